@@ -1,0 +1,43 @@
+# Two entry points for users: `make run` and `make test`. Both create .venv when it is missing.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8501
+
+.PHONY: install run test index eval bench browser-deps clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+
+# torch first and pinned: it is the CPU build on these machines (an unpinned torch pulls CUDA).
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+index: install
+	$(PY) -m assistant ingest
+
+run: index
+	$(PY) -m streamlit run ui/app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false
+
+# The browser test drives Debian's chromium; install it when missing (never `playwright install`).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: install browser-deps
+	$(PY) -m pytest -q
+
+eval: install
+	$(PY) -m assistant eval
+
+bench: install
+	$(PY) -m assistant bench
+
+clean:
+	rm -rf .data evals/reports .pytest_cache

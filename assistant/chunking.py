@@ -1,0 +1,88 @@
+"""Section-aware chunking: one chunk per bullet or paragraph, under its section heading.
+
+The guideline's trailing reference numbers ("... 30 mg/day 1, 2") are moved into `Chunk.refs`
+so that they can never be read as part of a dose.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from assistant.types import Chunk, Guideline
+
+SUMMARY_SECTION = "Summary"
+MAX_CHUNK_CHARS = 600
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_MD_HEADING = re.compile(r"^\s*#{1,6}\s+(.*)$")
+_TRAILING_REFS = re.compile(r"(?<=\S)\s+(\d{1,3}(?:\s*,\s*\d{1,3})*)\s*$")
+# A trailing number after one of these words is a quantity ("up to 30"), not a reference.
+_QUANTITY_WORDS = {"to", "of", "at", "than", "is", "are", "and", "or", "by", "from", "be", "about", "over", "under", "x", "-"}
+_SPLITTER = RecursiveCharacterTextSplitter(
+    chunk_size=MAX_CHUNK_CHARS, chunk_overlap=0, separators=["\n", ". ", "; ", ", ", " "], keep_separator="end"
+)
+
+
+def split_refs(line: str) -> tuple[str, list[int]]:
+    """Split 'text 1, 2' into ('text', [1, 2]); leave the line alone when the number is a quantity."""
+    match = _TRAILING_REFS.search(line)
+    if not match:
+        return line.strip(), []
+    before = line[: match.start()].rstrip()
+    last_word = before.split()[-1].lower() if before.split() else ""
+    if last_word in _QUANTITY_WORDS or re.search(r"[\d–-]$", before):
+        return line.strip(), []
+    refs = [int(n) for n in re.findall(r"\d+", match.group(1))]
+    return before, refs
+
+
+def _is_heading(line: str, next_line: str | None) -> bool:
+    """A short line without final punctuation, followed by a bullet, is a plain-text heading."""
+    if _MD_HEADING.match(line):
+        return True
+    text, refs = split_refs(line)
+    if refs or _BULLET.match(line) or next_line is None or not _BULLET.match(next_line):
+        return False
+    return len(text.split()) <= 12 and not text.endswith((".", ":", ";", "?", "!"))
+
+
+def chunk_id(doc_id: str, section: str, text: str) -> str:
+    """Content hash, so that unchanged text keeps its id across ingests."""
+    return hashlib.sha256(f"{doc_id}\n{section}\n{text}".encode()).hexdigest()[:16]
+
+
+def chunk_guideline(doc: Guideline) -> list[Chunk]:
+    """Cut a guideline into chunks: title line skipped, headings become `section`, bullets and paragraphs become chunks."""
+    lines = [ln.rstrip() for ln in doc.text.splitlines()]
+    lines = [ln for ln in lines if ln.strip()]
+    if lines and lines[0].strip().lstrip("# ").strip() == doc.title.strip():
+        lines = lines[1:]
+    chunks: list[Chunk] = []
+    seen: set[str] = set()
+    section = SUMMARY_SECTION
+    previous_was_bullet = False
+    for i, line in enumerate(lines):
+        next_line = lines[i + 1] if i + 1 < len(lines) else None
+        if _is_heading(line, next_line):
+            md = _MD_HEADING.match(line)
+            section = (md.group(1) if md else line).strip()
+            previous_was_bullet = False
+            continue
+        is_bullet = bool(_BULLET.match(line))
+        if not is_bullet and previous_was_bullet:
+            section = SUMMARY_SECTION  # a paragraph after a list with no heading closes the document
+        previous_was_bullet = is_bullet
+        text, refs = split_refs(_BULLET.sub("", line, count=1))
+        for piece in _SPLITTER.split_text(text) if len(text) > MAX_CHUNK_CHARS else [text]:
+            piece = piece.strip()
+            if not piece:
+                continue
+            cid = chunk_id(doc.id, section, piece)
+            while cid in seen:  # identical text twice in one section: keep both, distinct ids
+                cid = chunk_id(doc.id, section, piece + cid)
+            seen.add(cid)
+            chunks.append(
+                Chunk(id=cid, doc_id=doc.id, title=doc.title, section=section, text=piece, refs=refs, position=len(chunks))
+            )
+    return chunks

@@ -1,0 +1,70 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 (bm25s) fused by reciprocal rank."""
+from __future__ import annotations
+
+import bm25s
+import numpy as np
+
+from assistant.embeddings import LocalEmbeddings
+from assistant.store import query as dense_query
+from assistant.store import stored_chunks
+from assistant.text import content_terms
+from assistant.types import Chunk, Hit
+
+
+def rrf(ranked_lists: list[list[str]], k: int) -> dict[str, float]:
+    """Reciprocal-rank fusion: sum of 1 / (k + rank) over the lists an id appears in."""
+    scores: dict[str, float] = {}
+    for ranked in ranked_lists:
+        for rank, cid in enumerate(ranked, start=1):
+            scores[cid] = scores.get(cid, 0.0) + 1.0 / (k + rank)
+    return scores
+
+
+class HybridRetriever:
+    """Holds the chunk table and BM25 index in memory; Chroma answers the dense half."""
+
+    def __init__(self, collection, embeddings: LocalEmbeddings, candidates: int = 20, rrf_k: int = 60) -> None:
+        self.collection = collection
+        self.embeddings = embeddings
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-read chunks after an ingest."""
+        self.chunks: dict[str, Chunk] = {c.id: c for c in stored_chunks(self.collection)}
+        self._ids = list(self.chunks)
+        self._bm25 = bm25s.BM25()
+        corpus_tokens = [content_terms(f"{c.section} {c.text}") or ["_"] for c in self.chunks.values()]
+        if corpus_tokens:
+            self._bm25.index(corpus_tokens, show_progress=False)
+
+    def bm25_ranking(self, question: str) -> list[str]:
+        terms = content_terms(question)
+        if not terms or not self._ids:
+            return []
+        scores = self._bm25.get_scores(terms)
+        order = np.argsort(-scores, kind="stable")[: self.candidates]
+        return [self._ids[i] for i in order if scores[i] > 0]
+
+    def dense_ranking(self, question: str) -> list[tuple[str, float]]:
+        return dense_query(self.collection, self.embeddings.embed_query(question), self.candidates)
+
+    def search(self, question: str, k: int = 5, dense_text: str | None = None) -> list[Hit]:
+        """Top-k fused hits; `dense_text` lets a follow-up embed the question with its conversation context."""
+        dense = [(cid, sim) for cid, sim in self.dense_ranking(dense_text or question) if cid in self.chunks]
+        sparse = self.bm25_ranking(question)
+        dense_ids = [cid for cid, _ in dense]
+        fused = rrf([dense_ids, sparse], self.rrf_k)
+        similarity = dict(dense)
+        ranked = sorted(fused, key=lambda cid: (-fused[cid], cid))[:k]
+        return [
+            Hit(
+                chunk=self.chunks[cid],
+                score=fused[cid],
+                dense_rank=dense_ids.index(cid) + 1 if cid in similarity else None,
+                bm25_rank=sparse.index(cid) + 1 if cid in sparse else None,
+                similarity=similarity.get(cid),
+            )
+            for cid in ranked
+        ]

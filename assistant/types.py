@@ -1,0 +1,143 @@
+"""Typed objects passed between stages. Free of LangChain and Chroma types."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Guideline(BaseModel):
+    """One guideline document from `corpus/*.md`."""
+
+    id: str = Field(description="Stable document id from the front matter, e.g. 'baclofen-muscle-cramps'.")
+    title: str = Field(description="The document's first line (its own title).")
+    source: str = Field(description="Where the text came from (front matter `source`).")
+    date: str = Field(description="Date of the source text (front matter `date`).")
+    text: str = Field(description="The document body, verbatim, without front matter.")
+    file: str = Field(default="", description="File name in the corpus folder.")
+
+
+class Chunk(BaseModel):
+    """One retrievable unit: a title paragraph, a bullet or a closing paragraph."""
+
+    id: str = Field(description="Content hash of doc_id, section and text (16 hex chars).")
+    doc_id: str = Field(description="Id of the Guideline it comes from.")
+    title: str = Field(description="Title of that Guideline.")
+    section: str = Field(description="Section heading the text sits under ('Summary' before the first heading).")
+    text: str = Field(description="The guideline's own words, with its trailing reference numbers removed.")
+    refs: list[int] = Field(default_factory=list, description="The guideline's own reference numbers for this text.")
+    position: int = Field(default=0, description="Order of the chunk within its document.")
+
+
+class Hit(BaseModel):
+    """A retrieved chunk with the ranks that produced it."""
+
+    chunk: Chunk
+    score: float = Field(description="Reciprocal-rank-fusion score (higher is better).")
+    dense_rank: int | None = Field(default=None, description="1-based rank in the dense (Chroma) list, None if absent.")
+    bm25_rank: int | None = Field(default=None, description="1-based rank in the BM25 list, None if absent.")
+    similarity: float | None = Field(default=None, description="Cosine similarity of question and chunk embeddings.")
+
+
+class Citation(BaseModel):
+    """A `[n]` marker in an answer and the chunk it points to."""
+
+    n: int = Field(description="The number shown in the answer text as [n].")
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: str
+    text: str = Field(description="The exact cited guideline text.")
+    refs: list[int] = Field(default_factory=list, description="The guideline's own reference numbers.")
+
+
+class Patient(BaseModel):
+    """Patient facts that change dose limits. None means unknown."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    egfr: float | None = Field(default=None, description="eGFR in mL/min/1.73m².")
+    dialysis: bool | None = Field(default=None, description="On dialysis / renal replacement therapy.")
+    cirrhosis: bool | None = Field(default=None, description="Has liver cirrhosis.")
+    age: float | None = Field(default=None, description="Age in years.")
+    sodium: float | None = Field(default=None, description="Serum sodium in mmol/L.")
+
+    def known(self) -> dict[str, float | bool]:
+        """Only the facts that are set."""
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+    def merged_over(self, base: "Patient") -> "Patient":
+        """These facts win; the base fills what is unknown here."""
+        return Patient(**{**base.known(), **self.known()})
+
+
+Verdict = Literal["contraindicated", "above_max", "exceeds_titration_step", "caution", "within_limits", "unable_to_check"]
+Severity = Literal["hard", "soft", "info"]
+
+
+class RuleSource(BaseModel):
+    """Where a limit comes from in the corpus."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    doc_id: str = Field(description="Guideline id.")
+    section: str = Field(description="Section heading in that guideline.")
+    quote: str = Field(description="Exact text of the guideline that states the limit.")
+
+
+class Finding(BaseModel):
+    """One observation of the dose checker."""
+
+    code: str = Field(description="Machine code, e.g. 'max_daily', 'renal_avoid', 'titration_step'.")
+    severity: Severity
+    verdict: Verdict = Field(description="The verdict this finding implies on its own.")
+    message: str = Field(description="Plain-language statement for the clinician.")
+    limit: str | None = Field(default=None, description="The limit that applied, e.g. '30 mg/day'.")
+    citation: RuleSource | None = Field(default=None, description="Corpus text the limit comes from.")
+
+
+class DoseCheck(BaseModel):
+    """Result of `check_dose`: the verdict and everything behind it."""
+
+    drug: str
+    dose: str = Field(description="The dose expression as given.")
+    indication: str | None
+    route: str
+    verdict: Verdict = Field(description="Most severe verdict among the findings.")
+    hard_stop: bool = Field(description="True for contraindicated / above_max.")
+    reason: str | None = Field(default=None, description="Why it could not be checked (unable_to_check only).")
+    findings: list[Finding] = Field(default_factory=list)
+    limits_applied: str | None = Field(default=None, description="Which rule's limits applied, e.g. 'oral baclofen for muscle_cramps'.")
+    single_dose_mg: float | None = None
+    daily_dose_mg: float | None = None
+    daily_dose_max_mg: float | None = Field(default=None, description="Upper end when the dose is a range.")
+    doses_per_day: float | None = None
+    patient: dict[str, float | bool] = Field(default_factory=dict, description="Patient facts that were used.")
+
+
+class GuardRemoval(BaseModel):
+    """A sentence or citation the guard removed, and why."""
+
+    sentence: str
+    reason: str
+
+
+class GuardReport(BaseModel):
+    """What the guard did to a draft."""
+
+    removed: list[GuardRemoval] = Field(default_factory=list)
+    fallback: bool = Field(default=False, description="True when the draft was replaced by the extractive answer.")
+
+
+class Answer(BaseModel):
+    """What the assistant returns for one turn."""
+
+    question: str
+    text: str = Field(description="Markdown with [n] citation markers.")
+    refused: bool
+    citations: list[Citation] = Field(default_factory=list)
+    dose_check: DoseCheck | None = None
+    hits: list[Hit] = Field(default_factory=list)
+    intent: str | None = Field(default=None, description="Detected question intent, e.g. 'maximum'.")
+    understood: dict[str, object] = Field(default_factory=dict, description="Facts read from the question and conversation.")
+    guard: GuardReport = Field(default_factory=GuardReport)
