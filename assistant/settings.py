@@ -23,12 +23,12 @@ class Settings(BaseSettings):
     candidates: int = Field(default=20, ge=1, le=200, description="Dense and BM25 list length before fusion.")
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
     min_similarity: float = Field(
-        default=0.30,
+        default=0.35,
         description="Refuse when the best dense cosine similarity is below this (calibrated: `python -m evals.calibrate`).",
     )
-    max_rare_zipf: float = Field(
-        default=3.0,
-        description="A question word unknown to the corpus and rarer than this Zipf frequency marks an uncovered topic (calibrated).",
+    topic_zipf: float = Field(
+        default=4.0,
+        description="A question word unknown to the corpus and rarer than this Zipf frequency is an uncovered topic (calibrated).",
     )
     max_question_chars: int = Field(default=2000, description="Longer questions are rejected with an error.")
     audit_log: Path | None = Field(default=None, description="JSONL audit log; defaults to <data_dir>/audit.jsonl.")

@@ -1,0 +1,124 @@
+"""Append-only JSONL audit log of answers, feedback and downloads.
+
+One JSON object per line. A record is written with a single `write` on a file opened in append mode,
+then flushed and fsynced, under an exclusive lock, so concurrent sessions never interleave lines.
+The file is never truncated or rewritten; a corrupt or torn line already in the file does not stop
+new appends (the next record starts on its own line) and `read_audit` skips it.
+
+Only these patient facts are recorded: egfr, dialysis, cirrhosis, age, sodium, indication, route.
+No identifiers.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+from assistant.types import Answer
+
+AuditEvent = Literal["answer", "feedback", "download"]
+PATIENT_FIELDS = ("egfr", "dialysis", "cirrhosis", "age", "sodium", "indication", "route")
+EVENTS = ("answer", "feedback", "download")
+
+_lock = threading.Lock()  # one process, many Streamlit sessions (threads); flock covers other processes
+
+
+class AuditError(OSError):
+    """The audit log could not be written; the message is one line."""
+
+
+def patient_fields(patient: dict[str, Any] | None) -> dict[str, Any]:
+    """Only the allowed, known patient facts (no identifiers ever reach the log)."""
+    if not patient:
+        return {}
+    return {k: patient[k] for k in PATIENT_FIELDS if patient.get(k) is not None}
+
+
+def make_record(
+    event: AuditEvent,
+    answer: Answer | None = None,
+    question: str | None = None,
+    patient: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Build one audit record: timestamp, event, question, answer text, citations, dose_check, patient."""
+    if event not in EVENTS:
+        raise ValueError(f"unknown audit event {event!r}; expected one of {', '.join(EVENTS)}")
+    record: dict[str, Any] = {
+        "timestamp": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+        "event": event,
+        "question": question if question is not None else (answer.question if answer else None),
+        "answer": answer.text if answer else None,
+        "refused": answer.refused if answer else None,
+        "citations": [c.model_dump(mode="json") for c in answer.citations] if answer else [],
+        "dose_check": answer.dose_check.model_dump(mode="json") if answer and answer.dose_check else None,
+        "patient": patient_fields(patient),
+    }
+    for key, value in (extra or {}).items():
+        if key not in record:  # extras never overwrite the fixed fields
+            record[key] = value
+    return record
+
+
+def append_record(path: Path, record: dict[str, Any]) -> None:
+    """Append one record as one line; never truncates. Raises AuditError with a one-line message."""
+    line = json.dumps(record, ensure_ascii=False, default=str, separators=(",", ":")) + "\n"
+    data = line.encode("utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _lock, open(path, "ab", buffering=0) as f:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+            try:
+                # A torn last line (crash mid-write, manual edit) must not swallow this record.
+                size = os.fstat(f.fileno()).st_size
+                if size and os.pread(f.fileno(), 1, size - 1) != b"\n":
+                    data = b"\n" + data
+                written = f.write(data)
+                while written is not None and written < len(data):  # a short write is rare but legal
+                    written += f.write(data[written:])
+                f.flush()
+                os.fsync(f.fileno())
+            finally:
+                fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+    except OSError as exc:
+        raise AuditError(f"cannot write audit log {path}: {exc.strerror or exc}") from None
+
+
+def log_event(
+    path: Path,
+    event: AuditEvent,
+    answer: Answer | None = None,
+    question: str | None = None,
+    patient: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Build and append one record; returns what was written."""
+    record = make_record(event, answer=answer, question=question, patient=patient, extra=extra)
+    append_record(path, record)
+    return record
+
+
+def read_audit(path: Path) -> tuple[list[dict[str, Any]], int]:
+    """All readable records, and how many lines were corrupt (skipped)."""
+    if not path.exists():
+        return [], 0
+    records: list[dict[str, Any]] = []
+    bad = 0
+    with open(path, "rb") as f:
+        for raw in f:
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                bad += 1
+                continue
+            if isinstance(obj, dict):
+                records.append(obj)
+            else:
+                bad += 1
+    return records, bad

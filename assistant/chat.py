@@ -1,0 +1,161 @@
+"""`Assistant.reply(history, message, patient) -> Answer`: the orchestration of one turn."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Literal
+
+from pydantic import BaseModel
+
+from assistant.compose import REFUSAL, compose
+from assistant.dosing import check_dose, load_rules
+from assistant.inputs import InputError, validate_question
+from assistant.glossary import load_glossary
+from assistant.guard import guard
+from assistant.ingest import IngestResult, ingest
+from assistant.retrieval import HybridRetriever
+from assistant.scope import CorpusVocabulary, assess_scope
+from assistant.settings import Settings
+from assistant.store import index_built_at, open_collection
+from assistant.types import Answer, Chunk, DoseCheck, Patient, RuleSource
+from assistant.understand import Query, understand
+
+log = logging.getLogger("assistant")
+
+
+class Turn(BaseModel):
+    """One message of the conversation."""
+
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class DocStatus(BaseModel):
+    doc_id: str
+    title: str
+    chunks: int
+
+
+class CorpusStatus(BaseModel):
+    """What is indexed, for the UI's corpus panel."""
+
+    documents: list[DocStatus]
+    built_at: str | None
+
+
+class Assistant:
+    """Loads the embedding model and the index once; answers turn by turn."""
+
+    def __init__(self, settings: Settings | None = None, embeddings=None) -> None:
+        from assistant.embeddings import get_embeddings
+
+        self.settings = settings or Settings()
+        self.embeddings = embeddings or get_embeddings()
+        self.collection = open_collection(self.settings)
+        if self.collection.count() == 0:  # `ask` on a missing index builds it first
+            ingest(self.settings, embed=self.embeddings.embed_documents, collection=self.collection)
+        self.glossary = load_glossary(self.settings.corpus_dir)
+        self.rules = load_rules(self.settings.rules_dir)
+        self.retriever = HybridRetriever(self.collection, self.embeddings, self.settings.candidates, self.settings.rrf_k)
+        self.vocabulary = CorpusVocabulary.from_chunks(list(self.retriever.chunks.values()))
+
+    # -- corpus -----------------------------------------------------------------
+    def reindex(self, progress: Callable[[Iterable], Iterable] = iter) -> IngestResult:
+        """Re-read corpus/ and update the index incrementally."""
+        result = ingest(self.settings, embed=self.embeddings.embed_documents, progress=progress, collection=self.collection)
+        self.retriever.reload()
+        self.vocabulary = CorpusVocabulary.from_chunks(list(self.retriever.chunks.values()))
+        return result
+
+    def corpus_status(self) -> CorpusStatus:
+        docs: dict[str, DocStatus] = {}
+        for c in self.retriever.chunks.values():
+            entry = docs.setdefault(c.doc_id, DocStatus(doc_id=c.doc_id, title=c.title, chunks=0))
+            entry.chunks += 1
+        return CorpusStatus(documents=sorted(docs.values(), key=lambda d: d.doc_id), built_at=index_built_at(self.collection))
+
+    def source_chunk(self, source: RuleSource) -> Chunk | None:
+        """The indexed chunk that holds a rule's quoted text."""
+        quote = source.quote.strip().rstrip(".")
+        for c in self.retriever.chunks.values():
+            if c.doc_id == source.doc_id and (quote in c.text or c.text.rstrip(".") in quote):
+                return c
+        return None
+
+    # -- one turn -----------------------------------------------------------------
+    def reply(
+        self,
+        history: list[Turn],
+        message: str,
+        patient: Patient | None = None,
+        indication: str | None = None,
+        route: str | None = None,
+    ) -> Answer:
+        """Answer the message from the corpus, or refuse; InputError for unusable input."""
+        text = validate_question(message, self.settings.max_question_chars)
+        previous = [t.content for t in history if t.role == "user"]
+        query = understand(text, previous, self.glossary.drugs)
+        facts = (patient or Patient()).merged_over(query.patient)  # explicit fields win over text
+        query = query.model_copy(update={"indication": indication or query.indication, "route": route or query.route, "patient": facts})
+        search_text = self.glossary.expand(query.search_text)
+        hits = self.retriever.search(search_text, self.settings.top_k)
+        best = max((h.similarity or 0.0 for h in hits), default=0.0)
+        scope = assess_scope(text, self.vocabulary, self.glossary, best, self.settings.min_similarity, self.settings.topic_zipf)
+        if scope.corrections:
+            corrected = " ".join(scope.corrections.get(w.lower(), w) for w in search_text.split())
+            hits = self.retriever.search(self.glossary.expand(corrected), self.settings.top_k)
+        understood = _understood(query, scope.reason, scope.corrections)
+        if not scope.in_scope:
+            log.info("refused %r: %s", text[:80], scope.reason)
+            return Answer(question=text, text=REFUSAL, refused=True, hits=hits, intent=query.intent, understood=understood)
+        dose_check = self._check(query)
+        if dose_check and query.drug is None:
+            understood["drug"] = f"{dose_check.drug} (assumed: the only drug with dose rules)"
+        draft = compose(query, hits, dose_check, self.source_chunk)
+        allowed = {h.chunk.id: h.chunk for h in hits}
+        for finding in dose_check.findings if dose_check else []:
+            if finding.citation and (chunk := self.source_chunk(finding.citation)):
+                allowed[chunk.id] = chunk
+        rules = self.rules.get(dose_check.drug.lower()) if dose_check else self.rules.get(query.drug or "baclofen")
+        guarded = guard(draft, query.search_text, allowed, dose_check, rules)
+        if guarded.report.removed:
+            log.warning("guard removed %d sentence(s): %s", len(guarded.report.removed), [r.reason for r in guarded.report.removed])
+        if not guarded.text.strip():
+            return Answer(question=text, text=REFUSAL, refused=True, hits=hits, intent=query.intent,
+                          understood=understood, dose_check=dose_check, guard=guarded.report)
+        return Answer(
+            question=text, text=guarded.text, refused=False, citations=guarded.citations, dose_check=dose_check,
+            hits=hits, intent=query.intent, understood=understood, guard=guarded.report,
+        )
+
+    def _check(self, query: Query) -> DoseCheck | None:
+        """Run the dose checker on every proposed dose; the most severe result is reported."""
+        if not query.doses:
+            return None
+        drug = query.drug or (next(iter(self.rules)) if len(self.rules) == 1 else "unknown")
+        checks = [
+            check_dose(drug, dose, query.indication, query.route or "oral", query.patient, query.previous_dose,
+                       query.interval_days, rules=self.rules)
+            for dose in query.doses
+        ]
+        severity = ["contraindicated", "above_max", "exceeds_titration_step", "caution", "unable_to_check", "within_limits"]
+        return min(checks, key=lambda c: severity.index(c.verdict))
+
+
+def _understood(query: Query, scope_reason: str | None, corrections: dict[str, str]) -> dict[str, object]:
+    """What the assistant read from the question, for display ('what I understood')."""
+    out: dict[str, object] = {"intent": query.intent}
+    for key in ("drug", "indication", "route", "previous_dose", "interval_days"):
+        if (value := getattr(query, key)) is not None:
+            out[key] = value
+    if query.doses:
+        out["doses"] = query.doses
+    if facts := query.patient.known():
+        out["patient"] = facts
+    if query.is_followup:
+        out["follow_up"] = True
+    if corrections:
+        out["corrected"] = corrections
+    if scope_reason:
+        out["scope"] = scope_reason
+    return out

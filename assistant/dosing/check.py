@@ -1,0 +1,180 @@
+"""check_dose: a dose, in context, against the rules data; always a DoseCheck, never an exception."""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from pydantic import ValidationError
+
+from assistant.dosing import findings as fx
+from assistant.dosing.parse import ParsedDose, ParseFailure, parse_dose
+from assistant.dosing.rules import DrugRules, IndicationRule, load_rules
+from assistant.types import DoseCheck, Finding, Patient, Verdict
+
+HARD_STOPS: frozenset[Verdict] = frozenset({"contraindicated", "above_max"})
+
+
+def check_dose(
+    drug: str,
+    dose: str,
+    indication: str | None = None,
+    route: str = "oral",
+    patient: Patient | dict | None = None,
+    previous_dose: str | None = None,
+    interval_days: float | None = None,
+    *,
+    rules: Mapping[str, DrugRules] | None = None,
+) -> DoseCheck:
+    """Check a proposed dose against the corpus dose rules and return a DoseCheck.
+
+    Args:
+        drug: drug name, case-insensitive (e.g. "baclofen").
+        dose: dose expression, e.g. "10 mg/day", "5 mg three times daily", "40-80 mg daily".
+        indication: "muscle_cramps" or "spasticity" (a few spellings accepted); None checks every
+            indication and a dose that exceeds any of them is at least `caution`.
+        route: "oral" (or "po") or "intrathecal" (or "it").
+        patient: facts that change the limits: egfr, dialysis, cirrhosis, age, sodium.
+        previous_dose: the current dose expression, to check the titration step.
+        interval_days: days since the last dose change (with previous_dose).
+        rules: rules to use instead of `load_rules()` (for tests).
+
+    Returns:
+        DoseCheck with verdict: contraindicated > above_max > exceeds_titration_step > caution >
+        within_limits (the most severe finding wins), or unable_to_check with a reason when the
+        drug, route, indication, patient or dose cannot be read or has no numeric rule. Every
+        limit in the findings cites the corpus. Raises RulesError only if the rules files are broken.
+    """
+    base = {"drug": str(drug), "dose": str(dose), "indication": None if indication is None else str(indication), "route": str(route)}
+
+    def unable(reason: str, found: list[Finding] | None = None, pt: Patient | None = None) -> DoseCheck:
+        return DoseCheck(**base, verdict="unable_to_check", hard_stop=False, reason=reason, findings=found or [],
+                         patient=pt.known() if pt else {})
+
+    pt = _patient(patient)
+    if isinstance(pt, str):
+        return unable(pt)
+    table = load_rules() if rules is None else rules
+    drug_rules = table.get(str(drug).strip().lower()) if isinstance(drug, str) else None
+    if drug_rules is None:
+        return unable(f"no dose rules for drug '{drug}' (known: {', '.join(sorted(table)) or 'none'})", pt=pt)
+    route_key = drug_rules.route_key(str(route))
+    if route_key is None:
+        return unable(f"unknown route '{route}' (known: {', '.join(drug_rules.routes)})", pt=pt)
+    base["route"] = route_key
+    route_rule = drug_rules.routes[route_key]
+    if route_rule.no_limits_reason:
+        info = [fx.finding("route_no_limits", "within_limits", f"{route_key.capitalize()} {drug_rules.drug}: {route_rule.no_limits_reason}.",
+                           None, route_rule.source)]
+        return unable(route_rule.no_limits_reason, info, pt)
+    selected = _select(drug_rules, route_key, indication)
+    if isinstance(selected, str):
+        return unable(selected, pt=pt)
+    if indication is not None:
+        base["indication"] = selected[0].indication
+    interval = _interval(interval_days)
+    if isinstance(interval, str):
+        return unable(interval, pt=pt)
+
+    parsed = parse_dose(dose) if isinstance(dose, str) else parse_dose(str(dose))
+    previous = parse_dose(previous_dose) if previous_dose is not None else None
+    labels = {r.indication: drug_rules.indications[r.indication].label for r in selected}
+    shared = fx.for_dose(drug_rules.general, parsed, pt, previous_dose, previous, interval)
+    if isinstance(parsed, ParsedDose) and parsed.route is not None and parsed.route != route_key:
+        return unable(f"the dose expression says {parsed.route} but the route is {route_key}", pt=pt)
+    prev_ok = previous if isinstance(previous, ParsedDose) else None
+    per_rule: dict[str, list[Finding]] = {}
+    for r in selected:
+        label = labels[r.indication]
+        per_rule[r.indication] = (
+            fx.for_rule(r, label, parsed, pt, prev_ok, interval) if isinstance(parsed, ParsedDose) else fx.sodium(r, label, pt)
+        )
+    # Stops first, then cautions, then the limits shown for information; stable within each.
+    found = sorted(_merge(shared, per_rule, labels), key=lambda f: ("hard", "soft", "info").index(f.severity))
+    applied = _limits_applied(drug_rules, route_key, selected, indication is None)
+
+    if isinstance(parsed, ParseFailure):
+        reason = f"dose not read: {parsed.reason}"
+        if fx.worst(found) != "contraindicated":
+            return DoseCheck(**base, verdict="unable_to_check", hard_stop=False, reason=reason, findings=found,
+                             limits_applied=applied, patient=pt.known())
+        # The drug itself is contraindicated for this patient, whatever the dose: say so.
+        found.append(fx.finding("dose_unreadable", "unable_to_check", f"The dose itself could not be checked: {parsed.reason}."))
+        return DoseCheck(**base, verdict="contraindicated", hard_stop=True, findings=found, limits_applied=applied, patient=pt.known())
+
+    verdict = fx.worst(found)
+    return DoseCheck(
+        **base, verdict=verdict, hard_stop=verdict in HARD_STOPS, findings=found, limits_applied=applied,
+        single_dose_mg=parsed.single_mg, daily_dose_mg=parsed.daily_mg, daily_dose_max_mg=parsed.daily_max_mg,
+        doses_per_day=parsed.doses_per_day, patient=pt.known(),
+    )
+
+
+def _patient(patient: Patient | dict | None) -> Patient | str:
+    """A validated Patient, or a one-line reason it is not usable."""
+    if patient is None:
+        return Patient()
+    try:
+        pt = patient if isinstance(patient, Patient) else Patient.model_validate(patient)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "patient"
+        return f"patient {where}: {err['msg']}"
+    for key in ("egfr", "age", "sodium"):
+        value = getattr(pt, key)
+        if value is not None and (not math.isfinite(value) or value < 0):
+            return f"patient {key}: must be a finite number ≥ 0, got {value}"
+    return pt
+
+
+def _interval(interval_days: object) -> float | None | str:
+    if interval_days is None:
+        return None
+    try:
+        value = float(interval_days)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return f"interval_days must be a number, got {interval_days!r}"
+    if isinstance(interval_days, bool) or not math.isfinite(value) or value < 0:
+        return f"interval_days must be a finite number ≥ 0, got {interval_days!r}"
+    return value
+
+
+def _select(drug_rules: DrugRules, route: str, indication: str | None) -> list[IndicationRule] | str:
+    """The rule for the indication, or every rule on the route when no indication is given."""
+    if indication is None:
+        found = drug_rules.rules_for_route(route)
+        return found or f"no rules for {route} {drug_rules.drug}"
+    key = drug_rules.indication_key(str(indication))
+    if key is None:
+        return f"unknown indication '{indication}' (known: {', '.join(drug_rules.indications)})"
+    rule = drug_rules.rule(route, key)
+    return [rule] if rule else f"no rule for {route} {drug_rules.drug} in {key}"
+
+
+def _merge(shared: list[Finding], per_rule: dict[str, list[Finding]], labels: dict[str, str]) -> list[Finding]:
+    """Combine findings; with several indications a stop that not all share becomes a caution."""
+    if len(per_rule) == 1:
+        return shared + next(iter(per_rule.values()))
+    verdicts = {k: fx.worst(shared + fs) for k, fs in per_rule.items()}
+    floor = min(verdicts.values(), key=fx.RANK.__getitem__)
+    out = list(shared)
+    for key, fs in per_rule.items():
+        for f in fs:
+            if fx.RANK[f.verdict] > max(fx.RANK[floor], fx.RANK["caution"]):
+                # Not every indication stops here: without the indication this is a caution, not a stop.
+                f = f.model_copy(update={"verdict": "caution", "severity": "soft", "message": f"If the indication is {labels[key]}: {f.message}"})
+            out.append(f)
+    listing = ", ".join(f"{labels[k]} → {v}" for k, v in verdicts.items())
+    if len(set(verdicts.values())) > 1:
+        out.append(fx.finding("indication_needed", "caution", f"No indication given and the limits differ by indication ({listing}); "
+                              "give the indication to check against the right limits."))
+    else:
+        out.append(fx.finding("indication_needed", "within_limits", f"No indication given: checked against every indication's limits "
+                              f"({listing}); the strictest apply."))
+    return out
+
+
+def _limits_applied(drug_rules: DrugRules, route: str, selected: list[IndicationRule], all_indications: bool) -> str:
+    names = ", ".join(r.indication for r in selected)
+    if all_indications:
+        return f"{route} {drug_rules.drug}, no indication given: every indication checked ({names}); the strictest applies"
+    return f"{route} {drug_rules.drug} for {names}"

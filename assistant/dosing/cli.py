@@ -1,0 +1,158 @@
+"""`check-dose` command: one dose (JSON or short text) or a JSONL batch. Light imports only."""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from pydantic import ValidationError
+
+from assistant.dosing.check import check_dose
+from assistant.dosing.rules import RulesError
+from assistant.types import DoseCheck, Patient
+
+BOOL_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+BATCH_KEYS = {"id", "drug", "dose", "indication", "route", "previous_dose", "interval_days", "patient"}
+
+
+class InputError(ValueError):
+    """A command-line or batch input that cannot be used; the message is one line."""
+
+
+def add_check_dose_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the check-dose options to a parser (or sub-parser)."""
+    parser.add_argument("--drug", help="drug name, e.g. baclofen")
+    parser.add_argument("--dose", help='dose expression, e.g. "10 mg/day" or "5 mg three times daily"')
+    parser.add_argument("--indication", help="muscle_cramps or spasticity (omit to check every indication)")
+    parser.add_argument("--route", default="oral", help="oral (default) or intrathecal")
+    parser.add_argument("--previous-dose", dest="previous_dose", help="current dose expression, to check the titration step")
+    parser.add_argument("--interval-days", dest="interval_days", type=float, help="days since the last dose change")
+    parser.add_argument("--patient", nargs="+", action="extend", default=[], metavar="KEY=VALUE",
+                        help="patient facts: egfr, dialysis, cirrhosis, age, sodium (e.g. egfr=45 age=70)")
+    parser.add_argument("--json", action="store_true", help="print the DoseCheck as one JSON object")
+    parser.add_argument("--batch", metavar="FILE.jsonl", help="check one JSON object per line; prints one JSON line each ('-' = stdin)")
+
+
+def parse_patient(pairs: list[str]) -> dict[str, float | bool]:
+    """KEY=VALUE strings to patient facts; raise InputError on an unknown key or a bad value."""
+    out: dict[str, float | bool] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        key, raw = key.strip().lower(), raw.strip()
+        if not sep or not key:
+            raise InputError(f"--patient expects KEY=VALUE, got '{pair}'")
+        if key not in Patient.model_fields:
+            raise InputError(f"unknown patient key '{key}' (known: {', '.join(Patient.model_fields)})")
+        if key in out:
+            raise InputError(f"patient key '{key}' given twice")
+        if key in ("dialysis", "cirrhosis"):
+            if raw.lower() not in BOOL_WORDS:
+                raise InputError(f"patient {key} must be true or false, got '{raw}'")
+            out[key] = BOOL_WORDS[raw.lower()]
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            raise InputError(f"patient {key} must be a number, got '{raw}'") from None
+        if not math.isfinite(value) or value < 0:
+            raise InputError(f"patient {key} must be a finite number ≥ 0, got '{raw}'")
+        out[key] = value
+    return out
+
+
+def format_text(result: DoseCheck) -> str:
+    """Short human-readable form: verdict line, what was read, then findings with citations."""
+    stop = " — HARD STOP" if result.hard_stop else (" — soft stop" if result.verdict in ("caution", "exceeds_titration_step") else "")
+    lines = [f"{result.verdict.upper()}{stop}: {result.drug} {result.dose!r}, {result.route}, {result.indication or 'no indication given'}"]
+    if result.reason:
+        lines.append(f"  reason: {result.reason}")
+    if result.daily_dose_mg is not None:
+        daily = f"{result.daily_dose_mg:g}" + (f"–{result.daily_dose_max_mg:g}" if result.daily_dose_max_mg is not None else "")
+        single = f"{result.single_dose_mg:g} mg" if result.single_dose_mg is not None else "not stated"
+        per_day = f"{result.doses_per_day:g}" if result.doses_per_day is not None else "not stated"
+        lines.append(f"  read as: {daily} mg/day; single dose {single}; doses/day {per_day}")
+    if result.limits_applied:
+        lines.append(f"  limits: {result.limits_applied}")
+    for f in result.findings:
+        limit = f" (limit {f.limit})" if f.limit else ""
+        lines.append(f"  [{f.severity}] {f.code}: {f.message}{limit}")
+        if f.citation:
+            c = f.citation
+            lines.append(f"      source: {c.doc_id} § {c.section}: \"{c.quote}\"")
+    return "\n".join(lines)
+
+
+def _batch_line(line: str) -> tuple[Any, dict[str, Any]]:
+    """(id, check_dose keyword arguments) for one JSONL line; raise InputError when unusable."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not JSON: {exc.msg} at column {exc.colno}") from None
+    if not isinstance(obj, dict):
+        raise InputError("each line must be a JSON object")
+    ident = obj.get("id")
+    unknown = sorted(set(obj) - BATCH_KEYS)
+    if unknown:
+        raise InputError(f"unknown key(s): {', '.join(unknown)}", ident)
+    for key in ("drug", "dose"):
+        if not isinstance(obj.get(key), str):
+            raise InputError(f"'{key}' must be a string", ident)
+    for key in ("indication", "route", "previous_dose"):
+        if obj.get(key) is not None and not isinstance(obj[key], str):
+            raise InputError(f"'{key}' must be a string or null", ident)
+    interval = obj.get("interval_days")
+    if interval is not None and (isinstance(interval, bool) or not isinstance(interval, (int, float))):
+        raise InputError("'interval_days' must be a number or null", ident)
+    patient = obj.get("patient")
+    if patient is not None:
+        try:
+            Patient.model_validate(patient)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise InputError(f"patient {'.'.join(map(str, err['loc']))}: {err['msg']}", ident) from None
+    kwargs = {k: obj[k] for k in BATCH_KEYS - {"id"} if obj.get(k) is not None}
+    return ident, kwargs
+
+
+def run_batch(stream: TextIO, out: TextIO) -> int:
+    """Check each JSONL line; print one JSON line per input. 1 if any line errored, else 0."""
+    status = 0
+    for line in stream:
+        if not line.strip():
+            continue
+        try:
+            ident, kwargs = _batch_line(line)
+        except InputError as exc:
+            ident = exc.args[1] if len(exc.args) > 1 else None
+            out.write(json.dumps({"id": ident, "error": exc.args[0]}, ensure_ascii=False) + "\n")
+            status = 1
+            continue
+        result = check_dose(**kwargs)
+        out.write(json.dumps({"id": ident, **result.model_dump(mode="json")}, ensure_ascii=False) + "\n")
+    return status
+
+
+def run_check_dose(args: argparse.Namespace) -> int:
+    """Run check-dose for parsed arguments. 0 for any verdict; 1 if a batch line failed; 2 on bad input."""
+    try:
+        if args.batch:
+            if args.batch == "-":
+                return run_batch(sys.stdin, sys.stdout)
+            path = Path(args.batch)
+            if not path.is_file():
+                raise InputError(f"batch file not found: {path}")
+            with path.open(encoding="utf-8") as stream:
+                return run_batch(stream, sys.stdout)
+        if args.drug is None or args.dose is None:
+            raise InputError("check-dose needs --drug and --dose (or --batch FILE.jsonl)")
+        patient = parse_patient(args.patient or [])
+        result = check_dose(args.drug, args.dose, indication=args.indication, route=args.route, patient=patient,
+                            previous_dose=args.previous_dose, interval_days=args.interval_days)
+    except (InputError, RulesError, UnicodeDecodeError) as exc:
+        print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False) if args.json else format_text(result))
+    return 0

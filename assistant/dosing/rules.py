@@ -1,0 +1,255 @@
+"""Dose rules as data: `corpus/rules/<drug>.toml`, validated on load; every limit cites the corpus."""
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from assistant.types import RuleSource
+
+RULES_DIR_ENV = "ASSISTANT_RULES_DIR"
+DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "corpus" / "rules"
+
+
+class RulesError(ValueError):
+    """A rules folder or file that cannot be used; the message is one line naming the file."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Limit(_Strict):
+    """One number with the corpus text that states it."""
+
+    value: float = Field(description="The number, in `unit`.")
+    unit: str = Field(description="e.g. 'mg/day', 'days', 'years', 'mmol/L', 'mL/min/1.73m²'.")
+    source: RuleSource
+    stated_as: str | None = Field(default=None, description="How the quote words the number when not in digits ('weekly' = 7 days).")
+    assumption: str | None = Field(default=None, description="Set when the number is NOT in the corpus: what was assumed and why. Configurable.")
+
+    def text(self) -> str:
+        return f"{fmt(self.value)} {self.unit}"
+
+
+class RangeLimit(_Strict):
+    """A low–high range with the corpus text that states it."""
+
+    low: float
+    high: float
+    unit: str
+    source: RuleSource
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "RangeLimit":
+        if self.low > self.high:
+            raise ValueError(f"range low {self.low} is above high {self.high}")
+        return self
+
+    def text(self) -> str:
+        span = fmt(self.low) if self.low == self.high else f"{fmt(self.low)}–{fmt(self.high)}"
+        return f"{span} {self.unit}"
+
+
+class Regimen(_Strict):
+    """A stated regimen, e.g. '5 mg three times daily'."""
+
+    single_mg: float
+    doses_per_day: int
+    stated_as: str = Field(description="The frequency words in the quote, e.g. 'three times daily'.")
+    source: RuleSource
+
+    def text(self) -> str:
+        return f"{fmt(self.single_mg)} mg {self.stated_as}"
+
+
+class Statement(_Strict):
+    """A rule without a number (a stop criterion, a monitoring duty), with its corpus text."""
+
+    code: str = Field(description="Machine code, e.g. 'acute_kidney_injury'.")
+    text: str = Field(description="Short plain-language statement.")
+    source: RuleSource
+
+
+class Titration(_Strict):
+    """Largest allowed increase and the shortest interval between increases."""
+
+    step_daily_mg: Limit
+    min_interval_days: Limit
+
+
+class SodiumStop(_Strict):
+    """Serum sodium below which the drug is stopped, and what verdict that gives for this rule."""
+
+    below: Limit
+    verdict: Literal["contraindicated", "caution"]
+    note: str | None = Field(default=None, description="Why this verdict (e.g. the criterion comes from another indication's guideline).")
+
+
+class IndicationRule(_Strict):
+    """Limits for one route × indication (× population)."""
+
+    route: str = Field(description="A key of DrugRules.routes.")
+    indication: str = Field(description="A key of DrugRules.indications.")
+    population: str | None = Field(default=None, description="Who the limits were stated for, e.g. 'patients with liver cirrhosis'.")
+    start_daily_mg: RangeLimit = Field(description="Starting total daily dose (low == high for a single number).")
+    start_regimen: Regimen | None = None
+    usual_daily_mg: list[RangeLimit] = Field(default_factory=list, description="Usual maintenance ranges (information only).")
+    max_daily_mg: Limit = Field(description="Maximum total daily dose: above it is a hard stop (above_max).")
+    titration: Titration | None = Field(default=None, description="Numeric titration limits; None when the corpus gives none.")
+    titration_note: Statement | None = Field(default=None, description="Non-numeric titration advice.")
+    doses_per_day: RangeLimit | None = Field(default=None, description="Doses per day; outside it is a caution.")
+    sodium_stop: SodiumStop | None = None
+    stop_criteria: list[Statement] = Field(default_factory=list, description="Stop criteria that are not patient fields (listed as info).")
+    monitoring: list[Statement] = Field(default_factory=list)
+    notes: list[Statement] = Field(default_factory=list, description="Other statements shown as info (population, evidence).")
+
+    @model_validator(mode="after")
+    def _coherent(self) -> "IndicationRule":
+        top = self.max_daily_mg.value
+        for name, r in [("start_daily_mg", self.start_daily_mg), *[("usual_daily_mg", u) for u in self.usual_daily_mg]]:
+            if r.high > top:
+                raise ValueError(f"{self.indication}: {name} {r.high} is above max_daily_mg {top}")
+        return self
+
+
+class Renal(_Strict):
+    """Renal modifiers: avoid below an eGFR or on dialysis; reduce within an eGFR band."""
+
+    avoid_egfr_below: Limit
+    avoid_dialysis: Statement
+    reduce_egfr: RangeLimit
+
+
+class OlderAdults(_Strict):
+    """Caution above a daily dose from a given age."""
+
+    min_age: Limit = Field(description="Age from which the caution applies (an assumption when the corpus names no age).")
+    caution_above_daily_mg: Limit
+
+
+class General(_Strict):
+    """Modifiers that apply to every indication on a route that has limits."""
+
+    renal: Renal | None = None
+    older_adults: OlderAdults | None = None
+    abrupt_discontinuation: list[Statement] = Field(default_factory=list)
+
+
+class Route(_Strict):
+    """A route, its accepted spellings, and (when the corpus has no limits) why it cannot be checked."""
+
+    aliases: list[str] = Field(description="Accepted spellings, compared lower-case without dots.")
+    no_limits_reason: str | None = Field(default=None, description="When set, every dose on this route is unable_to_check with this reason.")
+    source: RuleSource | None = None
+
+
+class Indication(_Strict):
+    """An indication and its accepted spellings."""
+
+    label: str = Field(description="Plain-language name, e.g. 'muscle cramps'.")
+    aliases: list[str] = Field(description="Accepted spellings, compared lower-case with '_' read as a space.")
+
+
+class DrugRules(_Strict):
+    """All rules for one drug (one TOML file)."""
+
+    drug: str = Field(description="Lower-case drug name; must match the file name.")
+    routes: dict[str, Route]
+    indications: dict[str, Indication]
+    general: General = Field(default_factory=General)
+    rules: list[IndicationRule]
+
+    @model_validator(mode="after")
+    def _references(self) -> "DrugRules":
+        seen: set[tuple[str, str]] = set()
+        for r in self.rules:
+            if r.route not in self.routes:
+                raise ValueError(f"rule for {r.indication}: unknown route '{r.route}'")
+            if r.indication not in self.indications:
+                raise ValueError(f"rule for route {r.route}: unknown indication '{r.indication}'")
+            if (r.route, r.indication) in seen:
+                raise ValueError(f"two rules for {r.route} × {r.indication}")
+            seen.add((r.route, r.indication))
+        return self
+
+    def rule(self, route: str, indication: str) -> IndicationRule | None:
+        """The rule for a canonical route and indication, if any."""
+        return next((r for r in self.rules if r.route == route and r.indication == indication), None)
+
+    def rules_for_route(self, route: str) -> list[IndicationRule]:
+        return [r for r in self.rules if r.route == route]
+
+    def route_key(self, text: str) -> str | None:
+        """Canonical route for a spelling ('PO' → 'oral'), or None."""
+        def norm(s: str) -> str:
+            return " ".join(s.lower().replace(".", "").split())
+
+        t = norm(text)
+        return next((k for k, r in self.routes.items() if t == k or t in map(norm, r.aliases)), None)
+
+    def indication_key(self, text: str) -> str | None:
+        """Canonical indication for a spelling ('Muscle cramps' → 'muscle_cramps'), or None."""
+        def norm(s: str) -> str:
+            return " ".join(s.lower().replace("_", " ").replace("-", " ").split())
+
+        t = norm(text)
+        return next((k for k, i in self.indications.items() if t == norm(k) or t in map(norm, i.aliases)), None)
+
+
+def fmt(x: float) -> str:
+    """A number without a trailing '.0'."""
+    return str(int(x)) if float(x).is_integer() else f"{x:.6g}"
+
+
+def _one_line(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        parts.append(f"{loc}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def load_rules_file(path: Path) -> DrugRules:
+    """Load and validate one rules file; raise RulesError with a one-line message."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesError(f"{path.name}: cannot read ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{path.name}: invalid TOML: {exc}") from None
+    try:
+        rules = DrugRules.model_validate(data)
+    except ValidationError as exc:
+        raise RulesError(f"{path.name}: {_one_line(exc)}") from None
+    if rules.drug != path.stem.lower():
+        raise RulesError(f"{path.name}: drug '{rules.drug}' does not match the file name")
+    return rules
+
+
+_cache: dict[tuple[str, tuple[tuple[str, int], ...]], dict[str, DrugRules]] = {}
+
+
+def resolve_rules_dir(rules_dir: Path | None = None) -> Path:
+    """The rules folder: the argument, else $ASSISTANT_RULES_DIR, else <repo>/corpus/rules."""
+    if rules_dir is not None:
+        return Path(rules_dir)
+    env = os.environ.get(RULES_DIR_ENV)
+    return Path(env) if env else DEFAULT_RULES_DIR
+
+
+def load_rules(rules_dir: Path | None = None) -> dict[str, DrugRules]:
+    """All rules files in the folder, keyed by lower-case drug name. Cached until a file changes."""
+    folder = resolve_rules_dir(rules_dir)
+    if not folder.is_dir():
+        raise RulesError(f"rules folder not found: {folder}")
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        raise RulesError(f"no *.toml rules files in {folder}")
+    key = (str(folder.resolve()), tuple((f.name, f.stat().st_mtime_ns) for f in files))
+    if key not in _cache:
+        _cache[key] = {r.drug: r for r in map(load_rules_file, files)}
+    return _cache[key]

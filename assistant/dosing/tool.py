@@ -1,0 +1,73 @@
+"""check_dose as a LangChain tool, for chat models that call tools. Returns the DoseCheck as a dict."""
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.tools import StructuredTool, ToolException
+from pydantic import BaseModel, Field
+
+from assistant.dosing.check import check_dose
+from assistant.dosing.rules import RulesError
+from assistant.types import Patient
+
+TOOL_NAME = "check_dose"
+
+
+class CheckDoseInput(BaseModel):
+    """Arguments of the check_dose tool."""
+
+    drug: str = Field(description="Drug name, e.g. 'baclofen'.")
+    dose: str = Field(description="Dose expression, e.g. '10 mg/day' or '5 mg three times daily'.")
+    indication: str | None = Field(default=None, description="'muscle_cramps' or 'spasticity'; omit if unknown.")
+    route: str = Field(default="oral", description="'oral' or 'intrathecal'.")
+    patient: Patient | None = Field(default=None, description="Known patient facts: egfr, dialysis, cirrhosis, age, sodium.")
+    previous_dose: str | None = Field(default=None, description="Current dose expression, to check the titration step.")
+    interval_days: float | None = Field(default=None, description="Days since the last dose change.")
+
+
+def check_dose_as_dict(
+    drug: str,
+    dose: str,
+    indication: str | None = None,
+    route: str = "oral",
+    patient: Patient | dict | None = None,
+    previous_dose: str | None = None,
+    interval_days: float | None = None,
+) -> dict[str, Any]:
+    """Check a proposed drug dose against the guideline dose rules.
+
+    Returns the DoseCheck as a JSON-able dict: `verdict` (contraindicated, above_max,
+    exceeds_titration_step, caution, within_limits or unable_to_check), `hard_stop`, `reason`,
+    `findings` (each with the limit and the guideline text it comes from) and the dose read in mg.
+    Only a `within_limits` verdict means the dose is acceptable for this patient.
+    """
+    try:
+        result = check_dose(drug, dose, indication=indication, route=route, patient=patient,
+                            previous_dose=previous_dose, interval_days=interval_days)
+    except RulesError as exc:
+        raise ToolException(f"dose rules unavailable: {exc}") from None
+    return result.model_dump(mode="json")
+
+
+def _validation_message(exc: Exception) -> str:
+    """One line for the model: which argument was wrong."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors) and errors():
+        err = errors()[0]
+        return f"invalid arguments: {'.'.join(map(str, err['loc']))}: {err['msg']}"
+    return f"invalid arguments: {exc}"
+
+
+def make_check_dose_tool() -> StructuredTool:
+    """A fresh StructuredTool wrapping check_dose_as_dict."""
+    return StructuredTool.from_function(
+        func=check_dose_as_dict,
+        name=TOOL_NAME,
+        description=(check_dose_as_dict.__doc__ or "").strip(),
+        args_schema=CheckDoseInput,
+        handle_tool_error=True,
+        handle_validation_error=_validation_message,
+    )
+
+
+check_dose_tool = make_check_dose_tool()

@@ -1,0 +1,28 @@
+"""Checks on user input that need no model: one-line errors before anything heavy loads."""
+from __future__ import annotations
+
+import unicodedata
+
+
+class InputError(ValueError):
+    """A question or input record that cannot be processed; the message is one line."""
+
+
+def validate_question(message: object, max_chars: int) -> str:
+    """The stripped question, or InputError for empty, over-long or binary text."""
+    if isinstance(message, bytes):
+        try:
+            message = message.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError("the question is not valid UTF-8 text") from None
+    if not isinstance(message, str):
+        raise InputError("the question must be text")
+    text = message.strip()
+    if not text:
+        raise InputError("the question is empty")
+    if len(text) > max_chars:
+        raise InputError(f"the question is too long ({len(text)} characters; the limit is {max_chars})")
+    control = sum(1 for ch in text if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\n\t\r")
+    if control or "\ufffd" in text:
+        raise InputError("the question contains binary or undecodable characters")
+    return text

@@ -1,0 +1,105 @@
+"""Pure helpers for the chat page: input checks, Markdown escaping, number formatting, history.
+
+Nothing here knows about dose rules; it only keeps the page honest about what the user typed and what
+the assistant returned.
+"""
+from __future__ import annotations
+
+import string
+import unicodedata
+from typing import Any
+
+_PUNCT = set(string.punctuation)
+_ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+
+
+def _unprintable(ch: str) -> bool:
+    if ch in _ALLOWED_CONTROLS:
+        return False
+    return ch == "\ufffd" or unicodedata.category(ch) in {"Cc", "Cs", "Co", "Cn"}
+
+
+def looks_binary(text: str) -> bool:
+    """Any control, surrogate, private-use or unassigned character, or U+FFFD (same rule as the assistant)."""
+    return any(_unprintable(ch) for ch in text)
+
+
+def question_problem(text: str | None, max_chars: int) -> str | None:
+    """A friendly one-line reason why this message cannot be sent, or None when it is fine."""
+    if text is None or not text.strip():
+        return "Please type a question, for example: “What is the maximum daily dose of baclofen for muscle cramps?”"
+    if len(text.strip()) > max_chars:
+        return (
+            f"That message is {len(text.strip()):,} characters long; questions are limited to {max_chars:,} characters. "
+            "Please ask one focused question."
+        )
+    if looks_binary(text):
+        return "That doesn't look like readable text (it contains binary or control characters). Please type your question."
+    return None
+
+
+def escape_all(text: str) -> str:
+    """Escape every Markdown-significant character, so the text shows exactly as given."""
+    return "".join("\\" + ch if ch in _PUNCT else ch for ch in text)
+
+
+def escape_answer(text: str) -> str:
+    """Keep the answer's Markdown (bold, lists, [n]) but stop `$…$` (maths) and `~…~` (strike-through)
+    from altering numbers such as doses and ranges."""
+    return text.replace("\\", "\\\\").replace("$", "\\$").replace("~", "\\~")
+
+
+def quote_block(text: str) -> str:
+    """The exact text as a Markdown block quote, every line escaped."""
+    return "\n".join("> " + escape_all(line) if line.strip() else ">" for line in text.splitlines() or [""])
+
+
+def fmt_num(value: float | int | None) -> str:
+    """40.0 -> '40', 7.5 -> '7.5'; never scientific notation, never rounding away a digit that matters."""
+    if value is None:
+        return "?"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if float(value).is_integer():
+        return str(int(value))
+    return repr(float(value))
+
+
+def fmt_value(value: Any) -> str:
+    """A fact from `Answer.understood` or a patient dict, as plain text."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return fmt_num(value)
+    if value is None:
+        return "unknown"
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(fmt_value(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {fmt_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def one_line(exc: BaseException) -> str:
+    """First line of an exception message, never a traceback."""
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else ""
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def history_pairs(turns: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(role, content) of the earlier turns that the assistant actually answered.
+
+    A question whose turn failed (an error) is left out together with the error, so a follow-up is read
+    against answered turns only.
+    """
+    out: list[tuple[str, str]] = []
+    for i, turn in enumerate(turns):
+        if turn.get("error"):
+            continue
+        if turn["role"] == "user":
+            nxt = turns[i + 1] if i + 1 < len(turns) else None
+            if nxt is None or nxt.get("error"):
+                continue
+        out.append((turn["role"], turn["content"]))
+    return out
