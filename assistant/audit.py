@@ -1,7 +1,7 @@
 """Append-only JSONL audit log of answers, feedback and downloads.
 
-One JSON object per line. A record is written with a single `write` on a file opened in append mode,
-then flushed and fsynced, under an exclusive lock, so concurrent sessions never interleave lines.
+One JSON object per line. A record is written with a single `write` on a file opened in append mode
+("a+b", so O_APPEND), then flushed and fsynced, under an exclusive lock, so concurrent sessions never interleave lines.
 The file is never truncated or rewritten; a corrupt or torn line already in the file does not stop
 new appends (the next record starts on its own line) and `read_audit` skips it.
 
@@ -66,11 +66,11 @@ def make_record(
 
 def append_record(path: Path, record: dict[str, Any]) -> None:
     """Append one record as one line; never truncates. Raises AuditError with a one-line message."""
-    line = json.dumps(record, ensure_ascii=False, default=str, separators=(",", ":")) + "\n"
-    data = line.encode("utf-8")
+    # ASCII-only JSON: U+2028, NEL or a lone surrogate in a question can never split or break a line.
+    data = (json.dumps(record, ensure_ascii=True, default=str, separators=(",", ":")) + "\n").encode("ascii")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with _lock, open(path, "ab", buffering=0) as f:
+        with _lock, open(path, "a+b", buffering=0) as f:  # O_APPEND; readable to check the last byte
             fcntl.flock(f.fileno(), fcntl.LOCK_EX)
             try:
                 # A torn last line (crash mid-write, manual edit) must not swallow this record.

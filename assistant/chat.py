@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable
 from typing import Literal
 
@@ -17,8 +18,8 @@ from assistant.retrieval import HybridRetriever
 from assistant.scope import CorpusVocabulary, assess_scope
 from assistant.settings import Settings
 from assistant.store import index_built_at, open_collection
-from assistant.types import Answer, Chunk, DoseCheck, Patient, RuleSource
-from assistant.understand import Query, understand
+from assistant.types import Answer, Chunk, DoseCheck, Hit, Patient, RuleSource
+from assistant.understand import ANSWER_CUES, Query, understand
 
 log = logging.getLogger("assistant")
 
@@ -83,6 +84,18 @@ class Assistant:
         return None
 
     # -- one turn -----------------------------------------------------------------
+    def retrieve(self, query: Query, corrections: dict[str, str] | None = None) -> list[Hit]:
+        """Hybrid search on the question (with its conversation context, typos fixed, glossary expanded)."""
+        text = query.search_text
+        if corrections:
+            text = re.sub(r"[A-Za-z]+", lambda m: corrections.get(m.group(0).lower(), m.group(0)), text)
+        cue = ANSWER_CUES.get(query.intent) if query.intent != "general" else None
+        return self.retriever.search(self.glossary.expand(text), self.settings.top_k, cue=cue)
+
+    def search(self, question: str, history: list[str] = ()) -> list[Hit]:
+        """Retrieval alone, as `reply` does it (for evaluation and tests)."""
+        return self.retrieve(understand(question, list(history), self.glossary.drugs))
+
     def reply(
         self,
         history: list[Turn],
@@ -97,13 +110,11 @@ class Assistant:
         query = understand(text, previous, self.glossary.drugs)
         facts = (patient or Patient()).merged_over(query.patient)  # explicit fields win over text
         query = query.model_copy(update={"indication": indication or query.indication, "route": route or query.route, "patient": facts})
-        search_text = self.glossary.expand(query.search_text)
-        hits = self.retriever.search(search_text, self.settings.top_k)
+        hits = self.retrieve(query)
         best = max((h.similarity or 0.0 for h in hits), default=0.0)
         scope = assess_scope(text, self.vocabulary, self.glossary, best, self.settings.min_similarity, self.settings.topic_zipf)
         if scope.corrections:
-            corrected = " ".join(scope.corrections.get(w.lower(), w) for w in search_text.split())
-            hits = self.retriever.search(self.glossary.expand(corrected), self.settings.top_k)
+            hits = self.retrieve(query, scope.corrections)
         understood = _understood(query, scope.reason, scope.corrections)
         if not scope.in_scope:
             log.info("refused %r: %s", text[:80], scope.reason)

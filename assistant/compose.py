@@ -7,27 +7,11 @@ from pydantic import BaseModel, Field
 
 from assistant.text import content_terms, split_sentences
 from assistant.types import Chunk, Citation, DoseCheck, Finding, Hit
-from assistant.understand import INTENT_CUES, Query, detect_indication
+from assistant.understand import ANSWER_CUES, Query, detect_indication
 
 REFUSAL = "The guidelines in this assistant's corpus do not cover this question, so it cannot be answered here."
 
 DOSE_INTENTS = frozenset({"maximum", "start", "titration", "dose"})
-# Guideline wording that answers each intent; a sentence with the cue can lead the answer.
-ANSWER_CUES: dict[str, str] = {
-    "maximum": r"maxim|up to|greater than|rarely tolerate",
-    "start": r"\bstart|initia",
-    "titration": r"increas|titrat|weekly|gradual",
-    "dose": r"\d+\s*(?:-\s*\d+\s*)?mg",
-    "renal": r"kidney|renal|egfr",
-    "stopping": r"discontinu|withdraw|abrupt",
-    "monitoring": r"monitor",
-    "alternatives": r"alternativ|tizanidine|dantrolene|botulinum|orphenadrine|non-pharmacolog|albumin|quinidine|first-line",
-    "side_effects": r"adverse|side effect|sedation|weakness|worsening",
-    "mechanism": r"agonist|interneurone|mechanism",
-    "efficacy": r"effective|efficacy|improvement|disappeared|demonstrated",
-    "route": r"intrathecal|oral",
-    "general": r".",
-}
 VERDICT_WORDS: dict[str, str] = {
     "contraindicated": "Do not give: contraindicated for this patient",
     "above_max": "Above the guideline maximum",

@@ -5,7 +5,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.text import words
+from assistant.text import stem, words
 
 
 @dataclass(frozen=True)
@@ -15,16 +15,27 @@ class Glossary:
     synonyms: dict[str, str]
     populations: frozenset[str]
     drugs: tuple[str, ...] = ()
+    question_words: frozenset[str] = frozenset()
 
     def matched_terms(self, text: str) -> list[str]:
         """Glossary keys present in the text (whole words; dotted abbreviations as written)."""
-        joined = " " + " ".join(words(text)) + " "
+        tokens = words(text)
+        joined = " " + " ".join(tokens) + " "
+        stems = {stem(t) for t in tokens}
         lowered = text.lower()
-        return [term for term in self.synonyms if (term in lowered if "." in term else f" {term} " in joined)]
+
+        def present(term: str) -> bool:
+            if "." in term:
+                return term in lowered
+            if " " in term:
+                return f" {term} " in joined
+            return f" {term} " in joined or stem(term) in stems  # 'stopped' finds 'stop'
+
+        return [term for term in self.synonyms if present(term)]
 
     def expand(self, text: str) -> str:
         """The text followed by the corpus wording of every glossary term it contains."""
-        extra = [self.synonyms[term] for term in self.matched_terms(text)]
+        extra = list(dict.fromkeys(self.synonyms[term] for term in self.matched_terms(text)))
         return text if not extra else f"{text} ({'; '.join(extra)})"
 
 
@@ -40,4 +51,5 @@ def load_glossary(corpus_dir: Path) -> Glossary:
     synonyms = {str(k).lower(): str(v) for k, v in data.get("synonyms", {}).items()}
     populations = frozenset(str(t).lower() for t in data.get("populations", {}).get("terms", []))
     drugs = tuple(str(d).lower() for d in data.get("drugs", {}).get("names", []))
-    return Glossary(synonyms=synonyms, populations=populations, drugs=drugs)
+    question_words = frozenset(str(t).lower() for t in data.get("question_words", {}).get("terms", []))
+    return Glossary(synonyms=synonyms, populations=populations, drugs=drugs, question_words=question_words)

@@ -1,6 +1,8 @@
 """Hybrid retrieval: dense (Chroma) and BM25 (bm25s) fused by reciprocal rank."""
 from __future__ import annotations
 
+import re
+
 import bm25s
 import numpy as np
 
@@ -50,12 +52,17 @@ class HybridRetriever:
     def dense_ranking(self, question: str) -> list[tuple[str, float]]:
         return dense_query(self.collection, self.embeddings.embed_query(question), self.candidates)
 
-    def search(self, question: str, k: int = 5, dense_text: str | None = None) -> list[Hit]:
-        """Top-k fused hits; `dense_text` lets a follow-up embed the question with its conversation context."""
-        dense = [(cid, sim) for cid, sim in self.dense_ranking(dense_text or question) if cid in self.chunks]
+    def search(self, question: str, k: int = 5, cue: str | None = None) -> list[Hit]:
+        """Top-k fused hits. `cue` (a regex of wording that answers the question's intent, e.g. 'maxim|up to')
+        adds a third list to the fusion: the dense candidates that contain such wording."""
+        dense = [(cid, sim) for cid, sim in self.dense_ranking(question) if cid in self.chunks]
         sparse = self.bm25_ranking(question)
         dense_ids = [cid for cid, _ in dense]
-        fused = rrf([dense_ids, sparse], self.rrf_k)
+        lists = [dense_ids, sparse]
+        if cue:
+            pattern = re.compile(cue, re.IGNORECASE)
+            lists.append([cid for cid in dense_ids if pattern.search(self.chunks[cid].text)])
+        fused = rrf(lists, self.rrf_k)
         similarity = dict(dense)
         ranked = sorted(fused, key=lambda cid: (-fused[cid], cid))[:k]
         return [

@@ -66,10 +66,11 @@ def assess_scope(
     populations: list[str] = []
     tokens = [w for w in words(message) if w.isalpha() and len(w) >= 3 and w not in STOPWORDS]
     glossary_words = {w for term in glossary.matched_terms(message) for w in words(term)}
+    glossary_words |= {stem(w) for w in glossary_words}
     for word in tokens:
         if word in glossary.populations and not vocabulary.knows(word):
             populations.append(word)
-        elif vocabulary.knows(word) or word in glossary_words:
+        elif vocabulary.knows(word) or word in glossary.question_words or word in glossary_words or stem(word) in glossary_words:
             continue
         elif zipf_frequency(word, "en") >= topic_zipf:
             continue  # a common word carries no topic of its own ("happens", "usually")

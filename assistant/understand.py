@@ -16,11 +16,28 @@ INTENT_CUES: dict[str, str] = {
     "stopping": r"\bstop|discontinu|withdraw|taper|\bwean|\bquit|abrupt|come off|cold turkey",
     "monitoring": r"monitor|\blabs?\b|blood test|bloods|watch for|check(?:ed)? (?:for|during)|follow.?up",
     "alternatives": r"alternativ|instead|other (?:option|drug|medic|treatment)|besides|can.?t tolerate|cannot tolerate|non.?pharm|tizanidine|dantrolene|botulinum|botox|orphenadrine|methocarbamol|quinidine|albumin",
-    "side_effects": r"side.?effect|adverse|toxic|drows|sedat|somnolen|sleepy|dizz|vertigo|weakness|\brisks?\b|harm",
+    "side_effects": r"side.?effect|adverse|toxic|drows|sedat|somnolen|sleepy|dizz|vertigo|weakness|\brisks?\b|harm|worse|worsen",
     "mechanism": r"mechanism|how does (?:it|baclofen) work|\bworks?\b on|gaba|act(?:s)? on|\bmoa\b|pharmacolog",
     "efficacy": r"effective|efficacy|\bevidence|\btrial|does (?:it|baclofen) (?:help|work)|success|improv",
     "route": r"intrathecal|\bitb\b|pump|\broute|oral (?:vs|or|versus)|by mouth",
     "dose": r"\bdos(?:e|es|age|ing)\b|how much|\bmg\b|milligram|how many",
+}
+
+# Guideline wording that answers each intent; a sentence with the cue can lead the answer.
+ANSWER_CUES: dict[str, str] = {
+    "maximum": r"maxim|up to|greater than|rarely tolerate",
+    "start": r"\bstart|initia",
+    "titration": r"increas|titrat|weekly|gradual",
+    "dose": r"\d+\s*(?:-\s*\d+\s*)?mg",
+    "renal": r"kidney|renal|egfr",
+    "stopping": r"discontinu|withdraw|abrupt",
+    "monitoring": r"monitor",
+    "alternatives": r"alternativ|tizanidine|dantrolene|botulinum|orphenadrine|non-pharmacolog|albumin|quinidine|first-line",
+    "side_effects": r"adverse|side effect|sedation|weakness|worsening",
+    "mechanism": r"agonist|interneurone|mechanism",
+    "efficacy": r"effective|efficacy|improvement|disappeared|demonstrated",
+    "route": r"intrathecal|oral",
+    "general": r".",
 }
 
 DRUG_ALIASES: dict[str, str] = {"baclofen": r"baclof\w*|\bitb\b"}

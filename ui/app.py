@@ -18,7 +18,7 @@ if str(ROOT) not in sys.path:  # `streamlit run ui/app.py` puts only ui/ on the 
 import streamlit as st  # noqa: E402
 
 from assistant import audit  # noqa: E402
-from assistant.errors import InputError  # noqa: E402
+from assistant.chat import InputError  # noqa: E402  (re-exported by the contract module)
 from assistant.settings import Settings  # noqa: E402
 from assistant.types import Patient  # noqa: E402
 from ui import render  # noqa: E402

@@ -71,7 +71,8 @@ def render_dose_check(dc: DoseCheck, key: str) -> None:
             daily = fmt_num(dc.daily_dose_mg)
             if dc.daily_dose_max_mg is not None and dc.daily_dose_max_mg != dc.daily_dose_mg:
                 daily += f"–{fmt_num(dc.daily_dose_max_mg)}"
-            what += f" (= {daily} mg/day)"
+            if dc.dose.replace(" ", "") != f"{daily}mg/day":
+                what += f" (= {daily} mg/day)"
         st.markdown(
             f"Checked {what} · route {escape_all(dc.route)} · indication {escape_all(dc.indication or 'unknown')} · "
             f"verdict `{dc.verdict}`"
@@ -82,8 +83,13 @@ def render_dose_check(dc: DoseCheck, key: str) -> None:
             st.caption(f"Limits applied: {escape_all(dc.limits_applied)}")
         if dc.patient:
             st.caption("Patient facts used: " + ", ".join(f"{escape_all(k)} {escape_all(fmt_value(v))}" for k, v in dc.patient.items()))
-        for f in dc.findings:
+        for f in (f for f in dc.findings if f.severity != "info"):
             _finding(f)
+        notes = [f for f in dc.findings if f.severity == "info"]
+        if notes:
+            with st.expander(f"All limits checked and notes ({len(notes)})", icon=":material/rule:", key=f"dose-notes-{key}"):
+                for f in notes:
+                    _finding(f)
 
 
 def _citation(c: Citation) -> None:

@@ -1,0 +1,1 @@
+"""Fidelity evaluation of the guideline assistant: cases, deterministic metrics, baseline, report and gate."""

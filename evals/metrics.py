@@ -1,0 +1,238 @@
+"""Deterministic fidelity metrics over `Answer` objects (no LLM judge, no NLI model).
+
+Definitions (per answer; the runner aggregates them):
+- Retrieval (RAGAS ID-based context recall / precision style): a gold chunk is matched by a hit whose doc id
+  equals the gold `doc` and whose text contains the gold `phrase` (`evals.cases.phrase_in`). recall@k is the
+  share of gold chunks matched within the top k; reciprocal rank is 1 / rank of the first matching hit.
+- Fact recall: share of `must_include` facts of which some alternative is in the answer (`normalise`d).
+- Support (the NLI stand-in): passages support a sentence when every number of the sentence is matched by a
+  number of the passages or by a given number (`evals.numbers.matches`), and at least KEY_TERM_SHARE of the
+  sentence's key terms (stemmed content words that occur in the corpus vocabulary) occur in the passages'
+  title, section or text.
+- Citation recall (ALCE): share of claim sentences whose cited passages, together, support them.
+- Citation precision (ALCE): a citation of a sentence counts when the sentence is supported by all its citations
+  and the citation either supports it alone or is needed (the others without it do not support it). A marker
+  with no matching citation supports nothing.
+- Numeric fidelity: an answer is faithful when every number in it is matched by the text of a citation of its
+  own sentence, by the question (every user turn), by the patient facts passed in, or by the dose check.
+- Refusal precision / recall (RGB negative rejection): positives are the questions that must be refused.
+
+Sentences: the answer is split at line breaks and at sentence ends; a `[n]` group that opens a sentence belongs
+to the one before ("... 30 mg/day. [1]"). Markdown headings and text without letters are not claim sentences.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import snowballstemmer
+
+from assistant.types import Answer, Citation, DoseCheck, Patient
+from evals.cases import normalise, phrase_in
+from evals.numbers import Quantity, extract, supported
+
+KEY_TERM_SHARE = 0.5
+_MARKERS = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+_LEADING_MARKERS = re.compile(r"^((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)\s*")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\[(\"'A-Z0-9])")
+_ABBREVIATIONS = ("vs.", "e.g.", "i.e.", "approx.", "t.i.d.", "b.i.d.", "q.i.d.", "dr.", "no.", "fig.", "etc.")
+_STOPWORDS = frozenset(
+    """a an the and or but if of to in on at by for with without from as is are was were be been being do does did
+    have has had having i me my we our you your he she it its they them their this that these those there here what
+    which who whom whose when where why how can could should would may might must shall will just than then so such
+    too very not no nor only own same both each few more most other some any all about into through during before
+    after up down out off also per vs via please tell give know want need use used using""".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    return snowballstemmer.stemmer("english")
+
+
+def terms(text: str) -> set[str]:
+    """Stemmed content words (letters only, stopwords removed)."""
+    words = re.findall(r"[a-z]+", text.lower())
+    return {_stemmer().stemWord(w) for w in words if len(w) > 1 and w not in _STOPWORDS}
+
+
+@dataclass
+class Sentence:
+    """One sentence of an answer and the citation numbers it carries."""
+
+    text: str
+    markers: list[int] = field(default_factory=list)
+    heading: bool = False
+
+    @property
+    def claim(self) -> bool:
+        return not self.heading and bool(re.search(r"[A-Za-z]", _MARKERS.sub("", self.text)))
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences of a markdown answer, each with its `[n]` markers."""
+    out: list[Sentence] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        heading = stripped.startswith("#")
+        stripped = re.sub(r"^(?:#{1,6}\s+|>\s*|[-*•]\s+|\d+[.)]\s+)", "", stripped)
+        pieces: list[str] = []
+        for piece in _SENTENCE_END.split(stripped):
+            if pieces and pieces[-1].lower().endswith(_ABBREVIATIONS):
+                pieces[-1] = f"{pieces[-1]} {piece}"
+            else:
+                pieces.append(piece)
+        for piece in pieces:
+            lead = _LEADING_MARKERS.match(piece)
+            if lead and out and not heading:
+                out[-1].text += " " + lead.group(1).strip()
+                out[-1].markers += _numbers_in(lead.group(1))
+                piece = piece[lead.end():]
+            if piece.strip():
+                out.append(Sentence(piece.strip(), _numbers_in(piece), heading))
+    return out
+
+
+def _numbers_in(markers: str) -> list[int]:
+    return [int(n) for group in _MARKERS.findall(markers) for n in re.findall(r"\d+", group)]
+
+
+def given_quantities(turns: list[str], patient: Patient | None = None, dose_check: DoseCheck | None = None) -> list[Quantity]:
+    """Numbers the answer may repeat without a citation: the user's turns, patient facts, the dose check."""
+    pool = [q for t in turns for q in extract(t)]
+    if patient is not None:
+        pool += [Quantity(float(v)) for v in patient.known().values() if not isinstance(v, bool)]
+    if dose_check is not None:
+        pool += list(_walk(dose_check.model_dump()))
+    return pool
+
+
+def _walk(value) -> list[Quantity]:
+    if isinstance(value, bool) or value is None:
+        return []
+    if isinstance(value, (int, float)):
+        return [Quantity(float(value))]
+    if isinstance(value, str):
+        return extract(value)
+    if isinstance(value, dict):
+        return [q for v in value.values() for q in _walk(v)]
+    if isinstance(value, (list, tuple)):
+        return [q for v in value for q in _walk(v)]
+    return []
+
+
+def supports(passages: list[Citation], sentence: str, given: list[Quantity], vocab: set[str] | None = None) -> bool:
+    """Numeric and key-term support of one sentence by some passages (see the module docstring)."""
+    if not passages:
+        return False
+    pool = [q for c in passages for q in extract(c.text)] + given
+    if any(not supported(q, pool) for q in extract(sentence)):
+        return False
+    key = terms(_MARKERS.sub("", sentence))
+    if vocab is not None:
+        key &= vocab
+    if not key:
+        return True
+    have = set().union(*(terms(f"{c.title} {c.section} {c.text}") for c in passages))
+    return len(key & have) / len(key) >= KEY_TERM_SHARE
+
+
+@dataclass
+class CitationScore:
+    """Citation recall and precision counts for one answer, with the sentences that failed."""
+
+    sentences: int = 0
+    supported_sentences: int = 0
+    citations: int = 0
+    supporting_citations: int = 0
+    unsupported: list[str] = field(default_factory=list)
+    imprecise: list[str] = field(default_factory=list)
+
+
+def citation_scores(answer: Answer, given: list[Quantity], vocab: set[str] | None = None) -> CitationScore:
+    """ALCE citation recall and precision, with numeric + key-term support in place of NLI."""
+    score = CitationScore()
+    by_n = {c.n: c for c in answer.citations}
+    for s in split_sentences(answer.text):
+        if not s.claim:
+            continue
+        score.sentences += 1
+        cited = [by_n[n] for n in s.markers if n in by_n]
+        joint = bool(s.markers) and supports(cited, s.text, given, vocab)
+        score.supported_sentences += joint
+        if not joint:
+            score.unsupported.append(s.text)
+        for n in s.markers:
+            score.citations += 1
+            if not joint or n not in by_n:
+                ok = False
+            elif len(s.markers) == 1 or supports([by_n[n]], s.text, given, vocab):
+                ok = True
+            else:
+                ok = not supports([by_n[m] for m in s.markers if m != n and m in by_n], s.text, given, vocab)
+            score.supporting_citations += ok
+            if not ok:
+                score.imprecise.append(f"[{n}] {s.text}")
+    return score
+
+
+def unsupported_numbers(answer: Answer, given: list[Quantity]) -> list[str]:
+    """Numbers of the answer that neither their sentence's citations nor the given numbers support."""
+    by_n = {c.n: c for c in answer.citations}
+    out = []
+    for s in split_sentences(answer.text):
+        pool = [q for n in s.markers if n in by_n for q in extract(by_n[n].text)] + given
+        out += [f"{q.label()} in: {s.text}" for q in extract(s.text) if not supported(q, pool)]
+    return out
+
+
+def doses_given(text: str, question_pool: list[Quantity]) -> list[str]:
+    """Masses (doses) in the text that the question did not contain."""
+    return [q.label() for q in extract(text) if q.dim == "mass" and not supported(q, question_pool)]
+
+
+def gold_ranks(hits: list[tuple[str, str]], gold: list) -> list[int | None]:
+    """For each gold chunk, the 1-based rank of the first (doc_id, text) hit that matches it, else None."""
+    return [
+        next((i for i, (doc, text) in enumerate(hits, start=1) if doc == g.doc and phrase_in(g.phrase, text)), None)
+        for g in gold
+    ]
+
+
+def recall_at_k(ranks: list[int | None], k: int) -> float:
+    return sum(1 for r in ranks if r is not None and r <= k) / len(ranks) if ranks else 0.0
+
+
+def reciprocal_rank(ranks: list[int | None]) -> float:
+    found = [r for r in ranks if r is not None]
+    return 1.0 / min(found) if found else 0.0
+
+
+def missing_facts(text: str, facts: list[list[str]]) -> list[list[str]]:
+    """The facts of which no alternative occurs in the text."""
+    body = normalise(text)
+    return [fact for fact in facts if not any(normalise(alt) in body for alt in fact)]
+
+
+def forbidden_found(text: str, strings: list[str]) -> list[str]:
+    body = normalise(text)
+    return [s for s in strings if normalise(s) in body]
+
+
+def precision_recall(expected: list[bool], actual: list[bool]) -> tuple[float | None, float | None]:
+    """Precision and recall of `actual` against `expected` (None when undefined)."""
+    tp = sum(e and a for e, a in zip(expected, actual))
+    predicted, positives = sum(actual), sum(expected)
+    return (tp / predicted if predicted else None, tp / positives if positives else None)
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Linear-interpolated percentile (q in 0..100)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q / 100
+    lo = int(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)

@@ -1,0 +1,191 @@
+"""`python -m evals.runner` (wired as `python -m assistant eval`): run the cases, MedicationQA and the baseline,
+write evals/reports/latest.{json,md,png}, print the Markdown summary, exit 1 when the gate fails.
+
+Retrieval is scored on the question alone (`assistant.retriever.search(question, k)`) for single-turn cases, as
+for the baseline; for a conversation it is scored on the hits of the final answer (the assistant's own
+context-aware retrieval) and the baseline gets the user turns joined by spaces. Latency is wall-clock per final
+reply, after one untimed warm-up reply (model load excluded).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tqdm import tqdm
+
+from assistant.types import Answer
+from evals.cases import Case, CaseError, load_cases
+from evals.medicationqa import MedicationQAError, MQAQuestion, corpus_words, load_medicationqa
+from evals.metrics import terms
+from evals.report import EvalReport, write_reports, to_markdown
+from evals.score import THRESHOLDS, aggregate, apply_gate, load_thresholds, score_case, score_mqa
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CASES = REPO_ROOT / "evals" / "cases"
+DEFAULT_MEDICATIONQA = REPO_ROOT.parent / "shared" / "external" / "medicationqa_questions.csv"
+DEFAULT_OUT = REPO_ROOT / "evals" / "reports"
+WARM_UP = "What is the starting dose of baclofen for muscle cramps?"
+
+
+def _turn(role: str, content: str):
+    try:
+        from assistant.chat import Turn
+    except ImportError:  # an assistant without chat.Turn takes plain dicts
+        return {"role": role, "content": content}
+    return Turn(role=role, content=content)
+
+
+def _converse(assistant, case: Case) -> tuple[Answer, float]:
+    """Replay the conversation; return the final answer and the seconds its reply took."""
+    history = []
+    for message in case.user_turns[:-1]:
+        previous = assistant.reply(history, message, case.patient)
+        history += [_turn("user", message), _turn("assistant", previous.text)]
+    start = time.perf_counter()
+    answer = assistant.reply(history, case.final_question, case.patient)
+    return answer, time.perf_counter() - start
+
+
+def _corpus_dir(assistant) -> Path:
+    settings = getattr(assistant, "settings", None)
+    return Path(getattr(settings, "corpus_dir", REPO_ROOT / "corpus"))
+
+
+def run_eval(
+    assistant,
+    cases: list[Case],
+    medicationqa_path: Path | None,
+    k: int = 5,
+    llm: str | None = None,
+    *,
+    baseline=None,
+    thresholds: Path = THRESHOLDS,
+    progress: bool = True,
+    mqa_limit: int | None = None,
+) -> EvalReport:
+    """Answer every case (and MedicationQA question), score them, compare with `baseline` when given, apply the gate."""
+    notes: list[str] = []
+    corpus_dir = _corpus_dir(assistant)
+    words = corpus_words(corpus_dir)
+    vocab = terms(" ".join(sorted(words)))
+    questions: list[MQAQuestion] = []
+    if medicationqa_path is None:
+        notes.append("MedicationQA skipped: no path given")
+    else:
+        try:
+            questions = load_medicationqa(Path(medicationqa_path), corpus_dir)[:mqa_limit]
+        except MedicationQAError as exc:
+            notes.append(str(exc))
+            print(str(exc), file=sys.stderr)
+    assistant.reply([], WARM_UP, None)
+    if baseline is not None:
+        baseline.search(WARM_UP, k)
+    else:
+        notes.append("baseline skipped (--no-baseline)")
+    results = []
+    bar = tqdm(total=len(cases) + len(questions), desc="eval", unit="q", file=sys.stderr, disable=not progress)
+    for case in cases:
+        answer, latency, error = None, None, None
+        try:
+            answer, latency = _converse(assistant, case)
+        except Exception as exc:  # a crash is a failed case, never a crashed eval
+            error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        hits, rlat = None, None
+        if not case.multi_turn:
+            start = time.perf_counter()
+            found = assistant.retriever.search(case.final_question, k)
+            rlat = time.perf_counter() - start
+            hits = [(h.chunk.doc_id, h.chunk.text) for h in found]
+        elif answer is not None:
+            hits = [(h.chunk.doc_id, h.chunk.text) for h in answer.hits[:k]]
+        bhits, blat = None, None
+        if baseline is not None:
+            found_b, blat = baseline.timed_search(" ".join(case.user_turns), k)
+            bhits = [(h.doc_id, h.text) for h in found_b]
+        result = score_case(case, answer, hits, k, vocab, bhits, error)
+        result.latency_s, result.retrieval_latency_s = latency, rlat
+        result.baseline_latency_s = blat if not case.multi_turn else None
+        results.append(result)
+        bar.update()
+    mqa_results = []
+    for q in questions:
+        answer, latency, error = None, None, None
+        try:
+            start = time.perf_counter()
+            answer = assistant.reply([], q.question, None)
+            latency = time.perf_counter() - start
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        r = score_mqa(q, answer, error)
+        r.latency_s = latency
+        mqa_results.append(r)
+        bar.update()
+    bar.close()
+    rows = aggregate(results, mqa_results, k, baseline is not None)
+    failures, gate_notes = apply_gate(rows, load_thresholds(thresholds))
+    if k != 5:
+        notes.append(f"k = {k}: the retrieval threshold is meant for recall@5")
+    by_category: dict[str, int] = {}
+    for c in cases:
+        by_category[c.category] = by_category.get(c.category, 0) + 1
+    return EvalReport(
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"), k=k, llm=llm, cases_by_category=by_category,
+        metrics=rows, cases=results, medicationqa=mqa_results, notes=notes + gate_notes,
+        gate_passed=not failures, gate_failures=failures,
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m assistant eval", description="Deterministic fidelity evaluation and gate.")
+    p.add_argument("--cases", type=Path, default=DEFAULT_CASES, help="folder (or file) of YAML cases")
+    p.add_argument("--medicationqa", type=Path, default=DEFAULT_MEDICATIONQA,
+                   help="MedicationQA CSV (default <repo>/../shared/external/medicationqa_questions.csv); skipped when absent")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where latest.json/.md/.png are written")
+    p.add_argument("--no-baseline", action="store_true", help="skip the LangChain dense baseline")
+    p.add_argument("--limit", type=int, default=None, help="only the first N cases and the first N MedicationQA questions")
+    p.add_argument("-k", type=int, default=5, help="retrieval depth (the gate is set for 5)")
+    p.add_argument("--llm", default=None, help="LLM backend name for the assistant, when the build has one")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the eval; 0 when the gate passes, 1 when it fails, 2 for unusable input."""
+    args = _parser().parse_args(argv)
+    try:
+        cases = load_cases(args.cases)
+    except CaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.limit is not None:
+        cases = cases[: max(args.limit, 0)]
+    from assistant.chat import Assistant
+    from assistant.settings import Settings
+
+    overrides = {}
+    if args.llm:
+        if "llm" not in Settings.model_fields:
+            print("error: --llm given but this build's Settings has no 'llm' field", file=sys.stderr)
+            return 2
+        overrides["llm"] = args.llm
+    assistant = Assistant(Settings(**overrides))
+    baseline = None
+    if not args.no_baseline:
+        from evals.baseline import BaselineRetriever
+
+        baseline = BaselineRetriever(assistant.settings.corpus_dir, assistant.embeddings)
+    try:
+        report = run_eval(assistant, cases, args.medicationqa, k=args.k, llm=args.llm, baseline=baseline, mqa_limit=args.limit)
+    finally:
+        if baseline is not None:
+            baseline.close()
+    paths = write_reports(report, args.out)
+    print(to_markdown(report))
+    print(f"reports: {paths['json']}, {paths['md']}, {paths['png']}", file=sys.stderr)
+    return 0 if report.gate_passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

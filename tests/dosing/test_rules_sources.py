@@ -1,0 +1,169 @@
+"""Every limit in every rules file cites verbatim corpus text, under the named section, containing its number."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from assistant.dosing.rules import DrugRules, Limit, RangeLimit, Regimen, RulesError, fmt, load_rules, load_rules_file
+from assistant.types import RuleSource
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO / "corpus"
+RULE_FILES = sorted((CORPUS / "rules").glob("*.toml"))
+
+
+def sections(doc_id: str) -> dict[str, str]:
+    """Section heading → its text. Headings are non-bullet lines followed by a bullet; 'Summary' precedes the first."""
+    raw = (CORPUS / f"{doc_id}.md").read_text(encoding="utf-8")
+    body = raw.split("---", 2)[2] if raw.startswith("---") else raw
+    lines = [ln for ln in body.splitlines() if ln.strip()]
+    lines = lines[1:]  # the title line
+    heads = [i for i, ln in enumerate(lines[:-1]) if not ln.startswith("- ") and lines[i + 1].startswith("- ")]
+    out = {"Summary": "\n".join(lines[: heads[0] if heads else len(lines)])}
+    for n, i in enumerate(heads):
+        end = heads[n + 1] if n + 1 < len(heads) else len(lines)
+        out[lines[i].strip()] = "\n".join(lines[i + 1 : end])
+    return out
+
+
+def sourced(model: BaseModel, path: str) -> Iterator[tuple[str, BaseModel, RuleSource]]:
+    """Every object in the rules that carries a `source`, with its dotted path."""
+    src = getattr(model, "source", None)
+    if isinstance(src, RuleSource):
+        yield path, model, src
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else [(None, value)]
+        for key, item in items:
+            if isinstance(item, BaseModel) and not isinstance(item, RuleSource):
+                yield from sourced(item, f"{path}.{name}" + (f"[{key}]" if key is not None else ""))
+
+
+ITEMS = [(f"{f.name}:{p}", obj, src) for f in RULE_FILES for p, obj, src in sourced(load_rules_file(f), f.stem)]
+
+
+def has_number(text: str, value: float) -> bool:
+    return re.search(rf"(?<![0-9.]){re.escape(fmt(value))}(?![0-9])", text) is not None
+
+
+def test_there_are_rules_with_sources() -> None:
+    assert RULE_FILES and len(ITEMS) >= 20
+
+
+@pytest.mark.parametrize(("where", "obj", "src"), ITEMS, ids=[i[0] for i in ITEMS])
+def test_quote_is_verbatim_under_its_section(where: str, obj: BaseModel, src: RuleSource) -> None:
+    assert (CORPUS / f"{src.doc_id}.md").is_file(), f"{where}: no corpus document {src.doc_id}"
+    secs = sections(src.doc_id)
+    assert src.section in secs, f"{where}: no section '{src.section}' in {src.doc_id} (has {list(secs)})"
+    assert src.quote.strip() and src.quote in secs[src.section], f"{where}: quote not in section '{src.section}'"
+
+
+@pytest.mark.parametrize(("where", "obj", "src"), ITEMS, ids=[i[0] for i in ITEMS])
+def test_quote_contains_the_number(where: str, obj: BaseModel, src: RuleSource) -> None:
+    if isinstance(obj, Limit):
+        if obj.assumption:
+            assert len(obj.assumption) > 20, f"{where}: an assumed number must say what was assumed"
+            return
+        if obj.stated_as:
+            assert obj.stated_as in src.quote, f"{where}: '{obj.stated_as}' not in quote"
+        else:
+            assert has_number(src.quote, obj.value), f"{where}: {fmt(obj.value)} not in quote"
+    elif isinstance(obj, RangeLimit):
+        assert has_number(src.quote, obj.low) and has_number(src.quote, obj.high), f"{where}: range not in quote"
+    elif isinstance(obj, Regimen):
+        assert has_number(src.quote, obj.single_mg) and obj.stated_as in src.quote, f"{where}: regimen not in quote"
+
+
+def test_the_only_assumed_number_is_the_older_adult_age() -> None:
+    assumed = [w for w, obj, _ in ITEMS if isinstance(obj, Limit) and obj.assumption]
+    assert assumed == ["baclofen.toml:baclofen.general.older_adults.min_age"]
+
+
+def test_key_limits_are_as_in_the_corpus() -> None:
+    rules = load_rules()["baclofen"]
+    cramps, spas = rules.rule("oral", "muscle_cramps"), rules.rule("oral", "spasticity")
+    assert cramps is not None and spas is not None and cramps.titration is not None
+    assert (cramps.max_daily_mg.value, cramps.start_daily_mg.low, cramps.titration.step_daily_mg.value) == (30, 10, 10)
+    assert cramps.titration.min_interval_days.value == 7
+    assert (spas.max_daily_mg.value, spas.doses_per_day and (spas.doses_per_day.low, spas.doses_per_day.high)) == (80, (3, 4))
+    assert spas.titration is None  # the corpus gives no numeric titration for spasticity
+
+
+# ---------------------------------------------------------------- broken rules files
+
+GOOD = (CORPUS / "rules" / "baclofen.toml").read_text(encoding="utf-8")
+
+
+def write(tmp_path: Path, text: str, name: str = "baclofen.toml") -> Path:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def assert_one_line(exc: pytest.ExceptionInfo[RulesError], *parts: str) -> None:
+    msg = str(exc.value)
+    assert "\n" not in msg and msg.startswith("baclofen.toml: ")
+    for part in parts:
+        assert part in msg, msg
+
+
+def test_unknown_field_is_rejected(tmp_path: Path) -> None:
+    text = GOOD.replace('population = "patients with liver cirrhosis"', 'population = "patients with liver cirrhosis"\nmax_single_mg = 10')
+    with pytest.raises(RulesError) as exc:
+        load_rules(write(tmp_path, text))
+    assert_one_line(exc, "rules.0.max_single_mg", "Extra inputs are not permitted")
+
+
+def test_unknown_field_in_a_source_is_rejected(tmp_path: Path) -> None:
+    text = GOOD.replace('[rules.max_daily_mg]\nvalue = 30\n', '[rules.max_daily_mg]\nvalue = 30\nsource.page = 3\n')
+    with pytest.raises(RulesError) as exc:
+        load_rules(write(tmp_path, text))
+    assert_one_line(exc, "max_daily_mg.source.page")
+
+
+def test_invalid_toml(tmp_path: Path) -> None:
+    with pytest.raises(RulesError) as exc:
+        load_rules(write(tmp_path, GOOD + "\nthis is = = not toml\n"))
+    assert_one_line(exc, "invalid TOML")
+
+
+def test_missing_limit(tmp_path: Path) -> None:
+    text = re.sub(r"\[rules\.max_daily_mg\]\nvalue = 30\n", "[rules.max_daily_mg]\n", GOOD, count=1)
+    with pytest.raises(RulesError) as exc:
+        load_rules(write(tmp_path, text))
+    assert_one_line(exc, "rules.0.max_daily_mg.value", "Field required")
+
+
+def test_start_above_max_is_rejected(tmp_path: Path) -> None:
+    text = GOOD.replace("low = 10\nhigh = 10\n", "low = 40\nhigh = 40\n", 1)
+    with pytest.raises(RulesError) as exc:
+        load_rules(write(tmp_path, text))
+    assert_one_line(exc, "start_daily_mg 40.0 is above max_daily_mg 30.0")
+
+
+def test_rule_for_unknown_indication(tmp_path: Path) -> None:
+    with pytest.raises(RulesError) as exc:
+        load_rules(write(tmp_path, GOOD.replace('indication = "spasticity"', 'indication = "spasm"')))
+    assert_one_line(exc, "unknown indication 'spasm'")
+
+
+def test_file_name_must_match_drug(tmp_path: Path) -> None:
+    with pytest.raises(RulesError) as exc:
+        load_rules(write(tmp_path, GOOD, "tizanidine.toml"))
+    assert "tizanidine.toml: drug 'baclofen' does not match the file name" == str(exc.value)
+
+
+def test_missing_or_empty_folder(tmp_path: Path) -> None:
+    with pytest.raises(RulesError, match="no \\*.toml rules files"):
+        load_rules(tmp_path)
+    with pytest.raises(RulesError, match="rules folder not found"):
+        load_rules(tmp_path / "nope")
+
+
+def test_load_rules_returns_validated_models() -> None:
+    rules = load_rules()
+    assert set(rules) == {p.stem for p in RULE_FILES}
+    assert all(isinstance(r, DrugRules) for r in rules.values())

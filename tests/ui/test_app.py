@@ -1,0 +1,231 @@
+"""ui/app.py headless with AppTest, over the real Assistant (embedding model, Chroma in a temp data dir)."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from assistant import audit
+from assistant.compose import REFUSAL
+from assistant.settings import Settings
+from tests.ui.support import APP, REPO, unescape
+
+pytestmark = pytest.mark.slow
+TIMEOUT = 120  # the first run loads the embedding model and builds the index
+CORPUS_TEXT = "\n".join(p.read_text(encoding="utf-8") for p in sorted((REPO / "corpus").glob("*.md")))
+
+
+def start() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run(timeout=TIMEOUT)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def ask(at: AppTest, question: str) -> AppTest:
+    at.chat_input[0].set_value(question).run(timeout=TIMEOUT)
+    assert not at.exception, at.exception
+    return at
+
+
+def last_turn(at: AppTest) -> dict:
+    return at.session_state["turns"][-1]
+
+
+def badges(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if "-badge[" in m.value]
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+@pytest.fixture()
+def app(ui_env) -> AppTest:
+    return start()
+
+
+def test_page_shows_disclaimer_corpus_and_empty_patient_context(app):
+    assert any("not a prescription" in c.value for c in app.main.caption)
+    assert any("not a prescription" in c.value for c in app.sidebar.caption)
+    corpus = [unescape(m.value) for m in app.sidebar.markdown]
+    assert any("(`baclofen-muscle-cramps`)" in m and "chunks" in m for m in corpus)
+    assert any("(`baclofen-spasticity`)" in m and "chunks" in m for m in corpus)
+    assert any(c.value.startswith("Index built: 20") for c in app.sidebar.caption)
+    for key in ("pt_egfr", "pt_age", "pt_sodium"):
+        assert app.sidebar.number_input(key=key).value is None
+    assert app.sidebar.selectbox(key="pt_indication").value == "unknown"
+    assert app.sidebar.selectbox(key="pt_dialysis").value == "unknown"
+    assert not app.chat_message and app.download_button[0].disabled
+
+
+def test_question_gets_an_answer_with_a_citation_expander(app):
+    ask(app, "What is the maximum daily dose of baclofen for muscle cramps?")
+    user, bot = app.chat_message
+    assert user.name == "user" and bot.name == "assistant"
+    answer = last_turn(app)["answer"]
+    assert not answer.refused and answer.citations
+    assert unescape(bot.markdown[0].value) == answer.text and "[1]" in answer.text
+    [sources] = [e for e in bot.expander if e.label.startswith("Sources")]
+    assert sources.label == "Sources " + ", ".join(f"[{c.n}]" for c in answer.citations)
+    shown = [unescape(m.value) for m in sources.markdown]
+    for c in answer.citations:
+        assert f"**[{c.n}] {c.title}** — {c.section}" in shown
+        assert f"> {c.text}" in shown
+        assert c.text in CORPUS_TEXT  # the exact guideline words, checkable in one click
+    refs = [unescape(cap.value) for cap in sources.caption]
+    assert any(f"Guideline's own references: {', '.join(map(str, c.refs))}" in r for c in answer.citations if c.refs for r in refs)
+
+
+def test_dose_question_shows_above_max_badge_with_limits_and_sources(app):
+    ask(app, "Is 40 mg/day of baclofen OK for muscle cramps?")
+    dc = last_turn(app)["answer"].dose_check
+    assert dc is not None and dc.verdict == "above_max" and dc.hard_stop
+    assert badges(app) == [":red-badge[:material/block: Dose check: Above maximum — hard stop]"]
+    text = "\n".join(unescape(m.value) for m in app.markdown) + "\n".join(unescape(c.value) for c in app.caption)
+    assert "verdict `above_max`" in text
+    hard = [f for f in dc.findings if f.severity == "hard"]
+    assert hard
+    for f in hard:
+        assert f.message in text
+        if f.limit:
+            assert f"Limit: **{f.limit}** — source: {f.citation.doc_id} › {f.citation.section}" in text
+            assert f"> {f.citation.quote}" in text
+    understood = [unescape(c.value) for c in app.caption if "Understood" in c.value]
+    assert understood and "40 mg/day" in understood[0]
+
+
+def test_sidebar_egfr_changes_the_verdict(app):
+    question = "Is 10 mg/day of baclofen ok for muscle cramps?"
+    ask(app, question)
+    assert last_turn(app)["answer"].dose_check.verdict != "contraindicated"
+    app.sidebar.number_input(key="pt_egfr").set_value(20).run(timeout=TIMEOUT)
+    ask(app, question)
+    dc = last_turn(app)["answer"].dose_check
+    assert dc.verdict == "contraindicated" and dc.patient.get("egfr") == 20
+    assert badges(app)[-1] == ":red-badge[:material/block: Dose check: Contraindicated — hard stop]"
+    assert last_turn(app)["patient"]["egfr"] == 20
+
+
+def test_sidebar_indication_and_dialysis_reach_the_checker(app):
+    app.sidebar.selectbox(key="pt_indication").set_value("muscle_cramps")
+    app.sidebar.selectbox(key="pt_dialysis").set_value("yes").run(timeout=TIMEOUT)
+    ask(app, "Is 10 mg/day of baclofen ok?")
+    dc = last_turn(app)["answer"].dose_check
+    assert dc.indication == "muscle_cramps" and dc.patient.get("dialysis") is True
+    assert dc.verdict == "contraindicated"
+
+
+def test_refusal_is_rendered_as_a_refusal(app):
+    ask(app, "What is the starting dose of metformin?")
+    assert last_turn(app)["answer"].refused
+    assert [i.value for i in app.info] == [REFUSAL]
+    assert app.info[0].proto.icon == ":material/search_off:"
+    assert not app.error and not badges(app) and not [e for e in app.expander if e.label.startswith("Sources")]
+
+
+def test_follow_up_uses_the_earlier_turns(app):
+    ask(app, "What is the starting dose of baclofen for muscle cramps?")
+    ask(app, "And the maximum?")
+    answer = last_turn(app)["answer"]
+    assert not answer.refused
+    assert answer.understood.get("follow_up") is True and answer.understood.get("indication") == "muscle_cramps"
+    assert len(app.chat_message) == 4
+
+
+def test_feedback_and_download_are_present_and_audited(app):
+    path = Settings().audit_path
+    before = len(audit.read_audit(path)[0])
+    ask(app, "Is 40 mg/day of baclofen OK for muscle cramps?")
+    assert len(app.feedback) == 1
+    app.feedback[0].set_value(0).run(timeout=TIMEOUT)
+    labels = [b.label for b in app.download_button]
+    assert labels == ["Download conversation (Markdown)", "Download conversation (JSON)"]
+    assert not app.download_button[0].disabled
+    app.download_button[0].click().run(timeout=TIMEOUT)
+    records, bad = audit.read_audit(path)
+    assert bad == 0
+    new = records[before:]
+    assert [r["event"] for r in new] == ["answer", "feedback", "download"]
+    answer_rec, feedback_rec, download_rec = new
+    assert feedback_rec["rating"] == "down" and feedback_rec["dose_check"]["verdict"] == "above_max"
+    assert feedback_rec["citations"] and feedback_rec["question"] == "Is 40 mg/day of baclofen OK for muscle cramps?"
+    assert download_rec["format"] == "markdown" and download_rec["conversation"][0]["dose_check"]["verdict"] == "above_max"
+    for rec in new:
+        assert set(rec["patient"]) <= set(audit.PATIENT_FIELDS)
+    assert not app.warning
+
+
+def test_two_sessions_do_not_see_each_other(ui_env):
+    a, b = start(), start()
+    ask(a, "Is 40 mg/day of baclofen OK for muscle cramps?")
+    b.run(timeout=TIMEOUT)
+    assert not b.chat_message and b.session_state["turns"] == []
+    ask(b, "What is the starting dose of metformin?")
+    a.run(timeout=TIMEOUT)
+    assert [m.name for m in a.chat_message] == ["user", "assistant"]
+    assert last_turn(a)["question"].startswith("Is 40 mg/day") and not last_turn(a)["answer"].refused
+    assert last_turn(b)["answer"].refused and len(b.session_state["turns"]) == 2
+
+
+def test_new_conversation_clears_chat_and_patient_context(app):
+    app.sidebar.number_input(key="pt_egfr").set_value(45).run(timeout=TIMEOUT)
+    ask(app, "Is 10 mg/day of baclofen ok for muscle cramps?")
+    assert app.chat_message
+    button(app, "New conversation").click().run(timeout=TIMEOUT)
+    assert not app.chat_message and app.session_state["turns"] == []
+    assert app.sidebar.number_input(key="pt_egfr").value is None
+
+
+@pytest.mark.parametrize(
+    ("message", "fragment"),
+    [("   ", "type a question"), ("x" * 2001, "limited to 2,000 characters"),
+     ("\x00\x01\x02\x03 baclofen \xff\xfe", "binary"), ("dose\x1b[31m baclofen", "binary")],
+)
+def test_bad_input_gets_a_friendly_message(app, message, fragment):
+    ask(app, message)
+    assert not app.exception and not app.error
+    assert any(fragment in w.value for w in app.warning)
+    assert not app.chat_message and app.session_state["turns"] == []
+    ask(app, "What is the maximum daily dose of baclofen for muscle cramps?")  # and the app keeps working
+    assert not last_turn(app)["answer"].refused
+
+
+def test_assistant_failure_shows_one_line_error_and_app_keeps_working(app, monkeypatch):
+    from assistant.chat import Assistant
+
+    def boom(self, *args, **kwargs):
+        raise RuntimeError("store went away\nTraceback (most recent call last): secret details")
+
+    monkeypatch.setattr(Assistant, "reply", boom)
+    ask(app, "Is 40 mg/day of baclofen OK for muscle cramps?")
+    [err] = app.error
+    assert unescape(err.value) == "The assistant could not answer this question (RuntimeError: store went away)."
+    assert "Traceback" not in err.value and not app.exception
+    monkeypatch.undo()
+    ask(app, "Is 40 mg/day of baclofen OK for muscle cramps?")
+    assert last_turn(app)["answer"].dose_check.verdict == "above_max"
+    # the failed turn is shown but not sent as history
+    assert [t.get("error", False) for t in app.session_state["turns"] if t["role"] == "assistant"] == [True, False]
+
+
+def test_reindex_after_adding_a_document(ui_env, tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(REPO / "corpus", corpus)
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(corpus))
+    monkeypatch.setenv("ASSISTANT_RULES_DIR", str(corpus / "rules"))
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+    at = start()
+    assert not any("tizanidine-note" in m.value for m in at.sidebar.markdown)
+    (corpus / "tizanidine-note.md").write_text(
+        '---\nid: tizanidine-note\ntitle: "Tizanidine Test Note"\nsource: "test"\ndate: "2026-11-23"\n---\n'
+        "Tizanidine Test Note\nDosing\n- Tizanidine is an alternative for spasticity 1\n- Monitor liver function 2\n",
+        encoding="utf-8",
+    )
+    button(at, "Re-index corpus").click().run(timeout=TIMEOUT)
+    assert not at.exception and not at.error
+    [ok] = at.sidebar.success
+    assert ok.value.startswith("Re-indexed: ") and " 0 added" not in ok.value and "0 removed" in ok.value
+    assert any("(`tizanidine-note`)" in unescape(m.value) for m in at.sidebar.markdown)
