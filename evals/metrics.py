@@ -99,27 +99,21 @@ def _numbers_in(markers: str) -> list[int]:
 
 
 def given_quantities(turns: list[str], patient: Patient | None = None, dose_check: DoseCheck | None = None) -> list[Quantity]:
-    """Numbers the answer may repeat without a citation: the user's turns, patient facts, the dose check."""
+    """Numbers the answer may repeat without a citation: the user's turns, the patient facts passed in, and the
+    dose check's own numbers (the dose read, single / daily doses, doses per day, patient facts used, and each
+    finding's limit and quoted corpus text). Free-text finding messages and reasons do not count."""
     pool = [q for t in turns for q in extract(t)]
-    if patient is not None:
-        pool += [Quantity(float(v)) for v in patient.known().values() if not isinstance(v, bool)]
+    facts = dict(patient.known()) if patient is not None else {}
     if dose_check is not None:
-        pool += list(_walk(dose_check.model_dump()))
+        facts.update(dose_check.patient)
+        pool += extract(dose_check.dose)
+        pool += [Quantity(v, "mass") for v in (dose_check.single_dose_mg, dose_check.daily_dose_mg, dose_check.daily_dose_max_mg)
+                 if v is not None]
+        pool += [Quantity(dose_check.doses_per_day)] if dose_check.doses_per_day is not None else []
+        for f in dose_check.findings:
+            pool += extract(f.limit or "") + (extract(f.citation.quote) if f.citation else [])
+    pool += [Quantity(float(v)) for v in facts.values() if not isinstance(v, bool)]
     return pool
-
-
-def _walk(value) -> list[Quantity]:
-    if isinstance(value, bool) or value is None:
-        return []
-    if isinstance(value, (int, float)):
-        return [Quantity(float(value))]
-    if isinstance(value, str):
-        return extract(value)
-    if isinstance(value, dict):
-        return [q for v in value.values() for q in _walk(v)]
-    if isinstance(value, (list, tuple)):
-        return [q for v in value for q in _walk(v)]
-    return []
 
 
 def supports(passages: list[Citation], sentence: str, given: list[Quantity], vocab: set[str] | None = None) -> bool:

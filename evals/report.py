@@ -39,6 +39,7 @@ class CaseResult(BaseModel):
     baseline_latency_s: float | None = None
     error: str | None = None
     failures: list[str] = Field(default_factory=list, description="Why the case failed; empty when it passed.")
+    warnings: list[str] = Field(default_factory=list, description="Not gated (citation-recall misses).")
 
 
 class MQAResult(BaseModel):
@@ -141,7 +142,15 @@ def to_markdown(report: EvalReport, max_mqa_failures: int = 40) -> str:
         lines += [f"- **{'Q' if len(c.turns) == 1 else f'Turn {i + 1}'}:** {t}" for i, t in enumerate(c.turns)]
         verdict_line = f"verdict `{c.verdict}`" + (f", expected `{c.expected_verdict}`" if c.expected_verdict else "")
         lines += [f"- refused: {c.refused} (expected {c.expect_refusal}); {verdict_line}"]
-        lines += ["- why:"] + [f"  - {f}" for f in c.failures] + ["", _quote(c.answer), ""]
+        lines += ["- why:"] + [f"  - {f}" for f in c.failures] + [f"  - (not gated) {w}" for w in c.warnings]
+        lines += ["", _quote(c.answer), ""]
+    misses: dict[str, int] = {}
+    for c in report.cases:
+        for w in c.warnings:
+            misses[w] = misses.get(w, 0) + 1
+    if misses:
+        lines += [f"## Citation-recall misses ({sum(misses.values())} sentences; not gated)", ""]
+        lines += [f"- {n}× {w.split(': ', 1)[-1]}" for w, n in sorted(misses.items(), key=lambda x: -x[1])[:30]] + [""]
     mqa_failed = [r for r in report.medicationqa if r.failures]
     if report.medicationqa:
         lines += [f"## MedicationQA failures ({len(mqa_failed)} of {len(report.medicationqa)})", ""]

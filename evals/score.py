@@ -75,7 +75,7 @@ def score_case(
         r.citations, r.supporting_citations = cs.citations, cs.supporting_citations
         r.unsupported_sentences, r.imprecise_citations = cs.unsupported, cs.imprecise
         r.failures += [f"citation does not support its sentence: {s}" for s in cs.imprecise]
-        r.failures += [f"sentence without supporting citation: {s}" for s in cs.unsupported]
+        r.warnings += [f"sentence without supporting citation: {s}" for s in cs.unsupported]
     return r
 
 

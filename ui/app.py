@@ -177,9 +177,9 @@ def main() -> None:
     st.set_page_config(page_title="Guideline assistant", page_icon=":material/medication:")
     ss = state()
     settings = Settings()
-    conversation_box = st.sidebar.container()
+    st.sidebar.caption(f":material/info: **{DISCLAIMER}**")
+    conversation_box = st.sidebar.container()  # filled last, so downloads include this run's answer
     with st.sidebar:
-        st.caption(f":material/info: {DISCLAIMER}")
         fields, patient = patient_form()
 
     st.title("Guideline assistant")

@@ -111,13 +111,13 @@ def render_citations(citations: list[Citation], key: str) -> None:
 
 def render_answer(answer: Answer, key: str) -> None:
     """Everything the clinician needs to check one answer."""
+    if answer.dose_check is not None:  # the deterministic verdict first: a hard stop must not be scrolled past
+        render_dose_check(answer.dose_check, key)
     if answer.refused:
         render_refusal(answer)
     else:
         st.markdown(escape_answer(answer.text))
     render_understood(answer.understood)
-    if answer.dose_check is not None:
-        render_dose_check(answer.dose_check, key)
     render_citations(answer.citations, key)
     if answer.guard.removed:
         n = len(answer.guard.removed)

@@ -1,0 +1,176 @@
+"""The chat in a real browser: `streamlit run ui/app.py` driven by Playwright through Debian's chromium.
+
+Never `playwright install`: the browser is /usr/bin/chromium, installed with apt-get when missing.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.ui.support import REPO
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+ARTIFACTS = REPO / "tests" / "artifacts"
+QUESTION = "Is 40 mg/day of baclofen OK for muscle cramps?"
+READY_TIMEOUT = 90  # seconds for the server to answer its health check
+ANSWER_TIMEOUT_MS = 120_000  # first script run loads the model and builds the index
+
+
+def ensure_chromium() -> str:
+    """Debian's chromium, installed with apt-get when missing; a clear failure (not a skip) otherwise."""
+    if os.access(CHROMIUM, os.X_OK):
+        return CHROMIUM
+    how = "apt-get update && apt-get install -y chromium"
+    if shutil.which("apt-get") is None:
+        pytest.fail(f"{CHROMIUM} is missing and apt-get is not available; install Debian's chromium ({how}).")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+        if proc.returncode != 0:
+            tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+            pytest.fail(f"{CHROMIUM} is missing and `{' '.join(cmd)}` failed (exit {proc.returncode}): {' | '.join(tail)}. "
+                        f"Install it as root: {how}")
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"apt-get installed chromium but {CHROMIUM} is still missing")
+    return CHROMIUM
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`streamlit run ui/app.py` on a free loopback port with a temp data dir; always killed in teardown."""
+    data = tmp_path_factory.mktemp("browser-data")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update(ASSISTANT_DATA_DIR=str(data), HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
+    log_path = data / "streamlit.log"
+    log = open(log_path, "w")
+    cmd = [sys.executable, "-m", "streamlit", "run", "ui/app.py", "--server.headless", "true", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"streamlit exited with {proc.returncode}: {log_path.read_text()[-1500:]}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                    if resp.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit was not ready within {READY_TIMEOUT} s: {log_path.read_text()[-1500:]}")
+            time.sleep(0.3)
+        yield {"url": url, "data": data, "log": log_path}
+    finally:
+        _stop(proc)
+        log.close()
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop the server we started (its own process group, by its id)."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = ensure_chromium()
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _plain(markdown_line: str) -> str:
+    """A line of answer Markdown as the browser shows it (bullets and bold removed)."""
+    line = re.sub(r"^\s*[-*]\s+", "", markdown_line)
+    return re.sub(r"\*\*(.+?)\*\*", r"\1", line).strip()
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_dosing_question_in_a_real_browser(server, browser, assistant):
+    expected = assistant.reply([], QUESTION)  # the same Assistant, in-process, on a separate temp store
+    assert expected.dose_check is not None and expected.dose_check.verdict == "above_max"
+
+    page = browser.new_page(viewport={"width": 1280, "height": 1500})
+    try:
+        page.goto(server["url"], wait_until="domcontentloaded")
+        box = page.get_by_test_id("stChatInputTextArea")
+        box.wait_for(state="visible", timeout=ANSWER_TIMEOUT_MS)
+        page.get_by_text("Index built:").wait_for(timeout=ANSWER_TIMEOUT_MS)  # the Assistant is loaded
+        assert page.get_by_text("not a prescription").first.is_visible()
+        box.fill(QUESTION)
+        box.press("Enter")
+
+        badge = page.get_by_text("Dose check: Above maximum — hard stop")
+        badge.wait_for(timeout=ANSWER_TIMEOUT_MS)
+        messages = page.get_by_test_id("stChatMessage")
+        assert messages.count() == 2
+        bot = messages.nth(1)
+        shown = _squash(bot.inner_text())
+        for line in expected.text.splitlines():
+            if line.strip():
+                assert _squash(_plain(line)) in shown, f"answer line missing on the page: {line!r}"
+        assert "verdict above_max" in shown
+
+        # one click opens the cited sources: title, section, the guideline's refs and the exact text
+        bot.get_by_text("Sources [1]").first.click()
+        first = expected.citations[0]
+        page.get_by_text(first.text, exact=False).first.wait_for(state="visible", timeout=10_000)
+        shown = _squash(bot.inner_text())
+        for c in expected.citations:
+            assert _squash(f"[{c.n}] {c.title} — {c.section}") in shown
+            assert _squash(c.text) in shown
+        assert bot.locator('[class*="st-key-feedback-"]').count() == 1  # thumbs up/down under the answer
+        assert page.get_by_text("Download conversation (Markdown)").is_visible()
+
+        # the main area scrolls inside the page: grow the viewport so the screenshot holds the whole chat
+        height = page.evaluate("() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"] *')]"
+                               ".map(e => e.scrollHeight))")
+        page.set_viewport_size({"width": 1280, "height": max(900, min(int(height) + 40, 5000))})
+        page.wait_for_timeout(500)  # let the layout settle at the new size
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "chat.png"), full_page=True)
+        assert (ARTIFACTS / "chat.png").stat().st_size > 10_000
+        assert "Traceback" not in page.content()
+    finally:
+        page.close()
