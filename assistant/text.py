@@ -15,7 +15,8 @@ STOPWORDS = frozenset(
     what which who whom whose when where why how can could should would may might must shall will just than then so
     such too very not no nor only own same both each few more most other some any all about above below over under
     again further once into through during before after up down out off also per vs via patient patients please tell
-    me give know want need use used using take taking taken""".split()
+    me give know want need use used using take taking taken whats hows whens wheres whos im ive dont doesnt cant
+    wont isnt arent shouldnt couldnt wouldnt thats theres lets""".split()
 )
 
 

@@ -59,6 +59,7 @@ DOSE_SPAN = re.compile(rf"(?<![\w.])-?{_NUM}(?:\s*(?:-|–|to)\s*{_NUM})?\s*{_UN
 _CHANGE_WORDS = re.compile(r"\b(?:go(?:ing)? (?:up )?to|increase(?:d)? (?:it )?to|raise(?:d)? (?:it )?to|titrate(?:d)? (?:up )?to|move(?:d)? to|switch(?:ed)? to|up to)\s*$", re.IGNORECASE)
 _INTERVALS = {r"tomorrow|next day": 1.0, r"next week|in a week|after a week|one week|1 week|7 days": 7.0, r"two weeks|2 weeks|fortnight|14 days": 14.0}
 _INTERVAL_DAYS = re.compile(r"(?:in|after)\s+(\d+)\s*(day|week)s?", re.IGNORECASE)
+_ANAPHORA = re.compile(r"\b(?:that|this|it|she|he|they|her|his|them|the same|those)\b", re.IGNORECASE)
 _FOLLOWUP_START = re.compile(r"^\s*(?:and|but|what about|how about|what if|if|also|then|ok(?:ay)?,? (?:and|what)|same)\b", re.IGNORECASE)
 
 
@@ -138,7 +139,9 @@ def is_followup(message: str, has_history: bool, drug_names: tuple[str, ...]) ->
     if not has_history:
         return False
     names_subject = detect_drug(message, drug_names) or detect_indication(message)
-    return bool(_FOLLOWUP_START.search(message)) or (not names_subject and len(message.split()) <= 8)
+    if names_subject:
+        return bool(_FOLLOWUP_START.search(message))
+    return bool(_FOLLOWUP_START.search(message) or _ANAPHORA.search(message)) or len(message.split()) <= 8
 
 
 def understand(message: str, previous_user_turns: list[str], drug_names: tuple[str, ...] = ("baclofen",)) -> Query:

@@ -11,6 +11,8 @@ Rules (each one is tested in tests/evals/test_eval_numbers.py):
   percent, month, week, day, hour, year, count (doses, times, tablets), unit (IU), mg/kg.
 - A mass may carry a rate: per day ("/day", "daily", "a day", "once daily"), per week ("/week", "weekly")
   or per dose (followed by a frequency such as "tid", "twice daily", "three times a day", "every 8 hours").
+- A number without a unit right after "eGFR", "GFR", "CrCl", "creatinine clearance" or "kidney function"
+  (up to two words between) is renal; after "sodium" or "Na" it is a concentration.
 - Comparators: "<", "≤", "below", "under", "less than", "no/not more than" → "lt"; ">", "≥", "above",
   "over", "greater/more than" → "gt"; "up to", "at least", "maximum of" are not comparators.
 - A claimed quantity is matched by a source quantity when the values are equal (after mass conversion) and
@@ -72,6 +74,10 @@ _QUANTITY = re.compile(
     + rf"(?P<rate>(?P<day>{_PER_DAY})|(?P<week>{_PER_WEEK})|(?P<dose>\s+{PER_DOSE}\b))?",
     re.IGNORECASE,
 )
+_CONTEXT_DIMS = [  # a bare number right after one of these words measures that dimension
+    (re.compile(r"\b(?:e?gfr|crcl|creatinine\s+clearance|kidney\s+function)\W*(?:\w+\W+){0,2}$", re.IGNORECASE), "renal"),
+    (re.compile(r"\b(?:sodium|na\+?)\W*(?:\w+\W+){0,2}$", re.IGNORECASE), "conc"),
+]
 RATED_DIMS = ("mass", None)  # only a mass (or a bare number) carries a per-day / per-week / per-dose rate
 
 
@@ -117,6 +123,10 @@ def extract(text: str) -> list[Quantity]:
         first, second = _unit(m, "a"), _unit(m, "b")
         lo_unit = first if first[0] else second
         hi_unit = second if second[0] else first
+        if lo_unit[0] is None and hi_unit[0] is None:
+            before = clean[max(0, m.start() - 40): m.start()]
+            context = next((dim for pattern, dim in _CONTEXT_DIMS if pattern.search(before)), None)
+            lo_unit = hi_unit = (context, 1.0)
         ends = [(m.group("lo"), lo_unit)] + ([(m.group("hi"), hi_unit)] if m.group("hi") else [])
         for number, (dim, factor) in ends:
             value = float(number.replace(",", "")) * factor

@@ -18,9 +18,13 @@ class CaseResult(BaseModel):
     expect_refusal: bool = False
     verdict: str | None = Field(default=None, description="The answer's dose_check verdict, None without a check.")
     expected_verdict: str | None = None
-    gold_ranks: list[int | None] = Field(default_factory=list, description="Rank of each gold chunk in our hits.")
+    understood: dict[str, str] = Field(default_factory=dict, description="What the assistant read (incl. scope reason).")
+    gold_ranks: list[int | None] = Field(default_factory=list, description="Rank of each gold chunk in the answer's hits.")
     recall_at_k: float | None = None
     reciprocal_rank: float | None = None
+    retriever_gold_ranks: list[int | None] = Field(default_factory=list, description="Ranks from the retriever on the question alone.")
+    retriever_recall_at_k: float | None = None
+    retriever_reciprocal_rank: float | None = None
     baseline_gold_ranks: list[int | None] = Field(default_factory=list)
     baseline_recall_at_k: float | None = None
     baseline_reciprocal_rank: float | None = None
@@ -142,6 +146,8 @@ def to_markdown(report: EvalReport, max_mqa_failures: int = 40) -> str:
         lines += [f"- **{'Q' if len(c.turns) == 1 else f'Turn {i + 1}'}:** {t}" for i, t in enumerate(c.turns)]
         verdict_line = f"verdict `{c.verdict}`" + (f", expected `{c.expected_verdict}`" if c.expected_verdict else "")
         lines += [f"- refused: {c.refused} (expected {c.expect_refusal}); {verdict_line}"]
+        if c.understood.get("scope"):
+            lines += [f"- scope: {c.understood['scope']}"]
         lines += ["- why:"] + [f"  - {f}" for f in c.failures] + [f"  - (not gated) {w}" for w in c.warnings]
         lines += ["", _quote(c.answer), ""]
     misses: dict[str, int] = {}

@@ -1,9 +1,10 @@
 """`python -m evals.runner` (wired as `python -m assistant eval`): run the cases, MedicationQA and the baseline,
 write evals/reports/latest.{json,md,png}, print the Markdown summary, exit 1 when the gate fails.
 
-Retrieval is scored on the question alone (`assistant.retriever.search(question, k)`) for single-turn cases, as
-for the baseline; for a conversation it is scored on the hits of the final answer (the assistant's own
-context-aware retrieval) and the baseline gets the user turns joined by spaces. Latency is wall-clock per final
+Retrieval is gated on the hits of the final answer (`answer.hits`: what the composer saw, after query understanding
+and, in a conversation, context). It is also measured like for like with the baseline on the question alone
+(`assistant.retriever.search(question, k)`, single-turn cases); the baseline gets the question, or the user turns
+of a conversation joined by spaces. Latency is wall-clock per final
 reply, after one untimed warm-up reply (model load excluded).
 """
 from __future__ import annotations
@@ -93,19 +94,16 @@ def run_eval(
             answer, latency = _converse(assistant, case)
         except Exception as exc:  # a crash is a failed case, never a crashed eval
             error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-        hits, rlat = None, None
+        hits, rlat, bhits, blat = None, None, None, None
         if not case.multi_turn:
             start = time.perf_counter()
             found = assistant.retriever.search(case.final_question, k)
             rlat = time.perf_counter() - start
             hits = [(h.chunk.doc_id, h.chunk.text) for h in found]
-        elif answer is not None:
-            hits = [(h.chunk.doc_id, h.chunk.text) for h in answer.hits[:k]]
-        bhits, blat = None, None
         if baseline is not None:
             found_b, blat = baseline.timed_search(" ".join(case.user_turns), k)
             bhits = [(h.doc_id, h.text) for h in found_b]
-        result = score_case(case, answer, hits, k, vocab, bhits, error)
+        result = score_case(case, answer, k, vocab, hits, bhits, error)
         result.latency_s, result.retrieval_latency_s = latency, rlat
         result.baseline_latency_s = blat if not case.multi_turn else None
         results.append(result)

@@ -30,30 +30,39 @@ THRESHOLDS = Path(__file__).resolve().parent / "thresholds.toml"
 def score_case(
     case: Case,
     answer: Answer | None,
-    hits: list[tuple[str, str]] | None,
     k: int,
     vocab: set[str] | None,
+    retriever_hits: list[tuple[str, str]] | None = None,
     baseline_hits: list[tuple[str, str]] | None = None,
     error: str | None = None,
 ) -> CaseResult:
-    """Every metric of one case, and the reasons it failed."""
+    """Every metric of one case, and the reasons it failed.
+
+    Retrieval is gated on the answer's own hits (what the composer saw, after query understanding);
+    `retriever_hits` (the question alone) and `baseline_hits` are compared like for like."""
     r = CaseResult(id=case.id, category=case.category, turns=case.user_turns, expect_refusal=case.expect_refusal,
                    expected_verdict=case.expected_verdict, error=error)
-    if case.gold_chunks and hits is not None:
+    if case.gold_chunks:
+        hits = [(h.chunk.doc_id, h.chunk.text) for h in answer.hits[:k]] if answer is not None else []
         r.gold_ranks = gold_ranks(hits, case.gold_chunks)
         r.recall_at_k, r.reciprocal_rank = recall_at_k(r.gold_ranks, k), reciprocal_rank(r.gold_ranks)
-        r.failures += [f"gold chunk not in top {k}: {g.doc}: \"{g.phrase}\"" for g, rank in zip(case.gold_chunks, r.gold_ranks)
-                       if rank is None or rank > k]
-    if case.gold_chunks and baseline_hits is not None:
-        r.baseline_gold_ranks = gold_ranks(baseline_hits, case.gold_chunks)
-        r.baseline_recall_at_k = recall_at_k(r.baseline_gold_ranks, k)
-        r.baseline_reciprocal_rank = reciprocal_rank(r.baseline_gold_ranks)
+        r.failures += [f"gold chunk not in the answer's top {k} hits: {g.doc}: \"{g.phrase}\""
+                       for g, rank in zip(case.gold_chunks, r.gold_ranks) if rank is None]
+        if retriever_hits is not None:
+            r.retriever_gold_ranks = gold_ranks(retriever_hits, case.gold_chunks)
+            r.retriever_recall_at_k = recall_at_k(r.retriever_gold_ranks, k)
+            r.retriever_reciprocal_rank = reciprocal_rank(r.retriever_gold_ranks)
+        if baseline_hits is not None:
+            r.baseline_gold_ranks = gold_ranks(baseline_hits, case.gold_chunks)
+            r.baseline_recall_at_k = recall_at_k(r.baseline_gold_ranks, k)
+            r.baseline_reciprocal_rank = reciprocal_rank(r.baseline_gold_ranks)
     r.facts = len(case.must_include)
     if answer is None:
         r.missing_facts = list(case.must_include)
         r.failures.insert(0, f"error: {error}")
         return r
     r.answer, r.refused = answer.text, answer.refused
+    r.understood = {key: str(value) for key, value in answer.understood.items()}
     r.verdict = answer.dose_check.verdict if answer.dose_check else None
     if case.expect_refusal and not answer.refused:
         r.failures.insert(0, "answered an out-of-corpus question (expected a refusal)")
@@ -121,11 +130,17 @@ def aggregate(cases: list[CaseResult], mqa: list[MQAResult], k: int, baseline: b
     blat = [c.baseline_latency_s * 1000 for c in cases if c.baseline_latency_s is not None]
     ref_p, ref_r = precision_recall([c.expect_refusal for c in cases], [c.refused for c in cases])
     sentences, citations = sum(c.sentences for c in cases), sum(c.citations for c in cases)
+    single = [c for c in gold if c.retriever_gold_ranks]
     rows = [
-        MetricRow(key="retrieval_recall_at_k", name=f"retrieval recall@{k}", ours=_mean([c.recall_at_k for c in gold]),
+        MetricRow(key="retrieval_recall_at_k", name=f"retrieval recall@{k} (answer hits)", ours=_mean([c.recall_at_k for c in gold]),
                   baseline=_mean([c.baseline_recall_at_k for c in gold]) if baseline else None, n=len(gold)),
-        MetricRow(key="mrr", name="retrieval MRR", ours=_mean([c.reciprocal_rank for c in gold]),
+        MetricRow(key="mrr", name="retrieval MRR (answer hits)", ours=_mean([c.reciprocal_rank for c in gold]),
                   baseline=_mean([c.baseline_reciprocal_rank for c in gold]) if baseline else None, n=len(gold)),
+        MetricRow(key="retriever_recall_at_k", name=f"retriever recall@{k} (question alone)",
+                  ours=_mean([c.retriever_recall_at_k for c in single]),
+                  baseline=_mean([c.baseline_recall_at_k for c in single]) if baseline else None, n=len(single)),
+        MetricRow(key="retriever_mrr", name="retriever MRR (question alone)", ours=_mean([c.retriever_reciprocal_rank for c in single]),
+                  baseline=_mean([c.baseline_reciprocal_rank for c in single]) if baseline else None, n=len(single)),
         MetricRow(key="fact_recall", name="fact recall", n=sum(c.facts for c in facts),
                   ours=_ratio(sum(c.facts - len(c.missing_facts) for c in facts), sum(c.facts for c in facts))),
         MetricRow(key="citation_recall", name="citation recall", n=sentences,

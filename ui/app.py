@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,6 +39,12 @@ def get_assistant(fingerprint: str, _settings: Settings):
     from assistant.chat import Assistant
 
     return Assistant(_settings)
+
+
+@st.cache_resource(show_spinner=False)
+def assistant_lock(fingerprint: str) -> threading.Lock:
+    """Serialises calls into the shared Assistant, so a re-index never runs under another session's reply."""
+    return threading.Lock()
 
 
 def state() -> dict:
@@ -99,16 +106,18 @@ def patient_form() -> tuple[dict, Patient | None]:
     return fields, (patient if patient.known() else None)
 
 
-def corpus_section(assistant) -> None:
+def corpus_section(assistant, lock: threading.Lock) -> None:
     st.subheader("Corpus")
     try:
-        render.render_corpus(assistant.corpus_status())
+        with lock:
+            status = assistant.corpus_status()
+        render.render_corpus(status)
     except Exception as exc:  # the store may be unreachable; the chat page must stay up
         log.exception("corpus_status failed")
         render.render_error(f"Cannot read the index: {one_line(exc)}")
     if st.button("Re-index corpus", icon=":material/refresh:", help="After adding or editing a document in corpus/"):
         try:
-            with st.spinner("Re-indexing…"):
+            with st.spinner("Re-indexing…"), lock:
                 line, errors = render.reindex_summary(assistant.reindex())
             st.session_state["reindex"] = (line, errors)
             st.rerun()
@@ -147,7 +156,7 @@ def show_turn(turn: dict) -> None:
             st.feedback("thumbs", key=f"feedback-{turn['id']}", on_change=on_feedback, args=(turn["id"],))
 
 
-def ask(assistant, question: str, fields: dict, patient: Patient | None, turns: list[dict]) -> None:
+def ask(assistant, lock: threading.Lock, question: str, fields: dict, patient: Patient | None, turns: list[dict]) -> None:
     """Send one question with the earlier turns; show and record the answer or a one-line error."""
     from assistant.chat import Turn
 
@@ -157,7 +166,7 @@ def ask(assistant, question: str, fields: dict, patient: Patient | None, turns: 
     show_turn(user)
     base = {"id": uuid.uuid4().hex, "role": "assistant", "question": question, "patient": fields}
     try:
-        with st.spinner("Checking the guidelines…"):
+        with st.spinner("Checking the guidelines…"), lock:
             answer = assistant.reply(history, question, patient=patient, indication=fields["indication"], route=fields["route"])
     except InputError as exc:  # the assistant's own input check: a friendly note, not an error, not a turn
         turns.remove(user)
@@ -184,15 +193,17 @@ def main() -> None:
 
     st.title("Guideline assistant")
     st.caption(f":material/info: **{DISCLAIMER}**")
+    fingerprint = settings.model_dump_json()
+    lock = assistant_lock(fingerprint)
     try:
-        assistant = get_assistant(settings.model_dump_json(), settings)
+        assistant = get_assistant(fingerprint, settings)
     except Exception as exc:
         log.exception("Assistant failed to start")
         assistant = None
         render.render_error(f"The assistant could not start: {one_line(exc)}")
     if assistant is not None:
         with st.sidebar:
-            corpus_section(assistant)
+            corpus_section(assistant, lock)
 
     for turn in ss["turns"]:
         show_turn(turn)
@@ -203,7 +214,7 @@ def main() -> None:
         if problem:
             st.warning(problem, icon=":material/edit_note:")
         else:
-            ask(assistant, prompt, fields, patient, ss["turns"])
+            ask(assistant, lock, prompt, fields, patient, ss["turns"])
     while ss["notices"]:
         st.warning(ss["notices"].pop(0), icon=":material/warning:")
     with conversation_box:

@@ -117,6 +117,18 @@ def browser():
             b.close()
 
 
+def _wait_for_events(path, wanted: set[str], timeout: float = 20.0) -> list[dict]:
+    from assistant.audit import read_audit
+
+    deadline = time.monotonic() + timeout
+    while True:
+        records, _ = read_audit(path)
+        if wanted <= {r["event"] for r in records} or time.monotonic() > deadline:
+            assert wanted <= {r["event"] for r in records}, f"audit log has {[r['event'] for r in records]}"
+            return records
+        time.sleep(0.2)
+
+
 def _plain(markdown_line: str) -> str:
     """A line of answer Markdown as the browser shows it (bullets and bold removed)."""
     line = re.sub(r"^\s*[-*]\s+", "", markdown_line)
@@ -164,13 +176,23 @@ def test_dosing_question_in_a_real_browser(server, browser, assistant):
         assert page.get_by_text("Download conversation (Markdown)").is_visible()
 
         # the main area scrolls inside the page: grow the viewport so the screenshot holds the whole chat
-        height = page.evaluate("() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"] *')]"
-                               ".map(e => e.scrollHeight))")
+        height = page.evaluate("() => Math.max(0, ...[...document.querySelectorAll('*')].map(e => e.scrollHeight))")
         page.set_viewport_size({"width": 1280, "height": max(900, min(int(height) + 40, 5000))})
         page.wait_for_timeout(500)  # let the layout settle at the new size
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "chat.png"), full_page=True)
         assert (ARTIFACTS / "chat.png").stat().st_size > 10_000
         assert "Traceback" not in page.content()
+
+        # thumbs up and the Markdown download, from the real page, both land in the server's audit log
+        bot.locator('[class*="st-key-feedback-"] button').first.click()
+        with page.expect_download(timeout=30_000) as info:
+            page.get_by_text("Download conversation (Markdown)").click()
+        exported = open(info.value.path(), encoding="utf-8").read()
+        assert QUESTION in exported and "**Dose check: above_max** (hard stop)" in exported
+        assert all(c.text in exported for c in expected.citations)
+        records = _wait_for_events(server["data"] / "audit.jsonl", {"answer", "feedback", "download"})
+        assert next(r for r in records if r["event"] == "feedback")["rating"] == "up"
+        assert next(r for r in records if r["event"] == "download")["format"] == "markdown"
     finally:
         page.close()
