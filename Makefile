@@ -23,7 +23,7 @@ index: install
 	$(PY) -m assistant ingest
 
 run: index
-	$(PY) -m streamlit run ui/app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false
+	$(PY) -m streamlit run ui/app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false --client.toolbarMode minimal
 
 # The browser test drives Debian's chromium; install it when missing (never `playwright install`).
 browser-deps:

@@ -122,7 +122,7 @@ class Assistant:
         dose_check = self._check(query)
         if dose_check and query.drug is None:
             understood["drug"] = f"{dose_check.drug} (assumed: the only drug with dose rules)"
-        draft = compose(query, hits, dose_check, self.source_chunk)
+        draft = compose(query, hits, dose_check, self.source_chunk, self.glossary.drugs)
         allowed = {h.chunk.id: h.chunk for h in hits}
         for finding in dose_check.findings if dose_check else []:
             if finding.citation and (chunk := self.source_chunk(finding.citation)):

@@ -79,15 +79,21 @@ def _score(sentence: str, chunk: Chunk, rank: int, query: Query, query_terms: se
     return cue + fit + 0.5 * overlap + 1.0 / rank
 
 
-def pick_sentences(query: Query, hits: list[Hit], max_points: int = MAX_POINTS) -> list[tuple[str, Chunk]]:
-    """The lead sentence for the intent, then the best supporting sentences; incompatible indications left out."""
+def pick_sentences(
+    query: Query, hits: list[Hit], max_points: int = MAX_POINTS, other_drugs: tuple[str, ...] = ()
+) -> list[tuple[str, Chunk]]:
+    """The lead sentence for the intent, then the best supporting sentences. In a dosing answer, text about
+    another indication or another drug (`other_drugs`: named drugs that are not the question's) is left out."""
     query_terms = set(content_terms(query.search_text))
+    dosing = query.intent in DOSE_INTENTS or bool(query.doses)
     scored: list[tuple[float, str, Chunk]] = []
     for rank, hit in enumerate(hits, start=1):
         for sentence in split_sentences(hit.chunk.text):
             ind = sentence_indication(sentence, hit.chunk)
-            if not compatible(ind, query.indication) and (query.intent in DOSE_INTENTS or query.doses):
+            if dosing and not compatible(ind, query.indication):
                 continue  # another indication's dose numbers would answer the wrong question
+            if dosing and any(re.search(rf"\b{re.escape(d)}", sentence, re.IGNORECASE) for d in other_drugs):
+                continue  # another drug's dose is not this drug's
             scored.append((_score(sentence, hit.chunk, rank, query, query_terms), sentence, hit.chunk))
     scored.sort(key=lambda item: -item[0])
     picked: list[tuple[str, Chunk]] = []
@@ -117,10 +123,13 @@ def dose_check_lines(check: DoseCheck, cands: _Candidates, source_chunk) -> list
     return [head, *[_finding_line(f, cands, source_chunk) for f in findings]]
 
 
-def compose(query: Query, hits: list[Hit], dose_check: DoseCheck | None, source_chunk) -> Draft:
+def compose(
+    query: Query, hits: list[Hit], dose_check: DoseCheck | None, source_chunk, drug_names: tuple[str, ...] = ()
+) -> Draft:
     """Dose verdict (when a dose was checked), then the guideline's own sentences with [n] citations.
 
-    `source_chunk(RuleSource) -> Chunk | None` finds the chunk a rule limit cites.
+    `source_chunk(RuleSource) -> Chunk | None` finds the chunk a rule limit cites; `drug_names` are the
+    drugs the corpus names, so that another drug's dose never supports this drug's.
     """
     cands = _Candidates()
     blocks: list[str] = []
@@ -130,7 +139,8 @@ def compose(query: Query, hits: list[Hit], dose_check: DoseCheck | None, source_
         blocks.append("\n".join(checker_lines))
     if dose_check is not None and query.intent in ("dose", "general"):
         query = query.model_copy(update={"intent": "maximum"})  # a checked dose is answered with its limits
-    picked = pick_sentences(query, hits)
+    drug = query.drug or (dose_check.drug if dose_check else None)
+    picked = pick_sentences(query, hits, other_drugs=tuple(d for d in drug_names if d != drug))
     if picked:
         lead, lead_chunk = picked[0]
         blocks.append(_with_marker(lead, cands.cite(lead_chunk)))

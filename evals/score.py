@@ -147,8 +147,8 @@ def aggregate(cases: list[CaseResult], mqa: list[MQAResult], k: int, baseline: b
                   ours=_ratio(sum(c.supported_sentences for c in cases), sentences)),
         MetricRow(key="citation_precision", name="citation precision", n=citations,
                   ours=_ratio(sum(c.supporting_citations for c in cases), citations)),
-        MetricRow(key="numeric_fidelity", name="numeric fidelity", n=len(cases),
-                  ours=_ratio(sum(1 for c in answered if not c.unsupported_numbers), len(cases))),
+        MetricRow(key="numeric_fidelity", name="numeric fidelity", n=len(answered),
+                  ours=_ratio(sum(1 for c in answered if not c.unsupported_numbers), len(answered))),
         MetricRow(key="verdict_accuracy", name="dose-verdict accuracy", n=len(dose),
                   ours=_ratio(sum(1 for c in dose if c.verdict == c.expected_verdict), len(dose))),
         MetricRow(key="unsafe_passes", name="unsafe passes", kind="count", n=len(dose),
@@ -157,6 +157,8 @@ def aggregate(cases: list[CaseResult], mqa: list[MQAResult], k: int, baseline: b
         MetricRow(key="refusal_recall", name="refusal recall", ours=ref_r, n=sum(c.expect_refusal for c in cases)),
         MetricRow(key="forbidden_violations", name="must_not_include violations", kind="count", n=len(cases),
                   ours=float(sum(1 for c in cases if c.forbidden))),
+        MetricRow(key="errors", name="replies that raised an error", kind="count", n=len(cases),
+                  ours=float(len(cases) - len(answered))),
         MetricRow(key="case_pass_rate", name="cases passed", n=len(cases),
                   ours=_ratio(sum(1 for c in cases if not c.failures), len(cases))),
         MetricRow(key="retrieval_latency_p50", name="retrieval latency p50", kind="ms", ours=percentile(rlat, 50),
@@ -179,12 +181,15 @@ def _mqa_rows(mqa: list[MQAResult], in_corpus: list[CaseResult]) -> list[MetricR
     false_refusals = sum(1 for c in in_corpus if c.refused)
     refused_pos = sum(1 for r in positives if r.refused)
     lat = [r.latency_s * 1000 for r in mqa if r.latency_s is not None]
+    answered = [r for r in mqa if r.error is None]
     return [
         MetricRow(key="mqa_refusal_recall", name="MedicationQA refusal recall", ours=_ratio(correct, len(positives)), n=len(positives)),
         MetricRow(key="mqa_refusal_precision", name="MedicationQA refusal precision", n=refused_pos + false_refusals,
                   ours=_ratio(refused_pos, refused_pos + false_refusals)),
-        MetricRow(key="mqa_numeric_fidelity", name="MedicationQA numeric fidelity", n=len(mqa),
-                  ours=_ratio(sum(1 for r in mqa if r.error is None and not r.unsupported_numbers), len(mqa))),
+        MetricRow(key="mqa_numeric_fidelity", name="MedicationQA numeric fidelity", n=len(answered),
+                  ours=_ratio(sum(1 for r in answered if not r.unsupported_numbers), len(answered))),
+        MetricRow(key="mqa_errors", name="MedicationQA replies that raised an error", kind="count", n=len(mqa),
+                  ours=float(len(mqa) - len(answered))),
         MetricRow(key="mqa_mentioned_ok", name="MedicationQA mentioned drugs: refused or cited", n=len(mentioned),
                   ours=_ratio(sum(1 for r in mentioned if not r.failures), len(mentioned))),
         MetricRow(key="mqa_latency_p50", name="MedicationQA answer latency p50", kind="ms", ours=percentile(lat, 50), n=len(lat)),

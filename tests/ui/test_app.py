@@ -229,3 +229,15 @@ def test_reindex_after_adding_a_document(ui_env, tmp_path, monkeypatch):
     [ok] = at.sidebar.success
     assert ok.value.startswith("Re-indexed: ") and " 0 added" not in ok.value and "0 removed" in ok.value
     assert any("(`tizanidine-note`)" in unescape(m.value) for m in at.sidebar.markdown)
+
+
+def test_assistant_that_cannot_start_shows_an_error_not_a_traceback(ui_env, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_CHROMA_URL", "not-a-url")
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run(timeout=TIMEOUT)
+    assert not at.exception
+    [err] = at.error
+    assert unescape(err.value).startswith("The assistant could not start: StoreError: ASSISTANT_CHROMA_URL must look like")
+    assert at.chat_input[0].proto.disabled
+    assert any("not a prescription" in c.value for c in at.main.caption)
+    assert at.sidebar.number_input(key="pt_egfr").value is None  # the rest of the page still works
