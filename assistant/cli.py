@@ -74,7 +74,7 @@ def cmd_ingest() -> int:
     from assistant.settings import Settings
 
     settings = Settings()
-    result = ingest(settings, progress=lambda batches: tqdm(batches, desc="embedding", unit="batch", file=sys.stderr))
+    result = ingest(settings, progress=lambda batches: tqdm(batches, desc="embedding", unit="batch", file=sys.stderr, disable=not batches))
     for err in result.errors:
         print(f"skipped: {err}", file=sys.stderr)
     r = result.report

@@ -35,7 +35,7 @@ from evals.numbers import Quantity, extract, supported
 KEY_TERM_SHARE = 0.5
 _MARKERS = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _LEADING_MARKERS = re.compile(r"^((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)\s*")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\[(\"'A-Z0-9])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 _ABBREVIATIONS = ("vs.", "e.g.", "i.e.", "approx.", "t.i.d.", "b.i.d.", "q.i.d.", "dr.", "no.", "fig.", "etc.")
 _STOPWORDS = frozenset(
     """a an the and or but if of to in on at by for with without from as is are was were be been being do does did
@@ -79,7 +79,7 @@ def split_sentences(text: str) -> list[Sentence]:
         stripped = re.sub(r"^(?:#{1,6}\s+|>\s*|[-*•]\s+|\d+[.)]\s+)", "", stripped)
         pieces: list[str] = []
         for piece in _SENTENCE_END.split(stripped):
-            if pieces and pieces[-1].lower().endswith(_ABBREVIATIONS):
+            if pieces and (pieces[-1].lower().endswith(_ABBREVIATIONS) or re.search(r"\b[a-z]\.$", pieces[-1].lower())):
                 pieces[-1] = f"{pieces[-1]} {piece}"
             else:
                 pieces.append(piece)
