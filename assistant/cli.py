@@ -34,8 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch = sub.add_parser("batch", help="answer one JSON object per line: {id, question} or {id, turns}")
     batch.add_argument("file", help="JSONL file ('-' = stdin)")
     add_check_dose_arguments(sub.add_parser("check-dose", help="check a dose against the rules (no model loaded)"))
-    ev = sub.add_parser("eval", help="run the fidelity evaluation and write evals/reports/")
-    ev.add_argument("eval_args", nargs=argparse.REMAINDER, help="options passed to evals.runner (see --help there)")
+    sub.add_parser("eval", help="run the fidelity evaluation and write evals/reports/ (options: eval --help)")
     sub.add_parser("bench", help="measure ask latency, re-ingest time and check-dose time")
     return parser
 
@@ -148,6 +147,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def run(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["eval"]:  # the eval runner owns its options
+        from evals.runner import main as eval_main
+
+        return eval_main(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command == "check-dose":
         from assistant.dosing.cli import run_check_dose
@@ -159,10 +163,6 @@ def run(argv: list[str] | None = None) -> int:
         return cmd_ask(args)
     if args.command == "batch":
         return cmd_batch(args)
-    if args.command == "eval":
-        from evals.runner import main as eval_main
-
-        return eval_main([a for a in args.eval_args if a != "--"])
     if args.command == "bench":
         from assistant.bench import main as bench_main
 

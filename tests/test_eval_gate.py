@@ -17,16 +17,8 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory):
-    chat = pytest.importorskip("assistant.chat", reason="assistant.chat is not available yet")
-    from assistant.settings import Settings
-
-    data_dir = tmp_path_factory.mktemp("eval-data")  # a private index, built from corpus/ for this run
-    return chat.Assistant(Settings(data_dir=data_dir, audit_log=data_dir / "audit.jsonl"))
-
-
 def test_fidelity_gate(assistant):
+    """`assistant` is the session fixture of tests/conftest.py: the real corpus in a private data dir."""
     mqa = DEFAULT_MEDICATIONQA if DEFAULT_MEDICATIONQA.is_file() else None
     report = run_eval(assistant, load_cases(DEFAULT_CASES), mqa, k=5, progress=False)
     artifacts = REPO / "tests" / "artifacts"

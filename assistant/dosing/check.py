@@ -57,6 +57,7 @@ def check_dose(
     drug_rules = table.get(str(drug).strip().lower()) if isinstance(drug, str) else None
     if drug_rules is None:
         return unable(f"no dose rules for drug '{drug}' (known: {', '.join(sorted(table)) or 'none'})", pt=pt)
+    base["drug"] = drug_rules.drug  # canonical name, so callers can look the rules up again
     route_key = drug_rules.route_key(str(route))
     if route_key is None:
         return unable(f"unknown route '{route}' (known: {', '.join(drug_rules.routes)})", pt=pt)

@@ -21,6 +21,10 @@ BATCH_KEYS = {"id", "drug", "dose", "indication", "route", "previous_dose", "int
 class InputError(ValueError):
     """A command-line or batch input that cannot be used; the message is one line."""
 
+    def __init__(self, message: str, record_id: Any = None) -> None:
+        super().__init__(message)
+        self.record_id = record_id  # the batch line's id, when known
+
 
 def add_check_dose_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the check-dose options to a parser (or sub-parser)."""
@@ -126,8 +130,7 @@ def run_batch(stream: TextIO, out: TextIO) -> int:
         try:
             ident, kwargs = _batch_line(line)
         except InputError as exc:
-            ident = exc.args[1] if len(exc.args) > 1 else None
-            out.write(json.dumps({"id": ident, "error": exc.args[0]}, ensure_ascii=False) + "\n")
+            out.write(json.dumps({"id": exc.record_id, "error": str(exc)}, ensure_ascii=False) + "\n")
             status = 1
             continue
         result = check_dose(**kwargs)
@@ -152,7 +155,7 @@ def run_check_dose(args: argparse.Namespace) -> int:
         result = check_dose(args.drug, args.dose, indication=args.indication, route=args.route, patient=patient,
                             previous_dose=args.previous_dose, interval_days=args.interval_days)
     except (InputError, RulesError, UnicodeDecodeError) as exc:
-        print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        print(f"error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", file=sys.stderr)
         return 2
     print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False) if args.json else format_text(result))
     return 0

@@ -71,7 +71,7 @@ _TIMES = [
 ]
 _TIMES_N = re.compile(rf"{_COUNT} ?(?:times|x) ?{_DAY}")
 _EVERY_H = re.compile(r"(?:every (?P<h>[0-9]{1,2}) ?(?:hours?|hrs?|h)|q ?(?P<q>[0-9]{1,2}) ?(?:h|hr|hrs|hours?|hourly))")
-_DIVIDED_N = re.compile(rf"{_PER_DAY},? (?:in|divided into|split into|given in|as) {_COUNT} (?:divided |equal |separate )?doses")
+_DIVIDED_N = re.compile(rf"{_PER_DAY},? (?:in|divided into|divided in|split into|given in|as) {_COUNT} (?:divided |equal |separate )?doses")
 _DIVIDED_F = re.compile(rf"{_PER_DAY},? divided (?P<f>.+)")
 _ROUTE = r"(?:po|p\.o\.?|orally|by mouth|oral)"
 _FREQ_WORD = re.compile(r"(?:daily|once|twice|times|x|every|each|per|a|at|in|q.*|[bt]\.?i\.?d.*|q\.?i\.?d.*|tds|qds|bd)")
@@ -146,8 +146,8 @@ def _diagnose(text: str, s: str) -> ParseFailure:
 
 
 def _out(d: Decimal) -> float:
-    # via float: Decimal rounding of a 70-digit number would exceed the context precision
-    return round(float(d), 6)
+    # Not rounded: a rounded daily total could hide an excess over a maximum.
+    return float(d)
 
 
 def parse_dose(text: str) -> ParsedDose | ParseFailure:

@@ -153,7 +153,7 @@ def test_above_max_finding() -> None:
     got = check_dose("Baclofen", "40 mg/day", indication="muscle_cramps")
     mx = next(f for f in got.findings if f.code == "max_daily")
     assert (mx.severity, mx.verdict, mx.limit) == ("hard", "above_max", "30 mg/day")
-    assert got.drug == "Baclofen" and got.indication == "muscle_cramps"
+    assert got.drug == "baclofen" and got.indication == "muscle_cramps"
 
 
 def test_range_upper_end_is_checked() -> None:
@@ -252,7 +252,9 @@ def test_unable_to_check_reasons(kwargs: dict, reason_part: str) -> None:
 
 
 def test_drug_is_case_insensitive() -> None:
-    assert check_dose(" BACLOFEN ", "10 mg/day", indication="muscle_cramps").verdict == "within_limits"
+    got = check_dose(" BACLOFEN ", "10 mg/day", indication="muscle_cramps")
+    assert (got.verdict, got.drug) == ("within_limits", "baclofen")
+    assert check_dose("tizanidine", "10 mg/day").drug == "tizanidine"
 
 
 def test_every_limit_finding_is_cited() -> None:

@@ -1,6 +1,8 @@
 """parse_dose: exact readings of dose expressions, and the reasons for what it refuses."""
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from assistant.dosing.parse import MAX_LENGTH, ParsedDose, ParseFailure, parse_dose
@@ -68,7 +70,7 @@ def test_daily_total_says_single_dose_unknown() -> None:
 def test_q7h_is_exact_arithmetic() -> None:
     got = parse_dose("10 mg q7h")
     assert isinstance(got, ParsedDose)
-    assert got.doses_per_day == round(24 / 7, 6) and got.daily_mg == round(240 / 7, 6)
+    assert math.isclose(got.doses_per_day or 0, 24 / 7) and math.isclose(got.daily_mg, 240 / 7)
 
 
 def test_oral_word_is_recorded_as_route() -> None:
