@@ -15,7 +15,7 @@ from assistant.glossary import load_glossary
 from assistant.guard import guard
 from assistant.ingest import IngestResult, ingest
 from assistant.retrieval import HybridRetriever
-from assistant.scope import CorpusVocabulary, assess_scope
+from assistant.scope import CorpusVocabulary, decide, topic_words
 from assistant.settings import Settings
 from assistant.store import index_built_at, open_collection
 from assistant.types import Answer, Chunk, DoseCheck, Hit, Patient, RuleSource
@@ -47,7 +47,9 @@ class CorpusStatus(BaseModel):
 class Assistant:
     """Loads the embedding model and the index once; answers turn by turn."""
 
-    def __init__(self, settings: Settings | None = None, embeddings=None) -> None:
+    def __init__(self, settings: Settings | None = None, embeddings=None, llm=None) -> None:
+        """`llm`: the default answer writer, a backend spec ('none', 'ollama:MODEL', 'openai:MODEL', 'llamacpp[:PATH]')
+        or a LangChain chat model; `settings.llm` when None. A spec's model is built on first use, not here."""
         from assistant.embeddings import get_embeddings
 
         self.settings = settings or Settings()
@@ -57,8 +59,12 @@ class Assistant:
             ingest(self.settings, embed=self.embeddings.embed_documents, collection=self.collection)
         self.glossary = load_glossary(self.settings.corpus_dir)
         self.rules = load_rules(self.settings.rules_dir)
+        # A question that names no drug is about the corpus's drug when there is only one.
+        self.default_drug = next(iter(self.rules)) if len(self.rules) == 1 else None
         self.retriever = HybridRetriever(self.collection, self.embeddings, self.settings.candidates, self.settings.rrf_k)
         self.vocabulary = CorpusVocabulary.from_chunks(list(self.retriever.chunks.values()))
+        self.llm = llm if llm is not None else self.settings.llm
+        self.chat_models: dict = {}  # backend spec -> chat model, built lazily by assistant.llm_backends
 
     # -- corpus -----------------------------------------------------------------
     def reindex(self, progress: Callable[[Iterable], Iterable] = iter) -> IngestResult:
@@ -84,17 +90,23 @@ class Assistant:
         return None
 
     # -- one turn -----------------------------------------------------------------
-    def retrieve(self, query: Query, corrections: dict[str, str] | None = None) -> list[Hit]:
-        """Hybrid search on the question (with its conversation context, typos fixed, glossary expanded)."""
-        text = query.search_text
-        if corrections:
-            text = re.sub(r"[A-Za-z]+", lambda m: corrections.get(m.group(0).lower(), m.group(0)), text)
-        cue = ANSWER_CUES.get(query.intent) if query.intent != "general" else None
-        return self.retriever.search(self.glossary.expand(text), self.settings.top_k, cue=cue)
+    def retrieve(self, query: Query, prior: list[str] | None = None) -> list[Hit]:
+        """Hybrid search on the question (with its conversation context, glossary expanded)."""
+        # 'dose' and 'general' are too broad to say which wording answers them.
+        cue = ANSWER_CUES.get(query.intent) if query.intent not in ("general", "dose") else None
+        return self.retriever.search(self.glossary.expand(query.search_text), self.settings.top_k, cue=cue, prior=prior)
 
     def search(self, question: str, history: list[str] = ()) -> list[Hit]:
-        """Retrieval alone, as `reply` does it (for evaluation and tests)."""
-        return self.retrieve(understand(question, list(history), self.glossary.drugs))
+        """Retrieval alone, as `reply` does it before a dose check (for evaluation and tests)."""
+        corrected = _apply(topic_words(question, self.vocabulary, self.glossary).corrections, question)
+        return self.retrieve(understand(corrected, list(history), self.glossary.drugs))
+
+    def _finding_chunks(self, check: DoseCheck | None) -> list[str]:
+        """Chunks behind the dose check's hard and soft findings: the text that answers a checked dose."""
+        if check is None:
+            return []
+        chunks = [self.source_chunk(f.citation) for f in check.findings if f.severity != "info" and f.citation]
+        return list(dict.fromkeys(c.id for c in chunks if c))
 
     def reply(
         self,
@@ -103,47 +115,63 @@ class Assistant:
         patient: Patient | None = None,
         indication: str | None = None,
         route: str | None = None,
+        llm=None,
+        on_text: Callable[[str], None] | None = None,
     ) -> Answer:
-        """Answer the message from the corpus, or refuse; InputError for unusable input."""
+        """Answer the message from the corpus, or refuse; InputError for unusable input.
+
+        `llm` overrides the default answer writer for this turn (a spec or a chat model). With an LLM, the
+        extractive answer is composed first; the model's draft replaces it only where it survives the guard.
+        `on_text` receives the guarded text of the model's complete sentences while it writes."""
         text = validate_question(message, self.settings.max_question_chars)
         previous = [t.content for t in history if t.role == "user"]
-        query = understand(text, previous, self.glossary.drugs)
+        found = topic_words(text, self.vocabulary, self.glossary)
+        corrected = _apply(found.corrections, text)  # typos fixed before the question is read
+        query = understand(corrected, previous, self.glossary.drugs)
         facts = (patient or Patient()).merged_over(query.patient)  # explicit fields win over text
         query = query.model_copy(update={"indication": indication or query.indication, "route": route or query.route, "patient": facts})
-        hits = self.retrieve(query)
+        dose_check = self._check(query)
+        hits = self.retrieve(query, self._finding_chunks(dose_check))
         best = max((h.similarity or 0.0 for h in hits), default=0.0)
-        scope = assess_scope(text, self.vocabulary, self.glossary, best, self.settings.min_similarity, self.settings.topic_zipf)
-        if scope.corrections:
-            hits = self.retrieve(query, scope.corrections)
+        scope = decide(found, best, self.settings.min_similarity, self.settings.topic_zipf)
         understood = _understood(query, scope.reason, scope.corrections)
         if not scope.in_scope:
             log.info("refused %r: %s", text[:80], scope.reason)
             return Answer(question=text, text=REFUSAL, refused=True, hits=hits, intent=query.intent, understood=understood)
-        dose_check = self._check(query)
         if dose_check and query.drug is None:
             understood["drug"] = f"{dose_check.drug} (assumed: the only drug with dose rules)"
-        draft = compose(query, hits, dose_check, self.source_chunk, self.glossary.drugs)
+        drug = query.drug or (dose_check.drug if dose_check else self.default_drug)
+        other_drugs = tuple(d for d in self.glossary.drugs if d != drug)
+        draft = compose(query, hits, dose_check, self.source_chunk, other_drugs)
         allowed = {h.chunk.id: h.chunk for h in hits}
         for finding in dose_check.findings if dose_check else []:
             if finding.citation and (chunk := self.source_chunk(finding.citation)):
                 allowed[chunk.id] = chunk
-        rules = self.rules.get(dose_check.drug.lower()) if dose_check else self.rules.get(query.drug or "baclofen")
+        rules = self.rules.get(dose_check.drug.lower() if dose_check else (query.drug or self.default_drug or ""))
         guarded = guard(draft, query.search_text, allowed, dose_check, rules)
         if guarded.report.removed:
             log.warning("guard removed %d sentence(s): %s", len(guarded.report.removed), [r.reason for r in guarded.report.removed])
         if not guarded.text.strip():
             return Answer(question=text, text=REFUSAL, refused=True, hits=hits, intent=query.intent,
                           understood=understood, dose_check=dose_check, guard=guarded.report)
-        return Answer(
+        answer = Answer(
             question=text, text=guarded.text, refused=False, citations=guarded.citations, dose_check=dose_check,
             hits=hits, intent=query.intent, understood=understood, guard=guarded.report,
         )
+        backend = self.llm if llm is None else llm
+        if isinstance(backend, str) and backend.strip().lower() in ("", "none"):
+            return answer
+        from assistant.llm import llm_reply
+
+        return llm_reply(answer, backend, self.chat_models, self.settings, history=history, patient=facts,
+                         source_chunk=self.source_chunk, guard_question=query.search_text, allowed=allowed, rules=rules,
+                         on_text=on_text)
 
     def _check(self, query: Query) -> DoseCheck | None:
         """Run the dose checker on every proposed dose; the most severe result is reported."""
         if not query.doses:
             return None
-        drug = query.drug or (next(iter(self.rules)) if len(self.rules) == 1 else "unknown")
+        drug = query.drug or self.default_drug or "unknown"
         checks = [
             check_dose(drug, dose, query.indication, query.route or "oral", query.patient, query.previous_dose,
                        query.interval_days, rules=self.rules)
@@ -151,6 +179,13 @@ class Assistant:
         ]
         severity = ["contraindicated", "above_max", "exceeds_titration_step", "caution", "unable_to_check", "within_limits"]
         return min(checks, key=lambda c: severity.index(c.verdict))
+
+
+def _apply(corrections: dict[str, str], text: str) -> str:
+    """Replace misspelt words with the corpus words they stand for."""
+    if not corrections:
+        return text
+    return re.sub(r"[A-Za-z]+", lambda m: corrections.get(m.group(0).lower(), m.group(0)), text)
 
 
 def _understood(query: Query, scope_reason: str | None, corrections: dict[str, str]) -> dict[str, object]:

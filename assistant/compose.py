@@ -22,7 +22,7 @@ VERDICT_WORDS: dict[str, str] = {
 }
 MAX_POINTS = 3
 # Informational findings worth a line in the answer: the limits themselves. The rest stays in `dose_check`.
-LIMIT_CODES = frozenset({"max_daily", "start_dose", "titration_step", "usual_range", "indication_needed", "route_no_limits"})
+LIMIT_CODES = frozenset({"max_daily", "start_dose", "titration_step", "indication_needed", "route_no_limits"})
 
 
 class Draft(BaseModel):
@@ -73,7 +73,8 @@ def _with_marker(sentence: str, n: int) -> str:
 
 def _score(sentence: str, chunk: Chunk, rank: int, query: Query, query_terms: set[str]) -> float:
     overlap = len(query_terms & set(content_terms(f"{chunk.section} {sentence}")))
-    cue = 3.0 if re.search(ANSWER_CUES.get(query.intent, "."), sentence, re.IGNORECASE) else 0.0
+    weight = 1.0 if query.intent in ("dose", "general") else 3.0  # a bare 'dose' question says little about wording
+    cue = weight if re.search(ANSWER_CUES.get(query.intent, "."), sentence, re.IGNORECASE) else 0.0
     ind = sentence_indication(sentence, chunk)
     fit = 1.0 if query.indication and ind == query.indication else 0.0
     return cue + fit + 0.5 * overlap + 1.0 / rank
@@ -124,12 +125,12 @@ def dose_check_lines(check: DoseCheck, cands: _Candidates, source_chunk) -> list
 
 
 def compose(
-    query: Query, hits: list[Hit], dose_check: DoseCheck | None, source_chunk, drug_names: tuple[str, ...] = ()
+    query: Query, hits: list[Hit], dose_check: DoseCheck | None, source_chunk, other_drugs: tuple[str, ...] = ()
 ) -> Draft:
     """Dose verdict (when a dose was checked), then the guideline's own sentences with [n] citations.
 
-    `source_chunk(RuleSource) -> Chunk | None` finds the chunk a rule limit cites; `drug_names` are the
-    drugs the corpus names, so that another drug's dose never supports this drug's.
+    `source_chunk(RuleSource) -> Chunk | None` finds the chunk a rule limit cites; `other_drugs` are the
+    drugs the corpus names other than the one asked about, so that their doses never answer for it.
     """
     cands = _Candidates()
     blocks: list[str] = []
@@ -139,8 +140,7 @@ def compose(
         blocks.append("\n".join(checker_lines))
     if dose_check is not None and query.intent in ("dose", "general"):
         query = query.model_copy(update={"intent": "maximum"})  # a checked dose is answered with its limits
-    drug = query.drug or (dose_check.drug if dose_check else None)
-    picked = pick_sentences(query, hits, other_drugs=tuple(d for d in drug_names if d != drug))
+    picked = pick_sentences(query, hits, other_drugs=other_drugs)
     if picked:
         lead, lead_chunk = picked[0]
         blocks.append(_with_marker(lead, cands.cite(lead_chunk)))

@@ -68,14 +68,15 @@ def role_errors(sentence: str, indication: str | None, table: dict[str, dict[str
 
 
 def check_support(check: DoseCheck | None) -> set[float]:
-    """Numbers the dose checker produced: doses, patient facts, limits and its messages."""
+    """Numbers the dose checker stands behind: its structured doses and patient facts, each finding's
+    limit and the corpus quote that limit cites. Free text in messages is not support on its own."""
     if check is None:
         return set()
     values = {v for v in (check.single_dose_mg, check.daily_dose_mg, check.daily_dose_max_mg, check.doses_per_day) if v is not None}
     values |= {float(v) for v in check.patient.values() if not isinstance(v, bool)}
     for f in check.findings:
-        values |= set(numbers_in(f"{f.message} {f.limit or ''}"))
-    return values | set(numbers_in(f"{check.dose} {check.reason or ''}"))
+        values |= set(numbers_in(f"{f.limit or ''} {f.citation.quote if f.citation else ''}"))
+    return values | set(numbers_in(check.dose))
 
 
 def guard(

@@ -52,16 +52,21 @@ class HybridRetriever:
     def dense_ranking(self, question: str) -> list[tuple[str, float]]:
         return dense_query(self.collection, self.embeddings.embed_query(question), self.candidates)
 
-    def search(self, question: str, k: int = 5, cue: str | None = None) -> list[Hit]:
+    def search(self, question: str, k: int = 5, cue: str | None = None, prior: list[str] | None = None) -> list[Hit]:
         """Top-k fused hits. `cue` (a regex of wording that answers the question's intent, e.g. 'maxim|up to')
-        adds a third list to the fusion: the dense candidates that contain such wording."""
+        adds a list to the fusion: the dense and BM25 candidates that contain such wording. `prior` adds
+        chunk ids known to matter (the corpus text behind a dose-check finding) as one more list."""
         dense = [(cid, sim) for cid, sim in self.dense_ranking(question) if cid in self.chunks]
         sparse = self.bm25_ranking(question)
         dense_ids = [cid for cid, _ in dense]
         lists = [dense_ids, sparse]
         if cue:
             pattern = re.compile(cue, re.IGNORECASE)
-            lists.append([cid for cid in dense_ids if pattern.search(self.chunks[cid].text)])
+            two_way = rrf(lists, self.rrf_k)
+            by_two_way = sorted(two_way, key=lambda cid: (-two_way[cid], cid))
+            lists.append([cid for cid in by_two_way if pattern.search(self.chunks[cid].text)])
+        if prior:
+            lists.append([cid for cid in prior if cid in self.chunks])
         fused = rrf(lists, self.rrf_k)
         similarity = dict(dense)
         ranked = sorted(fused, key=lambda cid: (-fused[cid], cid))[:k]

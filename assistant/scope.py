@@ -6,6 +6,7 @@ Both thresholds are calibrated on the evaluation cases (`python -m evals.calibra
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
@@ -52,6 +53,60 @@ class CorpusVocabulary:
         return None
 
 
+class TopicWords(BaseModel):
+    """The words of a question that no guideline uses, before any threshold is applied."""
+
+    populations: list[str] = Field(default_factory=list, description="Population terms no guideline mentions.")
+    unknown: dict[str, float] = Field(default_factory=dict, description="Other unknown words and their Zipf frequency.")
+    corrections: dict[str, str] = Field(default_factory=dict, description="Typos mapped to corpus words.")
+    uncovered_use: list[str] = Field(default_factory=list, description="Words of a 'for …' purpose that no guideline covers.")
+
+
+PURPOSE_ZIPF = 5.0
+_PURPOSE = re.compile(r"\b(?:for|with)\s+((?:[\w'-]+\s+){0,3}[\w'-]+)", re.IGNORECASE)
+
+
+def topic_words(message: str, vocabulary: CorpusVocabulary, glossary: Glossary) -> TopicWords:
+    """Sort the question's words: known to the corpus or glossary, a typo of a corpus word, or unknown."""
+    found = TopicWords()
+    glossary_words = {w for term in glossary.matched_terms(message) for w in words(term)}
+    glossary_words |= {stem(w) for w in glossary_words}
+    for word in (w for w in words(message) if w.isalpha() and len(w) >= 3 and w not in STOPWORDS):
+        if word in glossary.populations and not vocabulary.knows(word):
+            found.populations.append(word)
+        elif vocabulary.knows(word) or word in glossary.question_words or word in glossary_words or stem(word) in glossary_words:
+            continue
+        elif fixed := vocabulary.correction(word):
+            found.corrections[word] = fixed
+        else:
+            found.unknown[word] = zipf_frequency(word, "en")
+    # What a drug is asked "for" (its indication) or taken "with" must be something the corpus covers,
+    # even when it is a common word ("alcohol"); very common words ("around") carry no topic.
+    covered = lambda w: vocabulary.knows(w) or w in glossary_words or stem(w) in glossary_words  # noqa: E731
+    for match in _PURPOSE.finditer(message):
+        content = [w for w in words(match.group(1)) if w.isalpha() and w not in STOPWORDS]
+        unknown = [w for w in content if found.unknown.get(w, 9.0) < PURPOSE_ZIPF]
+        if unknown and not any(covered(w) for w in content):
+            found.uncovered_use += unknown
+    return found
+
+
+def decide(found: TopicWords, best_similarity: float, min_similarity: float, topic_zipf: float) -> ScopeDecision:
+    """Refuse for an uncovered population or use, a rare unknown word (Zipf below `topic_zipf`), or no close chunk."""
+    if found.populations:
+        return ScopeDecision(in_scope=False, reason=f"population not covered: {', '.join(found.populations)}", uncovered=found.populations)
+    if found.uncovered_use:
+        return ScopeDecision(in_scope=False, reason=f"use not covered: {' '.join(found.uncovered_use)}", uncovered=found.uncovered_use)
+    rare = [w for w, zipf in found.unknown.items() if zipf < topic_zipf]
+    if rare:
+        return ScopeDecision(in_scope=False, reason=f"not covered by the corpus: {', '.join(rare)}", uncovered=rare)
+    if best_similarity < min_similarity:
+        return ScopeDecision(
+            in_scope=False, reason=f"no guideline text is close (similarity {best_similarity:.2f} < {min_similarity:.2f})"
+        )
+    return ScopeDecision(in_scope=True, corrections=found.corrections)
+
+
 def assess_scope(
     message: str,
     vocabulary: CorpusVocabulary,
@@ -60,30 +115,5 @@ def assess_scope(
     min_similarity: float,
     topic_zipf: float,
 ) -> ScopeDecision:
-    """Refuse when a rare topic word is unknown to the corpus, a population is not covered, or nothing is close."""
-    uncovered: list[str] = []
-    corrections: dict[str, str] = {}
-    populations: list[str] = []
-    tokens = [w for w in words(message) if w.isalpha() and len(w) >= 3 and w not in STOPWORDS]
-    glossary_words = {w for term in glossary.matched_terms(message) for w in words(term)}
-    glossary_words |= {stem(w) for w in glossary_words}
-    for word in tokens:
-        if word in glossary.populations and not vocabulary.knows(word):
-            populations.append(word)
-        elif vocabulary.knows(word) or word in glossary.question_words or word in glossary_words or stem(word) in glossary_words:
-            continue
-        elif zipf_frequency(word, "en") >= topic_zipf:
-            continue  # a common word carries no topic of its own ("happens", "usually")
-        elif fixed := vocabulary.correction(word):
-            corrections[word] = fixed
-        else:
-            uncovered.append(word)
-    if populations:
-        return ScopeDecision(in_scope=False, reason=f"population not covered: {', '.join(populations)}", uncovered=populations)
-    if uncovered:
-        return ScopeDecision(in_scope=False, reason=f"not covered by the corpus: {', '.join(uncovered)}", uncovered=uncovered)
-    if best_similarity < min_similarity:
-        return ScopeDecision(
-            in_scope=False, reason=f"no guideline text is close (similarity {best_similarity:.2f} < {min_similarity:.2f})"
-        )
-    return ScopeDecision(in_scope=True, corrections=corrections)
+    """Is the question answerable from the corpus? (`topic_words` then `decide`.)"""
+    return decide(topic_words(message, vocabulary, glossary), best_similarity, min_similarity, topic_zipf)

@@ -141,3 +141,5 @@ class Answer(BaseModel):
     intent: str | None = Field(default=None, description="Detected question intent, e.g. 'maximum'.")
     understood: dict[str, object] = Field(default_factory=dict, description="Facts read from the question and conversation.")
     guard: GuardReport = Field(default_factory=GuardReport)
+    backend: str = Field(default="none", description="Answer writer asked for: 'none' (extractive) or an LLM backend, e.g. 'llamacpp'.")
+    notes: list[str] = Field(default_factory=list, description="Visible notes, e.g. why an LLM answer fell back to the extractive one.")

@@ -11,9 +11,9 @@ INTENT_CUES: dict[str, str] = {
     # Most specific first: the first intent whose cue matches wins.
     "maximum": r"\bmax\b|maxim|highest|upper limit|ceiling|most (?:i|we|you) can|not (?:to )?exceed|top dose",
     "start": r"\bstart|initia|\bbegin|commenc|first dose|low dose",
-    "titration": r"titrat|increas|go up|escalat|\braise|\bstep\b|how (?:fast|quickly|often)|next week|uptitrat",
+    "titration": r"titrat|increas|go up|escalat|\braise|\bstep\b|how (?:fast|quickly)|next week|uptitrat",
     "renal": r"egfr|\bgfr|kidney|renal|dialysis|\bcrcl|creatinine clearance|\bckd\b",
-    "stopping": r"\bstop|discontinu|withdraw|taper|\bwean|\bquit|abrupt|come off|cold turkey",
+    "stopping": r"\bstop|discontinu|\bcontinued?\b|withdraw|taper|\bwean|\bquit|abrupt|come off|cold turkey",
     "monitoring": r"monitor|\blabs?\b|blood test|bloods|watch for|check(?:ed)? (?:for|during)|follow.?up",
     "alternatives": r"alternativ|instead|other (?:option|drug|medic|treatment)|besides|can.?t tolerate|cannot tolerate|non.?pharm|tizanidine|dantrolene|botulinum|botox|orphenadrine|methocarbamol|quinidine|albumin",
     "side_effects": r"side.?effect|adverse|toxic|drows|sedat|somnolen|sleepy|dizz|vertigo|weakness|\brisks?\b|harm|worse|worsen",
@@ -48,17 +48,20 @@ INDICATION_PATTERNS: dict[str, str] = {
 ROUTE_PATTERNS: dict[str, str] = {"intrathecal": r"intrathecal|\bitb\b|\bpump\b", "oral": r"\boral|by mouth|tablet|\bpo\b"}
 
 _NUM = r"\d+(?:[.,]\d+)?"
-_UNIT = r"(?:mg|milligrams?|g|grams?|mcg|µg|ug|micrograms?|mg/kg)"
+# Units the parser cannot use are still captured, so that the checker says why it cannot check them.
+_UNIT = r"(?:mg|milligrams?|g|grams?|mcg|µg|ug|micrograms?|mg/kg|units?|iu|ml|tablets?|tabs?|pills?|capsules?|drops?)"
 _FREQ = (
     r"(?:\s*(?:/|per|a|an|each|every)\s*(?:day|d|24\s*h(?:ours?)?|dose)"
     r"|\s*(?:once|twice|three times|four times|1x|2x|3x|4x)\s*(?:a\s+|per\s+)?(?:day|daily)"
     r"|\s*(?:daily|nightly|od|qd|bid|b\.i\.d\.|tid|t\.i\.d\.|qid|q\.i\.d\.|qds|tds|bd)\b"
     r"|\s*(?:every|q)\s*\d+\s*(?:h|hours?|hrs?)\b)?"
 )
+VAGUE_DOSE = re.compile(r"\b(?:a few|several|some|a couple of|many|lots of|a|one|two|three|four|five)\s+(?:baclofen\s+)?"
+                        r"(?:tablets?|pills?|capsules?|doses?)\s+(?:a|per|each)\s+day\b", re.IGNORECASE)
 DOSE_SPAN = re.compile(rf"(?<![\w.])-?{_NUM}(?:\s*(?:-|–|to)\s*{_NUM})?\s*{_UNIT}\b{_FREQ}", re.IGNORECASE)
 _CHANGE_WORDS = re.compile(r"\b(?:go(?:ing)? (?:up )?to|increase(?:d)? (?:it )?to|raise(?:d)? (?:it )?to|titrate(?:d)? (?:up )?to|move(?:d)? to|switch(?:ed)? to|up to)\s*$", re.IGNORECASE)
-_INTERVALS = {r"tomorrow|next day": 1.0, r"next week|in a week|after a week|one week|1 week|7 days": 7.0, r"two weeks|2 weeks|fortnight|14 days": 14.0}
-_INTERVAL_DAYS = re.compile(r"(?:in|after)\s+(\d+)\s*(day|week)s?", re.IGNORECASE)
+_INTERVALS = {r"tomorrow|next day": 1.0, r"next week|\ba week\b|one week|1 week": 7.0, r"two weeks|fortnight": 14.0}
+_INTERVAL_DAYS = re.compile(r"(?:in|after|for|within)\s+(?:only\s+|just\s+)?(\d+)\s*(day|week)s?", re.IGNORECASE)
 _ANAPHORA = re.compile(r"\b(?:that|this|it|she|he|they|her|his|them|the same|those)\b", re.IGNORECASE)
 _FOLLOWUP_START = re.compile(r"^\s*(?:and|but|what about|how about|what if|if|also|then|ok(?:ay)?,? (?:and|what)|same)\b", re.IGNORECASE)
 
@@ -123,8 +126,14 @@ def dose_mentions(text: str) -> tuple[list[str], str | None]:
     """Dose expressions in the text; when a change is proposed ('at 10 mg/day, go to 30 mg/day') the first is the previous dose."""
     spans = list(DOSE_SPAN.finditer(text))
     doses = [m.group(0).strip() for m in spans]
-    if len(spans) >= 2 and _CHANGE_WORDS.search(text[spans[0].end() : spans[-1].start()]):
-        return doses[1:], doses[0]
+    if not doses:
+        # "a few tablets a day" is a dose too: the checker must say it cannot read it, not stay silent.
+        return [m.group(0).strip() for m in VAGUE_DOSE.finditer(text)], None
+    if len(spans) >= 2:
+        between = text[spans[0].end() : spans[1].start()]
+        from_to = re.search(r"\bfrom\s*$", text[: spans[0].start()], re.IGNORECASE) and re.fullmatch(r"\s*(?:to|->|→)\s*", between)
+        if from_to or _CHANGE_WORDS.search(between):
+            return doses[1:], doses[0]
     return doses, None
 
 
@@ -166,6 +175,9 @@ def understand(message: str, previous_user_turns: list[str], drug_names: tuple[s
     if not followup:
         return query
     earlier = understand(previous_user_turns[-1], previous_user_turns[:-1], drug_names)
+    if query.indication and earlier.indication and query.indication != earlier.indication:
+        # "And for spasticity?" after a cramps question: keep the earlier ask, not its indication.
+        context = re.sub(rf"(?:{INDICATION_PATTERNS[earlier.indication]})\w*", " ", context, flags=re.IGNORECASE)
     return query.model_copy(
         update={
             "search_text": f"{message} {context}",

@@ -6,7 +6,7 @@ patient as given.
 from __future__ import annotations
 
 from assistant.dosing.parse import ParsedDose, ParseFailure
-from assistant.dosing.rules import General, IndicationRule, Statement, fmt
+from assistant.dosing.rules import General, IndicationRule, Limit, Statement, fmt
 from assistant.types import Finding, Patient, RuleSource, Verdict
 
 RANK: dict[Verdict, int] = {
@@ -63,11 +63,11 @@ def older_adults(general: General, dose: ParsedDose, patient: Patient) -> list[F
     assumed = " (an assumed, configurable age)" if age.assumption else ""
     if patient.age is None:
         return [finding("older_adults", "within_limits", f"Age not given: from age {fmt(age.value)}{assumed}, more than "
-                        f"{cap.text()} calls for caution, as older adults rarely tolerate higher doses.", cap.text(), cap.source)]
+                        f"{cap.text()} calls for caution, as older adults rarely tolerate higher doses.", _older_limit(age, cap), cap.source)]
     if patient.age < age.value:
         return []
     return [finding("older_adults", "caution", f"Age {fmt(patient.age)} ≥ {fmt(age.value)}{assumed}: {fmt(dose.daily_high_mg)} mg/day "
-                    f"is above {cap.text()}; older adults rarely tolerate higher doses.", cap.text(), cap.source)]
+                    f"is above {cap.text()}; older adults rarely tolerate higher doses.", _older_limit(age, cap), cap.source)]
 
 
 def sodium(rule: IndicationRule, label: str, patient: Patient) -> list[Finding]:
@@ -135,21 +135,21 @@ def _titration(rule: IndicationRule, label: str, dose: ParsedDose, previous: Par
     t = rule.titration
     if t is None:
         note = rule.titration_note
-        return [finding("titration", "within_limits", f"Increase of {fmt(increase)} mg/day for {label}: {note.text}.", None, note.source)] if note else []
+        return [finding("titration", "within_limits", f"For {label}: {note.text}.", None, note.source)] if note else []
     step, gap = t.step_daily_mg, t.min_interval_days
     rule_text = f"increase by at most {step.text()}, no faster than {gap.stated_as or gap.text()} ({gap.text()})"
+    limit = f"{step.text()} per {gap.text()}"  # every number the messages state, so it is a checker output
     out: list[Finding] = []
     if increase > step.value:
-        out.append(finding("titration_step", "exceeds_titration_step", f"Increase of {fmt(increase)} mg/day (from {fmt(previous.daily_mg)} to "
-                           f"{fmt(dose.daily_high_mg)} mg/day) is larger than the {step.text()} step for {label}.", step.text(), step.source))
+        out.append(finding("titration_step", "exceeds_titration_step", f"The increase from {fmt(previous.daily_mg)} to {fmt(dose.daily_high_mg)} mg/day "
+                           f"is larger than the {step.text()} step for {label}.", limit, step.source))
     if interval_days is None:
-        out.append(finding("titration_interval", "caution", f"Days since the last change not given; for {label}: {rule_text}.", gap.text(), gap.source))
+        out.append(finding("titration_interval", "caution", f"Days since the last change not given; for {label}: {rule_text}.", limit, gap.source))
     elif interval_days < gap.value:
         out.append(finding("titration_interval", "exceeds_titration_step", f"An increase after {fmt(interval_days)} days is faster than "
-                           f"{gap.stated_as or gap.text()} ({gap.text()}) for {label}.", gap.text(), gap.source))
+                           f"{gap.stated_as or gap.text()} ({gap.text()}) for {label}.", limit, gap.source))
     if not out:
-        out.append(finding("titration_step", "within_limits", f"Increase of {fmt(increase)} mg/day after {fmt(interval_days or 0)} days is within "
-                           f"the titration limits for {label}: {rule_text}.", step.text(), step.source))
+        out.append(finding("titration_step", "within_limits", f"The increase is within the titration limits for {label}: {rule_text}.", limit, step.source))
     return out
 
 
@@ -172,3 +172,8 @@ def for_dose(general: General, dose: ParsedDose | ParseFailure, patient: Patient
     if stopping:
         out += statements("abrupt_discontinuation", general.abrupt_discontinuation, "Dose decrease or stop: ")
     return out
+
+
+def _older_limit(age: Limit, cap: Limit) -> str:
+    assumed = " (assumed)" if age.assumption else ""
+    return f"{cap.text()} from age {fmt(age.value)}{assumed}"

@@ -128,7 +128,7 @@ def _diagnose(text: str, s: str) -> ParseFailure:
     """A specific reason for an expression the grammar did not accept."""
     if not re.search(r"[0-9]", s):
         if _NUMBER_WORDS.search(s):
-            return _fail(text, "words", "the amount is written in words; write it in digits (e.g. '10 mg daily')")
+            return _fail(text, "words", "the amount is written in words; write it in digits")
         return _fail(text, "no_amount", "no dose amount found")
     if s.startswith(".") or re.search(r"\s\.[0-9]", s):
         return _fail(text, "unreadable", "a decimal without a leading zero ('.5'); write '0.5'")
@@ -185,9 +185,9 @@ def parse_dose(text: str) -> ParsedDose | ParseFailure:
         if _ANY_AMOUNT.search(rest):
             return _fail(text, "conflict", "more than one dose in the expression; give one dose")
         if re.match(rf"{_PER_DAY} ", rest) and _times_per_day(re.sub(rf"^{_PER_DAY} ", "", rest)) is not None:
-            return _fail(text, "bad_frequency", "both a daily total and a frequency; write e.g. '30 mg/day in 3 divided doses' or '10 mg three times daily'")
+            return _fail(text, "bad_frequency", "both a daily total and a frequency; give the daily total or the single dose with how often")
         if freq == "no_frequency":
-            return _fail(text, "no_frequency", "no frequency; say per day or how often (e.g. '10 mg/day', '5 mg three times daily')")
+            return _fail(text, "no_frequency", "no frequency; say per day or how often it is given")
         return _fail(text, "bad_frequency", f"could not read the frequency '{rest}'")
     kind, n = freq
     if n is not None and not 0 < n <= 24:

@@ -1,0 +1,284 @@
+"""Optional LLM composition: a LangChain chat model writes the answer, the guard decides what of it is shown.
+
+The model gets the conversation, the retrieved chunks numbered [1]..[k] (then any chunk a dose limit cites),
+the patient facts and the DoseCheck the orchestrator computed; `check_dose` is bound as a tool for models
+that call tools. Its draft then goes through `guard.guard` sentence by sentence, after the orchestrator's own
+dose-check lines (the model never writes the verdict block). When nothing cited survives, the caller keeps the
+extractive answer (`fallback`). Backends are built in `assistant.llm_backends`.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.compose import VERDICT_WORDS, Draft, _Candidates, dose_check_lines
+from assistant.dosing.rules import DrugRules
+from assistant.dosing.tool import TOOL_NAME, make_check_dose_tool
+from assistant.guard import Guarded, guard
+from assistant.text import split_sentences
+from assistant.types import Answer, Chunk, DoseCheck, GuardRemoval, GuardReport, Hit, Patient
+
+log = logging.getLogger("assistant")
+
+MAX_TOOL_ROUNDS = 3
+MAX_HISTORY_TURNS = 6
+MAX_TURN_CHARS = 800
+
+SYSTEM_PROMPT = """You answer a clinician's question about drug dosing using ONLY the numbered guideline sources given.
+Rules:
+1. End every sentence with the number of the source it comes from, in square brackets before the full stop, e.g. "Start at 10 mg/day [1]."
+2. Use only numbers that appear in the source you cite, in the question or in the dose check. Copy doses exactly as the source states them; never calculate, convert or round.
+3. Never say a dose is safe, fine, OK or acceptable. The dose check is shown to the clinician separately; do not write a verdict of your own.
+4. If the sources do not answer the question, say so in one sentence.
+5. Answer in two to four short sentences of plain text, without headings."""
+
+_MARKER = re.compile(r"\[(\d+(?:\s*[,\u2013-]\s*\d+)*)\]")
+# The checker's own verdict words, and wording that claims the dose is within limits. ('Caution' and
+# 'contraindicated' are ordinary clinical words and stay with the guard's other checks.)
+_VERDICT_NAMES = re.compile(r"\b(" + "|".join(v for v in VERDICT_WORDS if "_" in v) + r")\b", re.I)
+_WITHIN = re.compile(r"\bwithin (?:the )?(?:guideline'?s? |recommended |dosing |usual |safe )?(?:limits?|range)\b", re.I)
+_BOUNDARY = re.compile(r"[.!?](?=\s+[A-Z*\-])|\n")
+
+
+class LLMError(RuntimeError):
+    """A backend that cannot be built or reached; the message is one line and names the setting."""
+
+
+class LLMDraft(BaseModel):
+    """What the LLM path produced for one turn, after the guard."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    guarded: Guarded = Field(description="Dose-check lines plus the model's kept sentences, renumbered.")
+    fallback: bool = Field(description="True when no cited model sentence survived: use the extractive answer.")
+    raw: str = Field(description="The model's draft as written (after marker normalisation).")
+    tool_calls: list[dict] = Field(default_factory=list, description="check_dose calls the model made, with their verdicts.")
+
+
+# -- prompt -----------------------------------------------------------------------------------------------
+def numbered_sources(hits: list[Hit], dose_check: DoseCheck | None, source_chunk) -> tuple[Draft, list[str]]:
+    """Citations 1..k for the retrieved chunks (then limit sources), and the orchestrator's dose-check lines."""
+    cands = _Candidates()
+    for hit in hits:
+        cands.cite(hit.chunk)
+    lines = dose_check_lines(dose_check, cands, source_chunk) if dose_check is not None else []
+    return Draft(text="", citations=cands.citations, checker_lines=lines), lines
+
+
+def build_messages(history: list, question: str, draft: Draft, patient: Patient, dose_check: DoseCheck | None) -> list[BaseMessage]:
+    """System rules, the last turns of the conversation, then sources, patient, dose check and the question."""
+    messages: list[BaseMessage] = [SystemMessage(SYSTEM_PROMPT)]
+    for turn in list(history)[-MAX_HISTORY_TURNS:]:
+        content = _MARKER.sub("", turn.content)[:MAX_TURN_CHARS]  # old [n] point at other numbering
+        messages.append(HumanMessage(content) if turn.role == "user" else AIMessage(content))
+    sources = "\n".join(f"[{c.n}] {c.title} > {c.section}: {c.text}" for c in draft.citations)
+    facts = ", ".join(f"{k} {v}" for k, v in patient.known().items()) or "none given"
+    parts = [f"Guideline sources:\n{sources}", f"Patient facts: {facts}"]
+    if dose_check is not None:
+        parts.append("Dose check (already computed and shown to the clinician):\n" + "\n".join(draft.checker_lines))
+    parts.append(f"Question: {question}")
+    messages.append(HumanMessage("\n\n".join(parts)))
+    return messages
+
+
+# -- running the model ------------------------------------------------------------------------------------
+def bind_check_dose(model: BaseChatModel):
+    """The model with check_dose bound as a tool, or the model itself when it cannot bind tools."""
+    try:
+        return model.bind_tools([make_check_dose_tool()])
+    except (NotImplementedError, AttributeError, TypeError, ValueError):
+        return model
+
+
+def run_model(model: BaseChatModel, messages: list[BaseMessage], stream: "SentenceStream | None" = None) -> tuple[str, list[dict]]:
+    """Call the model; execute its check_dose calls and feed the results back. Returns (final text, tool calls).
+
+    Only the text of the last round (the one without tool calls) is the draft."""
+    runnable, tool = bind_check_dose(model), make_check_dose_tool()
+    messages, calls = list(messages), []
+    for _ in range(MAX_TOOL_ROUNDS + 1):
+        message = _call(runnable, model, messages, stream.feed if stream else None)
+        if not message.tool_calls or len(calls) >= MAX_TOOL_ROUNDS:
+            return _content(message), calls
+        if stream:
+            stream.reset()
+        messages.append(message)
+        for call in message.tool_calls:
+            if call["name"] == TOOL_NAME:
+                result = tool.invoke({**call, "type": "tool_call"})
+                content = result.content if isinstance(result, ToolMessage) else str(result)
+            else:
+                content = f"unknown tool {call['name']!r}; the only tool is {TOOL_NAME}"
+            calls.append({"name": call["name"], "args": call.get("args", {}), "result": _verdict_of(content)})
+            messages.append(ToolMessage(content=content, tool_call_id=call.get("id") or call["name"], name=call["name"]))
+    return "", calls
+
+
+def _call(runnable, model: BaseChatModel, messages: list[BaseMessage], on_token) -> AIMessage:
+    """One model call, streamed to `on_token` when given; retried without tools when the server rejects them."""
+    try:
+        return _once(runnable, messages, on_token)
+    except Exception as exc:
+        if runnable is model or "tool" not in str(exc).lower():
+            raise
+        return _once(model, messages, on_token)
+
+
+def _once(runnable, messages, on_token) -> AIMessage:
+    if on_token is None:
+        return runnable.invoke(messages)
+    full: AIMessageChunk | None = None
+    for chunk in runnable.stream(messages):
+        full = chunk if full is None else full + chunk
+        if text := _content(chunk):
+            on_token(text)
+    return AIMessage(content=full.content, tool_calls=full.tool_calls) if full is not None else AIMessage(content="")
+
+
+def _content(message: BaseMessage) -> str:
+    content = message.content
+    if isinstance(content, list):  # content blocks
+        return "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
+    return content or ""
+
+
+def _verdict_of(content: str) -> str:
+    try:
+        return str(json.loads(content).get("verdict", "error"))
+    except (json.JSONDecodeError, AttributeError):
+        return "error: " + content.splitlines()[0][:120] if content else "error"
+
+
+# -- guarding the draft -----------------------------------------------------------------------------------
+def normalise(text: str) -> str:
+    """Put markers written after the full stop before it, expand [1-3] and [1][2], drop list numbering."""
+    text = re.sub(r"\[(\d+)\s*[\u2013-]\s*(\d+)\]", lambda m: "[" + ", ".join(map(str, range(int(m[1]), int(m[2]) + 1))) + "]"
+                  if 0 < int(m[2]) - int(m[1]) < 10 else m[0], text)
+    text = re.sub(r"(\d)\]\s*\[(\d)", r"\1, \2", text)
+    text = re.sub(r"([.!?])\s*((?:\[\d+(?:\s*,\s*\d+)*\]\s*)+)(?=\s|$)", lambda m: f" {m[2].strip()}{m[1]}", text)
+    return re.sub(r"(?m)^(\s*)\d{1,2}[.)]\s+", r"\1- ", text).strip()
+
+
+def verdict_claims(text: str, dose_check: DoseCheck | None) -> tuple[str, list[GuardRemoval]]:
+    """Remove sentences that name a dose-check verdict other than the checker's (the verdict is not the model's)."""
+    actual = dose_check.verdict if dose_check else None
+    removed, lines = [], []
+    for line in text.split("\n"):
+        kept = []
+        for sentence in split_sentences(line) if line.strip() else [line]:
+            named = {m.group(1).lower() for m in _VERDICT_NAMES.finditer(sentence)}
+            if dose_check is not None and _WITHIN.search(sentence):  # said of the proposed dose
+                named.add("within_limits")
+            if named - {actual}:
+                reason = f"states verdict {', '.join(sorted(named - {actual}))} but the dose checker says {actual or 'no dose check'}"
+                removed.append(GuardRemoval(sentence=sentence.strip(), reason=reason))
+            else:
+                kept.append(sentence)
+        if kept or not line.strip():
+            lines.append(" ".join(kept))
+    return "\n".join(lines), removed
+
+
+def guard_draft(model_text: str, sources: Draft, question: str, allowed: dict[str, Chunk],
+                dose_check: DoseCheck | None, rules: DrugRules | None) -> tuple[Guarded, bool]:
+    """Dose-check lines + the model's text through the guard; fallback when no cited model sentence is left."""
+    text, pre_removed = verdict_claims(normalise(model_text), dose_check)
+    text = "\n".join(line for line in text.split("\n") if line not in sources.checker_lines)  # copies of the checker's lines
+    model_only = guard(Draft(text=text, citations=sources.citations), question, allowed, dose_check, rules)
+    body = "\n\n".join(part for part in ("\n".join(sources.checker_lines), text) if part)
+    full = guard(Draft(text=body, citations=sources.citations, checker_lines=sources.checker_lines), question, allowed, dose_check, rules)
+    full.report = GuardReport(removed=pre_removed + full.report.removed)
+    return full, not _MARKER.search(model_only.text)
+
+
+class SentenceStream:
+    """Feeds model tokens; calls `show` with the guarded text of the complete sentences so far, when it changes."""
+
+    def __init__(self, show: Callable[[str], None], guard_prefix: Callable[[str], Guarded]) -> None:
+        self.show, self.guard_prefix, self.buffer, self.shown = show, guard_prefix, "", None
+
+    def feed(self, token: str) -> None:
+        self.buffer += token
+        text = normalise(self.buffer)
+        ends = [m.end() for m in _BOUNDARY.finditer(text)]
+        if ends:
+            self.emit(text[: ends[-1]])
+
+    def emit(self, prefix: str) -> None:
+        shown = self.guard_prefix(prefix).text
+        if shown != self.shown:
+            self.shown = shown
+            self.show(shown)
+
+    def reset(self) -> None:
+        self.buffer = ""
+
+
+def compose_with_llm(
+    model: BaseChatModel,
+    history: list,
+    question: str,
+    hits: list[Hit],
+    patient: Patient,
+    dose_check: DoseCheck | None,
+    source_chunk,
+    guard_question: str,
+    allowed: dict[str, Chunk],
+    rules: DrugRules | None,
+    on_text: Callable[[str], None] | None = None,
+) -> LLMDraft:
+    """Ask the model, then guard its draft. Model and connection errors propagate (the caller falls back)."""
+    sources, _ = numbered_sources(hits, dose_check, source_chunk)
+    messages = build_messages(history, question, sources, patient, dose_check)
+    stream = None
+    if on_text is not None:
+        stream = SentenceStream(on_text, lambda prefix: guard_draft(prefix, sources, guard_question, allowed, dose_check, rules)[0])
+    raw, calls = run_model(model, messages, stream)
+    guarded, fallback = guard_draft(raw, sources, guard_question, allowed, dose_check, rules)
+    return LLMDraft(guarded=guarded, fallback=fallback, raw=normalise(raw), tool_calls=calls)
+
+
+def describe_error(spec: str, exc: BaseException) -> str:
+    """One line naming the setting, for notes and stderr."""
+    detail = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, LLMError):
+        return f"{detail}; showing the extractive answer"
+    return f"LLM backend {spec!r} (ASSISTANT_LLM / --llm) failed: {type(exc).__name__}: {detail[:200]}; showing the extractive answer"
+
+
+FALLBACK_NOTE = "The language model's draft kept no cited sentence after the guard; this is the extractive answer."
+
+
+def llm_reply(extractive: Answer, backend, cache: dict, settings, *, history: list, patient: Patient, source_chunk,
+              guard_question: str, allowed: dict[str, Chunk], rules: DrugRules | None,
+              on_text: Callable[[str], None] | None = None) -> Answer:
+    """The extractive answer rewritten by the LLM backend (a spec or a chat model) and guarded; on any failure,
+    or when nothing cited survives the guard, the extractive answer with `guard.fallback` and a note."""
+    from assistant.llm_backends import resolve
+
+    spec = backend if isinstance(backend, str) else f"custom:{type(backend).__name__}"
+    try:
+        model = resolve(backend, settings, cache)
+        result = compose_with_llm(model, history, extractive.question, extractive.hits, patient, extractive.dose_check,
+                                  source_chunk, guard_question, allowed, rules, on_text)
+    except Exception as exc:  # unknown backend, missing file, unreachable server, model error: extractive + note
+        note = describe_error(spec, exc)
+        log.warning(note)
+        report = GuardReport(removed=extractive.guard.removed, fallback=True)
+        return extractive.model_copy(update={"backend": spec, "guard": report, "notes": [note]})
+    for call in result.tool_calls:
+        log.info("model called %s: %s", call["name"], call["result"])
+    removed = result.guarded.report.removed
+    if removed:
+        log.warning("guard removed %d sentence(s) of the %s draft: %s", len(removed), spec, [r.reason for r in removed])
+    if result.fallback:
+        report = GuardReport(removed=removed + extractive.guard.removed, fallback=True)
+        return extractive.model_copy(update={"backend": spec, "guard": report, "notes": [FALLBACK_NOTE]})
+    return extractive.model_copy(update={"text": result.guarded.text, "citations": result.guarded.citations,
+                                         "guard": result.guarded.report, "backend": spec})
