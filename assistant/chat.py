@@ -92,9 +92,11 @@ class Assistant:
     # -- one turn -----------------------------------------------------------------
     def retrieve(self, query: Query, prior: list[str] | None = None) -> list[Hit]:
         """Hybrid search on the question (with its conversation context, glossary expanded)."""
-        # 'dose' and 'general' are too broad to say which wording answers them.
-        cue = ANSWER_CUES.get(query.intent) if query.intent not in ("general", "dose") else None
-        return self.retriever.search(self.glossary.expand(query.search_text), self.settings.top_k, cue=cue, prior=prior)
+        # 'general' says nothing about the wording that answers it; a bare 'dose' question says little.
+        cue = ANSWER_CUES.get(query.intent) if query.intent != "general" else None
+        weight = 0.5 if query.intent == "dose" else 1.0
+        return self.retriever.search(self.glossary.expand(query.search_text), self.settings.top_k, cue=cue, prior=prior,
+                                     cue_weight=weight)
 
     def search(self, question: str, history: list[str] = ()) -> list[Hit]:
         """Retrieval alone, as `reply` does it before a dose check (for evaluation and tests)."""

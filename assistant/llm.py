@@ -21,7 +21,7 @@ from assistant.compose import VERDICT_WORDS, Draft, _Candidates, dose_check_line
 from assistant.dosing.rules import DrugRules
 from assistant.dosing.tool import TOOL_NAME, make_check_dose_tool
 from assistant.guard import Guarded, guard
-from assistant.text import split_sentences
+from assistant.text import content_terms, split_sentences
 from assistant.types import Answer, Chunk, DoseCheck, GuardRemoval, GuardReport, Hit, Patient
 
 log = logging.getLogger("assistant")
@@ -29,20 +29,20 @@ log = logging.getLogger("assistant")
 MAX_TOOL_ROUNDS = 3
 MAX_HISTORY_TURNS = 6
 MAX_TURN_CHARS = 800
+MIN_TERM_SHARE = 0.6  # a model sentence must mostly use the words of the text it cites (or of the question)
 
-SYSTEM_PROMPT = """You answer a clinician's question about drug dosing using ONLY the numbered guideline sources given.
-Rules:
-1. End every sentence with the number of the source it comes from, in square brackets before the full stop, e.g. "Start at 10 mg/day [1]."
-2. Use only numbers that appear in the source you cite, in the question or in the dose check. Copy doses exactly as the source states them; never calculate, convert or round.
-3. Never say a dose is safe, fine, OK or acceptable. The dose check is shown to the clinician separately; do not write a verdict of your own.
-4. If the sources do not answer the question, say so in one sentence.
-5. Answer in two to four short sentences of plain text, without headings."""
+SYSTEM_PROMPT = """Answer the clinician's question using only the numbered guideline sources below. Copy the wording and \
+the numbers of the source you use; never calculate, convert or round a number. End every sentence with the number of its \
+source in square brackets. Do not call a dose safe, fine or acceptable and do not answer yes or no: the dose check is \
+shown to the clinician separately. If the sources do not answer the question, say so."""
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,\u2013-]\s*\d+)*)\]")
 # The checker's own verdict words, and wording that claims the dose is within limits. ('Caution' and
 # 'contraindicated' are ordinary clinical words and stay with the guard's other checks.)
 _VERDICT_NAMES = re.compile(r"\b(" + "|".join(v for v in VERDICT_WORDS if "_" in v) + r")\b", re.I)
 _WITHIN = re.compile(r"\bwithin (?:the )?(?:guideline'?s? |recommended |dosing |usual |safe )?(?:limits?|range)\b", re.I)
+_YES_NO = re.compile(r"^\W*(?:yes|no)\s*[,.;:!\u2014-]", re.I)
+_GLUED = re.compile(r"(?:(?<=[A-Za-z])|(?<=[A-Za-z/%][.,]))[0-9]+(?:\.[0-9]+)?")  # 'day.5', 'q8h': numbers_in skips them
 _BOUNDARY = re.compile(r"[.!?](?=\s+[A-Z*\-])|\n")
 
 
@@ -161,22 +161,21 @@ def normalise(text: str) -> str:
     text = re.sub(r"\[(\d+)\s*[\u2013-]\s*(\d+)\]", lambda m: "[" + ", ".join(map(str, range(int(m[1]), int(m[2]) + 1))) + "]"
                   if 0 < int(m[2]) - int(m[1]) < 10 else m[0], text)
     text = re.sub(r"(\d)\]\s*\[(\d)", r"\1, \2", text)
-    text = re.sub(r"([.!?])\s*((?:\[\d+(?:\s*,\s*\d+)*\]\s*)+)(?=\s|$)", lambda m: f" {m[2].strip()}{m[1]}", text)
+    text = re.sub(r"([.!?])[ \t]*((?:\[\d+(?:\s*,\s*\d+)*\][ \t]*)+)(?=\s|$)", lambda m: f" {m[2].strip()}{m[1]}", text)
     return re.sub(r"(?m)^(\s*)\d{1,2}[.)]\s+", r"\1- ", text).strip()
 
 
-def verdict_claims(text: str, dose_check: DoseCheck | None) -> tuple[str, list[GuardRemoval]]:
-    """Remove sentences that name a dose-check verdict other than the checker's (the verdict is not the model's)."""
-    actual = dose_check.verdict if dose_check else None
+def model_checks(text: str, sources: Draft, question: str, dose_check: DoseCheck | None) -> tuple[str, list[GuardRemoval]]:
+    """Checks a model's sentences need on top of the guard (which was built for the guideline's own words):
+    a verdict word other than the checker's, a bare yes/no verdict, a number glued to a word (invisible to the
+    number check), and a sentence whose words are mostly not in the text it cites."""
+    by_n = {c.n: c for c in sources.citations}
+    context = set(content_terms(" ".join([question, *sources.checker_lines])))
     removed, lines = [], []
     for line in text.split("\n"):
         kept = []
         for sentence in split_sentences(line) if line.strip() else [line]:
-            named = {m.group(1).lower() for m in _VERDICT_NAMES.finditer(sentence)}
-            if dose_check is not None and _WITHIN.search(sentence):  # said of the proposed dose
-                named.add("within_limits")
-            if named - {actual}:
-                reason = f"states verdict {', '.join(sorted(named - {actual}))} but the dose checker says {actual or 'no dose check'}"
+            if reason := _model_problem(sentence, by_n, context, dose_check):
                 removed.append(GuardRemoval(sentence=sentence.strip(), reason=reason))
             else:
                 kept.append(sentence)
@@ -185,10 +184,31 @@ def verdict_claims(text: str, dose_check: DoseCheck | None) -> tuple[str, list[G
     return "\n".join(lines), removed
 
 
+def _model_problem(sentence: str, by_n: dict, context: set[str], dose_check: DoseCheck | None) -> str | None:
+    actual = dose_check.verdict if dose_check else None
+    named = {m.group(1).lower() for m in _VERDICT_NAMES.finditer(sentence)}
+    if dose_check is not None and _WITHIN.search(sentence):  # said of the proposed dose
+        named.add("within_limits")
+    if named - {actual}:
+        return f"states verdict {', '.join(sorted(named - {actual}))} but the dose checker says {actual or 'no dose check'}"
+    if _YES_NO.match(sentence):
+        return "a yes/no verdict is the dose checker's and the guideline's, not the model's"
+    if glued := _GLUED.findall(_MARKER.sub(" ", sentence)):
+        return f"number {', '.join(glued)} is glued to a word, so it cannot be checked"
+    cited = [by_n[int(n)] for m in _MARKER.finditer(sentence) for n in re.findall(r"\d+", m.group(1)) if int(n) in by_n]
+    terms = set(content_terms(_MARKER.sub(" ", sentence)))
+    if cited and terms:
+        vocabulary = context | set(content_terms(" ".join(f"{c.title} {c.section} {c.text}" for c in cited)))
+        share = len(terms & vocabulary) / len(terms)
+        if share < MIN_TERM_SHARE:
+            return f"only {share:.0%} of its words are in the cited text or the question (needs {MIN_TERM_SHARE:.0%})"
+    return None
+
+
 def guard_draft(model_text: str, sources: Draft, question: str, allowed: dict[str, Chunk],
                 dose_check: DoseCheck | None, rules: DrugRules | None) -> tuple[Guarded, bool]:
     """Dose-check lines + the model's text through the guard; fallback when no cited model sentence is left."""
-    text, pre_removed = verdict_claims(normalise(model_text), dose_check)
+    text, pre_removed = model_checks(normalise(model_text), sources, question, dose_check)
     text = "\n".join(line for line in text.split("\n") if line not in sources.checker_lines)  # copies of the checker's lines
     model_only = guard(Draft(text=text, citations=sources.citations), question, allowed, dose_check, rules)
     body = "\n\n".join(part for part in ("\n".join(sources.checker_lines), text) if part)

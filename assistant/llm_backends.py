@@ -70,21 +70,35 @@ def bundled_gguf() -> Path:
     return Path(gemma.assemble())
 
 
+# Sentences that each end in one [n] marker. A small model otherwise rarely cites; the marker's number is still
+# the model's choice and the guard still checks it. '.' only inside a number, so a sentence cannot end unmarked.
+CITED_SENTENCES = r"""
+root ::= sentence (" " sentence){0,3}
+sentence ::= [A-Z] piece+ " [" [1-9] [0-9]? "]."
+piece ::= [^\[\]\n.!?0-9] | [0-9]+ ("." [0-9]+)?
+"""
+
+
 class ChatLlamaCpp(BaseChatModel):
-    """llama-cpp-python in process, as a LangChain chat model (no tool calling: the prompt carries the DoseCheck)."""
+    """llama-cpp-python in process, as a LangChain chat model. No tool calling (the prompt carries the DoseCheck).
+
+    A GGUF with a chat template is prompted with it; one without (a base model, like the bundled Gemma 3 270M)
+    gets the conversation as a plain 'Question: / Answer:' transcript. Output follows `CITED_SENTENCES`."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     model_path: str = Field(description="The GGUF file.")
     max_tokens: int = 320
     seed: int = 0
+    transcript: bool = Field(default=False, description="Prompt as a plain transcript (the GGUF has no chat template).")
     _llm: Any = PrivateAttr(default=None)
+    _grammar: Any = PrivateAttr(default=None)
 
     @classmethod
     def load(cls, path: Path | None, settings: Settings) -> "ChatLlamaCpp":
         """Load (once per process and file) a GGUF model; LLMError when the file or llama-cpp-python is missing."""
         try:
-            from llama_cpp import Llama
+            from llama_cpp import Llama, LlamaGrammar
         except ImportError:
             raise LLMError(f"LLM backend 'llamacpp' ({SETTING}) needs llama-cpp-python: pip install -e '.[llm]'") from None
         path = path or bundled_gguf()
@@ -98,11 +112,10 @@ class ChatLlamaCpp(BaseChatModel):
                                          seed=settings.llm_seed, verbose=False)
                 except (ValueError, RuntimeError) as exc:
                     raise LLMError(f"LLM backend 'llamacpp:{path}' ({SETTING}) could not load the model: {exc}") from None
-                llm = _MODELS[key]
-                if llm.chat_format == "llama-2" and str(llm.metadata.get("general.architecture", "")).startswith("gemma"):
-                    llm.chat_format = "gemma"  # a Gemma GGUF without a chat template (the bundled one) gets Gemma's turns
-        model = cls(model_path=str(path), max_tokens=settings.llm_max_tokens, seed=settings.llm_seed)
-        model._llm = _MODELS[key]
+        llm = _MODELS[key]
+        model = cls(model_path=str(path), max_tokens=settings.llm_max_tokens, seed=settings.llm_seed,
+                    transcript="tokenizer.chat_template" not in llm.metadata)
+        model._llm, model._grammar = llm, LlamaGrammar.from_string(CITED_SENTENCES, verbose=False)
         return model
 
     @property
@@ -110,22 +123,44 @@ class ChatLlamaCpp(BaseChatModel):
         return "llama-cpp-in-process"
 
     def _request(self, messages: list[BaseMessage], stop: list[str] | None, stream: bool):
-        with _LOCK:  # one llama.cpp context per file: one generation at a time
-            return self._llm.create_chat_completion(messages=to_chat_dicts(messages), temperature=0.0, seed=self.seed,
-                                                    max_tokens=self.max_tokens, stop=stop, stream=stream)
+        common = dict(temperature=0.0, seed=self.seed, max_tokens=self.max_tokens, stream=stream, grammar=self._grammar)
+        if self.transcript:
+            return self._llm.create_completion(to_transcript(messages), stop=[*(stop or []), "\nQuestion:"], **common)
+        return self._llm.create_chat_completion(messages=to_chat_dicts(messages), stop=stop, **common)
+
+    def _text(self, choice: dict) -> str:
+        return (choice.get("text") if self.transcript else (choice.get("message") or choice.get("delta") or {}).get("content")) or ""
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
-        out = self._request(messages, stop, stream=False)
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=out["choices"][0]["message"]["content"] or ""))])
+        with _LOCK:  # one llama.cpp context per file: one generation at a time
+            out = self._request(messages, stop, stream=False)
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._text(out["choices"][0])))])
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         with _LOCK:  # held until the generation ends (or the consumer closes the stream)
-            for part in self._llm.create_chat_completion(messages=to_chat_dicts(messages), temperature=0.0, seed=self.seed,
-                                                         max_tokens=self.max_tokens, stop=stop, stream=True):
-                if text := part["choices"][0]["delta"].get("content"):
+            for part in self._request(messages, stop, stream=True):
+                if text := self._text(part["choices"][0]):
+                    if run_manager:
+                        run_manager.on_llm_new_token(text)
                     yield ChatGenerationChunk(message=AIMessageChunk(content=text))
+
+
+def to_transcript(messages: list[BaseMessage]) -> str:
+    """A base model's prompt: the instructions, earlier turns as Question/Answer, the last message, 'Answer:'."""
+    parts: list[str] = []
+    for m in messages:
+        text = m.content if isinstance(m.content, str) else str(m.content)
+        if isinstance(m, AIMessage):
+            parts.append(f"Answer: {text}")
+        elif isinstance(m, ToolMessage):
+            parts.append(f"Result of {m.name or 'the tool'}: {text}")
+        elif m is messages[-1] or m.type == "system" or text.lstrip().startswith("Question:"):
+            parts.append(text)
+        else:
+            parts.append(f"Question: {text}")
+    return "\n\n".join(parts) + "\nAnswer:"
 
 
 def to_chat_dicts(messages: list[BaseMessage]) -> list[dict[str, str]]:

@@ -13,12 +13,13 @@ from assistant.text import content_terms
 from assistant.types import Chunk, Hit
 
 
-def rrf(ranked_lists: list[list[str]], k: int) -> dict[str, float]:
-    """Reciprocal-rank fusion: sum of 1 / (k + rank) over the lists an id appears in."""
+def rrf(ranked_lists: list[list[str]], k: int, weights: list[float] | None = None) -> dict[str, float]:
+    """Reciprocal-rank fusion: sum of weight / (k + rank) over the lists an id appears in (weights default to 1)."""
     scores: dict[str, float] = {}
-    for ranked in ranked_lists:
+    for i, ranked in enumerate(ranked_lists):
+        weight = weights[i] if weights else 1.0
         for rank, cid in enumerate(ranked, start=1):
-            scores[cid] = scores.get(cid, 0.0) + 1.0 / (k + rank)
+            scores[cid] = scores.get(cid, 0.0) + weight / (k + rank)
     return scores
 
 
@@ -52,7 +53,9 @@ class HybridRetriever:
     def dense_ranking(self, question: str) -> list[tuple[str, float]]:
         return dense_query(self.collection, self.embeddings.embed_query(question), self.candidates)
 
-    def search(self, question: str, k: int = 5, cue: str | None = None, prior: list[str] | None = None) -> list[Hit]:
+    def search(
+        self, question: str, k: int = 5, cue: str | None = None, prior: list[str] | None = None, cue_weight: float = 1.0
+    ) -> list[Hit]:
         """Top-k fused hits. `cue` (a regex of wording that answers the question's intent, e.g. 'maxim|up to')
         adds a list to the fusion: the dense and BM25 candidates that contain such wording. `prior` adds
         chunk ids known to matter (the corpus text behind a dose-check finding) as one more list."""
@@ -60,14 +63,17 @@ class HybridRetriever:
         sparse = self.bm25_ranking(question)
         dense_ids = [cid for cid, _ in dense]
         lists = [dense_ids, sparse]
+        weights = [1.0, 1.0]
         if cue:
             pattern = re.compile(cue, re.IGNORECASE)
             two_way = rrf(lists, self.rrf_k)
             by_two_way = sorted(two_way, key=lambda cid: (-two_way[cid], cid))
             lists.append([cid for cid in by_two_way if pattern.search(self.chunks[cid].text)])
+            weights.append(cue_weight)
         if prior:
             lists.append([cid for cid in prior if cid in self.chunks])
-        fused = rrf(lists, self.rrf_k)
+            weights.append(1.0)
+        fused = rrf(lists, self.rrf_k, weights)
         similarity = dict(dense)
         ranked = sorted(fused, key=lambda cid: (-fused[cid], cid))[:k]
         return [

@@ -14,12 +14,13 @@ INTENT_CUES: dict[str, str] = {
     "titration": r"titrat|increas|go up|escalat|\braise|\bstep\b|how (?:fast|quickly)|next week|uptitrat",
     "renal": r"egfr|\bgfr|kidney|renal|dialysis|\bcrcl|creatinine clearance|\bckd\b",
     "stopping": r"\bstop|discontinu|\bcontinued?\b|withdraw|taper|\bwean|\bquit|abrupt|come off|cold turkey",
-    "monitoring": r"monitor|\blabs?\b|blood test|bloods|watch for|check(?:ed)? (?:for|during)|follow.?up",
+    "monitoring": r"monitor|\blabs?\b|blood test|bloods|blood levels?|watch for|check(?:ed)? (?:for|during)|follow.?up",
     "alternatives": r"alternativ|instead|other (?:option|drug|medic|treatment)|besides|can.?t tolerate|cannot tolerate|non.?pharm|tizanidine|dantrolene|botulinum|botox|orphenadrine|methocarbamol|quinidine|albumin",
     "side_effects": r"side.?effect|adverse|toxic|drows|sedat|somnolen|sleepy|dizz|vertigo|weakness|\brisks?\b|harm|worse|worsen",
     "mechanism": r"mechanism|how does (?:it|baclofen) work|\bworks?\b on|gaba|act(?:s)? on|\bmoa\b|pharmacolog",
     "efficacy": r"effective|efficacy|\bevidence|\btrial|does (?:it|baclofen) (?:help|work)|success|improv",
     "route": r"intrathecal|\bitb\b|pump|\broute|oral (?:vs|or|versus)|by mouth",
+    "frequency": r"divided|once a day|once daily|how often|times (?:a|per) day|doses (?:a|per) day|split",
     "dose": r"\bdos(?:e|es|age|ing)\b|how much|\bmg\b|milligram|how many",
 }
 
@@ -31,12 +32,13 @@ ANSWER_CUES: dict[str, str] = {
     "dose": r"\d+\s*(?:-\s*\d+\s*)?mg",
     "renal": r"kidney|renal|egfr",
     "stopping": r"discontinu|withdraw|abrupt",
-    "monitoring": r"monitor",
+    "monitoring": r"monitor|blood levels",
     "alternatives": r"alternativ|tizanidine|dantrolene|botulinum|orphenadrine|non-pharmacolog|albumin|quinidine|first-line",
     "side_effects": r"adverse|side effect|sedation|weakness|worsening",
     "mechanism": r"agonist|interneurone|mechanism",
     "efficacy": r"effective|efficacy|improvement|disappeared|demonstrated",
     "route": r"intrathecal|oral",
+    "frequency": r"divided|doses per day|times daily",
     "general": r".",
 }
 

@@ -3,7 +3,7 @@ write evals/reports/latest.{json,md,png}, print the Markdown summary, exit 1 whe
 
 Retrieval is gated on the hits of the final answer (`answer.hits`: what the composer saw, after query understanding
 and, in a conversation, context). It is also measured like for like with the baseline on the question alone
-(`assistant.retriever.search(question, k)`, single-turn cases); the baseline gets the question, or the user turns
+(`assistant.search(question)`: typo fixes, glossary and intent as in `reply`, before any dose check; single-turn cases); the baseline gets the question, or the user turns
 of a conversation joined by spaces. Latency is wall-clock per final
 reply, after one untimed warm-up reply (model load excluded).
 """
@@ -97,7 +97,7 @@ def run_eval(
         hits, rlat, bhits, blat = None, None, None, None
         if not case.multi_turn:
             start = time.perf_counter()
-            found = assistant.retriever.search(case.final_question, k)
+            found = assistant.search(case.final_question)[:k]
             rlat = time.perf_counter() - start
             hits = [(h.chunk.doc_id, h.chunk.text) for h in found]
         if baseline is not None:

@@ -79,3 +79,10 @@ def test_bad_questions(value, message):
 
 def test_good_question_is_stripped():
     assert validate_question("  What is the max?\n", 2000) == "What is the max?"
+
+
+def test_one_stray_control_character_is_dropped_not_fatal():
+    # Real pasted text (MedicationQA row 33) carries a lone U+009D; that is noise, not binary data.
+    assert validate_question("how does baclofen\x9d work", 2000) == "how does baclofen work"
+    with pytest.raises(InputError, match="binary"):
+        validate_question("\x01\x02\x03\x04 baclofen", 2000)

@@ -38,6 +38,9 @@ class FakeAssistant:
         self.settings = SimpleNamespace(corpus_dir=CORPUS)
         self.calls: list[tuple[int, str]] = []
 
+    def search(self, question: str, history=()) -> list[Hit]:
+        return self.retriever.search(question, 5)
+
     def reply(self, history, message, patient=None) -> Answer:
         self.calls.append((len(history), message))
         hits = self.retriever.search(message, 5)
