@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-_WORD = re.compile(r"[a-zà-ÿ]+(?:[''][a-z]+)?|\d+(?:\.\d+)?", re.IGNORECASE)
+_WORD = re.compile(r"[a-zà-ÿ]+(?:['\u2019][a-z]+)?|\d+(?:\.\d+)?", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\[])")
 
 STOPWORDS = frozenset(
@@ -27,7 +27,7 @@ def _stemmer():
 
 def words(text: str) -> list[str]:
     """Lower-cased word and number tokens."""
-    return [w.lower().replace("'", "").replace("'", "") for w in _WORD.findall(text)]
+    return [w.lower().replace("'", "").replace("\u2019", "") for w in _WORD.findall(text)]
 
 
 def stem(word: str) -> str:
