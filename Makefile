@@ -3,9 +3,10 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+TEST_STAMP := $(VENV)/.installed-test-stamp
 PORT ?= 8501
 
-.PHONY: install run test index eval bench browser-deps clean
+.PHONY: install install-test run test index eval bench browser-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -19,6 +20,14 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
+# Tests also need the optional LLM backends (the `llm` extra). llama-cpp-python compiles (~5-9 min on 2 cores);
+# GGML_NATIVE=OFF keeps the wheel portable across x86-64 machines.
+$(TEST_STAMP): $(STAMP)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PY) -m pip install --quiet -e ".[dev,llm]"
+	touch $(TEST_STAMP)
+
+install-test: $(TEST_STAMP)
+
 index: install
 	$(PY) -m assistant ingest
 
@@ -30,7 +39,7 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: install browser-deps
+test: install-test browser-deps
 	$(PY) -m pytest -q
 
 eval: install

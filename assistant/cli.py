@@ -19,6 +19,25 @@ def _patient_arg(parser: argparse.ArgumentParser) -> None:
                         help="patient facts: egfr, dialysis, cirrhosis, age, sodium (explicit values win over the text)")
 
 
+def _llm_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--llm", default=None, metavar="BACKEND",
+                        help="answer writer: none (extractive), ollama:MODEL, openai:MODEL or llamacpp[:PATH] (default: $ASSISTANT_LLM or none)")
+
+
+def _settings(args: argparse.Namespace):
+    from assistant.settings import Settings
+
+    return Settings(llm=args.llm) if getattr(args, "llm", None) else Settings()
+
+
+def _print_notes(answer, seen: set[str]) -> None:
+    """Backend problems go to stderr once, as one line each; the answer itself carries them too."""
+    for note in answer.notes:
+        if note not in seen:
+            seen.add(note)
+            print(f"note: {note}", file=sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from assistant.dosing.cli import add_check_dose_arguments
 
@@ -31,8 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--indication", help="muscle_cramps or spasticity (wins over the text)")
     ask.add_argument("--route", help="oral or intrathecal (wins over the text)")
     _patient_arg(ask)
+    _llm_arg(ask)
     batch = sub.add_parser("batch", help="answer one JSON object per line: {id, question} or {id, turns}")
     batch.add_argument("file", help="JSONL file ('-' = stdin)")
+    _llm_arg(batch)
     add_check_dose_arguments(sub.add_parser("check-dose", help="check a dose against the rules (no model loaded)"))
     sub.add_parser("eval", help="run the fidelity evaluation and write evals/reports/ (options: eval --help)")
     sub.add_parser("bench", help="measure ask latency, re-ingest time and check-dose time")
@@ -49,12 +70,15 @@ def answer_object(answer) -> dict[str, Any]:
         "dose_check": answer.dose_check.model_dump(mode="json") if answer.dose_check else None,
         "understood": answer.understood,
         "guard": answer.guard.model_dump(mode="json"),
+        "backend": answer.backend,
+        "notes": answer.notes,
     }
 
 
 def format_answer(answer) -> str:
     """Human-readable: the answer, then each citation with its exact guideline text."""
     lines = [answer.text]
+    lines += [f"Note: {note}" for note in answer.notes]
     if answer.citations:
         lines += ["", "Sources:"]
         for c in answer.citations:
@@ -97,7 +121,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     patient = _patient(args.patient)
     question = validate_question(" ".join(args.question), Settings().max_question_chars)
-    answer = Assistant().reply([], question, patient=patient, indication=args.indication, route=args.route)
+    answer = Assistant(_settings(args)).reply([], question, patient=patient, indication=args.indication, route=args.route)
+    _print_notes(answer, set())
     print(json.dumps(answer_object(answer), ensure_ascii=False) if args.json else format_answer(answer))
     return 0
 
@@ -118,8 +143,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from assistant.types import Patient
 
     lines = _read_lines(args.file)
-    assistant = Assistant()
-    failed = 0
+    assistant = Assistant(_settings(args))
+    failed, notes = 0, set()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -138,6 +163,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             facts = Patient(**parse_patient([f"{k}={v}" for k, v in patient.items()]))
             history = [Turn(role="user", content=t) for t in turns[:-1]]
             answer = assistant.reply(history, turns[-1], patient=facts)
+            _print_notes(answer, notes)
             print(json.dumps({"id": record_id, **answer_object(answer)}, ensure_ascii=False), flush=True)
         except (json.JSONDecodeError, InputError, ValueError) as exc:
             failed += 1

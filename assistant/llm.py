@@ -34,13 +34,23 @@ MIN_TERM_SHARE = 0.6  # a model sentence must mostly use the words of the text i
 SYSTEM_PROMPT = """Answer the clinician's question using only the numbered guideline sources below. Copy the wording and \
 the numbers of the source you use; never calculate, convert or round a number. End every sentence with the number of its \
 source in square brackets. Do not call a dose safe, fine or acceptable and do not answer yes or no: the dose check is \
-shown to the clinician separately. If the sources do not answer the question, say so."""
+shown to the clinician separately. If the sources do not answer the question, say so.
+
+Example (another drug):
+Guideline sources:
+[1] Drug X > Administration: Drug X should be taken with food.
+[2] Drug X > Monitoring: Check liver tests before starting drug X.
+Question: What should be checked before drug X is started?
+Answer: Check liver tests before starting drug X [2]."""
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,\u2013-]\s*\d+)*)\]")
 # The checker's own verdict words, and wording that claims the dose is within limits. ('Caution' and
 # 'contraindicated' are ordinary clinical words and stay with the guard's other checks.)
 _VERDICT_NAMES = re.compile(r"\b(" + "|".join(v for v in VERDICT_WORDS if "_" in v) + r")\b", re.I)
 _WITHIN = re.compile(r"\bwithin (?:the )?(?:guideline'?s? |recommended |dosing |usual |safe )?(?:limits?|range)\b", re.I)
+# Permission to give the dose, in any wording the guard's acceptability check does not cover ('I can increase').
+_PERMITS = re.compile(r"\b(?:can|may|could|able to)\s+(?:safely\s+|still\s+)?(?:be\s+)?(?:increased?|given|give|used?|taken|take|"
+                      r"continued?|started|start|prescribed?|go(?:ne)? up|raised?)\b|\bgo ahead\b|\bno (?:problem|concern)s?\b", re.I)
 _YES_NO = re.compile(r"^\W*(?:yes|no)\s*[,.;:!\u2014-]", re.I)
 _GLUED = re.compile(r"(?:(?<=[A-Za-z])|(?<=[A-Za-z/%][.,]))[0-9]+(?:\.[0-9]+)?")  # 'day.5', 'q8h': numbers_in skips them
 _BOUNDARY = re.compile(r"[.!?](?=\s+[A-Z*\-])|\n")
@@ -165,17 +175,21 @@ def normalise(text: str) -> str:
     return re.sub(r"(?m)^(\s*)\d{1,2}[.)]\s+", r"\1- ", text).strip()
 
 
-def model_checks(text: str, sources: Draft, question: str, dose_check: DoseCheck | None) -> tuple[str, list[GuardRemoval]]:
+def model_checks(text: str, sources: Draft, question: str, allowed: dict[str, Chunk], dose_check: DoseCheck | None,
+                 rules: DrugRules | None) -> tuple[str, list[GuardRemoval]]:
     """Checks a model's sentences need on top of the guard (which was built for the guideline's own words):
     a verdict word other than the checker's, a bare yes/no verdict, a number glued to a word (invisible to the
-    number check), and a sentence whose words are mostly not in the text it cites."""
+    number check), and a sentence whose words are mostly not in the text it cites. A sentence the guard itself
+    removes is left to the guard, so that its reason is the one reported."""
     by_n = {c.n: c for c in sources.citations}
     context = set(content_terms(" ".join([question, *sources.checker_lines])))
     removed, lines = [], []
     for line in text.split("\n"):
         kept = []
         for sentence in split_sentences(line) if line.strip() else [line]:
-            if reason := _model_problem(sentence, by_n, context, dose_check):
+            if guard(Draft(text=sentence, citations=sources.citations), question, allowed, dose_check, rules).report.removed:
+                kept.append(sentence)  # the guard's own pass removes it, with its reason
+            elif reason := _model_problem(sentence, by_n, context, dose_check):
                 removed.append(GuardRemoval(sentence=sentence.strip(), reason=reason))
             else:
                 kept.append(sentence)
@@ -191,6 +205,8 @@ def _model_problem(sentence: str, by_n: dict, context: set[str], dose_check: Dos
         named.add("within_limits")
     if named - {actual}:
         return f"states verdict {', '.join(sorted(named - {actual}))} but the dose checker says {actual or 'no dose check'}"
+    if dose_check is not None and actual != "within_limits" and _PERMITS.search(sentence):
+        return f"permits the dose but the dose checker says {actual}"
     if _YES_NO.match(sentence):
         return "a yes/no verdict is the dose checker's and the guideline's, not the model's"
     if glued := _GLUED.findall(_MARKER.sub(" ", sentence)):
@@ -208,7 +224,7 @@ def _model_problem(sentence: str, by_n: dict, context: set[str], dose_check: Dos
 def guard_draft(model_text: str, sources: Draft, question: str, allowed: dict[str, Chunk],
                 dose_check: DoseCheck | None, rules: DrugRules | None) -> tuple[Guarded, bool]:
     """Dose-check lines + the model's text through the guard; fallback when no cited model sentence is left."""
-    text, pre_removed = model_checks(normalise(model_text), sources, question, dose_check)
+    text, pre_removed = model_checks(normalise(model_text), sources, question, allowed, dose_check, rules)
     text = "\n".join(line for line in text.split("\n") if line not in sources.checker_lines)  # copies of the checker's lines
     model_only = guard(Draft(text=text, citations=sources.citations), question, allowed, dose_check, rules)
     body = "\n\n".join(part for part in ("\n".join(sources.checker_lines), text) if part)
@@ -221,13 +237,14 @@ class SentenceStream:
     """Feeds model tokens; calls `show` with the guarded text of the complete sentences so far, when it changes."""
 
     def __init__(self, show: Callable[[str], None], guard_prefix: Callable[[str], Guarded]) -> None:
-        self.show, self.guard_prefix, self.buffer, self.shown = show, guard_prefix, "", None
+        self.show, self.guard_prefix, self.buffer, self.shown, self.done = show, guard_prefix, "", None, 0
 
     def feed(self, token: str) -> None:
         self.buffer += token
         text = normalise(self.buffer)
         ends = [m.end() for m in _BOUNDARY.finditer(text)]
-        if ends:
+        if ends and ends[-1] != self.done:  # guard again only when another sentence is complete
+            self.done = ends[-1]
             self.emit(text[: ends[-1]])
 
     def emit(self, prefix: str) -> None:
@@ -237,7 +254,11 @@ class SentenceStream:
             self.show(shown)
 
     def reset(self) -> None:
-        self.buffer = ""
+        self.buffer, self.done = "", 0
+
+    def finish(self) -> None:
+        """The model is done: its last sentence is complete too."""
+        self.emit(normalise(self.buffer))
 
 
 def compose_with_llm(
@@ -260,16 +281,19 @@ def compose_with_llm(
     if on_text is not None:
         stream = SentenceStream(on_text, lambda prefix: guard_draft(prefix, sources, guard_question, allowed, dose_check, rules)[0])
     raw, calls = run_model(model, messages, stream)
+    if stream:
+        stream.finish()
     guarded, fallback = guard_draft(raw, sources, guard_question, allowed, dose_check, rules)
     return LLMDraft(guarded=guarded, fallback=fallback, raw=normalise(raw), tool_calls=calls)
 
 
-def describe_error(spec: str, exc: BaseException) -> str:
-    """One line naming the setting, for notes and stderr."""
+def describe_error(spec: str, exc: BaseException, where: str | None = None) -> str:
+    """One line naming the setting (and the server URL), for notes and stderr."""
     detail = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
     if isinstance(exc, LLMError):
         return f"{detail}; showing the extractive answer"
-    return f"LLM backend {spec!r} (ASSISTANT_LLM / --llm) failed: {type(exc).__name__}: {detail[:200]}; showing the extractive answer"
+    at = f" at {where}" if where else ""
+    return f"LLM backend {spec!r}{at} (ASSISTANT_LLM / --llm) failed: {type(exc).__name__}: {detail[:200]}; showing the extractive answer"
 
 
 FALLBACK_NOTE = "The language model's draft kept no cited sentence after the guard; this is the extractive answer."
@@ -288,8 +312,9 @@ def llm_reply(extractive: Answer, backend, cache: dict, settings, *, history: li
         result = compose_with_llm(model, history, extractive.question, extractive.hits, patient, extractive.dose_check,
                                   source_chunk, guard_question, allowed, rules, on_text)
     except Exception as exc:  # unknown backend, missing file, unreachable server, model error: extractive + note
-        note = describe_error(spec, exc)
-        log.warning(note)
+        where = {"ollama": settings.ollama_url, "openai": settings.openai_base_url}.get(spec.partition(":")[0])
+        note = describe_error(spec, exc, where)
+        log.info(note)
         report = GuardReport(removed=extractive.guard.removed, fallback=True)
         return extractive.model_copy(update={"backend": spec, "guard": report, "notes": [note]})
     for call in result.tool_calls:

@@ -71,11 +71,12 @@ def bundled_gguf() -> Path:
 
 
 # Sentences that each end in one [n] marker. A small model otherwise rarely cites; the marker's number is still
-# the model's choice and the guard still checks it. '.' only inside a number, so a sentence cannot end unmarked.
+# the model's choice and the guard still checks it. '.' only inside a number, so a sentence cannot end unmarked;
+# 240 characters at most, so a run-on sentence is closed with a marker instead of running to max_tokens.
 CITED_SENTENCES = r"""
 root ::= sentence (" " sentence){0,3}
-sentence ::= [A-Z] piece+ " [" [1-9] [0-9]? "]."
-piece ::= [^\[\]\n.!?0-9] | [0-9]+ ("." [0-9]+)?
+sentence ::= [A-Z] piece{8,240} " [" [1-9] [0-9]? "]."
+piece ::= [^\[\]\n.!?0-9] | [0-9]{1,4} ("." [0-9]{1,2})?
 """
 
 

@@ -39,15 +39,43 @@ def _turn(role: str, content: str):
     return Turn(role=role, content=content)
 
 
-def _converse(assistant, case: Case) -> tuple[Answer, float]:
-    """Replay the conversation; return the final answer and the seconds its reply took."""
+def _converse(assistant, case: Case, **backend) -> tuple[Answer, float]:
+    """Replay the conversation; return the final answer and the seconds its reply took. `backend`: llm=... per call."""
     history = []
     for message in case.user_turns[:-1]:
-        previous = assistant.reply(history, message, case.patient)
+        previous = assistant.reply(history, message, case.patient, **backend)
         history += [_turn("user", message), _turn("assistant", previous.text)]
     start = time.perf_counter()
-    answer = assistant.reply(history, case.final_question, case.patient)
+    answer = assistant.reply(history, case.final_question, case.patient, **backend)
     return answer, time.perf_counter() - start
+
+
+def side_by_side(assistant, cases: list[Case], llm_answers: dict[str, tuple[Answer, float]], llm: str) -> tuple[list[dict], str]:
+    """Each case answered extractively (llm='none') next to its `llm` answer from the gated run: latency, guard removals, fallback."""
+    rows = []
+    for case in tqdm(cases, desc="extractive", unit="q", file=sys.stderr):
+        if case.id not in llm_answers:
+            continue
+        ext, ext_s = _converse(assistant, case, llm="none")
+        ans, llm_s = llm_answers[case.id]
+        rows.append({"id": case.id, "category": case.category, "extractive_s": round(ext_s, 3), "llm_s": round(llm_s, 3),
+                     "removed": len(ans.guard.removed), "fallback": ans.guard.fallback, "refused": ans.refused,
+                     "same_verdict": (ext.dose_check.verdict if ext.dose_check else None) == (ans.dose_check.verdict if ans.dose_check else None),
+                     "reasons": sorted({r.reason.split(" is ")[0].split(" but ")[0] for r in ans.guard.removed}), "notes": ans.notes})
+    asked = [r for r in rows if not r["refused"]]
+    lines = [f"## Extractive vs LLM ({llm})", "",
+             f"- cases: {len(rows)}; answered (not refused): {len(asked)}; LLM text kept: {sum(not r['fallback'] for r in asked)}; "
+             f"fell back to extractive: {sum(r['fallback'] for r in asked)}; sentences removed by the guard: {sum(r['removed'] for r in rows)}",
+             f"- mean latency: extractive {_mean([r['extractive_s'] for r in rows]):.2f} s, LLM {_mean([r['llm_s'] for r in rows]):.2f} s", "",
+             "| case | category | extractive s | LLM s | guard removed | fallback | removal reasons |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        fallback = "refused" if r["refused"] else ("yes" if r["fallback"] else "no")
+        lines.append(f"| {r['id']} | {r['category']} | {r['extractive_s']:.2f} | {r['llm_s']:.2f} | {r['removed']} | {fallback} | {'; '.join(r['reasons'])} |")
+    return rows, "\n".join(lines) + "\n"
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
 
 
 def _corpus_dir(assistant) -> Path:
@@ -66,8 +94,10 @@ def run_eval(
     thresholds: Path = THRESHOLDS,
     progress: bool = True,
     mqa_limit: int | None = None,
+    answers: dict | None = None,
 ) -> EvalReport:
-    """Answer every case (and MedicationQA question), score them, compare with `baseline` when given, apply the gate."""
+    """Answer every case (and MedicationQA question), score them, compare with `baseline` when given, apply the gate.
+    `answers`, when given, receives case id -> (final answer, seconds)."""
     notes: list[str] = []
     corpus_dir = _corpus_dir(assistant)
     words = corpus_words(corpus_dir)
@@ -92,6 +122,8 @@ def run_eval(
         answer, latency, error = None, None, None
         try:
             answer, latency = _converse(assistant, case)
+            if answers is not None:
+                answers[case.id] = (answer, latency)
         except Exception as exc:  # a crash is a failed case, never a crashed eval
             error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         hits, rlat, bhits, blat = None, None, None, None
@@ -174,13 +206,22 @@ def main(argv: list[str] | None = None) -> int:
         from evals.baseline import BaselineRetriever
 
         baseline = BaselineRetriever(assistant.settings.corpus_dir, assistant.embeddings)
+    answers: dict | None = {} if args.llm else None
     try:
-        report = run_eval(assistant, cases, args.medicationqa, k=args.k, llm=args.llm, baseline=baseline, mqa_limit=args.limit)
+        report = run_eval(assistant, cases, args.medicationqa, k=args.k, llm=args.llm, baseline=baseline, mqa_limit=args.limit,
+                          answers=answers)
     finally:
         if baseline is not None:
             baseline.close()
     paths = write_reports(report, args.out)
     print(to_markdown(report))
+    if args.llm:
+        import json
+
+        rows, table = side_by_side(assistant, cases, answers, args.llm)
+        (args.out / "llm_side_by_side.md").write_text(table, encoding="utf-8")
+        (args.out / "llm_side_by_side.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+        print(table)
     print(f"reports: {paths['json']}, {paths['md']}, {paths['png']}", file=sys.stderr)
     return 0 if report.gate_passed else 1
 

@@ -31,6 +31,7 @@ INDICATIONS = ["unknown", "muscle_cramps", "spasticity"]
 ROUTES = ["unknown", "oral", "intrathecal"]
 YES_NO = ["unknown", "yes", "no"]
 PATIENT_KEYS = ("pt_indication", "pt_route", "pt_egfr", "pt_dialysis", "pt_cirrhosis", "pt_age", "pt_sodium")
+BACKENDS = ["none", "llamacpp"]  # plus the configured ASSISTANT_LLM and anything typed under "Other backend"
 
 
 @st.cache_resource(show_spinner="Loading the embedding model and the guideline index…")
@@ -106,6 +107,17 @@ def patient_form() -> tuple[dict, Patient | None]:
     return fields, (patient if patient.known() else None)
 
 
+def backend_form(settings: Settings) -> str:
+    """Sidebar 'Answer writer': the extractive composer (default) or an LLM backend. Returns the backend spec."""
+    st.subheader("Answer writer")
+    options = BACKENDS + [settings.llm] if settings.llm not in BACKENDS else BACKENDS
+    choice = st.selectbox("Backend", options, index=options.index(settings.llm), key="llm_backend",
+                          format_func=lambda o: {"none": "none (extractive)", "llamacpp": "llamacpp (bundled Gemma 3 270M)"}.get(o, o),
+                          help="An LLM writes the answer; the guard removes every sentence its citations do not support.")
+    other = st.text_input("Other backend", key="llm_other", placeholder="ollama:MODEL, openai:MODEL or llamacpp:PATH")
+    return other.strip() or choice
+
+
 def corpus_section(assistant, lock: threading.Lock) -> None:
     st.subheader("Corpus")
     try:
@@ -156,8 +168,10 @@ def show_turn(turn: dict) -> None:
             st.feedback("thumbs", key=f"feedback-{turn['id']}", on_change=on_feedback, args=(turn["id"],))
 
 
-def ask(assistant, lock: threading.Lock, question: str, fields: dict, patient: Patient | None, turns: list[dict]) -> None:
-    """Send one question with the earlier turns; show and record the answer or a one-line error."""
+def ask(assistant, lock: threading.Lock, question: str, fields: dict, patient: Patient | None, turns: list[dict],
+        backend: str = "none") -> None:
+    """Send one question with the earlier turns; show and record the answer or a one-line error.
+    With an LLM backend the answer streams, but only sentences that have passed the guard are shown."""
     from assistant.chat import Turn
 
     history = [Turn(role=role, content=content) for role, content in history_pairs(turns)]
@@ -165,11 +179,20 @@ def ask(assistant, lock: threading.Lock, question: str, fields: dict, patient: P
     turns.append(user)
     show_turn(user)
     base = {"id": uuid.uuid4().hex, "role": "assistant", "question": question, "patient": fields}
+    live, on_text = None, None
+    if backend != "none":
+        live = st.empty()
+        with live.container(), st.chat_message("assistant"):
+            shown = st.empty()
+        on_text = lambda text: shown.markdown(render.streaming_text(text))  # noqa: E731
     try:
         with st.spinner("Checking the guidelines…"), lock:
-            answer = assistant.reply(history, question, patient=patient, indication=fields["indication"], route=fields["route"])
+            answer = assistant.reply(history, question, patient=patient, indication=fields["indication"], route=fields["route"],
+                                     llm=backend, on_text=on_text)
     except InputError as exc:  # the assistant's own input check: a friendly note, not an error, not a turn
         turns.remove(user)
+        if live is not None:
+            live.empty()
         st.warning(f"Please check your question: {escape_all(str(exc))}.", icon=":material/edit_note:")
         return
     except Exception as exc:  # any failure inside the assistant: one line on the page, details in the server log
@@ -178,6 +201,8 @@ def ask(assistant, lock: threading.Lock, question: str, fields: dict, patient: P
     else:
         turn = {**base, "content": answer.text, "answer": answer}
         audit_event("answer", answer=answer, question=question, patient=fields, extra={"turn_id": turn["id"]})
+    if live is not None:
+        live.empty()
     turns.append(turn)
     show_turn(turn)
 
@@ -190,6 +215,7 @@ def main() -> None:
     conversation_box = st.sidebar.container()  # filled last, so downloads include this run's answer
     with st.sidebar:
         fields, patient = patient_form()
+        backend = backend_form(settings)
 
     st.title("Guideline assistant")
     st.caption(f":material/info: **{DISCLAIMER}**")
@@ -214,7 +240,7 @@ def main() -> None:
         if problem:
             st.warning(problem, icon=":material/edit_note:")
         else:
-            ask(assistant, lock, prompt, fields, patient, ss["turns"])
+            ask(assistant, lock, prompt, fields, patient, ss["turns"], backend)
     while ss["notices"]:
         st.warning(ss["notices"].pop(0), icon=":material/warning:")
     with conversation_box:

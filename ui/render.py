@@ -119,9 +119,25 @@ def render_answer(answer: Answer, key: str) -> None:
         st.markdown(escape_answer(answer.text))
     render_understood(answer.understood)
     render_citations(answer.citations, key)
+    render_backend(answer)
     if answer.guard.removed:
         n = len(answer.guard.removed)
         st.caption(f":material/shield: The guard removed {n} sentence{'s' if n != 1 else ''} that its citations did not support.")
+
+
+def streaming_text(text: str) -> str:
+    """A streamed LLM answer so far: only sentences that have passed the guard reach this point."""
+    return escape_answer(text) + " ▍"
+
+
+def render_backend(answer: Answer) -> None:
+    """Which writer produced the text, and any note (an unavailable backend, a fallback to the extractive answer)."""
+    backend = getattr(answer, "backend", "none")
+    if backend != "none":
+        how = "extractive answer (fallback)" if answer.guard.fallback else "written by the language model, checked by the guard"
+        st.caption(f":material/smart_toy: Backend `{escape_all(backend)}`: {how}.")
+    for note in getattr(answer, "notes", []):
+        st.warning(escape_all(note), icon=":material/warning:")
 
 
 def render_error(message: str) -> None:
