@@ -21,6 +21,7 @@ from assistant.compose import VERDICT_WORDS, Draft, _Candidates, dose_check_line
 from assistant.dosing.rules import DrugRules
 from assistant.dosing.tool import TOOL_NAME, make_check_dose_tool
 from assistant.guard import Guarded, guard
+from assistant.quantities import extract, unsupported
 from assistant.text import content_terms, split_sentences
 from assistant.types import Answer, Chunk, DoseCheck, GuardRemoval, GuardReport, Hit, Patient
 
@@ -183,19 +184,33 @@ def model_checks(text: str, sources: Draft, question: str, allowed: dict[str, Ch
     removes is left to the guard, so that its reason is the one reported."""
     by_n = {c.n: c for c in sources.citations}
     context = set(content_terms(" ".join([question, *sources.checker_lines])))
-    removed, lines = [], []
+    removed, lines, seen = [], [], set()
+    facts = ". ".join(f"{k} {v}" for k, v in (dose_check.patient if dose_check else {}).items() if not isinstance(v, bool))
     for line in text.split("\n"):
         kept = []
         for sentence in split_sentences(line) if line.strip() else [line]:
             if guard(Draft(text=sentence, citations=sources.citations), question, allowed, dose_check, rules).report.removed:
                 kept.append(sentence)  # the guard's own pass removes it, with its reason
-            elif reason := _model_problem(sentence, by_n, context, dose_check):
+            elif (key := " ".join(content_terms(_MARKER.sub(" ", sentence)))) in seen and key:
+                removed.append(GuardRemoval(sentence=sentence.strip(), reason="repeats an earlier sentence"))
+            elif reason := _model_problem(sentence, by_n, context, dose_check) or _unit_problem(sentence, by_n, question, sources, facts):
                 removed.append(GuardRemoval(sentence=sentence.strip(), reason=reason))
             else:
+                seen.add(key)
                 kept.append(sentence)
         if kept or not line.strip():
             lines.append(" ".join(kept))
     return "\n".join(lines), removed
+
+
+def _unit_problem(sentence: str, by_n: dict, question: str, sources: Draft, facts: str = "") -> str | None:
+    """A supported number with another unit ('10 years' where the question says '10 mg'): the guard compares
+    values only, so the model's quantities are also compared with their units."""
+    cited = [by_n[int(n)].text for m in _MARKER.finditer(sentence) for n in re.findall(r"\d+", m.group(1)) if int(n) in by_n]
+    pool = extract(" ".join([question, facts, *sources.checker_lines, *cited]))
+    if bad := unsupported(sentence, pool):
+        return f"quantity {', '.join(q.label() for q in bad)} is not stated so in the cited text, the question or the dose check"
+    return None
 
 
 def _model_problem(sentence: str, by_n: dict, context: set[str], dose_check: DoseCheck | None) -> str | None:

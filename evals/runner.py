@@ -17,6 +17,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from assistant.chat import Turn
 from assistant.types import Answer
 from evals.cases import Case, CaseError, load_cases
 from evals.medicationqa import MedicationQAError, MQAQuestion, corpus_words, load_medicationqa
@@ -31,20 +32,12 @@ DEFAULT_OUT = REPO_ROOT / "evals" / "reports"
 WARM_UP = "What is the starting dose of baclofen for muscle cramps?"
 
 
-def _turn(role: str, content: str):
-    try:
-        from assistant.chat import Turn
-    except ImportError:  # an assistant without chat.Turn takes plain dicts
-        return {"role": role, "content": content}
-    return Turn(role=role, content=content)
-
-
 def _converse(assistant, case: Case, **backend) -> tuple[Answer, float]:
     """Replay the conversation; return the final answer and the seconds its reply took. `backend`: llm=... per call."""
     history = []
     for message in case.user_turns[:-1]:
         previous = assistant.reply(history, message, case.patient, **backend)
-        history += [_turn("user", message), _turn("assistant", previous.text)]
+        history += [Turn(role="user", content=message), Turn(role="assistant", content=previous.text)]
     start = time.perf_counter()
     answer = assistant.reply(history, case.final_question, case.patient, **backend)
     return answer, time.perf_counter() - start
@@ -61,7 +54,7 @@ def side_by_side(assistant, cases: list[Case], llm_answers: dict[str, tuple[Answ
         rows.append({"id": case.id, "category": case.category, "extractive_s": round(ext_s, 3), "llm_s": round(llm_s, 3),
                      "removed": len(ans.guard.removed), "fallback": ans.guard.fallback, "refused": ans.refused,
                      "same_verdict": (ext.dose_check.verdict if ext.dose_check else None) == (ans.dose_check.verdict if ans.dose_check else None),
-                     "reasons": sorted({r.reason.split(" is ")[0].split(" but ")[0] for r in ans.guard.removed}), "notes": ans.notes})
+                     "reasons": sorted({_reason_kind(r.reason) for r in ans.guard.removed}), "notes": ans.notes})
     asked = [r for r in rows if not r["refused"]]
     lines = [f"## Extractive vs LLM ({llm})", "",
              f"- cases: {len(rows)}; answered (not refused): {len(asked)}; LLM text kept: {sum(not r['fallback'] for r in asked)}; "
@@ -72,6 +65,16 @@ def side_by_side(assistant, cases: list[Case], llm_answers: dict[str, tuple[Answ
         fallback = "refused" if r["refused"] else ("yes" if r["fallback"] else "no")
         lines.append(f"| {r['id']} | {r['category']} | {r['extractive_s']:.2f} | {r['llm_s']:.2f} | {r['removed']} | {fallback} | {'; '.join(r['reasons'])} |")
     return rows, "\n".join(lines) + "\n"
+
+
+_KINDS = {"glued": "glued number", "number": "unsupported number", "no citation": "no valid citation", "states ": "wrong role/verdict",
+          "acceptable": "calls dose acceptable", "permits": "permits dose", "yes/no": "yes/no verdict", "words": "words not in source",
+          "quantity": "wrong unit", "repeats": "repeat"}
+
+
+def _reason_kind(reason: str) -> str:
+    """A guard removal reason, grouped for the side-by-side table."""
+    return next((kind for key, kind in _KINDS.items() if key in reason), reason[:40])
 
 
 def _mean(values: list[float]) -> float:
@@ -177,7 +180,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-baseline", action="store_true", help="skip the LangChain dense baseline")
     p.add_argument("--limit", type=int, default=None, help="only the first N cases and the first N MedicationQA questions")
     p.add_argument("-k", type=int, default=5, help="retrieval depth (the gate is set for 5)")
-    p.add_argument("--llm", default=None, help="LLM backend name for the assistant, when the build has one")
+    p.add_argument("--llm", default=None, help="answer writer (ASSISTANT_LLM), e.g. llamacpp; adds an extractive-vs-LLM table")
     return p
 
 
@@ -196,9 +199,6 @@ def main(argv: list[str] | None = None) -> int:
 
     overrides = {}
     if args.llm:
-        if "llm" not in Settings.model_fields:
-            print("error: --llm given but this build's Settings has no 'llm' field", file=sys.stderr)
-            return 2
         overrides["llm"] = args.llm
     assistant = Assistant(Settings(**overrides))
     baseline = None

@@ -21,7 +21,7 @@ from evals.metrics import (
     split_sentences,
     unsupported_numbers,
 )
-from evals.numbers import extract
+from assistant.quantities import extract
 from evals.report import CaseResult, MetricRow, MQAResult
 
 THRESHOLDS = Path(__file__).resolve().parent / "thresholds.toml"

@@ -200,3 +200,15 @@ def test_refusal_does_not_call_the_model(assistant):
 
 def test_normalise_moves_markers_before_the_full_stop():
     assert normalise("Start at 10 mg/day. [1] Then [2][3].\n1. Use [1-3].") == "Start at 10 mg/day [1]. Then [2, 3].\n- Use [1, 2, 3]."
+
+
+def test_number_in_another_unit_and_repeats_are_removed(assistant):
+    n30 = n_of(assistant, CRAMPS_40_Q, "up to a maximum of 30 mg/day")
+    model = scripted(f"The maximum for muscle cramps is 30 mg/day [{n30}]. The maximum for muscle cramps is 30 mg/day [{n30}]. "
+                     f"Baclofen for muscle cramps has been given for 40 years [{n30}].")
+    answer = assistant.reply([], CRAMPS_40_Q, llm=model)
+    assert answer.text.endswith("\n\nThe maximum for muscle cramps is 30 mg/day [1].")
+    assert [r.reason for r in answer.guard.removed] == [
+        "repeats an earlier sentence",
+        "quantity 40 years is not stated so in the cited text, the question or the dose check",
+    ]

@@ -20,7 +20,7 @@ from evals.metrics import (
     supports,
     unsupported_numbers,
 )
-from evals.numbers import extract
+from assistant.quantities import extract
 
 MAX_CRAMPS = "Baclofen should be initiated at 10 mg/day with weekly increases of 10 mg/day up to a maximum of 30 mg/day for treating muscle cramps."
 SIDE_EFFECTS = "Common adverse effects include sedation, somnolence, excessive weakness, vertigo, and psychological disturbances"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from evals.numbers import Quantity, extract, matches, strip_citations, supported, unsupported
+from assistant.quantities import Quantity, extract, matches, strip_citations, supported, unsupported
 
 
 def values(text: str) -> list[tuple[float, str | None, str | None, str | None]]:

@@ -241,3 +241,16 @@ def test_assistant_that_cannot_start_shows_an_error_not_a_traceback(ui_env, monk
     assert at.chat_input[0].proto.disabled
     assert any("not a prescription" in c.value for c in at.main.caption)
     assert at.sidebar.number_input(key="pt_egfr").value is None  # the rest of the page still works
+
+
+def test_unavailable_llm_backend_falls_back_to_the_extractive_answer_with_a_note(app):
+    question = "What is the maximum daily dose of baclofen for muscle cramps?"
+    extractive = ask(app, question) and last_turn(app)["answer"]
+    app.sidebar.text_input(key="llm_other").set_value("nosuchbackend:model").run(timeout=TIMEOUT)
+    answer = ask(app, question) and last_turn(app)["answer"]
+    assert answer.backend == "nosuchbackend:model" and answer.guard.fallback
+    assert answer.text == extractive.text and answer.citations == extractive.citations
+    [note] = answer.notes
+    assert "nosuchbackend" in note and note.endswith("showing the extractive answer") and "\n" not in note
+    assert any("nosuchbackend" in unescape(w.value) for w in app.warning)
+    assert any("extractive answer (fallback)" in unescape(c.value) for c in app.caption)

@@ -1,4 +1,7 @@
-"""Numbers with units, read from prose and compared numerically (the eval's stand-in for an NLI model).
+"""Numbers with units, read from prose and compared numerically.
+
+Used by the eval (its stand-in for an NLI model) and by the LLM guard, which must also reject a supported value
+stated with another unit ('10 years' where the source says '10 mg'). `assistant.numbers` stays value-only.
 
 Rules (each one is tested in tests/evals/test_eval_numbers.py):
 - Citation markers `[1]`, `[1, 2]`, `[1][2]` are removed first: they are never numbers.
