@@ -58,7 +58,8 @@ _FREQ = (
     r"|\s*(?:daily|nightly|od|qd|bid|b\.i\.d\.|tid|t\.i\.d\.|qid|q\.i\.d\.|qds|tds|bd)\b"
     r"|\s*(?:every|q)\s*\d+\s*(?:h|hours?|hrs?)\b)?"
 )
-VAGUE_DOSE = re.compile(r"\b(?:a few|several|some|a couple of|many|lots of|a|one|two|three|four|five)\s+(?:baclofen\s+)?"
+# "how many doses a day" asks for a frequency; it proposes no dose.
+VAGUE_DOSE = re.compile(r"(?<!how )\b(?:a few|several|some|a couple of|many|lots of|a|one|two|three|four|five)\s+(?:baclofen\s+)?"
                         r"(?:tablets?|pills?|capsules?|doses?)\s+(?:a|per|each)\s+day\b", re.IGNORECASE)
 DOSE_SPAN = re.compile(rf"(?<![\w.])-?{_NUM}(?:\s*(?:-|–|to)\s*{_NUM})?\s*{_UNIT}\b{_FREQ}", re.IGNORECASE)
 _CHANGE_WORDS = re.compile(r"\b(?:go(?:ing)? (?:up )?to|increase(?:d)? (?:it )?to|raise(?:d)? (?:it )?to|titrate(?:d)? (?:up )?to|move(?:d)? to|switch(?:ed)? to|up to)\s*$", re.IGNORECASE)

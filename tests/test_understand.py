@@ -52,6 +52,9 @@ def test_patient_facts_from_text(text, facts):
     ("give 30000 mcg daily", ["30000 mcg daily"]),
     ("10 mg every 8 hours", ["10 mg every 8 hours"]),
     ("is 10 mg enough", ["10 mg"]),
+    ("can she take a few tablets a day", ["a few tablets a day"]),  # vague: the checker must say it cannot read it
+    ("How many doses a day should oral baclofen be split into?", []),  # a frequency question proposes no dose
+    ("how many tablets per day is the maximum", []),
 ])
 def test_dose_mentions(text, doses):
     assert understand(text, []).doses == doses
