@@ -117,18 +117,21 @@ def test_dose_called_safe_against_the_checker_is_removed(assistant):
     assert not answer.guard.fallback
 
 
-def test_verdict_word_and_unsupported_wording_are_removed(assistant):
+@pytest.mark.parametrize("draft, reasons", [
+    ("The proposed dose is within_limits [{n}]. Drug X is taken with food [{n}]. "
+     "So I can increase baclofen to 40 mg/day for muscle cramps [{n}]. The maximum for muscle cramps is 30 mg/day [{n}].",
+     ["states verdict within_limits but the dose checker says above_max",
+      "only 0% of its words are in the cited text or the question (needs 60%)",
+      "permits the dose but the dose checker says above_max"]),
+    ("The maximum for muscle cramps is 30 mg/day [{n}]. The maximum for muscle cramps is 30 mg/day [{n}]. "
+     "Baclofen for muscle cramps has been given for 40 years [{n}].",
+     ["repeats an earlier sentence", "quantity 40 years is not stated so in the cited text, the question or the dose check"]),
+], ids=["verdict-wording-permission", "repeat-and-other-unit"])
+def test_model_specific_problems_are_removed(assistant, draft, reasons):
     n30 = n_of(assistant, CRAMPS_40_Q, "up to a maximum of 30 mg/day")
-    model = scripted(f"The proposed dose is within_limits [{n30}]. Drug X is taken with food [{n30}]. "
-                     f"So I can increase baclofen to 40 mg/day for muscle cramps [{n30}]. "
-                     f"The maximum for muscle cramps is 30 mg/day [{n30}].")
-    answer = assistant.reply([], CRAMPS_40_Q, llm=model)
+    answer = assistant.reply([], CRAMPS_40_Q, llm=scripted(draft.format(n=n30)))
     assert answer.text.endswith("\n\nThe maximum for muscle cramps is 30 mg/day [1].")
-    assert [r.reason for r in answer.guard.removed] == [
-        "states verdict within_limits but the dose checker says above_max",
-        "only 0% of its words are in the cited text or the question (needs 60%)",
-        "permits the dose but the dose checker says above_max",
-    ]
+    assert [r.reason for r in answer.guard.removed] == reasons
 
 
 def test_tool_call_is_executed_and_fed_back(assistant):
@@ -200,15 +203,3 @@ def test_refusal_does_not_call_the_model(assistant):
 
 def test_normalise_moves_markers_before_the_full_stop():
     assert normalise("Start at 10 mg/day. [1] Then [2][3].\n1. Use [1-3].") == "Start at 10 mg/day [1]. Then [2, 3].\n- Use [1, 2, 3]."
-
-
-def test_number_in_another_unit_and_repeats_are_removed(assistant):
-    n30 = n_of(assistant, CRAMPS_40_Q, "up to a maximum of 30 mg/day")
-    model = scripted(f"The maximum for muscle cramps is 30 mg/day [{n30}]. The maximum for muscle cramps is 30 mg/day [{n30}]. "
-                     f"Baclofen for muscle cramps has been given for 40 years [{n30}].")
-    answer = assistant.reply([], CRAMPS_40_Q, llm=model)
-    assert answer.text.endswith("\n\nThe maximum for muscle cramps is 30 mg/day [1].")
-    assert [r.reason for r in answer.guard.removed] == [
-        "repeats an earlier sentence",
-        "quantity 40 years is not stated so in the cited text, the question or the dose check",
-    ]
