@@ -40,7 +40,7 @@ browser-deps:
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 test: install-test browser-deps
-	$(PY) -m pytest -q
+	ASSISTANT_REQUIRE_LLM_TESTS=1 $(PY) -m pytest -q
 
 eval: install
 	$(PY) -m assistant eval

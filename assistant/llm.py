@@ -3,8 +3,9 @@
 The model gets the conversation, the retrieved chunks numbered [1]..[k] (then any chunk a dose limit cites),
 the patient facts and the DoseCheck the orchestrator computed; `check_dose` is bound as a tool for models
 that call tools. Its draft then goes through `guard.guard` sentence by sentence, after the orchestrator's own
-dose-check lines (the model never writes the verdict block). When nothing cited survives, the caller keeps the
-extractive answer (`fallback`). Backends are built in `assistant.llm_backends`.
+dose-check lines (the model never writes the verdict block). When nothing cited survives, or what survives does
+not answer the question (`assistant.relevance`), the caller keeps the extractive answer (`fallback`). Backends
+are built in `assistant.llm_backends`.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from assistant.dosing.rules import DrugRules
 from assistant.dosing.tool import TOOL_NAME, make_check_dose_tool
 from assistant.guard import Guarded, guard
 from assistant.quantities import extract, unsupported
+from assistant.relevance import unanswered
 from assistant.text import content_terms, split_sentences
 from assistant.types import Answer, Chunk, DoseCheck, GuardRemoval, GuardReport, Hit, Patient
 
@@ -68,6 +70,7 @@ class LLMDraft(BaseModel):
 
     guarded: Guarded = Field(description="Dose-check lines plus the model's kept sentences, renumbered.")
     fallback: bool = Field(description="True when no cited model sentence survived: use the extractive answer.")
+    model_text: str = Field(default="", description="The model's sentences the guard kept, without the dose-check lines.")
     raw: str = Field(description="The model's draft as written (after marker normalisation).")
     tool_calls: list[dict] = Field(default_factory=list, description="check_dose calls the model made, with their verdicts.")
 
@@ -237,15 +240,15 @@ def _model_problem(sentence: str, by_n: dict, context: set[str], dose_check: Dos
 
 
 def guard_draft(model_text: str, sources: Draft, question: str, allowed: dict[str, Chunk],
-                dose_check: DoseCheck | None, rules: DrugRules | None) -> tuple[Guarded, bool]:
-    """Dose-check lines + the model's text through the guard; fallback when no cited model sentence is left."""
+                dose_check: DoseCheck | None, rules: DrugRules | None) -> tuple[Guarded, str]:
+    """Dose-check lines + the model's text through the guard, and the model's kept sentences alone."""
     text, pre_removed = model_checks(normalise(model_text), sources, question, allowed, dose_check, rules)
     text = "\n".join(line for line in text.split("\n") if line not in sources.checker_lines)  # copies of the checker's lines
     model_only = guard(Draft(text=text, citations=sources.citations), question, allowed, dose_check, rules)
     body = "\n\n".join(part for part in ("\n".join(sources.checker_lines), text) if part)
     full = guard(Draft(text=body, citations=sources.citations, checker_lines=sources.checker_lines), question, allowed, dose_check, rules)
     full.report = GuardReport(removed=pre_removed + full.report.removed)
-    return full, not _MARKER.search(model_only.text)
+    return full, model_only.text
 
 
 class SentenceStream:
@@ -298,8 +301,8 @@ def compose_with_llm(
     raw, calls = run_model(model, messages, stream)
     if stream:
         stream.finish()
-    guarded, fallback = guard_draft(raw, sources, guard_question, allowed, dose_check, rules)
-    return LLMDraft(guarded=guarded, fallback=fallback, raw=normalise(raw), tool_calls=calls)
+    guarded, kept = guard_draft(raw, sources, guard_question, allowed, dose_check, rules)
+    return LLMDraft(guarded=guarded, fallback=not _MARKER.search(kept), model_text=kept, raw=normalise(raw), tool_calls=calls)
 
 
 def describe_error(spec: str, exc: BaseException, where: str | None = None) -> str:
@@ -312,13 +315,15 @@ def describe_error(spec: str, exc: BaseException, where: str | None = None) -> s
 
 
 FALLBACK_NOTE = "The language model's draft kept no cited sentence after the guard; this is the extractive answer."
+OFF_POINT_NOTE = "What the guard kept of the language model's draft does not answer the question; this is the extractive answer"
 
 
 def llm_reply(extractive: Answer, backend, cache: dict, settings, *, history: list, patient: Patient, source_chunk,
               guard_question: str, allowed: dict[str, Chunk], rules: DrugRules | None,
               on_text: Callable[[str], None] | None = None) -> Answer:
     """The extractive answer rewritten by the LLM backend (a spec or a chat model) and guarded; on any failure,
-    or when nothing cited survives the guard, the extractive answer with `guard.fallback` and a note."""
+    or when nothing cited survives the guard, or what survives does not answer the question, the extractive
+    answer with `guard.fallback` and a note."""
     from assistant.llm_backends import resolve
 
     spec = backend if isinstance(backend, str) else f"custom:{type(backend).__name__}"
@@ -337,8 +342,10 @@ def llm_reply(extractive: Answer, backend, cache: dict, settings, *, history: li
     removed = result.guarded.report.removed
     if removed:
         log.warning("guard removed %d sentence(s) of the %s draft: %s", len(removed), spec, [r.reason for r in removed])
-    if result.fallback:
+    off_point = None if result.fallback else unanswered(result.model_text, extractive)
+    if result.fallback or off_point:
         report = GuardReport(removed=removed + extractive.guard.removed, fallback=True)
-        return extractive.model_copy(update={"backend": spec, "guard": report, "notes": [FALLBACK_NOTE]})
+        note = FALLBACK_NOTE if result.fallback else f"{OFF_POINT_NOTE} ({off_point})."
+        return extractive.model_copy(update={"backend": spec, "guard": report, "notes": [note]})
     return extractive.model_copy(update={"text": result.guarded.text, "citations": result.guarded.citations,
                                          "guard": result.guarded.report, "backend": spec})

@@ -13,7 +13,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from assistant.llm import FALLBACK_NOTE, normalise
+from assistant.llm import FALLBACK_NOTE, OFF_POINT_NOTE, normalise
 from assistant.types import GuardRemoval
 
 MAX_Q = "What is the maximum dose of baclofen for muscle cramps?"
@@ -85,6 +85,20 @@ def test_only_a_wrong_maximum_falls_back_to_the_extractive_answer(assistant, n_m
     assert answer.text == extractive.text and answer.citations == extractive.citations
     assert answer.guard.fallback and answer.notes == [FALLBACK_NOTE]
     assert [r.reason for r in answer.guard.removed] == ["number 40 is not in the cited text, the question or the dose check"]
+
+
+@pytest.mark.parametrize("phrase, draft, why", [
+    ("particular efficacy for muscle cramps", "Baclofen has demonstrated particular efficacy for muscle cramps in patients with liver cirrhosis [{n}].",
+     "the kept sentences do not say what the question asks (maximum)"),
+    ("up to a maximum of 30 mg/day", "Baclofen for muscle cramps should be increased weekly up to a maximum [{n}].",
+     "the kept sentences state none of the figures the guideline answers with (10 mg/day, 10 mg weekly, 30 mg/day)"),
+], ids=["supported-but-off-topic", "maximum-without-its-figure"])
+def test_supported_text_that_does_not_answer_falls_back(assistant, phrase, draft, why):
+    extractive = assistant.reply([], MAX_Q)
+    answer = assistant.reply([], MAX_Q, llm=scripted(draft.format(n=n_of(assistant, MAX_Q, phrase))))
+    assert answer.guard.removed == [] and answer.guard.fallback
+    assert answer.text == extractive.text and answer.citations == extractive.citations
+    assert answer.notes == [f"{OFF_POINT_NOTE} ({why})."]
 
 
 def test_right_number_in_the_wrong_role_is_removed(assistant, n_max):

