@@ -22,6 +22,7 @@ from assistant.compose import VERDICT_WORDS, Draft, _Candidates, dose_check_line
 from assistant.dosing.rules import DrugRules
 from assistant.dosing.tool import TOOL_NAME, make_check_dose_tool
 from assistant.guard import Guarded, guard
+from assistant.numbers import numbers_in
 from assistant.quantities import extract, unsupported
 from assistant.relevance import unanswered
 from assistant.text import content_terms, split_sentences
@@ -230,6 +231,9 @@ def _model_problem(sentence: str, by_n: dict, context: set[str], dose_check: Dos
     if glued := _GLUED.findall(_MARKER.sub(" ", sentence)):
         return f"number {', '.join(glued)} is glued to a word, so it cannot be checked"
     cited = [by_n[int(n)] for m in _MARKER.finditer(sentence) for n in re.findall(r"\d+", m.group(1)) if int(n) in by_n]
+    figures = set(numbers_in(_MARKER.sub(" ", sentence)))
+    if cited and figures and not figures & set(numbers_in(" ".join(c.text for c in cited))):
+        return "none of its figures is in the text it cites (it only restates the question or the dose check)"
     terms = set(content_terms(_MARKER.sub(" ", sentence)))
     if cited and terms:
         vocabulary = context | set(content_terms(" ".join(f"{c.title} {c.section} {c.text}" for c in cited)))

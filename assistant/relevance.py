@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from assistant.numbers import strip_citations
-from assistant.quantities import extract, supported
+from assistant.quantities import Quantity, extract, supported
 from assistant.text import split_sentences
 from assistant.types import Answer
 from assistant.understand import ANSWER_CUES
@@ -43,9 +43,18 @@ def unanswered(model_text: str, extractive: Answer) -> str | None:
     cue = ANSWER_CUES.get(intent)
     if intent != "general" and cue and not re.search(cue, text, re.IGNORECASE):
         return f"the kept sentences do not say what the question asks ({intent})"
-    figures = [q for q in extract(reference) if q.dim is not None]
+    given = _given(extractive)  # restating the question's own figures answers nothing
+    figures = [q for q in extract(reference) if q.dim is not None and not supported(q, given)]
     stated = extract(text)
     if figures and not any(supported(q, stated) for q in figures):
         wanted = ", ".join(dict.fromkeys(q.label() for q in figures))
         return f"the kept sentences state none of the figures the guideline answers with ({wanted})"
     return None
+
+
+def _given(extractive: Answer) -> list[Quantity]:
+    """The figures the clinician supplied: the question, the checked dose and the patient facts."""
+    check = extractive.dose_check
+    given = extract(" ".join([extractive.question, check.dose if check else ""]))
+    facts = check.patient.values() if check else []
+    return given + [Quantity(float(v)) for v in facts if isinstance(v, (int, float)) and not isinstance(v, bool)]

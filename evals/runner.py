@@ -69,7 +69,7 @@ def side_by_side(assistant, cases: list[Case], llm_answers: dict[str, tuple[Answ
 
 _KINDS = {"glued": "glued number", "number": "unsupported number", "no citation": "no valid citation", "states ": "wrong role/verdict",
           "acceptable": "calls dose acceptable", "permits": "permits dose", "yes/no": "yes/no verdict", "words": "words not in source",
-          "quantity": "wrong unit", "repeats": "repeat"}
+          "quantity": "wrong unit", "repeats": "repeat", "figures": "only restates given figures"}
 
 
 def _reason_kind(reason: str) -> str:

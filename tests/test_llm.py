@@ -138,9 +138,11 @@ def test_dose_called_safe_against_the_checker_is_removed(assistant):
       "only 0% of its words are in the cited text or the question (needs 60%)",
       "permits the dose but the dose checker says above_max"]),
     ("The maximum for muscle cramps is 30 mg/day [{n}]. The maximum for muscle cramps is 30 mg/day [{n}]. "
-     "Baclofen for muscle cramps has been given for 40 years [{n}].",
-     ["repeats an earlier sentence", "quantity 40 years is not stated so in the cited text, the question or the dose check"]),
-], ids=["verdict-wording-permission", "repeat-and-other-unit"])
+     "Baclofen for muscle cramps has been given for 30 years [{n}].",
+     ["repeats an earlier sentence", "quantity 30 years is not stated so in the cited text, the question or the dose check"]),
+    ("The maximum for muscle cramps is 30 mg/day [{n}]. The patient with cirrhosis takes 40 mg/day of baclofen [{n}].",
+     ["none of its figures is in the text it cites (it only restates the question or the dose check)"]),
+], ids=["verdict-wording-permission", "repeat-and-other-unit", "restates-the-question"])
 def test_model_specific_problems_are_removed(assistant, draft, reasons):
     n30 = n_of(assistant, CRAMPS_40_Q, "up to a maximum of 30 mg/day")
     answer = assistant.reply([], CRAMPS_40_Q, llm=scripted(draft.format(n=n30)))
@@ -217,3 +219,14 @@ def test_refusal_does_not_call_the_model(assistant):
 
 def test_normalise_moves_markers_before_the_full_stop():
     assert normalise("Start at 10 mg/day. [1] Then [2][3].\n1. Use [1-3].") == "Start at 10 mg/day [1]. Then [2, 3].\n- Use [1, 2, 3]."
+
+
+def test_restating_the_question_figures_does_not_answer(assistant):
+    from assistant.relevance import unanswered
+
+    extractive = assistant.reply([], "Is baclofen 10 mg tid OK for muscle cramps with an eGFR of 25?")
+    assert extractive.dose_check.verdict == "contraindicated"
+    why = unanswered("The eGFR is 25 and the maximum dose is 10 mg tid [1].", extractive)
+    assert why is not None and why.startswith("the kept sentences state none of the figures the guideline answers with (")
+    assert "25" not in why and "30" in why
+    assert unanswered("Baclofen should be avoided below an eGFR of 30, with a maximum of 30 mg/day [1].", extractive) is None
