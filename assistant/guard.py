@@ -15,8 +15,8 @@ from assistant.types import Chunk, Citation, DoseCheck, GuardRemoval, GuardRepor
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _NUM = r"(\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?\s*(?:mg|milligram)"
 ROLE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "maximum": re.compile(rf"(?:maxim\w*|up to|not (?:to )?exceed\w*|no more than|ceiling|highest)\D{{0,25}}?{_NUM}", re.I),
-    "start": re.compile(rf"(?:\bstart\w*|initiat\w*|initial\w*|\bbegin\w*)\D{{0,25}}?{_NUM}", re.I),
+    "maximum": re.compile(rf"(?:\bmax\b\.?|maxim\w*|up to|not (?:to )?exceed\w*|no more than|ceiling|highest|top dose)\D{{0,40}}?{_NUM}", re.I),
+    "start": re.compile(rf"(?:\bstart\w*|initiat\w*|initial\w*|\bbegin\w*|first dose)\D{{0,40}}?{_NUM}", re.I),
     "titration": re.compile(rf"(?:increas\w*|titrat\w*|step\w*|rais\w*)\s+(?:\w+\s+){{0,2}}?(?:by|of)\s+{_NUM}", re.I),
     "range": re.compile(rf"(?:usual\w*|typical\w*|dosing range|optimal effect)\D{{0,30}}?{_NUM}", re.I),
 }
