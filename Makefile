@@ -34,7 +34,7 @@ index: install
 run: index
 	$(PY) -m streamlit run ui/app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false --client.toolbarMode minimal
 
-# The browser test drives Debian's chromium; install it when missing (never `playwright install`).
+# The browser test drives Debian's chromium; install it when missing (Playwright's own browser download is never used).
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }

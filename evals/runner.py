@@ -10,6 +10,7 @@ reply, after one untimed warm-up reply (model load excluded).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from datetime import datetime, timezone
@@ -67,14 +68,16 @@ def side_by_side(assistant, cases: list[Case], llm_answers: dict[str, tuple[Answ
     return rows, "\n".join(lines) + "\n"
 
 
-_KINDS = {"glued": "glued number", "number": "unsupported number", "no citation": "no valid citation", "states ": "wrong role/verdict",
-          "acceptable": "calls dose acceptable", "permits": "permits dose", "yes/no": "yes/no verdict", "words": "words not in source",
-          "quantity": "wrong unit", "repeats": "repeat", "figures": "only restates given figures"}
+# Guard removal reasons by how they begin (assistant/guard.py, assistant/llm.py), for the side-by-side table.
+_KINDS = [(r"number .* glued", "glued number"), (r"number ", "unsupported number"), (r"no citation", "no valid citation"),
+          (r"states ", "wrong role/verdict"), (r"calls a dose acceptable", "calls dose acceptable"), (r"permits ", "permits dose"),
+          (r"a yes/no", "yes/no verdict"), (r"only \d+% of its words", "words not in source"), (r"quantity ", "wrong unit"),
+          (r"repeats ", "repeat"), (r"none of its figures", "only restates given figures")]
 
 
 def _reason_kind(reason: str) -> str:
     """A guard removal reason, grouped for the side-by-side table."""
-    return next((kind for key, kind in _KINDS.items() if key in reason), reason[:40])
+    return next((kind for start, kind in _KINDS if re.match(start, reason)), reason[:40])
 
 
 def _mean(values: list[float]) -> float:

@@ -168,3 +168,16 @@ def test_gate_thresholds_file_and_rules():
     assert rows[0].threshold == ">= 100.0%" and rows[1].threshold == "<= 0"
     assert notes == ["threshold refusal_precision not checked: nothing to measure in this run",
                      "threshold mqa_refusal_recall not checked: the metric was not computed in this run"]
+
+
+@pytest.mark.parametrize("reason, kind", [
+    ("number 40 is not in the cited text, the question or the dose check", "unsupported number"),
+    ("number 5 is glued to a word, so it cannot be checked", "glued number"),
+    ("states maximum 10 mg, not the rule for muscle_cramps", "wrong role/verdict"),
+    ("none of its figures is in the text it cites (it only restates the question or the dose check)", "only restates given figures"),
+    ("quantity 30 years is not stated so in the cited text, the question or the dose check", "wrong unit"),
+])
+def test_guard_reasons_are_grouped_by_how_they_begin(reason, kind):
+    from evals.runner import _reason_kind
+
+    assert _reason_kind(reason) == kind

@@ -1,6 +1,6 @@
 """The chat in a real browser: `streamlit run ui/app.py` driven by Playwright through Debian's chromium.
 
-Never `playwright install`: the browser is /usr/bin/chromium, installed with apt-get when missing.
+Playwright's own browser download is never used: the browser is /usr/bin/chromium, installed with apt-get when missing.
 """
 from __future__ import annotations
 
