@@ -124,6 +124,12 @@ def dose_check_lines(check: DoseCheck, cands: _Candidates, source_chunk) -> list
     return [head, *[_finding_line(f, cands, source_chunk) for f in findings]]
 
 
+def answered_intent(intent: str | None, dose_check: DoseCheck | None) -> str:
+    """The intent the guideline sentences answer: a checked dose is answered with its limits."""
+    intent = intent or "general"
+    return "maximum" if dose_check is not None and intent in ("dose", "general") else intent
+
+
 def compose(
     query: Query, hits: list[Hit], dose_check: DoseCheck | None, source_chunk, other_drugs: tuple[str, ...] = ()
 ) -> Draft:
@@ -138,8 +144,7 @@ def compose(
     if dose_check is not None:
         checker_lines = dose_check_lines(dose_check, cands, source_chunk)
         blocks.append("\n".join(checker_lines))
-    if dose_check is not None and query.intent in ("dose", "general"):
-        query = query.model_copy(update={"intent": "maximum"})  # a checked dose is answered with its limits
+    query = query.model_copy(update={"intent": answered_intent(query.intent, dose_check)})
     picked = pick_sentences(query, hits, other_drugs=other_drugs)
     if picked:
         lead, lead_chunk = picked[0]

@@ -207,7 +207,7 @@ def model_checks(text: str, sources: Draft, question: str, allowed: dict[str, Ch
     return "\n".join(lines), removed
 
 
-def _unit_problem(sentence: str, by_n: dict, question: str, sources: Draft, facts: str = "") -> str | None:
+def _unit_problem(sentence: str, by_n: dict, question: str, sources: Draft, facts: str) -> str | None:
     """A supported number with another unit ('10 years' where the question says '10 mg'): the guard compares
     values only, so the model's quantities are also compared with their units."""
     cited = [by_n[int(n)].text for m in _MARKER.finditer(sentence) for n in re.findall(r"\d+", m.group(1)) if int(n) in by_n]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.compose import answered_intent
 from assistant.numbers import strip_citations
 from assistant.quantities import Quantity, extract, supported
 from assistant.text import split_sentences
@@ -27,19 +28,13 @@ def reference_answer(extractive: Answer) -> str:
     return strip_citations("\n".join([*checker, lead])).strip()
 
 
-def answer_intent(extractive: Answer) -> str:
-    """The intent the extractive lead answers: a checked dose is answered with its limits (as in `compose`)."""
-    intent = extractive.intent or "general"
-    return "maximum" if extractive.dose_check is not None and intent in ("dose", "general") else intent
-
-
 def unanswered(model_text: str, extractive: Answer) -> str | None:
     """Why the kept model text does not answer the question the extractive answer answers; None when it does."""
     reference = reference_answer(extractive)
     if not reference:
         return None
     text = strip_citations(model_text)
-    intent = answer_intent(extractive)
+    intent = answered_intent(extractive.intent, extractive.dose_check)
     cue = ANSWER_CUES.get(intent)
     if intent != "general" and cue and not re.search(cue, text, re.IGNORECASE):
         return f"the kept sentences do not say what the question asks ({intent})"
