@@ -6,10 +6,10 @@ import re
 import bm25s
 import numpy as np
 
-from assistant.embeddings import LocalEmbeddings
-from assistant.store import query as dense_query
-from assistant.store import stored_chunks
-from assistant.text import content_terms
+from assistant.index.embeddings import LocalEmbeddings
+from assistant.index.store import query as dense_query
+from assistant.index.store import stored_chunks
+from assistant.text.words import content_terms
 from assistant.types import Chunk, Hit
 
 

@@ -20,8 +20,8 @@ SIMILARITY_GRID = [round(0.10 + 0.05 * i, 2) for i in range(11)]
 
 def features(assistant, cases) -> list[tuple[bool, float, object]]:
     """(expect_refusal, best similarity, TopicWords) per case, as `Assistant.reply` would see them."""
-    from assistant.scope import topic_words
-    from assistant.understand import understand
+    from assistant.query.scope import topic_words
+    from assistant.query.understand import understand
 
     rows = []
     for case in cases:
@@ -35,7 +35,7 @@ def features(assistant, cases) -> list[tuple[bool, float, object]]:
 
 def score(rows, min_similarity: float, topic_zipf: float) -> tuple[float, float, int]:
     """Refusal precision and recall on the written cases, and how many cases are decided wrongly."""
-    from assistant.scope import decide
+    from assistant.query.scope import decide
 
     tp = fp = fn = 0
     for expect, best, found in rows:
@@ -62,7 +62,7 @@ def choose(rows) -> tuple[float, float, float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from assistant.chat import Assistant
+    from assistant.pipeline import Assistant
 
     assistant = Assistant()
     rows = features(assistant, load_cases(Path(argv[0]) if argv else DEFAULT_CASES))

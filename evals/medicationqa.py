@@ -15,7 +15,7 @@ from pathlib import Path
 
 from wordfreq import zipf_frequency
 
-from assistant.corpus import load_corpus
+from assistant.corpus.load import load_corpus
 
 RARE_ZIPF = 3.0
 

@@ -6,7 +6,7 @@ Definitions (per answer; the runner aggregates them):
   share of gold chunks matched within the top k; reciprocal rank is 1 / rank of the first matching hit.
 - Fact recall: share of `must_include` facts of which some alternative is in the answer (`normalise`d).
 - Support (the NLI stand-in): passages support a sentence when every number of the sentence is matched by a
-  number of the passages or by a given number (`assistant.quantities.matches`), and at least KEY_TERM_SHARE of the
+  number of the passages or by a given number (`assistant.text.quantities.matches`), and at least KEY_TERM_SHARE of the
   sentence's key terms (stemmed content words that occur in the corpus vocabulary) occur in the passages'
   title, section or text.
 - Citation recall (ALCE): share of claim sentences whose cited passages, together, support them.
@@ -28,9 +28,9 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from assistant.text.quantities import Quantity, extract, supported
 from assistant.types import Answer, Citation, DoseCheck, Patient
 from evals.cases import normalise, phrase_in
-from assistant.quantities import Quantity, extract, supported
 
 KEY_TERM_SHARE = 0.5
 _MARKERS = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")

@@ -18,13 +18,25 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from assistant.chat import Turn
+from assistant.pipeline import Turn
 from assistant.types import Answer
 from evals.cases import Case, CaseError, load_cases
-from evals.medicationqa import MedicationQAError, MQAQuestion, corpus_words, load_medicationqa
+from evals.medicationqa import (
+    MedicationQAError,
+    MQAQuestion,
+    corpus_words,
+    load_medicationqa,
+)
 from evals.metrics import terms
-from evals.report import EvalReport, write_reports, to_markdown
-from evals.score import THRESHOLDS, aggregate, apply_gate, load_thresholds, score_case, score_mqa
+from evals.report import EvalReport, to_markdown, write_reports
+from evals.score import (
+    THRESHOLDS,
+    aggregate,
+    apply_gate,
+    load_thresholds,
+    score_case,
+    score_mqa,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CASES = REPO_ROOT / "evals" / "cases"
@@ -197,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.limit is not None:
         cases = cases[: max(args.limit, 0)]
-    from assistant.chat import Assistant
+    from assistant.pipeline import Assistant
     from assistant.settings import Settings
 
     overrides = {}

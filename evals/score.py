@@ -4,6 +4,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from assistant.text.quantities import extract
 from assistant.types import Answer
 from evals.cases import Case
 from evals.medicationqa import MQAQuestion
@@ -21,7 +22,6 @@ from evals.metrics import (
     split_sentences,
     unsupported_numbers,
 )
-from assistant.quantities import extract
 from evals.report import CaseResult, MetricRow, MQAResult
 
 THRESHOLDS = Path(__file__).resolve().parent / "thresholds.toml"

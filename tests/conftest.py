@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from assistant.settings import REPO_ROOT
+
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = REPO_ROOT
 CORPUS = REPO / "corpus"
 
 
@@ -32,7 +34,7 @@ def unused_port() -> int:
 
 @pytest.fixture(scope="session")
 def embeddings():
-    from assistant.embeddings import get_embeddings
+    from assistant.index.embeddings import get_embeddings
 
     return get_embeddings()
 
@@ -40,7 +42,7 @@ def embeddings():
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory, embeddings):
     """One Assistant over the real corpus in a private data dir (never the user's .data)."""
-    from assistant.chat import Assistant
+    from assistant.pipeline import Assistant
     from assistant.settings import Settings
 
     return Assistant(Settings(data_dir=tmp_path_factory.mktemp("data")), embeddings=embeddings)

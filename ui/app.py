@@ -18,12 +18,17 @@ if str(ROOT) not in sys.path:  # `streamlit run ui/app.py` puts only ui/ on the 
 
 import streamlit as st  # noqa: E402
 
-from assistant import audit  # noqa: E402
-from assistant.chat import InputError  # noqa: E402  (re-exported by the contract module)
+from assistant.interfaces import audit  # noqa: E402
+from assistant.query.validate import InputError  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.types import Patient  # noqa: E402
 from ui import render  # noqa: E402
-from ui.export import DISCLAIMER, conversation_json, conversation_markdown, conversation_records  # noqa: E402
+from ui.export import (  # noqa: E402
+    DISCLAIMER,
+    conversation_json,
+    conversation_markdown,
+    conversation_records,
+)
 from ui.inputs import escape_all, history_pairs, one_line, question_problem  # noqa: E402
 
 log = logging.getLogger("guideline_assistant.ui")
@@ -37,7 +42,7 @@ BACKENDS = ["none", "llamacpp"]  # plus the configured ASSISTANT_LLM and anythin
 @st.cache_resource(show_spinner="Loading the embedding model and the guideline index…")
 def get_assistant(fingerprint: str, _settings: Settings):
     """One Assistant per settings (fingerprint), shared by all sessions of this server."""
-    from assistant.chat import Assistant
+    from assistant.pipeline import Assistant
 
     return Assistant(_settings)
 
@@ -172,7 +177,7 @@ def ask(assistant, lock: threading.Lock, question: str, fields: dict, patient: P
         backend: str = "none") -> None:
     """Send one question with the earlier turns; show and record the answer or a one-line error.
     With an LLM backend the answer streams, but only sentences that have passed the guard are shown."""
-    from assistant.chat import Turn
+    from assistant.pipeline import Turn
 
     history = [Turn(role=role, content=content) for role, content in history_pairs(turns)]
     user = {"id": uuid.uuid4().hex, "role": "user", "content": question}

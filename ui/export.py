@@ -5,7 +5,6 @@ import json
 from typing import Any
 
 from assistant.types import Answer, DoseCheck
-
 from ui.inputs import fmt_num, fmt_value
 
 DISCLAIMER = (

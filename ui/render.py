@@ -10,7 +10,6 @@ from typing import Any
 import streamlit as st
 
 from assistant.types import Answer, Citation, DoseCheck, Finding
-
 from ui.inputs import escape_all, escape_answer, fmt_num, fmt_value, quote_block
 
 # verdict -> (label, badge colour, icon). Hard stops red, soft amber, clear green, unknown grey.

@@ -7,9 +7,10 @@ import pytest
 
 from assistant.dosing import check_dose, load_rules
 from assistant.dosing.rules import RULES_DIR_ENV
+from assistant.settings import REPO_ROOT
 from assistant.types import DoseCheck, Patient
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = REPO_ROOT
 C, S = "muscle_cramps", "spasticity"
 
 # id, dose, indication, route, patient, previous dose, interval days, verdict, daily mg

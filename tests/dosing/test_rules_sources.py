@@ -8,10 +8,20 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from assistant.dosing.rules import DrugRules, Limit, RangeLimit, Regimen, RulesError, fmt, load_rules, load_rules_file
+from assistant.dosing.rules import (
+    DrugRules,
+    Limit,
+    RangeLimit,
+    Regimen,
+    RulesError,
+    fmt,
+    load_rules,
+    load_rules_file,
+)
+from assistant.settings import REPO_ROOT
 from assistant.types import RuleSource
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = REPO_ROOT
 CORPUS = REPO / "corpus"
 RULE_FILES = sorted((CORPUS / "rules").glob("*.toml"))
 

@@ -1,14 +1,13 @@
 """The LangChain baseline: fixed-size chunks in an ephemeral Chroma collection (fake embeddings: no model)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from langchain_core.embeddings import DeterministicFakeEmbedding
 
+from assistant.settings import REPO_ROOT
 from evals.baseline import CHUNK_SIZE, BaselineRetriever, split_corpus
 from evals.cases import load_cases, phrase_in
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = REPO_ROOT
 
 
 def test_fixed_size_chunks_cover_both_guidelines():

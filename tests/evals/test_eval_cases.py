@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-from assistant.chunking import chunk_guideline
-from assistant.corpus import load_corpus
+from assistant.corpus.chunk import chunk_guideline
+from assistant.corpus.load import load_corpus
+from assistant.settings import REPO_ROOT
 from evals.cases import load_cases, normalise, phrase_in
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = REPO_ROOT
 CASES = load_cases(REPO / "evals" / "cases")
 GUIDELINES = load_corpus(REPO / "corpus").guidelines
 CHUNKS = [c for g in GUIDELINES for c in chunk_guideline(g)]

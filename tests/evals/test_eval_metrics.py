@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.text.quantities import extract
 from assistant.types import Answer, Citation, DoseCheck, Finding, Patient, RuleSource
 from evals.cases import GoldChunk
 from evals.metrics import (
@@ -20,7 +21,6 @@ from evals.metrics import (
     supports,
     unsupported_numbers,
 )
-from assistant.quantities import extract
 
 MAX_CRAMPS = "Baclofen should be initiated at 10 mg/day with weekly increases of 10 mg/day up to a maximum of 30 mg/day for treating muscle cramps."
 SIDE_EFFECTS = "Common adverse effects include sedation, somnolence, excessive weakness, vertigo, and psychological disturbances"

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.quantities import Quantity, extract, matches, strip_citations, supported, unsupported
+from assistant.text.quantities import (
+    Quantity,
+    extract,
+    matches,
+    strip_citations,
+    supported,
+    unsupported,
+)
 
 
 def values(text: str) -> list[tuple[float, str | None, str | None, str | None]]:

@@ -2,19 +2,19 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from assistant.chunking import chunk_guideline
-from assistant.corpus import load_corpus
+from assistant.corpus.chunk import chunk_guideline
+from assistant.corpus.load import load_corpus
+from assistant.settings import REPO_ROOT
 from assistant.types import Answer, Citation, DoseCheck, Hit
 from evals.cases import Case, load_cases
 from evals.report import write_reports
 from evals.runner import main, run_eval
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = REPO_ROOT
 CORPUS = REPO / "corpus"
 
 

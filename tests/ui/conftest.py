@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from assistant.settings import REPO_ROOT
+
+REPO = REPO_ROOT
 if str(REPO) not in sys.path:  # `ui` and `tests.ui.support` import from the repository root
     sys.path.insert(0, str(REPO))
 

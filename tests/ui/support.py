@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
+from assistant.settings import REPO_ROOT
 from assistant.types import Answer, Citation, DoseCheck, Finding, RuleSource
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = REPO_ROOT
 APP = REPO / "ui" / "app.py"
 TRICKY = "eGFR <30 mL/min/1.73m² ~ 5-10 mg $5 *x* _y_ [1] (a) #2 1. `c` :red[z] | > & \\ end"
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")

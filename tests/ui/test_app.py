@@ -6,8 +6,8 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant import audit
-from assistant.compose import REFUSAL
+from assistant.interfaces import audit
+from assistant.answer.compose import REFUSAL
 from assistant.settings import Settings
 from tests.ui.support import APP, REPO, unescape
 
@@ -194,7 +194,7 @@ def test_bad_input_gets_a_friendly_message(app, message, fragment):
 
 
 def test_assistant_failure_shows_one_line_error_and_app_keeps_working(app, monkeypatch):
-    from assistant.chat import Assistant
+    from assistant.pipeline import Assistant
 
     def boom(self, *args, **kwargs):
         raise RuntimeError("store went away\nTraceback (most recent call last): secret details")

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from assistant import audit
+from assistant.interfaces import audit
 from assistant.types import Answer, Citation, DoseCheck, Finding, RuleSource
 
 

@@ -118,7 +118,7 @@ def browser():
 
 
 def _wait_for_events(path, wanted: set[str], timeout: float = 20.0) -> list[dict]:
-    from assistant.audit import read_audit
+    from assistant.interfaces.audit import read_audit
 
     deadline = time.monotonic() + timeout
     while True:

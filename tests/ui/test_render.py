@@ -8,7 +8,14 @@ from streamlit.testing.v1 import AppTest
 
 from tests.ui.support import REPO, TRICKY, stand_in, unescape
 from ui.export import DISCLAIMER, conversation_json, conversation_markdown
-from ui.inputs import escape_all, escape_answer, fmt_num, history_pairs, question_problem
+from ui.inputs import (
+    escape_all,
+    escape_answer,
+    fmt_num,
+    history_pairs,
+    question_problem,
+)
+
 
 def _render_script(repo: str, verdict: str | None, refused: bool) -> None:
     import sys

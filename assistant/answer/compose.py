@@ -1,0 +1,155 @@
+"""Deterministic extractive answers: the guideline's own sentences, each ending in [n] citations."""
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+
+from assistant.query.understand import ANSWER_CUES, Query, detect_indication
+from assistant.text.words import content_terms, split_sentences
+from assistant.types import Chunk, Citation, DoseCheck, Finding, Hit
+
+REFUSAL = "The guidelines in this assistant's corpus do not cover this question, so it cannot be answered here."
+
+DOSE_INTENTS = frozenset({"maximum", "start", "titration", "dose"})
+VERDICT_WORDS: dict[str, str] = {
+    "contraindicated": "Do not give: contraindicated for this patient",
+    "above_max": "Above the guideline maximum",
+    "exceeds_titration_step": "Faster or larger increase than the guideline titration",
+    "caution": "Caution",
+    "within_limits": "Within the guideline limits",
+    "unable_to_check": "Unable to check this dose",
+}
+MAX_POINTS = 3
+# Informational findings worth a line in the answer: the limits themselves. The rest stays in `dose_check`.
+LIMIT_CODES = frozenset({"max_daily", "start_dose", "titration_step", "indication_needed", "route_no_limits"})
+
+
+class Draft(BaseModel):
+    """An answer before the guard: markdown text and the citations its [n] markers refer to."""
+
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    checker_lines: list[str] = Field(default_factory=list, description="Lines written from the DoseCheck, not from a model.")
+
+
+def sentence_indication(sentence: str, chunk: Chunk) -> str | None:
+    """The indication a sentence speaks about: named in it, 'general' for FDA-general text, else its guideline's."""
+    if re.search(r"general conditions", sentence, re.IGNORECASE):
+        return "general"
+    return detect_indication(sentence) or detect_indication(chunk.title)
+
+
+def compatible(sentence_ind: str | None, query_ind: str | None) -> bool:
+    """General (non-indication) text belongs with spasticity, never with the stricter cramps limits."""
+    if query_ind is None or sentence_ind is None:
+        return True
+    return sentence_ind == query_ind or (sentence_ind == "general" and query_ind == "spasticity")
+
+
+class _Candidates:
+    """Citation numbering in order of first use."""
+
+    def __init__(self) -> None:
+        self.citations: list[Citation] = []
+
+    def cite(self, chunk: Chunk) -> int:
+        for c in self.citations:
+            if c.chunk_id == chunk.id:
+                return c.n
+        n = len(self.citations) + 1
+        self.citations.append(
+            Citation(n=n, chunk_id=chunk.id, doc_id=chunk.doc_id, title=chunk.title, section=chunk.section, text=chunk.text, refs=chunk.refs)
+        )
+        return n
+
+
+def _with_marker(sentence: str, n: int) -> str:
+    """'Text.' → 'Text [n].' so the marker ends the sentence it supports."""
+    body = sentence.rstrip()
+    end = body[-1] if body and body[-1] in ".!?" else "."
+    return f"{body.rstrip('.!?')} [{n}]{end}"
+
+
+def _score(sentence: str, chunk: Chunk, rank: int, query: Query, query_terms: set[str]) -> float:
+    overlap = len(query_terms & set(content_terms(f"{chunk.section} {sentence}")))
+    weight = 1.0 if query.intent in ("dose", "general") else 3.0  # a bare 'dose' question says little about wording
+    cue = weight if re.search(ANSWER_CUES.get(query.intent, "."), sentence, re.IGNORECASE) else 0.0
+    ind = sentence_indication(sentence, chunk)
+    fit = 1.0 if query.indication and ind == query.indication else 0.0
+    return cue + fit + 0.5 * overlap + 1.0 / rank
+
+
+def pick_sentences(
+    query: Query, hits: list[Hit], max_points: int = MAX_POINTS, other_drugs: tuple[str, ...] = ()
+) -> list[tuple[str, Chunk]]:
+    """The lead sentence for the intent, then the best supporting sentences. In a dosing answer, text about
+    another indication or another drug (`other_drugs`: named drugs that are not the question's) is left out."""
+    query_terms = set(content_terms(query.search_text))
+    dosing = query.intent in DOSE_INTENTS or bool(query.doses)
+    scored: list[tuple[float, str, Chunk]] = []
+    for rank, hit in enumerate(hits, start=1):
+        for sentence in split_sentences(hit.chunk.text):
+            ind = sentence_indication(sentence, hit.chunk)
+            if dosing and not compatible(ind, query.indication):
+                continue  # another indication's dose numbers would answer the wrong question
+            if dosing and any(re.search(rf"\b{re.escape(d)}", sentence, re.IGNORECASE) for d in other_drugs):
+                continue  # another drug's dose is not this drug's
+            scored.append((_score(sentence, hit.chunk, rank, query, query_terms), sentence, hit.chunk))
+    scored.sort(key=lambda item: -item[0])
+    picked: list[tuple[str, Chunk]] = []
+    for score, sentence, chunk in scored:
+        if len(picked) > max_points:
+            break
+        relevant = score >= 1.5 or not picked  # the top sentence always; others need overlap or a cue
+        if relevant and all(sentence != s for s, _ in picked):
+            picked.append((sentence, chunk))
+    return picked
+
+
+def _finding_line(finding: Finding, cands: _Candidates, source_chunk) -> str:
+    chunk = source_chunk(finding.citation) if finding.citation else None
+    return f"- {_with_marker(finding.message, cands.cite(chunk)) if chunk else finding.message}"
+
+
+def dose_check_lines(check: DoseCheck, cands: _Candidates, source_chunk) -> list[str]:
+    """Verdict first, in plain words, then each finding with the corpus text behind its limit."""
+    target = check.indication.replace("_", " ") if check.indication else "an unstated indication"
+    head = f"**{VERDICT_WORDS[check.verdict]}** ({check.verdict}): {check.dose} of {check.route} {check.drug} for {target}."
+    if check.reason:
+        head += f" {check.reason.rstrip('.')}."
+    order = {"hard": 0, "soft": 1, "info": 2}
+    shown = [f for f in check.findings if f.severity != "info" or f.code in LIMIT_CODES]
+    findings = sorted(shown, key=lambda f: order[f.severity])
+    return [head, *[_finding_line(f, cands, source_chunk) for f in findings]]
+
+
+def answered_intent(intent: str | None, dose_check: DoseCheck | None) -> str:
+    """The intent the guideline sentences answer: a checked dose is answered with its limits."""
+    intent = intent or "general"
+    return "maximum" if dose_check is not None and intent in ("dose", "general") else intent
+
+
+def compose(
+    query: Query, hits: list[Hit], dose_check: DoseCheck | None, source_chunk, other_drugs: tuple[str, ...] = ()
+) -> Draft:
+    """Dose verdict (when a dose was checked), then the guideline's own sentences with [n] citations.
+
+    `source_chunk(RuleSource) -> Chunk | None` finds the chunk a rule limit cites; `other_drugs` are the
+    drugs the corpus names other than the one asked about, so that their doses never answer for it.
+    """
+    cands = _Candidates()
+    blocks: list[str] = []
+    checker_lines: list[str] = []
+    if dose_check is not None:
+        checker_lines = dose_check_lines(dose_check, cands, source_chunk)
+        blocks.append("\n".join(checker_lines))
+    query = query.model_copy(update={"intent": answered_intent(query.intent, dose_check)})
+    picked = pick_sentences(query, hits, other_drugs=other_drugs)
+    if picked:
+        lead, lead_chunk = picked[0]
+        blocks.append(_with_marker(lead, cands.cite(lead_chunk)))
+        points = [f"- {_with_marker(s, cands.cite(c))}" for s, c in picked[1:]]
+        if points:
+            blocks.append("\n".join(points))
+    return Draft(text="\n\n".join(blocks), citations=cands.citations, checker_lines=checker_lines)

@@ -1,0 +1,156 @@
+"""The one rule, applied to any draft: no unsupported number, no invented citation, no number in the
+wrong role, no dose called acceptable against the dose checker. Returns what it removed and why."""
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel
+
+from assistant.answer.compose import Draft, sentence_indication
+from assistant.dosing.rules import DrugRules
+from assistant.text.numbers import numbers_in, supported
+from assistant.text.words import split_sentences
+from assistant.types import Chunk, Citation, DoseCheck, GuardRemoval, GuardReport
+
+_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+_NUM = r"(\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?\s*(?:mg|milligram)"
+ROLE_PATTERNS: dict[str, re.Pattern[str]] = {
+    "maximum": re.compile(rf"(?:\bmax\b\.?|maxim\w*|up to|not (?:to )?exceed\w*|no more than|ceiling|highest|top dose)\D{{0,40}}?{_NUM}", re.I),
+    "start": re.compile(rf"(?:\bstart\w*|initiat\w*|initial\w*|\bbegin\w*|first dose)\D{{0,40}}?{_NUM}", re.I),
+    "titration": re.compile(rf"(?:increas\w*|titrat\w*|step\w*|rais\w*)\s+(?:\w+\s+){{0,2}}?(?:by|of)\s+{_NUM}", re.I),
+    "range": re.compile(rf"(?:usual\w*|typical\w*|dosing range|optimal effect)\D{{0,30}}?{_NUM}", re.I),
+}
+ACCEPTABLE = re.compile(
+    r"\b(?:is|are|would be|seems?|looks?|remains?)\s+(?:perfectly\s+|completely\s+|entirely\s+)?"
+    r"(?:safe|fine|ok|okay|acceptable|appropriate|reasonable|allowed|within (?:the )?(?:guideline )?limits)\b"
+    r"|\bsafe to (?:give|use|take|prescribe)\b|\byou can (?:safely )?(?:give|use|prescribe)\b",
+    re.I,
+)
+
+
+class Guarded(BaseModel):
+    """The draft after the guard."""
+
+    text: str
+    citations: list[Citation]
+    report: GuardReport
+
+
+def role_table(rules: DrugRules) -> dict[str, dict[str, set[float]]]:
+    """Per indication, the numbers each role may state: start, maximum, titration step, usual range."""
+    table: dict[str, dict[str, set[float]]] = {}
+    for r in rules.rules:
+        start = {r.start_daily_mg.low, r.start_daily_mg.high}
+        if r.start_regimen:
+            start |= {r.start_regimen.single_mg, r.start_regimen.single_mg * r.start_regimen.doses_per_day}
+        usual = {v for u in r.usual_daily_mg for v in (u.low, u.high)}
+        table[r.indication] = {
+            "start": start,
+            "maximum": {r.max_daily_mg.value},
+            "titration": {r.titration.step_daily_mg.value} if r.titration else set(),
+            "range": usual | start | {r.max_daily_mg.value},
+        }
+    return table
+
+
+def role_errors(sentence: str, indication: str | None, table: dict[str, dict[str, set[float]]]) -> list[str]:
+    """Roles whose stated number disagrees with the rule for the sentence's indication."""
+    if indication == "general":
+        indication = "spasticity"  # the corpus's general (FDA) dosing is the spasticity rule
+    candidates = [table[indication]] if indication in table else list(table.values())
+    errors = []
+    for role, pattern in ROLE_PATTERNS.items():
+        for m in pattern.finditer(sentence):
+            stated = [float(g) for g in m.groups() if g]
+            if not any(all(supported(v, allowed[role]) for v in stated) for allowed in candidates if allowed[role]):
+                errors.append(f"states {role} {'-'.join(f'{v:g}' for v in stated)} mg, not the rule for {indication or 'any indication'}")
+    return errors
+
+
+def check_support(check: DoseCheck | None) -> set[float]:
+    """Numbers the dose checker stands behind: its structured doses and patient facts, each finding's
+    limit and the corpus quote that limit cites. Free text in messages is not support on its own."""
+    if check is None:
+        return set()
+    values = {v for v in (check.single_dose_mg, check.daily_dose_mg, check.daily_dose_max_mg, check.doses_per_day) if v is not None}
+    values |= {float(v) for v in check.patient.values() if not isinstance(v, bool)}
+    for f in check.findings:
+        values |= set(numbers_in(f"{f.limit or ''} {f.citation.quote if f.citation else ''}"))
+    return values | set(numbers_in(check.dose))
+
+
+def guard(
+    draft: Draft,
+    question: str,
+    allowed_chunks: dict[str, Chunk],
+    dose_check: DoseCheck | None,
+    rules: DrugRules | None,
+) -> Guarded:
+    """Check the draft sentence by sentence; drop what breaks the rule and renumber the citations kept."""
+    by_n = {c.n: c for c in draft.citations if c.chunk_id in allowed_chunks}
+    question_numbers = set(numbers_in(question))
+    checker_numbers = check_support(dose_check)
+    table = role_table(rules) if rules else {}
+    removed: list[GuardRemoval] = []
+    kept_lines: list[str] = []
+    for line in draft.text.split("\n"):
+        from_checker = line in draft.checker_lines
+        kept_sentences = []
+        for sentence in split_sentences(line) if line.strip() else [line]:
+            sentence, reason = _check_sentence(sentence, by_n, question_numbers, checker_numbers, table, dose_check, from_checker)
+            if reason:
+                removed.append(GuardRemoval(sentence=sentence, reason=reason))
+            else:
+                kept_sentences.append(sentence)
+        if kept_sentences or not line.strip():
+            kept_lines.append(" ".join(kept_sentences))
+    text, citations = _renumber("\n".join(kept_lines), by_n)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    return Guarded(text=text, citations=citations, report=GuardReport(removed=removed))
+
+
+def _check_sentence(sentence, by_n, question_numbers, checker_numbers, table, dose_check, from_checker) -> tuple[str, str | None]:
+    """(sentence with invalid markers removed, reason to drop it or None)."""
+    if not sentence.strip():
+        return sentence, None
+    cited: list[Citation] = []
+    for m in list(_MARKER.finditer(sentence)):
+        ns = [int(n) for n in re.findall(r"\d+", m.group(1))]
+        good = [n for n in ns if n in by_n]
+        cited += [by_n[n] for n in good]
+        replacement = f"[{', '.join(map(str, good))}]" if good else ""
+        sentence = sentence.replace(m.group(0), replacement)
+    sentence = re.sub(r"\s+([.!?])", r"\1", re.sub(r"\s{2,}", " ", sentence)).strip()
+    bare = re.sub(r"^[-*]\s+", "", sentence)
+    if not cited and not from_checker:
+        return sentence, "no citation to a retrieved guideline chunk"
+    support = question_numbers | (checker_numbers if from_checker or dose_check else set())
+    support |= {v for c in cited for v in numbers_in(c.text)}
+    missing = [v for v in numbers_in(bare) if not supported(v, support)]
+    if missing:
+        return sentence, f"number {', '.join(f'{v:g}' for v in missing)} is not in the cited text, the question or the dose check"
+    if table and not from_checker:
+        doc_chunk = cited[0] if cited else None
+        ind = sentence_indication(bare, _as_chunk(doc_chunk)) if doc_chunk else None
+        if errs := role_errors(bare, ind, table):
+            return sentence, "; ".join(errs)
+    if ACCEPTABLE.search(bare) and (dose_check is None or dose_check.verdict != "within_limits"):
+        verdict = dose_check.verdict if dose_check else "no dose check"
+        return sentence, f"calls a dose acceptable but the dose checker says {verdict}"
+    return sentence, None
+
+
+def _as_chunk(c: Citation) -> Chunk:
+    return Chunk(id=c.chunk_id, doc_id=c.doc_id, title=c.title, section=c.section, text=c.text, refs=c.refs)
+
+
+def _renumber(text: str, by_n: dict[int, Citation]) -> tuple[str, list[Citation]]:
+    """Number the surviving citations 1..n in order of first use."""
+    order: list[int] = []
+    for m in _MARKER.finditer(text):
+        for n in map(int, re.findall(r"\d+", m.group(1))):
+            if n not in order:
+                order.append(n)
+    new_n = {old: i + 1 for i, old in enumerate(order)}
+    text = _MARKER.sub(lambda m: f"[{', '.join(str(new_n[int(n)]) for n in re.findall(r'[0-9]+', m.group(1)))}]", text)
+    return text, [by_n[old].model_copy(update={"n": new_n[old]}) for old in order]

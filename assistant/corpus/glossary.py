@@ -1,0 +1,55 @@
+"""Load `corpus/glossary.toml`: abbreviations and lay words → corpus wording, and population terms."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.text.words import stem, words
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """Synonym expansions (keys are lower-case words or phrases), population terms and the drugs the corpus names."""
+
+    synonyms: dict[str, str]
+    populations: frozenset[str]
+    drugs: tuple[str, ...] = ()
+    question_words: frozenset[str] = frozenset()
+
+    def matched_terms(self, text: str) -> list[str]:
+        """Glossary keys present in the text (whole words; dotted abbreviations as written)."""
+        tokens = words(text)
+        joined = " " + " ".join(tokens) + " "
+        stems = {stem(t) for t in tokens}
+        lowered = text.lower()
+
+        def present(term: str) -> bool:
+            if "." in term:
+                return term in lowered
+            if " " in term:
+                return f" {term} " in joined
+            return f" {term} " in joined or stem(term) in stems  # 'stopped' finds 'stop'
+
+        return [term for term in self.synonyms if present(term)]
+
+    def expand(self, text: str) -> str:
+        """The text followed by the corpus wording of every glossary term it contains."""
+        extra = list(dict.fromkeys(self.synonyms[term] for term in self.matched_terms(text)))
+        return text if not extra else f"{text} ({'; '.join(extra)})"
+
+
+def load_glossary(corpus_dir: Path) -> Glossary:
+    """An empty glossary when the file is absent; a one-line ValueError when it is malformed."""
+    path = corpus_dir / "glossary.toml"
+    if not path.exists():
+        return Glossary(synonyms={}, populations=frozenset(), drugs=())
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path.name}: {exc}") from None
+    synonyms = {str(k).lower(): str(v) for k, v in data.get("synonyms", {}).items()}
+    populations = frozenset(str(t).lower() for t in data.get("populations", {}).get("terms", []))
+    drugs = tuple(str(d).lower() for d in data.get("drugs", {}).get("names", []))
+    question_words = frozenset(str(t).lower() for t in data.get("question_words", {}).get("terms", []))
+    return Glossary(synonyms=synonyms, populations=populations, drugs=drugs, question_words=question_words)

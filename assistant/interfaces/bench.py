@@ -1,0 +1,68 @@
+"""`python -m assistant bench`: the speed targets, measured (not asserted in tests)."""
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+QUESTIONS = [
+    "What is the maximum daily dose of baclofen for muscle cramps?",
+    "How do I start baclofen for cramps in cirrhosis?",
+    "What is the usual oral baclofen dose for spasticity?",
+    "Which labs should be monitored in the first month?",
+    "Is 40 mg/day of baclofen OK for muscle cramps?",
+    "baclofen 5 mg tid for spasticity in an 80-year-old with eGFR 45",
+    "How does baclofen work?",
+    "What are alternatives to baclofen for cramps?",
+    "What is the starting dose of metformin?",
+    "Can baclofen be stopped abruptly?",
+]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def main(rounds: int = 20) -> int:
+    from assistant.index.ingest import ingest
+    from assistant.pipeline import Assistant
+    from assistant.settings import Settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp))
+        t0 = time.perf_counter()
+        assistant = Assistant(settings)  # model load + first (full) ingest
+        startup = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        report = ingest(settings, embed=assistant.embeddings.embed_documents, collection=assistant.collection).report
+        reingest = time.perf_counter() - t0
+        for q in QUESTIONS:  # warm-up
+            assistant.reply([], q)
+        times = []
+        for _ in range(rounds):
+            for q in QUESTIONS:
+                t0 = time.perf_counter()
+                assistant.reply([], q)
+                times.append((time.perf_counter() - t0) * 1000)
+    check_times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        out = subprocess.run([sys.executable, "-m", "assistant", "check-dose", "--json", "--drug", "baclofen",
+                              "--dose", "40 mg/day", "--indication", "muscle_cramps"], capture_output=True, text=True)
+        check_times.append(time.perf_counter() - t0)
+        json.loads(out.stdout)
+    probe = subprocess.run([sys.executable, "-c", "import sys; from assistant.interfaces.cli import run; "
+                            "run(['check-dose','--json','--drug','baclofen','--dose','10 mg/day']); "
+                            "print('torch' in sys.modules, 'sentence_transformers' in sys.modules, 'chromadb' in sys.modules)"],
+                           capture_output=True, text=True).stdout.splitlines()[-1]
+    print(f"startup (model load + first ingest of {report.total} chunks): {startup:.1f} s")
+    print(f"second ingest, unchanged corpus: {reingest * 1000:.0f} ms (added {report.added}, unchanged {report.unchanged})")
+    print(f"ask, warm, {len(times)} calls: p50 {statistics.median(times):.1f} ms, p95 {percentile(times, 95):.1f} ms, max {max(times):.1f} ms")
+    print(f"check-dose CLI, whole process: median {statistics.median(check_times) * 1000:.0f} ms; "
+          f"torch/sentence_transformers/chromadb imported: {probe}")
+    return 0

@@ -1,0 +1,221 @@
+"""`python -m assistant` / `guideline-assistant`: ingest, ask, batch, check-dose, eval, bench.
+
+Heavy imports (torch, Chroma) happen inside the commands that need them, so `check-dose` stays fast.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT_ERROR = 2
+
+
+def _patient_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--patient", nargs="+", action="extend", default=[], metavar="KEY=VALUE",
+                        help="patient facts: egfr, dialysis, cirrhosis, age, sodium (explicit values win over the text)")
+
+
+def _llm_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--llm", default=None, metavar="BACKEND",
+                        help="answer writer: none (extractive), ollama:MODEL, openai:MODEL or llamacpp[:PATH] (default: $ASSISTANT_LLM or none)")
+
+
+def _settings(args: argparse.Namespace):
+    from assistant.settings import Settings
+
+    return Settings(llm=args.llm) if getattr(args, "llm", None) else Settings()
+
+
+def _print_notes(answer, seen: set[str]) -> None:
+    """Backend problems go to stderr once, as one line each; the answer itself carries them too."""
+    for note in answer.notes:
+        if note not in seen:
+            seen.add(note)
+            print(f"note: {note}", file=sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from assistant.interfaces.check_dose import add_check_dose_arguments
+
+    parser = argparse.ArgumentParser(prog="python -m assistant", description="Cited answers from dosing guidelines, with a dose checker.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("ingest", help="index corpus/*.md into Chroma (incremental)")
+    ask = sub.add_parser("ask", help="answer one question")
+    ask.add_argument("question", nargs="+", help="the question (quote it)")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.add_argument("--indication", help="muscle_cramps or spasticity (wins over the text)")
+    ask.add_argument("--route", help="oral or intrathecal (wins over the text)")
+    _patient_arg(ask)
+    _llm_arg(ask)
+    batch = sub.add_parser("batch", help="answer one JSON object per line: {id, question} or {id, turns}")
+    batch.add_argument("file", help="JSONL file ('-' = stdin)")
+    _llm_arg(batch)
+    add_check_dose_arguments(sub.add_parser("check-dose", help="check a dose against the rules (no model loaded)"))
+    sub.add_parser("eval", help="run the fidelity evaluation and write evals/reports/ (options: eval --help)")
+    sub.add_parser("bench", help="measure ask latency, re-ingest time and check-dose time")
+    return parser
+
+
+def answer_object(answer) -> dict[str, Any]:
+    """The public JSON shape of one answer (DESIGN.md 'Public interfaces')."""
+    return {
+        "question": answer.question,
+        "answer": answer.text,
+        "refused": answer.refused,
+        "citations": [c.model_dump(mode="json") for c in answer.citations],
+        "dose_check": answer.dose_check.model_dump(mode="json") if answer.dose_check else None,
+        "understood": answer.understood,
+        "guard": answer.guard.model_dump(mode="json"),
+        "backend": answer.backend,
+        "notes": answer.notes,
+    }
+
+
+def format_answer(answer) -> str:
+    """Human-readable: the answer, then each citation with its exact guideline text."""
+    lines = [answer.text]
+    lines += [f"Note: {note}" for note in answer.notes]
+    if answer.citations:
+        lines += ["", "Sources:"]
+        for c in answer.citations:
+            refs = f" (guideline refs {', '.join(map(str, c.refs))})" if c.refs else ""
+            lines += [f"  [{c.n}] {c.title} › {c.section}{refs}", f"      \"{c.text}\""]
+    if answer.dose_check:
+        d = answer.dose_check
+        lines += ["", f"Dose check: {d.verdict}{' (HARD STOP)' if d.hard_stop else ''} — {d.limits_applied or d.reason or ''}"]
+    return "\n".join(lines)
+
+
+def cmd_ingest() -> int:
+    from tqdm import tqdm
+
+    from assistant.index.ingest import ingest
+    from assistant.settings import Settings
+
+    settings = Settings()
+    result = ingest(settings, progress=lambda batches: tqdm(batches, desc="embedding", unit="batch", file=sys.stderr, disable=not batches))
+    for err in result.errors:
+        print(f"skipped: {err}", file=sys.stderr)
+    r = result.report
+    docs = ", ".join(f"{d} ({n} chunks)" for d, n in sorted(result.documents.items()))
+    print(f"indexed {len(result.documents)} guideline(s): {docs}")
+    print(f"added {r.added}, removed {r.removed}, unchanged {r.unchanged}; {r.total} chunks in the index")
+    return 1 if result.errors and not result.documents else 0
+
+
+def _patient(pairs: list[str]):
+    from assistant.interfaces.check_dose import parse_patient
+    from assistant.types import Patient
+
+    return Patient(**parse_patient(pairs))
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.pipeline import Assistant
+    from assistant.query.validate import validate_question
+    from assistant.settings import Settings
+
+    patient = _patient(args.patient)
+    question = validate_question(" ".join(args.question), Settings().max_question_chars)
+    answer = Assistant(_settings(args)).reply([], question, patient=patient, indication=args.indication, route=args.route)
+    _print_notes(answer, set())
+    print(json.dumps(answer_object(answer), ensure_ascii=False) if args.json else format_answer(answer))
+    return 0
+
+
+def _read_lines(path: str) -> list[str]:
+    if path == "-":
+        return sys.stdin.read().splitlines()
+    file = Path(path)
+    if not file.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    return file.read_text(encoding="utf-8", errors="replace").splitlines()
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from assistant.interfaces.check_dose import parse_patient
+    from assistant.pipeline import Assistant, Turn
+    from assistant.query.validate import InputError
+    from assistant.types import Patient
+
+    lines = _read_lines(args.file)
+    assistant = Assistant(_settings(args))
+    failed, notes = 0, set()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        record_id: object = None
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise InputError("each line must be a JSON object")
+            record_id = record.get("id")
+            turns = record.get("turns") or ([record["question"]] if "question" in record else None)
+            if not turns or not all(isinstance(t, str) for t in turns):
+                raise InputError("needs 'question' (text) or 'turns' (list of texts)")
+            patient = record.get("patient") or {}
+            if not isinstance(patient, dict):
+                raise InputError("'patient' must be an object")
+            facts = Patient(**parse_patient([f"{k}={v}" for k, v in patient.items()]))
+            history = [Turn(role="user", content=t) for t in turns[:-1]]
+            answer = assistant.reply(history, turns[-1], patient=facts)
+            _print_notes(answer, notes)
+            print(json.dumps({"id": record_id, **answer_object(answer)}, ensure_ascii=False), flush=True)
+        except (json.JSONDecodeError, InputError, ValueError) as exc:
+            failed += 1
+            message = f"line {number}: {str(exc).splitlines()[0]}"
+            print(json.dumps({"id": record_id, "error": message}, ensure_ascii=False), flush=True)
+    return 1 if failed else 0
+
+
+def run(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["eval"]:  # the eval runner owns its options
+        from evals.runner import main as eval_main
+
+        return eval_main(argv[1:])
+    args = build_parser().parse_args(argv)
+    if args.command == "check-dose":
+        from assistant.interfaces.check_dose import run_check_dose
+
+        return run_check_dose(args)
+    if args.command == "ingest":
+        return cmd_ingest()
+    if args.command == "ask":
+        return cmd_ask(args)
+    if args.command == "batch":
+        return cmd_batch(args)
+    if args.command == "bench":
+        from assistant.interfaces.bench import main as bench_main
+
+        return bench_main()
+    return EXIT_ERROR
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: expected problems print one line to stderr, never a traceback (ASSISTANT_DEBUG=1 shows it)."""
+    from assistant.corpus.load import CorpusError
+    from assistant.dosing.rules import RulesError
+    from assistant.index.store import StoreError
+    from assistant.interfaces.check_dose import InputError as DoseInputError
+    from assistant.query.validate import InputError as QuestionError
+
+    try:
+        return run(argv)
+    except (QuestionError, CorpusError, RulesError, StoreError, DoseInputError, FileNotFoundError, ValueError) as exc:
+        print(f"error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # output piped into `head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # last resort: one line, details on request
+        if os.environ.get("ASSISTANT_DEBUG"):
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} (set ASSISTANT_DEBUG=1 for details)", file=sys.stderr)
+        return 1

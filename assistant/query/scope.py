@@ -1,0 +1,119 @@
+"""Is a question inside what the corpus covers? Decides refusals before any answer is composed.
+
+A question is out of scope when it names a topic word the corpus never uses (another drug, a
+population such as children, an unrelated subject), or when no chunk is semantically close.
+Both thresholds are calibrated on the evaluation cases (`python -m evals.calibrate`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pydantic import BaseModel, Field
+from rapidfuzz.distance import Levenshtein
+from wordfreq import zipf_frequency
+
+from assistant.corpus.glossary import Glossary
+from assistant.text.words import STOPWORDS, stem, words
+from assistant.types import Chunk
+
+
+class ScopeDecision(BaseModel):
+    """Why a question is or is not answerable from the corpus."""
+
+    in_scope: bool
+    reason: str | None = Field(default=None, description="One line, for logs and the `understood` field.")
+    uncovered: list[str] = Field(default_factory=list, description="Topic words the corpus never uses.")
+    corrections: dict[str, str] = Field(default_factory=dict, description="Typos mapped to corpus words.")
+
+
+@dataclass(frozen=True)
+class CorpusVocabulary:
+    """Every word (and its stem) that the indexed chunks, titles and sections use."""
+
+    words: frozenset[str]
+    stems: frozenset[str]
+
+    @classmethod
+    def from_chunks(cls, chunks: list[Chunk]) -> "CorpusVocabulary":
+        seen = {w for c in chunks for w in words(f"{c.title} {c.section} {c.text}") if not w[0].isdigit()}
+        return cls(words=frozenset(seen), stems=frozenset(stem(w) for w in seen))
+
+    def knows(self, word: str) -> bool:
+        return word in self.words or stem(word) in self.stems
+
+    def correction(self, word: str) -> str | None:
+        """The corpus word a typo stands for: one edit for short words, two for long ones."""
+        if len(word) < 5:
+            return None
+        allowed = 1 if len(word) < 8 else 2
+        best = min(self.words, key=lambda w: (Levenshtein.distance(word, w), w), default=None)
+        if best and len(best) >= 5 and Levenshtein.distance(word, best) <= allowed:
+            return best
+        return None
+
+
+class TopicWords(BaseModel):
+    """The words of a question that no guideline uses, before any threshold is applied."""
+
+    populations: list[str] = Field(default_factory=list, description="Population terms no guideline mentions.")
+    unknown: dict[str, float] = Field(default_factory=dict, description="Other unknown words and their Zipf frequency.")
+    corrections: dict[str, str] = Field(default_factory=dict, description="Typos mapped to corpus words.")
+    uncovered_use: list[str] = Field(default_factory=list, description="Words of a 'for …' purpose that no guideline covers.")
+
+
+PURPOSE_ZIPF = 5.0
+_PURPOSE = re.compile(r"\b(?:for|with)\s+((?:[\w'-]+\s+){0,3}[\w'-]+)", re.IGNORECASE)
+
+
+def topic_words(message: str, vocabulary: CorpusVocabulary, glossary: Glossary) -> TopicWords:
+    """Sort the question's words: known to the corpus or glossary, a typo of a corpus word, or unknown."""
+    found = TopicWords()
+    glossary_words = {w for term in glossary.matched_terms(message) for w in words(term)}
+    glossary_words |= {stem(w) for w in glossary_words}
+    for word in (w for w in words(message) if w.isalpha() and len(w) >= 3 and w not in STOPWORDS):
+        if word in glossary.populations and not vocabulary.knows(word):
+            found.populations.append(word)
+        elif vocabulary.knows(word) or word in glossary.question_words or word in glossary_words or stem(word) in glossary_words:
+            continue
+        elif fixed := vocabulary.correction(word):
+            found.corrections[word] = fixed
+        else:
+            found.unknown[word] = zipf_frequency(word, "en")
+    # What a drug is asked "for" (its indication) or taken "with" must be something the corpus covers,
+    # even when it is a common word ("alcohol"); very common words ("around") carry no topic.
+    covered = lambda w: vocabulary.knows(w) or w in glossary_words or stem(w) in glossary_words  # noqa: E731
+    for match in _PURPOSE.finditer(message):
+        content = [w for w in words(match.group(1)) if w.isalpha() and w not in STOPWORDS]
+        unknown = [w for w in content if found.unknown.get(w, 9.0) < PURPOSE_ZIPF]
+        if unknown and not any(covered(w) for w in content):
+            found.uncovered_use += unknown
+    return found
+
+
+def decide(found: TopicWords, best_similarity: float, min_similarity: float, topic_zipf: float) -> ScopeDecision:
+    """Refuse for an uncovered population or use, a rare unknown word (Zipf below `topic_zipf`), or no close chunk."""
+    if found.populations:
+        return ScopeDecision(in_scope=False, reason=f"population not covered: {', '.join(found.populations)}", uncovered=found.populations)
+    if found.uncovered_use:
+        return ScopeDecision(in_scope=False, reason=f"use not covered: {' '.join(found.uncovered_use)}", uncovered=found.uncovered_use)
+    rare = [w for w, zipf in found.unknown.items() if zipf < topic_zipf]
+    if rare:
+        return ScopeDecision(in_scope=False, reason=f"not covered by the corpus: {', '.join(rare)}", uncovered=rare)
+    if best_similarity < min_similarity:
+        return ScopeDecision(
+            in_scope=False, reason=f"no guideline text is close (similarity {best_similarity:.2f} < {min_similarity:.2f})"
+        )
+    return ScopeDecision(in_scope=True, corrections=found.corrections)
+
+
+def assess_scope(
+    message: str,
+    vocabulary: CorpusVocabulary,
+    glossary: Glossary,
+    best_similarity: float,
+    min_similarity: float,
+    topic_zipf: float,
+) -> ScopeDecision:
+    """Is the question answerable from the corpus? (`topic_words` then `decide`.)"""
+    return decide(topic_words(message, vocabulary, glossary), best_similarity, min_similarity, topic_zipf)

@@ -1,0 +1,157 @@
+"""Numbers with units, read from prose and compared numerically.
+
+Used by the eval (its stand-in for an NLI model) and by the LLM guard, which must also reject a supported value
+stated with another unit ('10 years' where the source says '10 mg'). `assistant.text.numbers` stays value-only.
+
+Rules (each one is tested in tests/evals/test_eval_numbers.py):
+- Citation markers `[1]`, `[1, 2]`, `[1][2]` are removed first: they are never numbers.
+- Only digits count ("5", "0.5", "1,000"); number words ("three", "one-third") and numbers glued to letters
+  ("B12", "p95", "1st") are not read. The "/1.73m²" of an eGFR unit is part of the unit, not a number.
+- A range ("30-80 mg/day", "5–10 mg", "10% to 75%", "between 30 and 60", "from 10 to 20 mg") yields both
+  endpoints, each with the range's unit and comparator.
+- Units are grouped into dimensions; masses are converted to mg (g ×1000, mcg ×0.001), so "30 g/day" is
+  30000 mg and never matches "30 mg/day". Other dimensions: conc (mmol/L, mEq/L), renal (mL/min),
+  percent, month, week, day, hour, year, count (doses, times, tablets), unit (IU), mg/kg.
+- A mass may carry a rate: per day ("/day", "daily", "a day", "once daily"), per week ("/week", "weekly")
+  or per dose (followed by a frequency such as "tid", "twice daily", "three times a day", "every 8 hours").
+- A number without a unit right after "eGFR", "GFR", "CrCl", "creatinine clearance" or "kidney function"
+  (up to two words between) is renal; after "sodium" or "Na" it is a concentration.
+- Comparators: "<", "≤", "below", "under", "less than", "no/not more than" → "lt"; ">", "≥", "above",
+  "over", "greater/more than" → "gt"; "up to", "at least", "maximum of" are not comparators.
+- A claimed quantity is matched by a source quantity when the values are equal (after mass conversion) and
+  the dimensions, rates and comparators agree wherever both sides state one (a missing unit, rate or
+  comparator on either side is not a disagreement).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CITATION = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+_BSA = re.compile(r"\s*/\s*1\.73\s*(?:m²|m2|m\^2|m)", re.IGNORECASE)
+
+# (pattern, dimension, factor to the dimension's base unit)
+_UNITS: list[tuple[str, str, float]] = [
+    (r"mg\s*/\s*kg", "mg/kg", 1.0),
+    (r"mcg|µg|μg|micrograms?", "mass", 0.001),
+    (r"mg|milligrams?", "mass", 1.0),
+    (r"g|grams?|gm", "mass", 1000.0),
+    (r"(?:mmol|meq)\s*/\s*l|mmol|meq", "conc", 1.0),
+    (r"ml\s*/\s*min(?:ute)?", "renal", 1.0),
+    (r"%|percent|per\s*cent", "percent", 1.0),
+    (r"months?", "month", 1.0),
+    (r"weeks?|wks?", "week", 1.0),
+    (r"days?", "day", 1.0),
+    (r"hours?|hrs?", "hour", 1.0),
+    (r"years?|yrs?|-year-old|y/o", "year", 1.0),
+    (r"doses?|times|tablets?|tabs?|pills?|capsules?", "count", 1.0),
+    (r"units?|iu", "unit", 1.0),
+]
+
+
+def _unit_group(prefix: str) -> str:
+    alternatives = "|".join(f"(?P<{prefix}{i}>{p})" for i, (p, _, _) in enumerate(_UNITS))
+    return rf"(?:\s*(?:{alternatives})(?![a-z]))?"
+
+
+def _number(name: str) -> str:
+    """Digits not glued to a word, a decimal point or a slash; no ordinals."""
+    return rf"(?<![\w.,/])(?P<{name}>\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+(?:\.\d+)?)(?!st\b|nd\b|rd\b|th\b)"
+
+
+_TIMES = r"(?:once|twice|two|three|four|five|six|[1-6])\s*(?:times|x)?\s*(?:daily|a\s+day|per\s+day|/\s*day)"
+PER_DOSE = rf"(?:t\.?i\.?d\.?|b\.?i\.?d\.?|q\.?i\.?d\.?|tds|bd|q\s*\d+\s*h|every\s+\d+\s*(?:hours?|h)|(?!once){_TIMES})"
+_PER_DAY = r"\s*/\s*(?:day|d|24\s*h)\b|\s+(?:per|a|each|every)\s+day\b|\s+daily\b|\s+once\s+(?:daily|a\s+day)\b|\s+(?:od|qd)\b"
+_PER_WEEK = r"\s*/\s*(?:week|wk)\b|\s+(?:per|a|each|every)\s+week\b|\s+weekly\b"
+_CMP = (
+    r"(?P<cmp>(?:no|not)\s+(?:more|greater)\s+than\s+|<=?\s*|≤\s*|>=?\s*|≥\s*|less\s+than\s+|below\s+|"
+    r"under\s+|greater\s+than\s+|more\s+than\s+|above\s+|over\s+)?"
+)
+_QUANTITY = re.compile(
+    _CMP
+    + r"(?:between\s+|from\s+)?"
+    + _number("lo")
+    + _unit_group("a")
+    + r"(?:\s*(?:-|–|—|to|and)\s*" + _number("hi") + ")?"
+    + _unit_group("b")
+    + rf"(?P<rate>(?P<day>{_PER_DAY})|(?P<week>{_PER_WEEK})|(?P<dose>\s+{PER_DOSE}\b))?",
+    re.IGNORECASE,
+)
+_CONTEXT_DIMS = [  # a bare number right after one of these words measures that dimension
+    (re.compile(r"\b(?:e?gfr|crcl|creatinine\s+clearance|kidney\s+function)\W*(?:\w+\W+){0,2}$", re.IGNORECASE), "renal"),
+    (re.compile(r"\b(?:sodium|na\+?)\W*(?:\w+\W+){0,2}$", re.IGNORECASE), "conc"),
+]
+RATED_DIMS = ("mass", None)  # only a mass (or a bare number) carries a per-day / per-week / per-dose rate
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One number read from text, with what it measures."""
+
+    value: float
+    dim: str | None = None
+    rate: str | None = None
+    cmp: str | None = None
+    raw: str = ""
+
+    def label(self) -> str:
+        return self.raw or f"{self.value:g}"
+
+
+def strip_citations(text: str) -> str:
+    """Text without `[n]` markers."""
+    return _CITATION.sub("", text)
+
+
+def _unit(match: re.Match, prefix: str) -> tuple[str | None, float]:
+    for i, (_, dim, factor) in enumerate(_UNITS):
+        if match.group(f"{prefix}{i}"):
+            return dim, factor
+    return None, 1.0
+
+
+def _cmp(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    return "lt" if raw.lower().lstrip().startswith(("<", "≤", "less", "below", "under", "no ", "not ")) else "gt"
+
+
+def extract(text: str) -> list[Quantity]:
+    """Every quantity in the text, ranges as two endpoints."""
+    clean = _BSA.sub("", strip_citations(text))
+    out: list[Quantity] = []
+    for m in _QUANTITY.finditer(clean):
+        rate = "day" if m.group("day") else "week" if m.group("week") else "dose" if m.group("dose") else None
+        cmp, raw = _cmp(m.group("cmp")), m.group(0).strip()
+        first, second = _unit(m, "a"), _unit(m, "b")
+        lo_unit = first if first[0] else second
+        hi_unit = second if second[0] else first
+        if lo_unit[0] is None and hi_unit[0] is None:
+            before = clean[max(0, m.start() - 40): m.start()]
+            context = next((dim for pattern, dim in _CONTEXT_DIMS if pattern.search(before)), None)
+            lo_unit = hi_unit = (context, 1.0)
+        ends = [(m.group("lo"), lo_unit)] + ([(m.group("hi"), hi_unit)] if m.group("hi") else [])
+        for number, (dim, factor) in ends:
+            value = float(number.replace(",", "")) * factor
+            out.append(Quantity(value, dim, rate if dim in RATED_DIMS else None, cmp, raw))
+    return out
+
+
+def matches(claim: Quantity, source: Quantity) -> bool:
+    """Same value, and no disagreement on dimension, rate or comparator."""
+    if abs(claim.value - source.value) > 1e-9 * max(1.0, abs(claim.value)):
+        return False
+    for a, b in ((claim.dim, source.dim), (claim.rate, source.rate), (claim.cmp, source.cmp)):
+        if a is not None and b is not None and a != b:
+            return False
+    return True
+
+
+def supported(claim: Quantity, pool: list[Quantity]) -> bool:
+    """True when some quantity of the pool matches the claim."""
+    return any(matches(claim, q) for q in pool)
+
+
+def unsupported(text: str, pool: list[Quantity]) -> list[Quantity]:
+    """The quantities of the text that no quantity of the pool supports."""
+    return [q for q in extract(text) if not supported(q, pool)]
