@@ -118,8 +118,9 @@ def _patient(patient: Patient | dict | None) -> Patient | str:
         pt = patient if isinstance(patient, Patient) else Patient.model_validate(patient)
     except ValidationError as exc:
         err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "patient"
-        return f"patient {where}: {err['msg']}"
+        where = ".".join(str(p) for p in err["loc"])
+        message = str(err["msg"]).removeprefix("Value error, ")
+        return f"patient {where}: {message}" if where else f"patient {message}"
     for key in ("egfr", "age", "sodium"):
         value = getattr(pt, key)
         if value is not None and (not math.isfinite(value) or value < 0):

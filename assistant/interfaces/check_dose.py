@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
+import re
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -40,9 +40,9 @@ def add_check_dose_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch", metavar="FILE.jsonl", help="check one JSON object per line; prints one JSON line each ('-' = stdin)")
 
 
-def parse_patient(pairs: list[str]) -> dict[str, float | bool]:
-    """KEY=VALUE strings to patient facts; raise InputError on an unknown key or a bad value."""
-    out: dict[str, float | bool] = {}
+def parse_patient(pairs: list[str]) -> dict[str, float | bool | str]:
+    """KEY=VALUE strings to patient facts; raise InputError on an unknown key, a bad value or an implausible one."""
+    out: dict[str, float | bool | str] = {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")
         key, raw = key.strip().lower(), raw.strip()
@@ -52,19 +52,29 @@ def parse_patient(pairs: list[str]) -> dict[str, float | bool]:
             raise InputError(f"unknown patient key '{key}' (known: {', '.join(Patient.model_fields)})")
         if key in out:
             raise InputError(f"patient key '{key}' given twice")
-        if key in ("dialysis", "cirrhosis"):
-            if raw.lower() not in BOOL_WORDS:
-                raise InputError(f"patient {key} must be true or false, got '{raw}'")
-            out[key] = BOOL_WORDS[raw.lower()]
-            continue
-        try:
-            value = float(raw)
-        except ValueError:
-            raise InputError(f"patient {key} must be a number, got '{raw}'") from None
-        if not math.isfinite(value) or value < 0:
-            raise InputError(f"patient {key} must be a finite number ≥ 0, got '{raw}'")
-        out[key] = value
+        out[key] = _patient_value(key, raw)
+    try:
+        Patient(**out)  # bounds are data (corpus/patient_fields.toml): refuse an implausible value here, by name
+    except ValidationError as exc:
+        raise InputError(f"patient {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
     return out
+
+
+def _patient_value(key: str, raw: str) -> float | bool | str:
+    """One value, typed by the Patient field it is for."""
+    kind = Patient.field_kind(key)
+    if kind == "bool":
+        if raw.lower() not in BOOL_WORDS:
+            raise InputError(f"patient {key} must be true or false, got '{raw}'")
+        return BOOL_WORDS[raw.lower()]
+    if kind != "number":
+        allowed = Patient.field_choices(key)
+        if raw.lower() not in allowed:
+            raise InputError(f"patient {key} must be one of {', '.join(allowed)}, got '{raw}'")
+        return raw.lower()
+    if not re.fullmatch(r"-?[0-9]+(?:\.[0-9]+)?", raw):  # no '2_5', '1e9', 'nan', 'inf'
+        raise InputError(f"patient {key} must be a number, got '{raw}'")
+    return float(raw)
 
 
 def format_text(result: DoseCheck) -> str:

@@ -64,9 +64,13 @@ def test_unable_to_check_is_exit_zero_with_reason(capsys: pytest.CaptureFixture[
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--patient", "weight=70"], "error: unknown patient key 'weight' (known: egfr, dialysis, cirrhosis, age, sodium)"),
+        (["--patient", "height=170"], "error: unknown patient key 'height' (known: egfr, crcl, dialysis, cirrhosis, age, "
+                                      "sodium, weight, aki, renal_impairment, pregnant, breastfeeding, age_group)"),
         (["--patient", "egfr=abc"], "error: patient egfr must be a number, got 'abc'"),
-        (["--patient", "egfr=-3"], "error: patient egfr must be a finite number ≥ 0, got '-3'"),
+        (["--patient", "egfr=-3"], "error: patient egfr -3 is outside the plausible range 0–200 mL/min/1.73m²"),
+        (["--patient", "egfr=2_5"], "error: patient egfr must be a number, got '2_5'"),
+        (["--patient", "sodium=1e6"], "error: patient sodium must be a number, got '1e6'"),
+        (["--patient", "age=131"], "error: patient age 131 is outside the plausible range 0–130 years"),
         (["--patient", "dialysis=maybe"], "error: patient dialysis must be true or false, got 'maybe'"),
         (["--patient", "egfr"], "error: --patient expects KEY=VALUE, got 'egfr'"),
         (["--patient", "age=70", "age=71"], "error: patient key 'age' given twice"),

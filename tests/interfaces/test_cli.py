@@ -84,7 +84,7 @@ def test_batch_contract(cli_env, tmp_path):
     (["ask", "x" * 100_000], "too long"),
     (["ask", "dose \x01\x02\x1b of baclofen"], "binary"),
     (["ask", "x", "--patient", "egfr=abc"], "egfr must be a number"),
-    (["ask", "x", "--patient", "weight=70"], "unknown patient key"),
+    (["ask", "x", "--patient", "height=170"], "unknown patient key"),
     (["batch", "/nonexistent/file.jsonl"], "no such file"),
 ])
 def test_bad_input_is_one_line_error(cli_env, args, message):
