@@ -154,10 +154,18 @@ class Indication(_Strict):
     aliases: list[str] = Field(description="Accepted spellings, compared lower-case with '_' read as a space.")
 
 
+class GeneralText(_Strict):
+    """Guideline text that states general dosing (not for one indication), and the indications it applies to."""
+
+    marker: str = Field(description="Words that mark such a sentence, e.g. 'general conditions'.")
+    applies_to: list[str] = Field(description="Indication keys the general text may answer for.")
+
+
 class DrugRules(_Strict):
     """All rules for one drug (one TOML file)."""
 
     drug: str = Field(description="Lower-case drug name; must match the file name.")
+    general_text: GeneralText | None = Field(default=None, description="Which general guideline text applies where.")
     routes: dict[str, Route]
     indications: dict[str, Indication]
     general: General = Field(default_factory=General)
