@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 MAX_LENGTH = 80
 
 FailureCode = Literal[
-    "empty", "too_long", "stop", "negative", "zero", "weight_based", "words", "no_amount",
+    "ambiguous", "empty", "too_long", "stop", "negative", "zero", "weight_based", "words", "no_amount",
     "conflict", "unknown_unit", "no_unit", "no_frequency", "bad_frequency", "bad_range", "unreadable",
 ]
 
@@ -78,6 +78,16 @@ _FREQ_WORD = re.compile(r"(?:daily|once|twice|times|x|every|each|per|a|at|in|q.*
 _STOP = re.compile(r"\b(?:stop|stopped|discontinue|discontinued|hold|cease|withdraw|none|nil)\b")
 _WEIGHT = re.compile(r"/ ?kg|per ?kg|mg ?kg|/ ?m2\b|per m2\b")
 _NUMBER_WORDS = re.compile(r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|half|quarter)\b")
+_FORM = r"(?:tablets?|tabs?|capsules?|caps?|pills?)"
+# '1.000' / '2.500': a point before exactly three digits ending in 0 may be a European thousands separator.
+# A decimal is not written with that superfluous trailing zero, while a dose read in thousands is round;
+# '2.125' and '0.125' stay decimals.
+_DOT_THOUSANDS = re.compile(r"(?<![0-9.])(?P<head>[1-9][0-9]{0,2})\.(?P<tail>[0-9]{2}0)(?![0-9.])")
+# '2 500 mg': one space group after a head may be a count of tablets and their strength.
+_GROUPED = re.compile(rf"^(?P<head>[0-9]{{1,3}}) (?P<group>[0-9]{{3}})\s*(?P<unit>{_UNIT})(?![a-z0-9µμ])\s*(?P<form>{_FORM}(?![a-z]))?")
+# A head up to this may be a number of tablets; a larger one ('32 500 mcg') is read as thousands unless a
+# dose-form word ('tablets') follows the unit.
+MAX_TABLET_COUNT = 10
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—−﹣－"), "-")
 
 
@@ -151,7 +161,57 @@ def _out(d: Decimal) -> float:
 
 
 def parse_dose(text: str) -> ParsedDose | ParseFailure:
-    """Read a dose expression into mg and doses/day; anything not read exactly is a ParseFailure."""
+    """Read a dose expression into mg and doses/day; anything not read exactly is a ParseFailure.
+
+    A number with two plausible readings ('1.000 mg', '2 500 mg/day') is a ParseFailure 'ambiguous' that
+    names both readings: it is never read as either one.
+    """
+    s = _precheck(text)
+    if isinstance(s, ParseFailure):
+        return s
+    readings = _readings(s)
+    if len(readings) > 1:
+        named = " or as ".join(label for _, _, label in readings)
+        return _fail(text, "ambiguous", f"the amount could be read as {named}; write it without a space or dot inside "
+                     "the number (e.g. 2500 mg), or as the number of tablets and their strength")
+    return _read(text, s)
+
+
+read_dose = parse_dose  # the name the question reader uses: one grammar for both paths
+
+
+def dose_readings(text: str) -> list[ParsedDose]:
+    """Every plausible reading of a dose expression (one when unambiguous; empty when none can be read)."""
+    s = _precheck(text)
+    if isinstance(s, ParseFailure):
+        return []
+    out: list[ParsedDose] = []
+    for variant, count, label in _readings(s):
+        got = _read(text, variant)
+        if isinstance(got, ParsedDose):
+            scale = {k: getattr(got, k) * count for k in ("single_mg", "single_max_mg", "daily_mg", "daily_max_mg")
+                     if getattr(got, k) is not None}
+            out.append(got.model_copy(update={**scale, "notes": [*got.notes, f"read as {label}"]}))
+    return out
+
+
+def _readings(s: str) -> list[tuple[str, int, str]]:
+    """(text to read, tablets per dose, label) for each plausible reading of the leading amount."""
+    if dot := _DOT_THOUSANDS.search(s):
+        unit = re.match(rf"\s*({_UNIT})?", s[dot.end():])
+        unit_text = f" {unit[1]}" if unit and unit[1] else ""
+        decimal = format(Decimal(dot[0]).normalize(), "f")
+        return [(s, 1, f"{decimal}{unit_text}"), (_DOT_THOUSANDS.sub(r"\g<head>\g<tail>", s), 1, f"{dot['head']}{dot['tail']}{unit_text}")]
+    g = _GROUPED.match(s)
+    amount = _AMOUNT.match(s)
+    if g and amount and not amount["b"] and int(g["group"]) > 0 and (int(g["head"]) <= MAX_TABLET_COUNT or g["form"]):
+        head = int(g["head"])
+        return [(s, 1, f"{head}{g['group']} {g['unit']}"), (s[len(g["head"]) + 1:], head, f"{head} × {g['group']} {g['unit']}")]
+    return [(s, 1, "")]
+
+
+def _precheck(text: object) -> str | ParseFailure:
+    """The normalised expression, or why it is not a dose at all."""
     if not isinstance(text, str):
         return _fail(str(text), "unreadable", "the dose must be text")
     if len(text) > MAX_LENGTH:
@@ -165,6 +225,11 @@ def parse_dose(text: str) -> ParsedDose | ParseFailure:
         return _fail(text, "negative", "negative dose")
     if _WEIGHT.search(s):
         return _fail(text, "weight_based", "weight- or surface-based doses (per kg, per m²) have no rule in the corpus")
+    return s
+
+
+def _read(text: str, s: str) -> ParsedDose | ParseFailure:
+    """The grammar proper, on a normalised expression with one reading."""
     m = _AMOUNT.match(s)
     if not m:
         return _diagnose(text, s)
@@ -179,7 +244,7 @@ def parse_dose(text: str) -> ParsedDose | ParseFailure:
         return _fail(text, "bad_range", "the low end of the range is above the high end")
     if high == low:
         high = None
-    rest, route = _strip_route(m["rest"])
+    rest, route = _strip_route(re.sub(rf"^{_FORM}(?![a-z])\s*", "", m["rest"]))  # '10 mg tablet tid' = 10 mg tid
     freq = _frequency(rest)
     if isinstance(freq, str):
         if _ANY_AMOUNT.search(rest):
