@@ -1,8 +1,24 @@
 """Deterministic dose checking: dose rules as data (corpus/rules/*.toml), a dose-expression parser, and check_dose."""
 from assistant.dosing.check import check_dose
-from assistant.dosing.parse import ParsedDose, ParseFailure, dose_readings, parse_dose, read_dose
+from assistant.dosing.parse import (
+           ParsedDose,
+           ParseFailure,
+           dose_readings,
+           parse_dose,
+           read_dose,
+)
 from assistant.dosing.readings import check_readings
 from assistant.dosing.rules import DrugRules, RulesError, load_rules
 
-__all__ = ["check_dose", "check_readings", "dose_readings", "load_rules", "parse_dose", "read_dose", "ParsedDose",
-           "ParseFailure", "DrugRules", "RulesError"]
+__all__ = [
+           "DrugRules",
+           "ParseFailure",
+           "ParsedDose",
+           "RulesError",
+           "check_dose",
+           "check_readings",
+           "dose_readings",
+           "load_rules",
+           "parse_dose",
+           "read_dose",
+]

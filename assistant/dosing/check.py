@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -49,7 +50,8 @@ def check_dose(
         drug, route, indication, patient or dose cannot be read or has no numeric rule. Every
         limit in the findings cites the corpus. Raises RulesError only if the rules files are broken.
     """
-    base = {"drug": str(drug), "dose": str(dose), "indication": None if indication is None else str(indication), "route": str(route)}
+    base: dict[str, Any] = {"drug": str(drug), "dose": str(dose), "route": str(route),
+                            "indication": None if indication is None else str(indication)}
 
     def unable(reason: str, found: list[Finding] | None = None, pt: Patient | None = None) -> DoseCheck:
         return DoseCheck(**base, verdict="unable_to_check", hard_stop=False, reason=reason, findings=found or [],
@@ -89,8 +91,9 @@ def check_dose(
     previous = parse_dose(previous_dose) if previous_dose is not None else None
     labels = {r.indication: drug_rules.indications[r.indication].label for r in selected}
     name, general = drug_rules.drug, drug_rules.general
-    shared = fx.for_dose(general, parsed, pt, previous_dose, previous, interval, name) + st.renal_state(general, pt, name)
-    shared += st.crcl_not_egfr(general, selected, pt) + st.population_assumed(drug_rules, pt)
+    shared = fx.for_dose(general, parsed, pt, previous_dose, previous, interval, name)
+    shared += st.renal_state(general, pt, name) + st.crcl_not_egfr(general, selected, pt)
+    shared += st.population_assumed(drug_rules, pt)
     if uncovered:
         shared.append(fx.finding("population_not_covered", "caution", f"Not checked for {', '.join(uncovered)}: "
                                  f"{st.not_covered_reason(drug_rules, groups, [])}."))
@@ -167,7 +170,9 @@ def _select(drug_rules: DrugRules, route: str, indication: str | None) -> list[I
     return found or f"no rule for {route} {drug_rules.drug} in {key}"
 
 
-def _covering(drug_rules: DrugRules, candidates: list[IndicationRule], groups: frozenset[str]) -> tuple[list[IndicationRule], list[str]]:
+def _covering(
+    drug_rules: DrugRules, candidates: list[IndicationRule], groups: frozenset[str]
+) -> tuple[list[IndicationRule], list[str]]:
     """Per indication, the rule that covers the patient's populations; and the labels of indications with none."""
     chosen: list[IndicationRule] = []
     missing: list[str] = []

@@ -12,6 +12,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from assistant.dosing.ambiguity import FORM as _FORM
+from assistant.dosing.ambiguity import UNIT
+from assistant.dosing.ambiguity import readings as _readings
+
 MAX_LENGTH = 80
 
 FailureCode = Literal[
@@ -49,7 +53,7 @@ class ParseFailure(BaseModel):
 # Integers with optional SI thousands groups ("30 000") and a decimal point. A comma is never
 # accepted: "1,000" (thousands) and "1,000" (decimal comma) read as different doses.
 _NUM = r"(?:[0-9]{1,3}(?: [0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
-_UNIT = r"(?:mcg|micrograms?|µg|μg|ug|milligrams?|mg|grams?|g)"
+_UNIT = UNIT
 _UNIT_MG = {"mcg": Decimal("0.001"), "g": Decimal(1000), "mg": Decimal(1)}
 _AMOUNT = re.compile(
     rf"^(?P<a>{_NUM})\s*(?:(?P<u1>{_UNIT})\s*)?(?:(?:-|to)\s*(?P<b>{_NUM})\s*)?(?P<u>{_UNIT})(?![a-z0-9µμ])\s*(?P<rest>.*)$"
@@ -78,16 +82,6 @@ _FREQ_WORD = re.compile(r"(?:daily|once|twice|times|x|every|each|per|a|at|in|q.*
 _STOP = re.compile(r"\b(?:stop|stopped|discontinue|discontinued|hold|cease|withdraw|none|nil)\b")
 _WEIGHT = re.compile(r"/ ?kg|per ?kg|mg ?kg|/ ?m2\b|per m2\b")
 _NUMBER_WORDS = re.compile(r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|half|quarter)\b")
-_FORM = r"(?:tablets?|tabs?|capsules?|caps?|pills?)"
-# '1.000' / '2.500': a point before exactly three digits ending in 0 may be a European thousands separator.
-# A decimal is not written with that superfluous trailing zero, while a dose read in thousands is round;
-# '2.125' and '0.125' stay decimals.
-_DOT_THOUSANDS = re.compile(r"(?<![0-9.])(?P<head>[1-9][0-9]{0,2})\.(?P<tail>[0-9]{2}0)(?![0-9.])")
-# '2 500 mg': one space group after a head may be a count of tablets and their strength.
-_GROUPED = re.compile(rf"^(?P<head>[0-9]{{1,3}}) (?P<group>[0-9]{{3}})\s*(?P<unit>{_UNIT})(?![a-z0-9µμ])\s*(?P<form>{_FORM}(?![a-z]))?")
-# A head up to this may be a number of tablets; a larger one ('32 500 mcg') is read as thousands unless a
-# dose-form word ('tablets') follows the unit.
-MAX_TABLET_COUNT = 10
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—−﹣－"), "-")
 
 
@@ -195,21 +189,6 @@ def dose_readings(text: str) -> list[ParsedDose]:
     return out
 
 
-def _readings(s: str) -> list[tuple[str, int, str]]:
-    """(text to read, tablets per dose, label) for each plausible reading of the leading amount."""
-    if dot := _DOT_THOUSANDS.search(s):
-        unit = re.match(rf"\s*({_UNIT})?", s[dot.end():])
-        unit_text = f" {unit[1]}" if unit and unit[1] else ""
-        decimal = format(Decimal(dot[0]).normalize(), "f")
-        return [(s, 1, f"{decimal}{unit_text}"), (_DOT_THOUSANDS.sub(r"\g<head>\g<tail>", s), 1, f"{dot['head']}{dot['tail']}{unit_text}")]
-    g = _GROUPED.match(s)
-    amount = _AMOUNT.match(s)
-    if g and amount and not amount["b"] and int(g["group"]) > 0 and (int(g["head"]) <= MAX_TABLET_COUNT or g["form"]):
-        head = int(g["head"])
-        return [(s, 1, f"{head}{g['group']} {g['unit']}"), (s[len(g["head"]) + 1:], head, f"{head} × {g['group']} {g['unit']}")]
-    return [(s, 1, "")]
-
-
 def _precheck(text: object) -> str | ParseFailure:
     """The normalised expression, or why it is not a dose at all."""
     if not isinstance(text, str):
@@ -258,6 +237,8 @@ def _read(text: str, s: str) -> ParsedDose | ParseFailure:
     if n is not None and not 0 < n <= 24:
         return _fail(text, "bad_frequency", "frequency must be between once a day and 24 times a day")
     notes: list[str] = []
+    single: Decimal | None
+    single_hi: Decimal | None
     if kind == "single":
         assert n is not None
         single, single_hi = low, high

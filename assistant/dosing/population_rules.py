@@ -2,6 +2,7 @@
 
 Kept apart from rules.py so that schema growth for other limits (CrCl bands, mg/kg) merges cleanly.
 """
+
 from __future__ import annotations
 
 from typing import Literal
@@ -23,7 +24,9 @@ class Populations(_Strict):
     """Who counts as an adult, and how the answer names each population (all per drug, as data)."""
 
     adult_min_age: float = Field(gt=0, description="Age in years from which a patient is an adult for these rules.")
-    assumption: str | None = Field(default=None, description="Set when the corpus names no age: what was assumed and why.")
+    assumption: str | None = Field(
+        default=None, description="Set when the corpus names no age: what was assumed and why."
+    )
     source: RuleSource | None = Field(default=None, description="Corpus text stating the age, when it does.")
     labels: dict[PopulationCode, str] = Field(
         default_factory=dict,
@@ -31,7 +34,7 @@ class Populations(_Strict):
     )
 
     @model_validator(mode="after")
-    def _backed(self) -> "Populations":
+    def _backed(self) -> Populations:
         if not self.assumption and self.source is None:
             raise ValueError("adult_min_age needs a source or an assumption")
         return self
@@ -51,7 +54,7 @@ class RenalImpairmentBands(_Strict):
     reduce: list[RenalImpairment] = Field(default_factory=list, description="Named states under the reduce band.")
 
     @model_validator(mode="after")
-    def _disjoint(self) -> "RenalImpairmentBands":
+    def _disjoint(self) -> RenalImpairmentBands:
         both = set(self.avoid) & set(self.reduce)
         if both:
             raise ValueError(f"renal impairment {sorted(both)} is in both the avoid and the reduce band")

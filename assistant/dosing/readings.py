@@ -1,5 +1,6 @@
 """check_readings: one question read several ways (alternative numbers, candidate indications, a range of a
 patient value); every reading is checked and the strictest verdict is the headline."""
+
 from __future__ import annotations
 
 import inspect
@@ -23,8 +24,9 @@ def _label(reading: Mapping[str, Any], common: Mapping[str, Any]) -> str:
     return ", ".join(parts) or "as given"
 
 
-def check_readings(drug: str, readings: list[dict[str, Any]], *, rules: Mapping[str, DrugRules] | None = None,
-                   **common: Any) -> DoseCheck:
+def check_readings(
+    drug: str, readings: list[dict[str, Any]], *, rules: Mapping[str, DrugRules] | None = None, **common: Any
+) -> DoseCheck:
     """Check every reading of a question and return the strictest verdict, naming which reading gives which.
 
     Args:
@@ -43,9 +45,15 @@ def check_readings(drug: str, readings: list[dict[str, Any]], *, rules: Mapping[
         exceeds_titration_step > unable_to_check > caution > within_limits, so a reading that could not be
         checked is never hidden behind a green or a cautioned one. No readings → unable_to_check.
     """
-    base = {"drug": str(drug), "dose": str(common.get("dose", "")), "indication": common.get("indication"),
-            "route": str(common.get("route", "oral"))}
-    unknown = sorted({k for r in readings for k in r if k not in READING_KEYS | {LABEL_KEY}} | (set(common) - READING_KEYS))
+    base: dict[str, Any] = {
+        "drug": str(drug),
+        "dose": str(common.get("dose", "")),
+        "indication": common.get("indication"),
+        "route": str(common.get("route", "oral")),
+    }
+    unknown = sorted(
+        {k for r in readings for k in r if k not in READING_KEYS | {LABEL_KEY}} | (set(common) - READING_KEYS)
+    )
     if unknown or not readings:
         reason = f"unknown reading argument(s): {', '.join(unknown)}" if unknown else "no reading of the dose to check"
         return DoseCheck(**base, verdict="unable_to_check", hard_stop=False, reason=reason)
@@ -59,13 +67,21 @@ def check_readings(drug: str, readings: list[dict[str, Any]], *, rules: Mapping[
 
     label, top = max(checked, key=lambda item: fx.headline_rank(item[1].verdict))  # first of the strictest
     notes = [_reading_finding(lab, chk) for lab, chk in checked]
-    others = [f.model_copy(update={"message": f"If {lab}: {f.message}"})
-              for lab, chk in checked if chk is not top for f in chk.findings if f.severity != "info"]
-    judged = fx.finding("reading_judged", "within_limits", f"The verdict shown is for the strictest of {len(checked)} "
-                        f"readings: {label} ({top.verdict}).")
+    others = [
+        f.model_copy(update={"message": f"If {lab}: {f.message}"})
+        for lab, chk in checked
+        if chk is not top
+        for f in chk.findings
+        if f.severity != "info"
+    ]
+    judged = fx.finding(
+        "reading_judged",
+        "within_limits",
+        f"The verdict shown is for the strictest of {len(checked)} readings: {label} ({top.verdict}).",
+    )
     findings = [judged, *notes, *top.findings, *others]
-    reason = f"{label}: {top.reason}" if top.verdict == "unable_to_check" else None
-    return top.model_copy(update={"findings": findings, "reason": reason, "hard_stop": top.verdict in HARD_STOPS})
+    why = f"{label}: {top.reason}" if top.verdict == "unable_to_check" else None
+    return top.model_copy(update={"findings": findings, "reason": why, "hard_stop": top.verdict in HARD_STOPS})
 
 
 def _reading_finding(label: str, check: DoseCheck) -> Finding:

@@ -8,7 +8,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from assistant.dosing.population_rules import DEFAULT_COVERS, PopulationCode, Populations, RenalImpairmentBands
+from assistant.dosing.population_rules import (
+    DEFAULT_COVERS,
+    PopulationCode,
+    Populations,
+    RenalImpairmentBands,
+)
 from assistant.types import Patient, RuleSource
 
 RULES_DIR_ENV = "ASSISTANT_RULES_DIR"
@@ -45,7 +50,7 @@ class RangeLimit(_Strict):
     source: RuleSource
 
     @model_validator(mode="after")
-    def _ordered(self) -> "RangeLimit":
+    def _ordered(self) -> RangeLimit:
         if self.low > self.high:
             raise ValueError(f"range low {self.low} is above high {self.high}")
         return self
@@ -80,7 +85,7 @@ class Statement(_Strict):
     )
 
     @model_validator(mode="after")
-    def _known_state(self) -> "Statement":
+    def _known_state(self) -> Statement:
         state = self.patient_state
         if state is not None and (state not in Patient.model_fields or Patient.field_kind(state) != "bool"):
             raise ValueError(f"patient_state '{state}' is not a true/false patient field")
@@ -125,7 +130,7 @@ class IndicationRule(_Strict):
     notes: list[Statement] = Field(default_factory=list, description="Other statements shown as info (population, evidence).")
 
     @model_validator(mode="after")
-    def _coherent(self) -> "IndicationRule":
+    def _coherent(self) -> IndicationRule:
         top = self.max_daily_mg.value
         for name, r in [("start_daily_mg", self.start_daily_mg), *[("usual_daily_mg", u) for u in self.usual_daily_mg]]:
             if r.high > top:
@@ -153,7 +158,7 @@ class General(_Strict):
 
     renal: Renal | None = None
     older_adults: OlderAdults | None = None
-    renal_impairment: RenalImpairmentBands | None = Field(default=None, description="Named renal states → renal bands.")
+    renal_impairment: RenalImpairmentBands | None = Field(default=None, description="Named renal states → bands.")
     abrupt_discontinuation: list[Statement] = Field(default_factory=list)
 
 
@@ -183,7 +188,7 @@ class DrugRules(_Strict):
     rules: list[IndicationRule]
 
     @model_validator(mode="after")
-    def _references(self) -> "DrugRules":
+    def _references(self) -> DrugRules:
         seen: set[tuple[str, str, str]] = set()
         for r in self.rules:
             if r.route not in self.routes:
@@ -205,7 +210,8 @@ class DrugRules(_Strict):
 
     def rule_for(self, route: str, indication: str, groups: frozenset[str]) -> IndicationRule | None:
         """The rule for a route and indication whose populations cover every group of the patient, if any."""
-        return next((r for r in self.rules if r.route == route and r.indication == indication and groups <= set(r.covers)), None)
+        found = (r for r in self.rules if r.route == route and r.indication == indication and groups <= set(r.covers))
+        return next(found, None)
 
     def rules_for_route(self, route: str) -> list[IndicationRule]:
         return [r for r in self.rules if r.route == route]

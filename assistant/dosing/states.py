@@ -1,5 +1,6 @@
 """Patient states against the rules data: populations covered, named renal states, CrCl, stop states,
 and the closed world (a stated fact that no rule of the indication uses is never silently ignored)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -102,9 +103,16 @@ def stated_fields(patient: Patient) -> list[str]:
 def unused_facts(general: General, rule: IndicationRule, label: str, patient: Patient) -> list[Finding]:
     """A caution for every stated fact no limit of this indication uses (CrCl is reported by crcl_not_egfr)."""
     used = used_fields(general, rule) | {"crcl"}
-    return [finding("unused_patient_fact", "caution", f"{fact_text(patient, f).capitalize()} is stated, but no rule for {label} "
-                    "uses it, so what it means for this dose could not be checked.")
-            for f in stated_fields(patient) if f not in used]
+    return [
+        finding(
+            "unused_patient_fact",
+            "caution",
+            f"{fact_text(patient, f).capitalize()} is stated, but no rule for {label} "
+            "uses it, so what it means for this dose could not be checked.",
+        )
+        for f in stated_fields(patient)
+        if f not in used
+    ]
 
 
 def crcl_not_egfr(general: General, rules: list[IndicationRule], patient: Patient) -> list[Finding]:
@@ -113,10 +121,21 @@ def crcl_not_egfr(general: General, rules: list[IndicationRule], patient: Patien
         return []
     renal = general.renal
     cited = f" (eGFR < {renal.avoid_egfr_below.text()})" if renal else ""
-    checked = "the eGFR limits were checked with the eGFR given" if patient.egfr is not None else \
-        f"the renal limit{cited} could not be checked"
-    return [finding("crcl_not_egfr", "caution", f"Creatinine clearance {fmt(patient.crcl)} mL/min is stated; CrCl is not eGFR and "
-                    f"the rules use eGFR only, so {checked}.", None, renal.avoid_egfr_below.source if renal else None)]
+    checked = (
+        "the eGFR limits were checked with the eGFR given"
+        if patient.egfr is not None
+        else f"the renal limit{cited} could not be checked"
+    )
+    return [
+        finding(
+            "crcl_not_egfr",
+            "caution",
+            f"Creatinine clearance {fmt(patient.crcl)} mL/min is stated; CrCl is not eGFR and "
+            f"the rules use eGFR only, so {checked}.",
+            None,
+            renal.avoid_egfr_below.source if renal else None,
+        )
+    ]
 
 
 def renal_state(general: General, patient: Patient, drug: str) -> list[Finding]:
@@ -127,19 +146,48 @@ def renal_state(general: General, patient: Patient, drug: str) -> list[Finding]:
     words = f"Renal impairment stated as {state.replace('_', ' ')}"
     if bands is not None and state in bands.avoid:
         avoid = renal.avoid_egfr_below
-        return [finding("renal_avoid", "contraindicated", f"{words}: the rules put it under their avoid band "
-                        f"(eGFR < {avoid.text()}): avoid {drug}.", f"eGFR < {avoid.text()}", avoid.source)]
+        return [
+            finding(
+                "renal_avoid",
+                "contraindicated",
+                f"{words}: the rules put it under their avoid band (eGFR < {avoid.text()}): avoid {drug}.",
+                f"eGFR < {avoid.text()}",
+                avoid.source,
+            )
+        ]
     if bands is not None and state in bands.reduce:
         band = renal.reduce_egfr
-        return [finding("renal_reduce", "caution", f"{words}: the rules put it under their dose-reduction band (eGFR {band.text()}). "
-                        "The corpus gives no reduced dose, so the dose was checked against the usual limits only.",
-                        f"eGFR {band.text()}", band.source)]
-    return [finding("renal_state_unmapped", "caution", f"{words}: the rules do not say which of their eGFR bands that is, "
-                    "so the renal limits could not be checked from it.")]
+        return [
+            finding(
+                "renal_reduce",
+                "caution",
+                f"{words}: the rules put it under their dose-reduction band (eGFR {band.text()}). "
+                "The corpus gives no reduced dose, so the dose was checked against the usual limits only.",
+                f"eGFR {band.text()}",
+                band.source,
+            )
+        ]
+    return [
+        finding(
+            "renal_state_unmapped",
+            "caution",
+            f"{words}: the rules do not say which of their eGFR bands that is, "
+            "so the renal limits could not be checked from it.",
+        )
+    ]
 
 
 def state_stops(statements: list[Statement], label: str, patient: Patient, drug: str) -> list[Finding]:
     """Stop criteria linked to a patient state that is stated true: the drug is stopped."""
-    return [finding("stop_criterion", "contraindicated", f"{fact_text(patient, s.patient_state).capitalize()} is stated: "
-                    f"a stop criterion for {drug} ({label}): {s.text}.", None, s.source)
-            for s in statements if s.patient_state and getattr(patient, s.patient_state) is True]
+    return [
+        finding(
+            "stop_criterion",
+            "contraindicated",
+            f"{fact_text(patient, s.patient_state).capitalize()} is stated: "
+            f"a stop criterion for {drug} ({label}): {s.text}.",
+            None,
+            s.source,
+        )
+        for s in statements
+        if s.patient_state and getattr(patient, s.patient_state) is True
+    ]

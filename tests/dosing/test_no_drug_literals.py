@@ -1,4 +1,5 @@
 """Knowledge is data: the dosing code names no drug; finding messages take it from the rules."""
+
 from __future__ import annotations
 
 import re

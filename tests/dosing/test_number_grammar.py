@@ -1,10 +1,17 @@
 """One number grammar: ambiguous numbers give every reading and are never read as the smaller one."""
+
 from __future__ import annotations
 
 import pytest
 
 from assistant.dosing import check_dose
-from assistant.dosing.parse import ParsedDose, ParseFailure, dose_readings, parse_dose, read_dose
+from assistant.dosing.parse import (
+    ParsedDose,
+    ParseFailure,
+    dose_readings,
+    parse_dose,
+    read_dose,
+)
 
 # text, daily mg of every plausible reading (sorted), or [] when none is readable
 READINGS = [
@@ -56,7 +63,12 @@ def test_ambiguous_is_a_failure_naming_every_reading(text: str, named: list[str]
     assert parse_dose(text) == got  # one grammar: read_dose is parse_dose
 
 
-UNAMBIGUOUS = [("32 500 mcg daily", 32.5), ("30 000 mcg daily", 30), ("0.125 mg daily", 0.125), ("10 mg tablet tid", 30)]
+UNAMBIGUOUS = [
+    ("32 500 mcg daily", 32.5),
+    ("30 000 mcg daily", 30),
+    ("0.125 mg daily", 0.125),
+    ("10 mg tablet tid", 30),
+]
 
 
 @pytest.mark.parametrize(("text", "daily"), UNAMBIGUOUS, ids=[r[0] for r in UNAMBIGUOUS])

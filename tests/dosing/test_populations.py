@@ -1,4 +1,5 @@
 """Populations are rules data: a patient the rules do not cover gets no numbers, only a reason."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -59,12 +60,14 @@ def test_cut_off_is_data_with_an_assumption() -> None:
 
 
 def test_cut_off_changes_with_the_rules_file(tmp_path: Path) -> None:
-    (tmp_path / "baclofen.toml").write_text(RULES_TEXT.replace("adult_min_age = 18", "adult_min_age = 16"), encoding="utf-8")
+    (tmp_path / "baclofen.toml").write_text(
+        RULES_TEXT.replace("adult_min_age = 18", "adult_min_age = 16"), encoding="utf-8"
+    )
     got = check_dose("baclofen", "5 mg tid", indication=S, patient={"age": 17}, rules=load_rules(tmp_path))
     assert got.verdict == "within_limits"
 
 
-PAEDIATRIC_RULE = '''
+PAEDIATRIC_RULE = """
 [[rules]]
 route = "oral"
 indication = "spasticity"
@@ -84,7 +87,7 @@ unit = "mg/day"
 source.doc_id = "baclofen-spasticity"
 source.section = "Initial Dosing and Titration"
 source.quote = "particularly in older adults who rarely tolerate doses greater than 30-40 mg per day"
-'''
+"""
 
 
 def test_a_paediatric_rule_changes_the_answer_without_code(tmp_path: Path) -> None:
