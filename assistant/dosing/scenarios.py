@@ -5,6 +5,7 @@ wins. The band edges come from the rules data, so a new band in a rules file nee
 """
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from assistant.dosing.rules import DrugRules, fmt
@@ -56,7 +57,7 @@ def range_readings(drug_rules: DrugRules, field: str, low: float | None, high: f
         if (i == 0 and not lo_in) or (i == len(bounds) - 1 and not hi_in):
             continue
         points[edge] = f"{field} {fmt(edge)}"
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in pairwise(bounds):
         if b > a:
             points.setdefault((a + b) / 2, f"{field} between {fmt(a)} and {fmt(b)} {unit}".rstrip())
     base = dict(base_patient or {})
