@@ -159,8 +159,7 @@ def _titration(rule: IndicationRule, label: str, dose: ParsedDose, previous: Par
         if note is None:
             return [finding("titration", "caution", f"{change}: the rules give no titration limits for {label}.")]
         return [finding("titration", "caution", f"{change}: for {label} the guideline gives no step size or "
-                        "interval, only "
-                        f"\"{note.source.quote}\" ({note.text}).", None, note.source)]
+                        f"interval, only \"{note.source.quote}\".", None, note.source)]
     step, gap = t.step_daily_mg, t.min_interval_days
     rule_text = f"increase by at most {step.text()}, no faster than {gap.stated_as or gap.text()} ({gap.text()})"
     limit = f"{step.text()} per {gap.text()}"  # every number the messages state, so it is a checker output

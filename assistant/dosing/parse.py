@@ -48,6 +48,7 @@ class ParseFailure(BaseModel):
     text: str = Field(description="The expression as given.")
     code: FailureCode = Field(description="Machine code of the problem.")
     reason: str = Field(description="Plain-language reason.")
+    alternatives: list[str] = Field(default_factory=list, description="For 'ambiguous': each reading of the amount.")
 
 
 # Integers with optional SI thousands groups ("30 000") and a decimal point. A comma is never
@@ -165,9 +166,10 @@ def parse_dose(text: str) -> ParsedDose | ParseFailure:
         return s
     readings = _readings(s)
     if len(readings) > 1:
-        named = " or as ".join(label for _, _, label in readings)
-        return _fail(text, "ambiguous", f"the amount could be read as {named}; write it without a space or dot inside "
-                     "the number (e.g. 2500 mg), or as the number of tablets and their strength")
+        labels = [label for _, _, label in readings]
+        reason = (f"the amount could be read as {' or as '.join(labels)}; write the number without a space or dot "
+                  "inside it, or give the number of tablets and their strength")
+        return ParseFailure(text=text, code="ambiguous", reason=reason, alternatives=labels)
     return _read(text, s)
 
 

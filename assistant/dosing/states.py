@@ -107,8 +107,8 @@ def unused_facts(general: General, rule: IndicationRule, label: str, patient: Pa
         finding(
             "unused_patient_fact",
             "caution",
-            f"{fact_text(patient, f).capitalize()} is stated, but no rule for {label} "
-            "uses it, so what it means for this dose could not be checked.",
+            f"Stated: {fact_text(patient, f)}. No rule for {label} uses it, so what it means for this dose "
+            "could not be checked.",
         )
         for f in stated_fields(patient)
         if f not in used
@@ -183,8 +183,8 @@ def state_stops(statements: list[Statement], label: str, patient: Patient, drug:
         finding(
             "stop_criterion",
             "contraindicated",
-            f"{fact_text(patient, s.patient_state).capitalize()} is stated: "
-            f"a stop criterion for {drug} ({label}): {s.text}.",
+            f"Stated: {fact_text(patient, s.patient_state)}. This is a stop criterion for {drug} ({label}): "
+            f"{s.text}.",
             None,
             s.source,
         )

@@ -61,6 +61,7 @@ def test_ambiguous_is_a_failure_naming_every_reading(text: str, named: list[str]
     for words in named:
         assert words in got.reason, got.reason
     assert parse_dose(text) == got  # one grammar: read_dose is parse_dose
+    assert len(got.alternatives) == 2 and all(any(w in a for a in got.alternatives) for w in named)
 
 
 UNAMBIGUOUS = [
