@@ -77,12 +77,12 @@ def check_dose(
     candidates = _select(drug_rules, route_key, indication)
     if isinstance(candidates, str):
         return unable(candidates, pt=pt)
+    if indication is not None:
+        base["indication"] = candidates[0].indication  # canonical, also when the population is not covered
     groups = st.patient_groups(drug_rules.populations, pt)
     selected, uncovered = _covering(drug_rules, candidates, groups)
     if not selected:
         return unable(st.not_covered_reason(drug_rules, groups, candidates), pt=pt)
-    if indication is not None:
-        base["indication"] = selected[0].indication
     interval = _interval(interval_days)
     if isinstance(interval, str):
         return unable(interval, pt=pt)

@@ -36,6 +36,7 @@ TABLE = [
 def test_population_table(patient: dict, indication: str | None, verdict: str, reason: str | None) -> None:
     got = check_dose("baclofen", "5 mg tid", indication=indication, patient=patient)
     assert got.verdict == verdict, (got.reason, [(f.code, f.verdict, f.message) for f in got.findings])
+    assert got.indication == indication  # canonical, also when the population is not covered
     if reason is not None:
         assert reason in (got.reason or "")
         # Never adult numbers for a population the rules do not cover.
