@@ -1,6 +1,12 @@
 """Deterministic dose checking: dose rules as data (corpus/rules/*.toml), a dose-expression parser, and check_dose."""
 from assistant.dosing.check import check_dose
-from assistant.dosing.parse import ParsedDose, ParseFailure, dose_readings, parse_dose, read_dose
+from assistant.dosing.parse import (
+    ParsedDose,
+    ParseFailure,
+    dose_readings,
+    parse_dose,
+    read_dose,
+)
 from assistant.dosing.readings import check_readings
 from assistant.dosing.rules import DrugRules, RulesError, load_rules
 from assistant.dosing.scenarios import range_readings
