@@ -7,6 +7,7 @@ import re
 from pydantic import BaseModel
 
 from assistant.answer.compose import Draft, sentence_indication
+from assistant.dosing.parse import ParseFailure, read_dose
 from assistant.dosing.rules import DrugRules
 from assistant.text.numbers import numbers_in, supported
 from assistant.text.words import split_sentences
@@ -77,6 +78,9 @@ def check_support(check: DoseCheck | None) -> set[float]:
     values |= {float(v) for v in check.patient.values() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     for f in check.findings:
         values |= set(numbers_in(f"{f.limit or ''} {f.citation.quote if f.citation else ''}"))
+    alternatives = read_dose(check.dose)
+    if isinstance(alternatives, ParseFailure):  # an ambiguous dose names its readings ('1 mg or 1000 mg')
+        values |= set(numbers_in(" ".join(alternatives.alternatives)))
     return values | set(numbers_in(check.dose))
 
 
