@@ -46,6 +46,7 @@ class Query(BaseModel):
     not_covered: list[str] = Field(default_factory=list, description="Named drugs or substances the library does not cover.")
     other_doses: list[str] = Field(default_factory=list, description="Doses written for another drug (never checked as this one).")
     is_followup: bool = False
+    names_topic: bool = Field(default=False, description="The conversation names an indication of the library.")
 
 
 class Reader:
@@ -75,7 +76,7 @@ class Reader:
         dose_plan = plan(dose_list, drug, turns, numbers, lx) if drug else None
         facts = read_facts(numbers, turns, lx)
         indications = self._indications(drug, turns)
-        context = " ".join(previous_user_turns[-2:]) if followup else ""
+        context = self._context(previous_user_turns, message, drug) if followup else ""
         masked = _masked(message, mentions[-1], self.lexicon, drug)
         masked_context = _masked(context, [], self.lexicon, drug)
         intent, score, margin = self._intent(masked, masked_context, bool(dose_plan and dose_plan.readings))
@@ -100,6 +101,8 @@ class Reader:
             patient=facts.patient, patient_ranges=facts.ranges, numbers=[n for ns in numbers for n in ns],
             not_understood=not_understood, assumptions=assumptions, mentions=[m for ms in mentions for m in ms],
             not_covered=not_covered, other_doses=other, is_followup=followup,
+            names_topic=self._names_an_indication(turns) or route is not None or bool(facts.patient.known())
+            or bool(facts.ranges),
         )
 
     def _subject(self, mentions: list[list[DrugMention]], message: str) -> tuple[str | None, bool, list[str]]:
@@ -120,6 +123,18 @@ class Reader:
         if earlier_uncovered:
             return None, False, list(dict.fromkeys(earlier_uncovered))
         return self.default_drug, self.default_drug is not None, []
+
+    def _context(self, previous: list[str], message: str, drug: str | None) -> str:
+        """The earlier turns a follow-up continues; an indication the message replaces is left out of them
+        ('And for spasticity?' after a cramps question keeps the earlier ask, not its indication)."""
+        context = " ".join(previous[-2:])
+        terms = self.lexicon.indication_terms.get(drug or "", {})
+        named = {k for k, p in terms.items() if p.search(message)}
+        if named:
+            for key, pattern in terms.items():
+                if key not in named:
+                    context = pattern.sub(" ", context)
+        return context
 
     def _names_an_indication(self, turns: list[str]) -> bool:
         patterns = [p for terms in self.lexicon.indication_terms.values() for p in terms.values()]
