@@ -30,6 +30,9 @@ class Settings(BaseSettings):
         default=4.0,
         description="A question word unknown to the corpus and rarer than this Zipf frequency is an uncovered topic (calibrated).",
     )
+    ingest_threads: int = Field(
+        default=0, ge=0, description="CPU threads for bulk embedding during ingest (0: every core); queries use one."
+    )
     max_question_chars: int = Field(default=2000, description="Longer questions are rejected with an error.")
     audit_log: Path | None = Field(default=None, description="JSONL audit log; defaults to <data_dir>/audit.jsonl.")
     llm: str = Field(

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from langchain_core.embeddings import Embeddings
@@ -32,6 +35,24 @@ class LocalEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
+
+
+@contextmanager
+def bulk_threads(threads: int = 0) -> Iterator[None]:
+    """Torch on `threads` CPU threads (0: every core) for bulk encoding, the previous setting restored after.
+
+    The process default stays one thread, which is right for a single query; a batch of chunks keeps every core
+    busy with real work instead of spin-waiting. Does nothing when torch has not been imported yet."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads or os.cpu_count() or 1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 @lru_cache(maxsize=1)

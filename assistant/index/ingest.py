@@ -46,7 +46,10 @@ def ingest(
             from assistant.index.embeddings import get_embeddings
 
             embed = get_embeddings().embed_documents
-        return embed(texts)
+        from assistant.index.embeddings import bulk_threads
+
+        with bulk_threads(settings.ingest_threads):  # every core for the bulk phase, one thread again for queries
+            return embed(texts)
 
     doc_files = {doc.id: doc.file for doc in loaded.guidelines}
     report = sync(collection, chunks, lazy_embed, progress, files=doc_files, keep_files=loaded.failed_files)
