@@ -38,12 +38,12 @@ class HybridRetriever:
         self.candidates = candidates
         self.rrf_k = rrf_k
         self.lexical_path = lexical_path
-        self.chunks = StoredChunkMap(collection)  # the old table's interface; prefer the methods below
         self.reload()
 
     def reload(self) -> None:
         """Pick up the index an ingest left (a new store version loads its lexical index)."""
         self.lexical: LexicalIndex = load_lexical(self.collection, self.lexical_path)
+        self.chunks = StoredChunkMap(self.collection)  # the old table's interface; prefer the methods below
         self._quotes: dict[tuple[str, str], Chunk | None] = {}
 
     # -- look-ups the pipeline needs, none of them a scan of the library -----------------------------------------

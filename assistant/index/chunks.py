@@ -38,6 +38,7 @@ class StoredChunkMap(Mapping[str, Chunk]):
 
     def __init__(self, collection) -> None:
         self.collection = collection
+        self._all: list[Chunk] | None = None
 
     def __getitem__(self, chunk_id: str) -> Chunk:
         found = fetch_chunks(self.collection, [chunk_id])
@@ -64,10 +65,14 @@ class StoredChunkMap(Mapping[str, Chunk]):
         for page in self._pages([]):
             yield from page["ids"]
 
-    def values(self):  # type: ignore[override]  # one paged walk, not one request per id
-        chunks = [
-            _chunk_from(i, d, m)
-            for page in self._pages(["documents", "metadatas"])
-            for i, d, m in zip(page["ids"], page["documents"], page["metadatas"])
-        ]
-        return sorted(chunks, key=lambda c: (c.doc_id, c.position))
+    def values(self):  # type: ignore[override]
+        """Every chunk in document order: one paged walk, kept until the retriever reloads (callers that still scan
+        the table per turn pay for it once, as with the old in-memory table)."""
+        if self._all is None:
+            chunks = [
+                _chunk_from(i, d, m)
+                for page in self._pages(["documents", "metadatas"])
+                for i, d, m in zip(page["ids"], page["documents"], page["metadatas"])
+            ]
+            self._all = sorted(chunks, key=lambda c: (c.doc_id, c.position))
+        return self._all
