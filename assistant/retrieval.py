@@ -8,7 +8,7 @@ from assistant.index.chunks import StoredChunkMap, document_chunks, fetch_chunks
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import query as dense_query
-from assistant.index.version import load_lexical
+from assistant.index.version import check_backend, load_lexical
 from assistant.text.words import content_terms
 from assistant.types import Chunk, Hit
 
@@ -42,6 +42,7 @@ class HybridRetriever:
 
     def reload(self) -> None:
         """Pick up the index an ingest left (a new store version loads its lexical index)."""
+        check_backend(self.collection, getattr(self.embeddings, "backend", "torch"))
         self.lexical: LexicalIndex = load_lexical(self.collection, self.lexical_path)
         self.chunks = StoredChunkMap(self.collection)  # the old table's interface; prefer the methods below
         self._quotes: dict[tuple[str, str], Chunk | None] = {}

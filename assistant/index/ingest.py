@@ -8,9 +8,10 @@ from pydantic import BaseModel
 from assistant.corpus.chunk import chunk_guideline
 from assistant.corpus.load import load_corpus
 from assistant.index import manifest as hashes
+from assistant.index.embeddings import prepare_backend
 from assistant.index.lexical import lexical_dir
 from assistant.index.store import EmbedFn, IngestReport, open_collection, sync
-from assistant.index.version import VERSION_KEY, refresh_lexical, store_metadata
+from assistant.index.version import VERSION_KEY, check_backend, record_backend, refresh_lexical, store_metadata
 from assistant.settings import Settings
 
 
@@ -34,6 +35,9 @@ def ingest(
     """
     if collection is None:
         collection = open_collection(settings)
+    backend = _backend(settings, embed)
+    check_backend(collection, backend)
+    prepare_backend(backend, settings.model_dir)
     files = hashes.fingerprint(settings.corpus_dir)
     if (same := _unchanged_library(settings, collection, files)) is not None:
         return same
@@ -57,8 +61,15 @@ def ingest(
     for c in chunks:
         counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
     result = IngestResult(report=report, documents=counts, errors=loaded.errors)
+    if report.total:
+        record_backend(collection, backend)
     _record_ingest(settings, collection, files, result)
     return result
+
+
+def _backend(settings: Settings, embed: EmbedFn | None) -> str:
+    """The embedding backend this ingest writes with: the given embed function's, else the settings'."""
+    return str(getattr(getattr(embed, "__self__", None), "backend", settings.embedding_backend))
 
 
 def _unchanged_library(settings: Settings, collection, files: dict[str, str]) -> IngestResult | None:

@@ -10,12 +10,27 @@ import uuid
 from pathlib import Path
 
 from assistant.index import lexical
-from assistant.index.store import stored_chunks
+from assistant.index.store import StoreError, stored_chunks
 
 log = logging.getLogger("assistant")
 
 VERSION_KEY = "index_version"
 LEXICAL_KEY = "lexical_dir"
+BACKEND_KEY = "embedding_backend"
+LEGACY_BACKEND = "torch"  # stores built before the backend was recorded
+
+
+def check_backend(collection, backend: str) -> None:
+    """Refuse (one line) to query or extend vectors that another embedding backend built."""
+    recorded = store_metadata(collection).get(BACKEND_KEY) or (LEGACY_BACKEND if collection.count() else None)
+    if recorded and recorded != backend:
+        raise StoreError(f"this index was built with the {recorded} embedding backend, not {backend}: set "
+                         f"ASSISTANT_EMBEDDING_BACKEND={recorded} or ingest into a fresh data dir")
+
+
+def record_backend(collection, backend: str) -> None:
+    if store_metadata(collection).get(BACKEND_KEY) != backend:
+        _set_metadata(collection, **{BACKEND_KEY: backend})
 
 
 def store_metadata(collection) -> dict:
