@@ -77,6 +77,10 @@ class HybridRetriever:
         """doc_id → (title, chunk count) of the indexed documents."""
         return {doc_id: (str(d["title"]), int(d["chunks"])) for doc_id, d in self.lexical.documents.items()}
 
+    def built_at(self) -> str | None:
+        """ISO time the index was last built with changed text (None for an empty index)."""
+        return self.lexical.built_at if self.lexical.ids else None
+
     # -- ranking -------------------------------------------------------------------------------------------------
     def bm25_ranking(self, question: str) -> list[str]:
         return self.lexical.ranking(content_terms(question), self.candidates)

@@ -14,6 +14,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import bm25s
@@ -57,6 +58,7 @@ class LexicalIndex:
     words: frozenset[str]
     stems: frozenset[str]
     documents: dict[str, dict[str, str | int]]
+    built_at: str | None = None
 
     def ranking(self, terms: list[str], n: int) -> list[str]:
         """Chunk ids of the n best BM25 scores above zero, best first (ties by row, as a stable sort)."""
@@ -88,6 +90,7 @@ def build(chunks: list[Chunk], version: str) -> LexicalIndex:
     return LexicalIndex(
         version=version, ids=[c.id for c in ordered], bm25=bm25, words=frozenset(vocabulary),
         stems=frozenset(stem(w) for w in vocabulary), documents=documents,
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
 
 
@@ -102,7 +105,8 @@ def save(index: LexicalIndex, target: Path) -> None:
         (tmp / _VOCAB).write_text(json.dumps({"words": sorted(index.words), "stems": sorted(index.stems)}))
         (tmp / _DOCS).write_text(json.dumps(index.documents, sort_keys=True))
         # Written last: a folder without it is incomplete and is never loaded.
-        (tmp / _META).write_text(json.dumps({"format": FORMAT, "version": index.version, "chunks": len(index.ids)}))
+        meta = {"format": FORMAT, "version": index.version, "chunks": len(index.ids), "built_at": index.built_at}
+        (tmp / _META).write_text(json.dumps(meta))
         old = target.with_name(f".old-{target.name}-{os.getpid()}")
         if target.exists():
             os.replace(target, old)
@@ -127,6 +131,7 @@ def load(source: Path) -> LexicalIndex | None:
     if version is None:
         return None
     try:
+        built_at = json.loads((source / _META).read_text()).get("built_at")
         ids = json.loads((source / _IDS).read_text())
         vocab = json.loads((source / _VOCAB).read_text())
         documents = json.loads((source / _DOCS).read_text())
@@ -135,4 +140,4 @@ def load(source: Path) -> LexicalIndex | None:
         log.warning("lexical index at %s unreadable (%s); it will be rebuilt", source, exc)
         return None
     return LexicalIndex(version=version, ids=ids, bm25=bm25, words=frozenset(vocab["words"]),
-                        stems=frozenset(vocab["stems"]), documents=documents)
+                        stems=frozenset(vocab["stems"]), documents=documents, built_at=built_at)

@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 from assistant.index import lexical
-from assistant.index.store import StoreError, stored_chunks
+from assistant.index.store import StoreError, index_built_at, stored_chunks
 
 log = logging.getLogger("assistant")
 
@@ -75,4 +75,6 @@ def load_lexical(collection, target: Path | None = None) -> lexical.LexicalIndex
     chunks = stored_chunks(collection)
     if chunks:
         log.warning("no current lexical index for this store; built in memory from %d chunks (run ingest)", len(chunks))
-    return lexical.build(chunks, str(version or "unversioned"))
+    index = lexical.build(chunks, str(version or "unversioned"))
+    index.built_at = index_built_at(collection)  # not now: when the store last gained text
+    return index
