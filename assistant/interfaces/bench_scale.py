@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from assistant.interfaces.bench_build import BuildRecord, bench_settings, ensure_built
+from assistant.interfaces.synthetic import write_library
 from assistant.settings import REPO_ROOT, Settings
 
 WARMUP = 10
@@ -152,7 +153,9 @@ def run_scale(scale: int, root: Path, n_questions: int, chroma_url: str | None) 
         print(text, file=sys.stderr, flush=True)  # stdout carries the JSON line and the table only
 
     record = ensure_built(root, scale, chroma_url, collection, say=say)
-    figures = measure(bench_settings(root, chroma_url, collection), record, n_questions, say=say)
+    settings = bench_settings(root, chroma_url, collection)
+    write_library(settings.corpus_dir, scale)  # refreshes the glossary and general files of an older build
+    figures = measure(settings, record, n_questions, say=say)
     print(json.dumps(figures), flush=True)
     print(table(figures), flush=True)
     return 0

@@ -17,6 +17,7 @@ from assistant.settings import REPO_ROOT
 
 DATA = Path(__file__).resolve().parent / "data" / "synthetic.toml"
 RULES_SHARE = 5  # every 5th drug has a rules file
+SHIPPED_GENERAL_FILES = ("intents.toml", "reader.toml")
 SUMMARY_CHUNKS = 1
 
 
@@ -164,7 +165,8 @@ def _toml_list(values: list[str]) -> str:
 
 
 def glossary(drugs: list[Drug]) -> str:
-    """The shipped glossary's synonyms, populations and question words, with the library's drugs as its drug list."""
+    """The shipped glossary's synonyms, populations and question words, with the library's drugs as its drug list
+    (its drug aliases and indication terms are about the shipped drugs, so they are left out)."""
     shipped = tomllib.loads((REPO_ROOT / "corpus" / "glossary.toml").read_text(encoding="utf-8"))
     lines = ["[synonyms]"] + [f"{json.dumps(k)} = {json.dumps(v)}" for k, v in shipped.get("synonyms", {}).items()]
     lines += ["", "[populations]", f"terms = {_toml_list(shipped.get('populations', {}).get('terms', []))}"]
@@ -187,6 +189,9 @@ def write_library(corpus_dir: Path, n_chunks: int, seed: int = 0) -> list[Drug]:
         if drug.has_rules and not (rules_dir / f"{drug.name}.toml").exists():
             _atomic_write(rules_dir / f"{drug.name}.toml", rules_file(drug, data, alt))
     _atomic_write(corpus_dir / "glossary.toml", glossary(drugs))
+    for name in SHIPPED_GENERAL_FILES:  # the reader's general language and intent examples, not about any drug
+        if (REPO_ROOT / "corpus" / name).exists():
+            _atomic_write(corpus_dir / name, (REPO_ROOT / "corpus" / name).read_text(encoding="utf-8"))
     return drugs
 
 
