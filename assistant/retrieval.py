@@ -77,6 +77,16 @@ class HybridRetriever:
         """doc_id → (title, chunk count) of the indexed documents."""
         return {doc_id: (str(d["title"]), int(d["chunks"])) for doc_id, d in self.lexical.documents.items()}
 
+    def any_text_matches(self, pattern: str) -> bool:
+        """Does any stored chunk text match the regex (case-insensitive)? Asked of the store, which stops at the first
+        match; a pattern its regex engine rejects (e.g. a look-around) is searched here instead."""
+        try:
+            got = self.collection.get(where_document={"$regex": f"(?i){pattern}"}, limit=1, include=[])
+        except Exception:  # noqa: BLE001  # chroma raises several types for a pattern it cannot compile
+            compiled = re.compile(pattern, re.IGNORECASE)
+            return any(compiled.search(c.text) for c in self.chunks.values())
+        return bool(got["ids"])
+
     def built_at(self) -> str | None:
         """ISO time the index was last built with changed text (None for an empty index)."""
         return self.lexical.built_at if self.lexical.ids else None

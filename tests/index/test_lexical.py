@@ -1,6 +1,9 @@
 """The persisted lexical index, the hash manifest and the store look-ups that replace the in-memory chunk table."""
 from __future__ import annotations
 
+import re
+import tomllib
+
 import pytest
 
 from assistant.dosing.rules import load_rules_file
@@ -85,6 +88,11 @@ def test_lookups_match_the_full_scan(assistant):
         assert retriever.chunk_for_quote(source.doc_id, source.quote) == expected
     assert retriever.chunk_for_quote("baclofen-spasticity", "no guideline says this") is None
     assert retriever.built_at() is not None
+    cues = [str(v["answer_cue"]) for v in tomllib.loads((REPO_ROOT / "corpus" / "intents.toml").read_text()).values()
+            if v.get("answer_cue")] + ["interaction with warfarin", r"(?<=start )baclofen"]
+    for cue in cues:  # the store's regex answers as Python's re over every chunk
+        expected = any(re.search(cue, c.text, re.IGNORECASE) for c in everything)
+        assert retriever.any_text_matches(cue) == expected, cue
     one = everything[3]
     assert retriever.chunk_by_id(one.id) == one and retriever.chunk_by_id("0" * 16) is None
 
