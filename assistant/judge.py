@@ -6,19 +6,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from assistant.dosing import check_dose
-from assistant.dosing.findings import finding
+from assistant.dosing.findings import finding, headline_rank
 from assistant.dosing.rules import DrugRules
+from assistant.dosing.states import not_covered_reason, patient_groups
 from assistant.query.understand import Query
-from assistant.types import DoseCheck, Patient, Verdict
+from assistant.types import DoseCheck, Patient
 
-# Headline order: any stop beats a caution, and a reading that could not be checked beats a green one.
-STRICTNESS: tuple[Verdict, ...] = ("contraindicated", "above_max", "exceeds_titration_step", "caution", "unable_to_check",
-                                   "within_limits")
 RENAL_FIELDS = ("egfr", "crcl", "dialysis", "renal_impairment", "aki")
 
 
 def strictest(checks: list[DoseCheck]) -> DoseCheck:
-    return min(checks, key=lambda c: STRICTNESS.index(c.verdict))
+    """The headline check: any stop beats a caution, and a reading that could not be checked beats a green one."""
+    return max(checks, key=lambda c: headline_rank(c.verdict))
 
 
 def scenarios(query: Query, explicit: Patient | None) -> tuple[list[Patient], list[str]]:
@@ -86,6 +85,10 @@ def judge(query: Query, rules: Mapping[str, DrugRules], explicit: Patient | None
                                        "both were checked and the stricter verdict is shown."))
         if out.verdict == "within_limits":
             out.verdict = "caution"
+    unreadable = [f.message for f in out.findings if f.code == "crcl_not_egfr" and "could not be checked" in f.message]
+    if unreadable and out.verdict in ("within_limits", "caution"):  # a stated fact the rules cannot use: grey
+        out.verdict, out.reason = "unable_to_check", (unreadable[0].rstrip(".") + "; renal limits (avoid or reduce) "
+                                                      "need an eGFR")
     if query.not_understood:
         reason = "not everything in the question could be read: " + "; ".join(query.not_understood)
         if out.verdict == "within_limits":
@@ -98,8 +101,8 @@ def judge(query: Query, rules: Mapping[str, DrugRules], explicit: Patient | None
 
 
 def uncovered_population(rules: DrugRules, patient: Patient) -> str | None:
-    """The population of the patient that the drug's rules do not cover, or None (rules data decide)."""
-    check = check_dose(rules.drug, "1 mg/day", patient=patient, rules={rules.drug: rules})
-    if check.verdict == "unable_to_check" and check.reason and "do not cover" in check.reason:
-        return check.reason
-    return None
+    """The population of the patient that no rule of the drug covers, in words, or None (rules data decide)."""
+    groups = patient_groups(rules.populations, patient)
+    if any(all(g in r.covers for g in groups) for r in rules.rules):
+        return None
+    return not_covered_reason(rules, groups, rules.rules)

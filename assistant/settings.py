@@ -28,7 +28,7 @@ class Settings(BaseSettings):
         description="Refuse when the best dense cosine similarity is below this (calibrated: `python -m evals.calibrate`).",
     )
     topic_zipf: float = Field(
-        default=4.0,
+        default=3.5,
         description="A question word unknown to the corpus and rarer than this Zipf frequency is an uncovered topic (calibrated).",
     )
     embedding_backend: Literal["torch", "onnx"] = Field(

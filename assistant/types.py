@@ -68,6 +68,14 @@ def patient_bounds() -> dict[str, tuple[float, float, str]]:
     return {k: (float(v["min"]), float(v["max"]), str(v["unit"])) for k, v in data.get("numbers", {}).items()}
 
 
+@lru_cache(maxsize=1)
+def facts_noted_when_unused() -> frozenset[str]:
+    """Patient fields whose stated value only gives a note when no rule uses it (corpus/patient_fields.toml)."""
+    data = tomllib.loads(PATIENT_FIELDS_FILE.read_text(encoding="utf-8"))
+    return frozenset(k for section in data.values() for k, v in section.items()
+                     if isinstance(v, dict) and v.get("if_unused") == "note")
+
+
 class Patient(BaseModel):
     """Patient facts that change dose limits. None means unknown (never mentioned)."""
 

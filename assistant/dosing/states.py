@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from assistant.dosing.findings import finding
 from assistant.dosing.population_rules import Populations
 from assistant.dosing.rules import DrugRules, General, IndicationRule, Statement, fmt
-from assistant.types import Finding, Patient, patient_bounds
+from assistant.types import Finding, Patient, facts_noted_when_unused, patient_bounds
 
 # Patient fields the population gate reads: they are used by every rule.
 POPULATION_FIELDS = frozenset({"age", "age_group", "pregnant", "breastfeeding"})
@@ -103,10 +103,11 @@ def stated_fields(patient: Patient) -> list[str]:
 def unused_facts(general: General, rule: IndicationRule, label: str, patient: Patient) -> list[Finding]:
     """A caution for every stated fact no limit of this indication uses (CrCl is reported by crcl_not_egfr)."""
     used = used_fields(general, rule) | {"crcl"}
+    noted = facts_noted_when_unused()
     return [
         finding(
             "unused_patient_fact",
-            "caution",
+            "within_limits" if f in noted else "caution",
             f"Stated: {fact_text(patient, f)}. No rule for {label} uses it, so what it means for this dose "
             "could not be checked.",
         )
