@@ -11,14 +11,14 @@ from pydantic import BaseModel
 from assistant.answer.compose import REFUSAL, answered_intent, compose
 from assistant.answer.guard import guard
 from assistant.corpus.glossary import load_glossary
-from assistant.dosing import check_dose, load_rules
+from assistant.dosing import load_rules
 from assistant.index.ingest import IngestResult, ingest
 from assistant.index.store import open_collection
 from assistant.dosing.rules import DrugRules
 from assistant.judge import judge, uncovered_population
 from assistant.query.intent import IntentReader
 from assistant.query.lexicon import build_lexicon
-from assistant.query.scope import CorpusVocabulary, decide, topic_words
+from assistant.query.scope import CorpusVocabulary, TopicWords, decide, topic_words
 from assistant.query.subjects import subject_drugs_of
 from assistant.query.understand import Query, Reader
 from assistant.query.validate import validate_question
@@ -80,6 +80,15 @@ class Assistant:
         self._build_reader()
         return result
 
+    def read_topic_words(self, text: str) -> TopicWords:
+        """The question's words against the corpus; a typo is never 'corrected' into a drug name (an unknown drug
+        must not become a library drug whose doses would then be given)."""
+        found = topic_words(text, self.vocabulary, self.glossary)
+        lexicon = self.reader.lexicon
+        names = {*lexicon.covered_drugs, *self.glossary.drugs, *lexicon.drug_aliases, *lexicon.drug_aliases.values()}
+        found.corrections = {k: v for k, v in found.corrections.items() if v.lower() not in names}
+        return found
+
     def _build_reader(self) -> None:
         """The question reader's vocabulary: rules, glossary, the titles of the indexed guidelines."""
         titles = sorted({title for title, _ in self.retriever.documents().values()})
@@ -112,7 +121,7 @@ class Assistant:
 
     def search(self, question: str, history: list[str] = ()) -> list[Hit]:
         """Retrieval alone, as `reply` does it before a dose check (for evaluation and tests)."""
-        corrected = _apply(topic_words(question, self.vocabulary, self.glossary).corrections, question)
+        corrected = _apply(self.read_topic_words(question).corrections, question)
         return self.retrieve(self.reader.understand(corrected, list(history)))
 
     def _finding_chunks(self, check: DoseCheck | None) -> list[str]:
@@ -139,7 +148,7 @@ class Assistant:
         `on_text` receives the guarded text of the model's complete sentences while it writes."""
         text = validate_question(message, self.settings.max_question_chars)
         previous = [t.content for t in history if t.role == "user"]
-        found = topic_words(text, self.vocabulary, self.glossary)
+        found = self.read_topic_words(text)
         corrected = _apply(found.corrections, text)  # typos fixed before the question is read
         query = self.reader.understand(corrected, previous)
         query = query.model_copy(update={"indication": indication or query.indication, "route": route or query.route,

@@ -33,11 +33,10 @@ def calibration_questions(cases) -> list[tuple[bool, list[str]]]:
 def features(assistant, cases) -> list[tuple[bool, float, object]]:
     """(expect_refusal, best similarity, (TopicWords, Query, population gap)) per question, as `reply` sees them."""
     from assistant.pipeline import population_gap
-    from assistant.query.scope import topic_words
 
     rows = []
     for expect, turns in calibration_questions(cases):
-        found = topic_words(turns[-1], assistant.vocabulary, assistant.glossary)
+        found = assistant.read_topic_words(turns[-1])
         query = assistant.reader.understand(turns[-1], list(turns[:-1]))
         hits = assistant.retrieve(query)
         best = max((h.similarity or 0.0 for h in hits), default=0.0)
