@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     llm_n_ctx: int = Field(default=2048, ge=512, description="Context window of the in-process llama.cpp model.")
     llm_threads: int = Field(default=2, ge=1, description="CPU threads of the in-process llama.cpp model.")
     llm_seed: int = Field(default=0, description="Sampling seed (temperature is always 0).")
+    store_retries: int = Field(default=2, ge=0, le=10, description="Batch: retries of a line whose store call failed.")
+    store_backoff: float = Field(default=0.5, ge=0, le=60, description="Batch: seconds before the first retry (doubles).")
+    store_breaker: int = Field(
+        default=3, ge=1, le=1000,
+        description="Batch: after this many consecutive lines failed on the store, the rest get the error at once.",
+    )
 
     @property
     def chroma_path(self) -> Path:

@@ -5,7 +5,7 @@ Chunks are keyed by content hash, so a re-ingest embeds only new text and delete
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 from pydantic import BaseModel
@@ -53,6 +53,11 @@ def open_collection(settings: Settings):
     except Exception as exc:  # chroma raises many types; the user needs one line naming the store
         where = settings.chroma_url or settings.chroma_path
         raise StoreError(f"cannot open Chroma store at {where}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def embedding_text(chunk: Chunk) -> str:
@@ -114,7 +119,7 @@ def sync(
     existing = set(got["ids"])
     stale = sorted(i for i, m in zip(got["ids"], got["metadatas"]) if i not in wanted and m.get("file") not in protected)
     new = [c for cid, c in wanted.items() if cid not in existing]
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     batches = [new[i : i + BATCH] for i in range(0, len(new), BATCH)]
     for batch in progress(batches):
         collection.add(
@@ -140,9 +145,12 @@ def sync(
 
 
 def query(collection, vector: list[float], n: int) -> list[tuple[str, float]]:
-    """Nearest chunk ids with cosine similarity (1 - cosine distance), best first."""
-    count = collection.count()
-    if count == 0:
-        return []
-    res = collection.query(query_embeddings=[vector], n_results=min(n, count), include=["distances"])
+    """Nearest chunk ids with cosine similarity (1 - cosine distance), best first; StoreError if the store fails."""
+    try:
+        count = collection.count()
+        if count == 0:
+            return []
+        res = collection.query(query_embeddings=[vector], n_results=min(n, count), include=["distances"])
+    except Exception as exc:  # noqa: BLE001 -- a server that died or a store that broke: chroma and httpx raise many types
+        raise StoreError(f"the Chroma store stopped answering: {_first_line(exc)}") from None
     return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]

@@ -8,7 +8,6 @@ import argparse
 import json
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 EXIT_ERROR = 2
@@ -127,49 +126,24 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_lines(path: str) -> list[str]:
-    if path == "-":
-        return sys.stdin.read().splitlines()
-    file = Path(path)
-    if not file.is_file():
-        raise FileNotFoundError(f"no such file: {path}")
-    return file.read_text(encoding="utf-8", errors="replace").splitlines()
-
-
 def cmd_batch(args: argparse.Namespace) -> int:
-    from assistant.interfaces.check_dose import parse_patient
+    from assistant.interfaces.batch import print_summary, run_batch
+    from assistant.interfaces.jsonl import open_input
     from assistant.pipeline import Assistant, Turn
-    from assistant.query.validate import InputError
-    from assistant.types import Patient
 
-    lines = _read_lines(args.file)
-    assistant = Assistant(_settings(args))
-    failed, notes = 0, set()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        record_id: object = None
-        try:
-            record = json.loads(line)
-            if not isinstance(record, dict):
-                raise InputError("each line must be a JSON object")
-            record_id = record.get("id")
-            turns = record.get("turns") or ([record["question"]] if "question" in record else None)
-            if not turns or not all(isinstance(t, str) for t in turns):
-                raise InputError("needs 'question' (text) or 'turns' (list of texts)")
-            patient = record.get("patient") or {}
-            if not isinstance(patient, dict):
-                raise InputError("'patient' must be an object")
-            facts = Patient(**parse_patient([f"{k}={v}" for k, v in patient.items()]))
+    with open_input(args.file) as stream:  # a missing file is refused before the model loads
+        assistant = Assistant(_settings(args))
+        notes: set[str] = set()
+
+        def reply(turns: list[str], patient):
             history = [Turn(role="user", content=t) for t in turns[:-1]]
-            answer = assistant.reply(history, turns[-1], patient=facts)
+            answer = assistant.reply(history, turns[-1], patient=patient)
             _print_notes(answer, notes)
-            print(json.dumps({"id": record_id, **answer_object(answer)}, ensure_ascii=False), flush=True)
-        except (json.JSONDecodeError, InputError, ValueError) as exc:
-            failed += 1
-            message = f"line {number}: {str(exc).splitlines()[0]}"
-            print(json.dumps({"id": record_id, "error": message}, ensure_ascii=False), flush=True)
-    return 1 if failed else 0
+            return answer
+
+        tally = run_batch(stream, sys.stdout, reply, answer_object, assistant.settings)
+    print_summary(tally)
+    return 1 if tally.errors else 0
 
 
 def run(argv: list[str] | None = None) -> int:
