@@ -53,8 +53,8 @@ class Assistant:
         from assistant.index.embeddings import get_embeddings
 
         self.settings = settings or Settings()
+        self.collection = open_collection(self.settings)  # a bad store or URL fails here, before the model loads
         self.embeddings = embeddings or get_embeddings()
-        self.collection = open_collection(self.settings)
         if self.collection.count() == 0:  # `ask` on a missing index builds it first
             ingest(self.settings, embed=self.embeddings.embed_documents, collection=self.collection)
         self.glossary = load_glossary(self.settings.corpus_dir)

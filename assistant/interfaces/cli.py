@@ -42,7 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="python -m assistant", description="Cited answers from dosing guidelines, with a dose checker.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("ingest", help="index corpus/*.md into Chroma (incremental)")
+    ingest = sub.add_parser("ingest", help="index corpus/*.md into Chroma (incremental)")
+    ingest.add_argument("--rebuild", action="store_true",
+                        help="build the whole index into a fresh store and swap it in atomically (repairs a damaged store)")
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question", nargs="+", help="the question (quote it)")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
@@ -89,20 +91,24 @@ def format_answer(answer) -> str:
     return "\n".join(lines)
 
 
-def cmd_ingest() -> int:
+def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from assistant.index.ingest import ingest
+    from assistant.index.rebuild import rebuild
     from assistant.settings import Settings
 
     settings = Settings()
-    result = ingest(settings, progress=lambda batches: tqdm(batches, desc="embedding", unit="batch", file=sys.stderr, disable=not batches))
+    build = rebuild if args.rebuild else ingest
+    result = build(settings, progress=lambda batches: tqdm(batches, desc="embedding", unit="batch", file=sys.stderr,
+                                                           disable=not batches))
     for err in result.errors:
         print(f"skipped: {err}", file=sys.stderr)
     r = result.report
     docs = ", ".join(f"{d} ({n} chunks)" for d, n in sorted(result.documents.items()))
     print(f"indexed {len(result.documents)} guideline(s): {docs}")
-    print(f"added {r.added}, removed {r.removed}, unchanged {r.unchanged}; {r.total} chunks in the index")
+    print(f"added {r.added}, removed {r.removed}, unchanged {r.unchanged}; {r.total} chunks in the index"
+          + (" (rebuilt into a fresh store and swapped in)" if args.rebuild else ""))
     return 1 if result.errors and not result.documents else 0
 
 
@@ -158,7 +164,7 @@ def run(argv: list[str] | None = None) -> int:
 
         return run_check_dose(args)
     if args.command == "ingest":
-        return cmd_ingest()
+        return cmd_ingest(args)
     if args.command == "ask":
         return cmd_ask(args)
     if args.command == "batch":
