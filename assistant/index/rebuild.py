@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from assistant.index.ingest import IngestResult, ingest
@@ -27,7 +27,7 @@ def rebuild(settings: Settings, embed: EmbedFn | None = None,
         raise StoreError(f"--rebuild swaps the embedded store; for the server at {settings.chroma_url} stop it, "
                          "move its --path aside and run ingest again")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     fresh = settings.data_dir / f"{VERSION_PREFIX}{stamp}-{os.getpid()}"
     try:
         result = ingest(settings, embed=embed, progress=progress, collection=open_collection(settings, path=fresh))
