@@ -30,6 +30,9 @@ class Settings(BaseSettings):
         default=4.0,
         description="A question word unknown to the corpus and rarer than this Zipf frequency is an uncovered topic (calibrated).",
     )
+    max_document_bytes: int = Field(default=2_000_000, ge=1_000, description="Larger corpus files are skipped with a report.")
+    ingest_lock_wait: float = Field(default=600.0, ge=0, le=86_400,
+                                    description="Seconds an ingest waits for another running ingest to finish.")
     max_question_chars: int = Field(default=2000, description="Longer questions are rejected with an error.")
     audit_log: Path | None = Field(default=None, description="JSONL audit log; defaults to <data_dir>/audit.jsonl.")
     llm: str = Field(

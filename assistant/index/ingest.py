@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from assistant.corpus.chunk import chunk_guideline
 from assistant.corpus.load import load_corpus
+from assistant.index.lock import ingest_lock
 from assistant.index.store import EmbedFn, IngestReport, open_collection, sync
 from assistant.settings import Settings
 
@@ -27,9 +28,21 @@ def ingest(
 ) -> IngestResult:
     """Index every readable document; a corrupt one is reported and the others still indexed.
 
-    The embedding model is loaded only when there is new text to embed.
+    The embedding model is loaded only when there is new text to embed. One ingest at a time per data dir: a
+    second one waits for the first (settings.ingest_lock_wait) and then finds nothing left to do.
     """
-    loaded = load_corpus(settings.corpus_dir)
+    with ingest_lock(settings.data_dir, settings.ingest_lock_wait):
+        return index_corpus(settings, embed, progress, collection)
+
+
+def index_corpus(
+    settings: Settings,
+    embed: EmbedFn | None = None,
+    progress: Callable[[Iterable], Iterable] = iter,
+    collection=None,
+) -> IngestResult:
+    """The ingest itself, for a caller that already holds the ingest lock (a rebuild)."""
+    loaded = load_corpus(settings.corpus_dir, settings.max_document_bytes)
     chunks = [c for doc in loaded.guidelines for c in chunk_guideline(doc)]
     if collection is None:
         collection = open_collection(settings)

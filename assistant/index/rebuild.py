@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assistant.index.ingest import IngestResult, ingest
+from assistant.index.ingest import IngestResult, index_corpus
+from assistant.index.lock import ingest_lock
 from assistant.index.store import EmbedFn, StoreError, open_collection
 from assistant.settings import Settings
 
@@ -26,11 +27,15 @@ def rebuild(settings: Settings, embed: EmbedFn | None = None,
     if settings.chroma_url:
         raise StoreError(f"--rebuild swaps the embedded store; for the server at {settings.chroma_url} stop it, "
                          "move its --path aside and run ingest again")
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with ingest_lock(settings.data_dir, settings.ingest_lock_wait):
+        return _rebuild_locked(settings, embed, progress)
+
+
+def _rebuild_locked(settings: Settings, embed: EmbedFn | None, progress: Callable[[Iterable], Iterable]) -> IngestResult:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     fresh = settings.data_dir / f"{VERSION_PREFIX}{stamp}-{os.getpid()}"
     try:
-        result = ingest(settings, embed=embed, progress=progress, collection=open_collection(settings, path=fresh))
+        result = index_corpus(settings, embed, progress, collection=open_collection(settings, path=fresh))
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)  # a failed rebuild leaves the live store as it was
         raise
