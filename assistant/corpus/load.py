@@ -7,7 +7,12 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from assistant.corpus.admission import DEFAULT_MAX_BYTES, file_problem, front_matter_problem, id_problem
+from assistant.corpus.admission import (
+    DEFAULT_MAX_BYTES,
+    file_problem,
+    front_matter_problem,
+    id_problem,
+)
 from assistant.types import Guideline
 
 REQUIRED_FIELDS = ("id", "title", "source", "date")

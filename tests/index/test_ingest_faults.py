@@ -79,9 +79,9 @@ def test_a_stale_lock_is_cleared_and_a_live_one_waited_for(tmp_path):
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         (data / LOCK_NAME).write_text(str(live.pid))
-        with pytest.raises(IngestBusy, match=rf"another ingest \(pid {live.pid}\) is running"):
-            with ingest_lock(data, wait=0.5):
-                pass
+        with pytest.raises(IngestBusy, match=rf"another ingest \(pid {live.pid}\) is running"), \
+                ingest_lock(data, wait=0.5):
+            pass
         assert (data / LOCK_NAME).read_text() == str(live.pid)  # not ours: left alone
     finally:
         live.kill()
