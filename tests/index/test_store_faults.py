@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.index.store import StoreError, open_collection, parse_chroma_url, store_errors
+from assistant.index.store import (
+    StoreError,
+    open_collection,
+    parse_chroma_url,
+    store_errors,
+)
 from assistant.settings import REPO_ROOT, Settings
 
 GARBAGE = bytes(range(256)) * 128  # 32 KB of fixed bytes: the damage is the same on every run
@@ -71,15 +76,15 @@ def test_a_rust_panic_is_caught_where_the_store_is_opened(built_store, tmp_path)
     store = tmp_path / "store"
     shutil.copytree(built_store / "chroma", store)
     damage(store)
-    with pytest.raises(StoreError, match=r"^opening .*: the store is damaged .*ingest --rebuild$"):
-        with store_errors(f"opening {store}"):  # Chroma directly: no SQLite pre-check in the way
-            chromadb.PersistentClient(path=str(store))
+    # Chroma directly: no SQLite pre-check in the way
+    with pytest.raises(StoreError, match=r"^opening .*: the store is damaged .*ingest --rebuild$"), \
+            store_errors(f"opening {store}"):
+        chromadb.PersistentClient(path=str(store))
 
 
 def test_store_errors_lets_interrupts_through():
-    with pytest.raises(KeyboardInterrupt):
-        with store_errors("x"):
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), store_errors("x"):
+        raise KeyboardInterrupt
 
 
 @pytest.mark.slow
