@@ -13,6 +13,7 @@ from assistant.answer.guard import guard
 from assistant.corpus.glossary import load_glossary
 from assistant.dosing import check_dose, load_rules
 from assistant.index.ingest import IngestResult, ingest
+from assistant.index.provenance import provenance
 from assistant.index.store import index_built_at, open_collection
 from assistant.query.scope import CorpusVocabulary, decide, topic_words
 from assistant.query.understand import ANSWER_CUES, Query, understand
@@ -64,6 +65,7 @@ class Assistant:
         self.retriever = HybridRetriever(self.collection, self.embeddings, self.settings.candidates, self.settings.rrf_k)
         self.vocabulary = CorpusVocabulary.from_chunks(list(self.retriever.chunks.values()))
         self.llm = llm if llm is not None else self.settings.llm
+        self.provenance = provenance(self.settings.corpus_dir, self.settings.rules_dir, self.retriever.chunks)
         self.chat_models: dict = {}  # backend spec -> chat model, built lazily by assistant.llm.backends
 
     # -- corpus -----------------------------------------------------------------
@@ -72,6 +74,7 @@ class Assistant:
         result = ingest(self.settings, embed=self.embeddings.embed_documents, progress=progress, collection=self.collection)
         self.retriever.reload()
         self.vocabulary = CorpusVocabulary.from_chunks(list(self.retriever.chunks.values()))
+        self.provenance = provenance(self.settings.corpus_dir, self.settings.rules_dir, self.retriever.chunks)
         return result
 
     def corpus_status(self) -> CorpusStatus:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from annotated_types import Ge, Gt, Le
 from pydantic import Field, ValidationError, model_validator
@@ -45,6 +45,15 @@ class Settings(BaseSettings):
                                     description="Seconds an ingest waits for another running ingest to finish.")
     max_question_chars: int = Field(default=2000, ge=1, le=100_000, description="Longer questions are rejected with an error.")
     audit_log: Path | None = Field(default=None, description="JSONL audit log; defaults to <data_dir>/audit.jsonl.")
+    audit_questions: Literal["text", "hmac"] = Field(
+        default="text",
+        description="How questions are kept in the audit log: 'text' (as typed) or 'hmac' (HMAC-SHA256 keyed with the "
+        "local secret file, so equal questions can be matched but not read).",
+    )
+    audit_secret_file: Path | None = Field(
+        default=None, description="Key for audit_questions=hmac (32 random bytes, created 0600 on first use); "
+        "defaults to <data_dir>/audit.secret. Keep it out of backups of the log.",
+    )
     llm: str = Field(
         default="none",
         description="Answer writer: 'none' (extractive, default), 'ollama:MODEL', 'openai:MODEL' or 'llamacpp[:PATH.gguf]' "
@@ -99,6 +108,10 @@ class Settings(BaseSettings):
     @property
     def audit_path(self) -> Path:
         return self.audit_log or self.data_dir / "audit.jsonl"
+
+    @property
+    def audit_secret_path(self) -> Path:
+        return self.audit_secret_file or self.data_dir / "audit.secret"
 
 
 def _bounds(field: str) -> str:

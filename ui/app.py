@@ -63,7 +63,10 @@ def state() -> dict:
 def audit_event(event: str, **kwargs) -> None:
     """Append to the audit log; a failure is shown on the page, never raised."""
     try:
-        audit.log_event(Settings().audit_path, event, **kwargs)
+        settings = Settings()
+        key = audit.load_secret(settings.audit_secret_path) if settings.audit_questions == "hmac" else None
+        audit.log_event(settings.audit_path, event, question_key=key, provenance=st.session_state.get("provenance"),
+                        **kwargs)
     except (audit.AuditError, ValueError, TypeError) as exc:
         st.session_state.setdefault("notices", []).append(f"The audit log was not written ({one_line(exc)}).")
 
@@ -235,6 +238,7 @@ def main() -> None:
     if assistant is not None:
         with st.sidebar:
             corpus_section(assistant, lock)
+        ss["provenance"] = assistant.provenance  # every audit entry names what its answer was made from
 
     for turn in ss["turns"]:
         show_turn(turn)
