@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -20,9 +19,9 @@ import streamlit as st  # noqa: E402
 
 from assistant.interfaces import audit  # noqa: E402
 from assistant.query.validate import InputError  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+from assistant.settings import Settings, SettingsError  # noqa: E402
 from assistant.types import Patient  # noqa: E402
-from ui import render  # noqa: E402
+from ui import pending, render  # noqa: E402
 from ui.export import (  # noqa: E402
     DISCLAIMER,
     conversation_json,
@@ -36,7 +35,7 @@ INDICATIONS = ["unknown", "muscle_cramps", "spasticity"]
 ROUTES = ["unknown", "oral", "intrathecal"]
 YES_NO = ["unknown", "yes", "no"]
 PATIENT_KEYS = ("pt_indication", "pt_route", "pt_egfr", "pt_dialysis", "pt_cirrhosis", "pt_age", "pt_sodium")
-BACKENDS = ["none", "llamacpp"]  # plus the configured ASSISTANT_LLM and anything typed under "Other backend"
+ICON = Path(__file__).resolve().parent / "static" / "icon.png"  # served by this server: no font or icon CDN
 
 
 @st.cache_resource(show_spinner="Loading the embedding model and the guideline index…")
@@ -57,6 +56,7 @@ def state() -> dict:
     ss = st.session_state
     ss.setdefault("turns", [])
     ss.setdefault("notices", [])
+    ss.setdefault("pending", [])  # accepted questions not yet answered (ui/pending.py)
     return ss
 
 
@@ -74,6 +74,7 @@ def audit_event(event: str, **kwargs) -> None:
 def new_conversation() -> None:
     """Clear the chat and the patient context (a new conversation may be a new patient)."""
     st.session_state["turns"] = []
+    st.session_state["pending"] = []
     for key in PATIENT_KEYS:
         st.session_state.pop(key, None)
 
@@ -116,14 +117,14 @@ def patient_form() -> tuple[dict, Patient | None]:
 
 
 def backend_form(settings: Settings) -> str:
-    """Sidebar 'Answer writer': the extractive composer (default) or an LLM backend. Returns the backend spec."""
+    """Sidebar 'Answer writer': only the backends the operator enabled (ASSISTANT_LLM_ALLOWED). Returns the spec."""
     st.subheader("Answer writer")
-    options = BACKENDS + [settings.llm] if settings.llm not in BACKENDS else BACKENDS
-    choice = st.selectbox("Backend", options, index=options.index(settings.llm), key="llm_backend",
-                          format_func=lambda o: {"none": "none (extractive)", "llamacpp": "llamacpp (bundled Gemma 3 270M)"}.get(o, o),
-                          help="An LLM writes the answer; the guard removes every sentence its citations do not support.")
-    other = st.text_input("Other backend", key="llm_other", placeholder="ollama:MODEL, openai:MODEL or llamacpp:PATH")
-    return other.strip() or choice
+    options = settings.allowed_llms
+    default = settings.llm if settings.llm in options else "none"
+    return st.selectbox("Backend", options, index=options.index(default), key="llm_backend",
+                        format_func=lambda o: {"none": "none (extractive)", "llamacpp": "llamacpp (bundled Gemma 3 270M)"}.get(o, o),
+                        help="An LLM writes the answer; the guard removes every sentence its citations do not support. "
+                        "The server's operator chooses which writers are offered.")
 
 
 def corpus_section(assistant, lock: threading.Lock) -> None:
@@ -176,57 +177,47 @@ def show_turn(turn: dict) -> None:
             st.feedback("thumbs", key=f"feedback-{turn['id']}", on_change=on_feedback, args=(turn["id"],))
 
 
-def ask(assistant, lock: threading.Lock, question: str, fields: dict, patient: Patient | None, turns: list[dict],
-        backend: str = "none") -> None:
-    """Send one question with the earlier turns; show and record the answer or a one-line error.
+def answer_next(assistant, lock: threading.Lock, ss) -> None:
+    """Answer the oldest queued question; store the result before any Streamlit call can stop this run.
     With an LLM backend the answer streams, but only sentences that have passed the guard are shown."""
     from assistant.pipeline import Turn
 
-    history = [Turn(role=role, content=content) for role, content in history_pairs(turns)]
-    user = {"id": uuid.uuid4().hex, "role": "user", "content": question}
-    turns.append(user)
-    show_turn(user)
-    base = {"id": uuid.uuid4().hex, "role": "assistant", "question": question, "patient": fields}
+    item = ss["pending"][0]
+    history = [Turn(role=role, content=content) for role, content in history_pairs(ss["turns"])]
     live, on_text = None, None
-    if backend != "none":
+    if item["backend"] != "none":
         live = st.empty()
         with live.container(), st.chat_message("assistant"):
             shown = st.empty()
         on_text = lambda text: shown.markdown(render.streaming_text(text))  # noqa: E731
+    answer, error = None, None
     try:
         with st.spinner("Checking the guidelines…"), lock:
-            answer = assistant.reply(history, question, patient=patient, indication=fields["indication"], route=fields["route"],
-                                     llm=backend, on_text=on_text)
+            answer = assistant.reply(history, item["question"], patient=item["patient"],
+                                     indication=item["fields"]["indication"], route=item["fields"]["route"],
+                                     llm=item["backend"], on_text=on_text)
+            turn = pending.complete(ss["pending"], ss["turns"], item, answer, None)
+            audit_event("answer", answer=answer, question=item["question"], patient=item["fields"],
+                        extra={"turn_id": turn["id"]})
     except InputError as exc:  # the assistant's own input check: a friendly note, not an error, not a turn
-        turns.remove(user)
-        if live is not None:
-            live.empty()
-        st.warning(f"Please check your question: {escape_all(str(exc))}.", icon=":material/edit_note:")
-        return
+        ss["pending"].remove(item)
+        ss["notices"].append(f"Please check your question: {escape_all(str(exc))}.")
     except Exception as exc:  # any failure inside the assistant: one line on the page, details in the server log
         log.exception("Assistant.reply failed")
-        turn = {**base, "content": f"The assistant could not answer this question ({one_line(exc)}).", "error": True}
-    else:
-        turn = {**base, "content": answer.text, "answer": answer}
-        audit_event("answer", answer=answer, question=question, patient=fields, extra={"turn_id": turn["id"]})
+        error = f"The assistant could not answer this question ({one_line(exc)})."
+        pending.complete(ss["pending"], ss["turns"], item, None, error)
     if live is not None:
         live.empty()
-    turns.append(turn)
-    show_turn(turn)
 
 
 def main() -> None:
-    st.set_page_config(page_title="Guideline assistant", page_icon=":material/medication:")
+    st.set_page_config(page_title="Guideline assistant", page_icon=str(ICON))
     ss = state()
-    settings = Settings()
-    st.sidebar.caption(f":material/info: **{DISCLAIMER}**")
-    conversation_box = st.sidebar.container()  # filled last, so downloads include this run's answer
-    with st.sidebar:
-        fields, patient = patient_form()
-        backend = backend_form(settings)
-
-    st.title("Guideline assistant")
-    st.caption(f":material/info: **{DISCLAIMER}**")
+    try:
+        settings = Settings()
+    except SettingsError as exc:
+        render.render_error(f"The assistant could not start: {exc}")
+        st.stop()
     fingerprint = settings.model_dump_json()
     lock = assistant_lock(fingerprint)
     try:
@@ -235,6 +226,26 @@ def main() -> None:
         log.exception("Assistant failed to start")
         assistant = None
         render.render_error(f"The assistant could not start: {one_line(exc)}")
+    # Read the chat box first and queue its question at once: nothing before it can stop this run and lose it.
+    busy = bool(ss["pending"])
+    prompt = st.chat_input("Ask a dosing question, e.g. “Is 40 mg/day of baclofen OK for muscle cramps?”",
+                           disabled=assistant is None or busy, key="question")
+    st.sidebar.caption(f":material/info: **{DISCLAIMER}**")
+    conversation_box = st.sidebar.container()  # filled last, so downloads include this run's answer
+    with st.sidebar:
+        fields, patient = patient_form()
+        backend = backend_form(settings)
+    if prompt is not None and assistant is not None:
+        problem = question_problem(prompt, settings.max_question_chars)
+        if problem:
+            st.warning(problem, icon=":material/edit_note:")
+        else:
+            pending.enqueue(ss["pending"], prompt, fields, patient, backend)
+            if not busy:
+                st.rerun()  # send the disabled box to the browser before the answer is worked out
+
+    st.title("Guideline assistant")
+    st.caption(f":material/info: **{DISCLAIMER}**")
     if assistant is not None:
         with st.sidebar:
             corpus_section(assistant, lock)
@@ -242,14 +253,12 @@ def main() -> None:
 
     for turn in ss["turns"]:
         show_turn(turn)
-    prompt = st.chat_input("Ask a dosing question, e.g. “Is 40 mg/day of baclofen OK for muscle cramps?”",
-                           disabled=assistant is None, key="question")
-    if prompt is not None and assistant is not None:
-        problem = question_problem(prompt, settings.max_question_chars)
-        if problem:
-            st.warning(problem, icon=":material/edit_note:")
-        else:
-            ask(assistant, lock, prompt, fields, patient, ss["turns"], backend)
+    for item in ss["pending"]:
+        show_turn({"role": "user", "content": item["question"]})
+    if ss["pending"] and assistant is not None:
+        st.info(pending.BUSY_NOTE, icon=":material/hourglass_top:")
+        answer_next(assistant, lock, ss)
+        st.rerun()  # show the answer, then the next queued question (or open the box again)
     while ss["notices"]:
         st.warning(ss["notices"].pop(0), icon=":material/warning:")
     with conversation_box:
