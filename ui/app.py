@@ -8,27 +8,27 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-from datetime import datetime, timezone
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run ui/app.py` puts only ui/ on the path
     sys.path.insert(0, str(ROOT))
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-from assistant.interfaces import audit  # noqa: E402
-from assistant.query.validate import InputError  # noqa: E402
-from assistant.settings import Settings, SettingsError  # noqa: E402
-from assistant.types import Patient  # noqa: E402
-from ui import pending, render  # noqa: E402
-from ui.export import (  # noqa: E402
+from assistant.interfaces import audit
+from assistant.settings import Settings, SettingsError
+from assistant.types import Patient
+from ui import pending, render
+from ui.export import (
     DISCLAIMER,
     conversation_json,
     conversation_markdown,
     conversation_records,
 )
-from ui.inputs import escape_all, history_pairs, one_line, question_problem  # noqa: E402
+from ui.inputs import escape_all, history_pairs, one_line, question_problem
 
 log = logging.getLogger("guideline_assistant.ui")
 INDICATIONS = ["unknown", "muscle_cramps", "spasticity"]
@@ -69,6 +69,20 @@ def audit_event(event: str, **kwargs) -> None:
                         **kwargs)
     except (audit.AuditError, ValueError, TypeError) as exc:
         st.session_state.setdefault("notices", []).append(f"The audit log was not written ({one_line(exc)}).")
+
+
+def on_question(max_chars: int) -> None:
+    """Queue the submitted question (or note why not) before the script runs: nothing can stop this halfway."""
+    ss = state()
+    question = ss.get("question")
+    if question is None or "context" not in ss:
+        return
+    problem = question_problem(question, max_chars)
+    if problem:
+        ss["notices"].append(problem)
+        return
+    fields, patient, backend = ss["context"]
+    pending.enqueue(ss["pending"], question, fields, patient, backend)
 
 
 def new_conversation() -> None:
@@ -130,8 +144,9 @@ def backend_form(settings: Settings) -> str:
 def corpus_section(assistant, lock: threading.Lock) -> None:
     st.subheader("Corpus")
     try:
-        with lock:
-            status = assistant.corpus_status()
+        # No lock: a read, and waiting here for another session's answer would stop this run from reading its
+        # own chat box (Streamlit then merges the questions sent meanwhile and keeps only the newest).
+        status = assistant.corpus_status()
         render.render_corpus(status)
     except Exception as exc:  # the store may be unreachable; the chat page must stay up
         log.exception("corpus_status failed")
@@ -157,7 +172,7 @@ def conversation_section(turns: list[dict]) -> None:
     st.button("New conversation", icon=":material/add_comment:", on_click=new_conversation,
               help="Clears the chat and the patient context")
     has_answers = any(t["role"] == "assistant" for t in turns)
-    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
     st.download_button("Download conversation (Markdown)", conversation_markdown(turns, stamp), file_name="conversation.md",
                        mime="text/markdown", icon=":material/download:", disabled=not has_answers,
                        on_click=on_download, args=("markdown",), key="download-md")
@@ -178,36 +193,30 @@ def show_turn(turn: dict) -> None:
 
 
 def answer_next(assistant, lock: threading.Lock, ss) -> None:
-    """Answer the oldest queued question; store the result before any Streamlit call can stop this run.
-    With an LLM backend the answer streams, but only sentences that have passed the guard are shown."""
-    from assistant.pipeline import Turn
-
+    """Answer the oldest queued question. The work runs in a thread; this run polls it and updates the page every
+    0.1 s, so a question sent meanwhile stops this run at once and is queued (ui/pending.py), never merged away.
+    With an LLM backend the guarded sentences are shown while the model writes."""
     item = ss["pending"][0]
-    history = [Turn(role=role, content=content) for role, content in history_pairs(ss["turns"])]
-    live, on_text = None, None
-    if item["backend"] != "none":
-        live = st.empty()
-        with live.container(), st.chat_message("assistant"):
-            shown = st.empty()
-        on_text = lambda text: shown.markdown(render.streaming_text(text))  # noqa: E731
-    answer, error = None, None
-    try:
-        with st.spinner("Checking the guidelines…"), lock:
-            answer = assistant.reply(history, item["question"], patient=item["patient"],
-                                     indication=item["fields"]["indication"], route=item["fields"]["route"],
-                                     llm=item["backend"], on_text=on_text)
-            turn = pending.complete(ss["pending"], ss["turns"], item, answer, None)
-            audit_event("answer", answer=answer, question=item["question"], patient=item["fields"],
-                        extra={"turn_id": turn["id"]})
-    except InputError as exc:  # the assistant's own input check: a friendly note, not an error, not a turn
+    if "thread" not in item:
+        pending.start(item, assistant, lock, history_pairs(ss["turns"]), log)
+    status = st.empty()
+    live = st.empty() if item["backend"] != "none" else None
+    while "result" not in item:
+        status.caption(f":material/hourglass_top: Checking the guidelines… {pending.elapsed(item):.1f} s")
+        if live is not None and item.get("partial"):
+            with live.container(), st.chat_message("assistant"):
+                st.markdown(render.streaming_text(item["partial"]))
+        time.sleep(0.1)
+    kind, value = item["result"]
+    if kind == "answer":  # stored and audited with no Streamlit call in between: a stopped run cannot lose it
+        turn = pending.complete(ss["pending"], ss["turns"], item, value, None)
+        audit_event("answer", answer=value, question=item["question"], patient=item["fields"],
+                    extra={"turn_id": turn["id"]})
+    elif kind == "input":  # the assistant's own input check: a friendly note, not an error, not a turn
         ss["pending"].remove(item)
-        ss["notices"].append(f"Please check your question: {escape_all(str(exc))}.")
-    except Exception as exc:  # any failure inside the assistant: one line on the page, details in the server log
-        log.exception("Assistant.reply failed")
-        error = f"The assistant could not answer this question ({one_line(exc)})."
-        pending.complete(ss["pending"], ss["turns"], item, None, error)
-    if live is not None:
-        live.empty()
+        ss["notices"].append(f"Please check your question: {escape_all(value)}.")
+    else:
+        pending.complete(ss["pending"], ss["turns"], item, None, f"The assistant could not answer this question ({value}).")
 
 
 def main() -> None:
@@ -227,22 +236,17 @@ def main() -> None:
         assistant = None
         render.render_error(f"The assistant could not start: {one_line(exc)}")
     # Read the chat box first and queue its question at once: nothing before it can stop this run and lose it.
-    busy = bool(ss["pending"])
-    prompt = st.chat_input("Ask a dosing question, e.g. “Is 40 mg/day of baclofen OK for muscle cramps?”",
-                           disabled=assistant is None or busy, key="question")
+    # Questions are taken in the chat box's callback, which Streamlit runs before the script and never stops halfway;
+    # the box is never disabled while busy, because Streamlit discards a value sent to a widget it has just disabled.
+    st.chat_input("Ask a dosing question, e.g. “Is 40 mg/day of baclofen OK for muscle cramps?”",
+                  disabled=assistant is None, key="question", on_submit=on_question,
+                  args=(settings.max_question_chars,))
     st.sidebar.caption(f":material/info: **{DISCLAIMER}**")
     conversation_box = st.sidebar.container()  # filled last, so downloads include this run's answer
     with st.sidebar:
         fields, patient = patient_form()
         backend = backend_form(settings)
-    if prompt is not None and assistant is not None:
-        problem = question_problem(prompt, settings.max_question_chars)
-        if problem:
-            st.warning(problem, icon=":material/edit_note:")
-        else:
-            pending.enqueue(ss["pending"], prompt, fields, patient, backend)
-            if not busy:
-                st.rerun()  # send the disabled box to the browser before the answer is worked out
+    ss["context"] = (fields, patient, backend)  # what the next question is asked with
 
     st.title("Guideline assistant")
     st.caption(f":material/info: **{DISCLAIMER}**")
