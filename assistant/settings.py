@@ -40,10 +40,12 @@ class Settings(BaseSettings):
         default=4.0, ge=0.0, le=8.0, allow_inf_nan=False,
         description="A question word unknown to the corpus and rarer than this Zipf frequency is an uncovered topic (calibrated).",
     )
-    max_document_bytes: int = Field(default=2_000_000, ge=1_000, description="Larger corpus files are skipped with a report.")
+    max_document_bytes: int = Field(default=2_000_000, ge=1_000,
+                                    description="Larger corpus files are skipped with a report.")
     ingest_lock_wait: float = Field(default=600.0, ge=0, le=86_400, allow_inf_nan=False,
                                     description="Seconds an ingest waits for another running ingest to finish.")
-    max_question_chars: int = Field(default=2000, ge=1, le=100_000, description="Longer questions are rejected with an error.")
+    max_question_chars: int = Field(default=2000, ge=1, le=100_000,
+                                    description="Longer questions are rejected with an error.")
     audit_log: Path | None = Field(default=None, description="JSONL audit log; defaults to <data_dir>/audit.jsonl.")
     audit_questions: Literal["text", "hmac"] = Field(
         default="text",
@@ -68,13 +70,15 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(
         default=None, description="Base URL of an OpenAI-compatible server (openai:MODEL); the key comes from OPENAI_API_KEY."
     )
-    llm_timeout: float = Field(default=120.0, gt=0, le=3600, allow_inf_nan=False, description="Seconds to wait for a server backend's answer.")
+    llm_timeout: float = Field(default=120.0, gt=0, le=3600, allow_inf_nan=False,
+                               description="Seconds to wait for a server backend's answer.")
     llm_max_tokens: int = Field(default=320, ge=16, le=4096, description="Most tokens the model may write per answer.")
     llm_n_ctx: int = Field(default=2048, ge=512, description="Context window of the in-process llama.cpp model.")
     llm_threads: int = Field(default=2, ge=1, description="CPU threads of the in-process llama.cpp model.")
     llm_seed: int = Field(default=0, description="Sampling seed (temperature is always 0).")
     store_retries: int = Field(default=2, ge=0, le=10, description="Batch: retries of a line whose store call failed.")
-    store_backoff: float = Field(default=0.5, ge=0, le=60, allow_inf_nan=False, description="Batch: seconds before the first retry (doubles).")
+    store_backoff: float = Field(default=0.5, ge=0, le=60, allow_inf_nan=False,
+                                 description="Batch: seconds before the first retry (doubles).")
     store_breaker: int = Field(
         default=3, ge=1, le=1000,
         description="Batch: after this many consecutive lines failed on the store, the rest get the error at once.",
@@ -87,12 +91,12 @@ class Settings(BaseSettings):
             raise SettingsError(describe_error(exc)) from None
 
     @model_validator(mode="after")
-    def _no_cloud_default(self) -> "Settings":
+    def _no_cloud_default(self) -> Settings:
         """An OpenAI-compatible backend talks to the operator's own server, never to a public default."""
         specs = [self.llm, *self.allowed_llms]
         if any(s.strip().lower().startswith("openai:") for s in specs) and not self.openai_base_url:
-            raise ValueError("ASSISTANT_LLM / ASSISTANT_LLM_ALLOWED: openai:MODEL needs ASSISTANT_OPENAI_BASE_URL (your own OpenAI-compatible server); "
-                             "there is no public-cloud default")
+            raise ValueError("ASSISTANT_LLM / ASSISTANT_LLM_ALLOWED: openai:MODEL needs ASSISTANT_OPENAI_BASE_URL "
+                             "(your own OpenAI-compatible server); there is no public-cloud default")
         return self
 
     @property
@@ -136,7 +140,8 @@ def describe_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
     field = str(err["loc"][0]) if err["loc"] else ""
     value = err.get("input")
-    shown = value if isinstance(value, (str, int)) or (isinstance(value, float) and math.isfinite(value)) else str(value)
+    plain = isinstance(value, (str, int)) or (isinstance(value, float) and math.isfinite(value))
+    shown = value if plain else str(value)
     message = str(err["msg"]).removeprefix("Value error, ")
     if not field:
         return message

@@ -60,10 +60,9 @@ def start_chroma_server(path: Path) -> tuple[subprocess.Popen, str]:
     """Start `chroma run` on a free loopback port with its store under `path`; (process, url) once it answers."""
     port = free_port()
     chroma = Path(sys.executable).parent / "chroma"
-    log = open(path / "server.log", "w")
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
-    log.close()  # the child keeps its own handle
+    with open(path / "server.log", "w") as log:  # the child keeps its own handle
+        proc = subprocess.Popen([str(chroma), "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
+                                stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:

@@ -11,12 +11,12 @@ from assistant.settings import REPO_ROOT, Settings, SettingsError
 
 
 @pytest.mark.parametrize("variable, value, expected", [
-    ("ASSISTANT_MIN_SIMILARITY", "nan", "ASSISTANT_MIN_SIMILARITY='nan' is not allowed: Input should be a finite number; "
-                                        "allowed: a finite number from 0.0 to 1.0"),
+    ("ASSISTANT_MIN_SIMILARITY", "nan", ("ASSISTANT_MIN_SIMILARITY='nan' is not allowed: Input should be a finite "
+                                         "number; allowed: a finite number from 0.0 to 1.0")),
     ("ASSISTANT_MIN_SIMILARITY", "1.5", "allowed: a finite number from 0.0 to 1.0"),
     ("ASSISTANT_TOPIC_ZIPF", "inf", "ASSISTANT_TOPIC_ZIPF='inf' is not allowed"),
-    ("ASSISTANT_TOP_K", "0", "ASSISTANT_TOP_K='0' is not allowed: Input should be greater than or equal to 1; "
-                             "allowed: a finite number from 1 to 20"),
+    ("ASSISTANT_TOP_K", "0", ("ASSISTANT_TOP_K='0' is not allowed: Input should be greater than or equal to 1; "
+                              "allowed: a finite number from 1 to 20")),
     ("ASSISTANT_MAX_QUESTION_CHARS", "-5", "ASSISTANT_MAX_QUESTION_CHARS='-5'"),
     ("ASSISTANT_LLM_TIMEOUT", "-1", "ASSISTANT_LLM_TIMEOUT='-1'"),
     ("ASSISTANT_STORE_BREAKER", "0", "ASSISTANT_STORE_BREAKER='0'"),

@@ -29,7 +29,8 @@ def file_problem(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
     if not stat.S_ISREG(info.st_mode):
         return "not a regular file (FIFO, socket or device)"
     if info.st_size > max_bytes:
-        return f"{info.st_size:,} bytes is over the {max_bytes:,}-byte limit per document (ASSISTANT_MAX_DOCUMENT_BYTES)"
+        return (f"{info.st_size:,} bytes is over the {max_bytes:,}-byte limit per document "
+                "(ASSISTANT_MAX_DOCUMENT_BYTES)")
     return None
 
 

@@ -31,7 +31,8 @@ def rebuild(settings: Settings, embed: EmbedFn | None = None,
         return _rebuild_locked(settings, embed, progress)
 
 
-def _rebuild_locked(settings: Settings, embed: EmbedFn | None, progress: Callable[[Iterable], Iterable]) -> IngestResult:
+def _rebuild_locked(settings: Settings, embed: EmbedFn | None,
+                    progress: Callable[[Iterable], Iterable]) -> IngestResult:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     fresh = settings.data_dir / f"{VERSION_PREFIX}{stamp}-{os.getpid()}"
     try:

@@ -42,7 +42,8 @@ class BatchTally:
         total = self.answered + self.errors
         text = f"batch: {total} line(s), {self.answered} answered, {self.errors} error(s)"
         if self.store_failures:
-            text += f" ({self.store_failures} store failure(s), {self.skipped} skipped after the store stopped answering)"
+            text += (f" ({self.store_failures} store failure(s), {self.skipped} skipped after the store "
+                     "stopped answering)")
         return text
 
 

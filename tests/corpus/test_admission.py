@@ -60,13 +60,15 @@ def test_yaml_alias_bomb_is_refused_before_it_expands(folder: Path, no_hang):
     bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"]
     bomb += [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
              f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]" for i in range(9)]
-    (folder / "bomb.md").write_text("---\n" + "\n".join(bomb) + "\nid: *j\ntitle: *j\nsource: s\ndate: d\n---\nT\n- x 1\n")
+    tail = "\nid: *j\ntitle: *j\nsource: s\ndate: d\n---\nT\n- x 1\n"
+    (folder / "bomb.md").write_text("---\n" + "\n".join(bomb) + tail)
     loaded = load_corpus(folder)
     assert loaded.errors == ["bomb.md: front matter uses YAML anchors or aliases (& and *), which are not allowed"]
 
 
 @pytest.mark.parametrize("doc_id, reason", [
-    ("../../etc/passwd", "not a path"), ("sub/dir", "not a path"), ("/abs", "not a path"), ("12345", "contain a letter"),
+    ("../../etc/passwd", "not a path"), ("sub/dir", "not a path"), ("/abs", "not a path"),
+    ("12345", "contain a letter"),
     ("1.5", "contain a letter"), ("a..b", "not a path"),
 ])
 def test_path_like_or_numeric_id_is_refused(folder: Path, doc_id: str, reason: str):

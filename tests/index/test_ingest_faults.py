@@ -21,8 +21,10 @@ EXTRA_BULLETS = 150  # with the shipped 37 chunks: several embedding batches of 
 
 
 def _long_doc(corpus: Path) -> None:
-    bullets = "".join(f"- Observation {n}: cramps eased in patient group {n} after a week 1\n" for n in range(EXTRA_BULLETS))
-    (corpus / "long.md").write_text(f"---\nid: long-doc\ntitle: Long\nsource: test\ndate: 2026-01-01\n---\nLong\nFindings\n{bullets}")
+    bullets = "".join(f"- Observation {n}: cramps eased in patient group {n} after a week 1\n"
+                      for n in range(EXTRA_BULLETS))
+    front = "---\nid: long-doc\ntitle: Long\nsource: test\ndate: 2026-01-01\n---\n"
+    (corpus / "long.md").write_text(f"{front}Long\nFindings\n{bullets}")
 
 
 class Crash(Exception):
