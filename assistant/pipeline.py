@@ -17,7 +17,7 @@ from assistant.index.provenance import provenance
 from assistant.index.store import index_built_at, open_collection
 from assistant.query.scope import CorpusVocabulary, decide, topic_words
 from assistant.query.understand import ANSWER_CUES, Query, understand
-from assistant.query.validate import InputError, validate_question
+from assistant.query.validate import validate_question
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
 from assistant.types import Answer, Chunk, DoseCheck, Hit, Patient, RuleSource
@@ -129,10 +129,6 @@ class Assistant:
         extractive answer is composed first; the model's draft replaces it only where it survives the guard.
         `on_text` receives the guarded text of the model's complete sentences while it writes."""
         text = validate_question(message, self.settings.max_question_chars)
-        if llm is not None and isinstance(llm, str) and llm.strip() not in self.settings.allowed_llms:
-            # A chat user picks per turn; only what the operator enabled (ASSISTANT_LLM_ALLOWED) may run.
-            raise InputError(f"answer writer {llm.strip()!r} is not enabled on this server "
-                             f"(enabled: {', '.join(self.settings.allowed_llms)})")
         previous = [t.content for t in history if t.role == "user"]
         found = topic_words(text, self.vocabulary, self.glossary)
         corrected = _apply(found.corrections, text)  # typos fixed before the question is read

@@ -59,11 +59,3 @@ def test_backend_builder_refuses_openai_without_base_url():
 def test_allow_list_always_holds_none_and_the_operators_backend():
     assert Settings().allowed_llms == ["none", "llamacpp"]
     assert Settings(llm="ollama:llama3.2", llm_allowed="").allowed_llms == ["none", "ollama:llama3.2"]
-
-
-@pytest.mark.slow
-def test_a_chat_user_cannot_pick_a_backend_the_operator_did_not_enable(assistant):
-    from assistant.query.validate import InputError
-
-    with pytest.raises(InputError, match="answer writer 'ollama:evil' is not enabled on this server"):
-        assistant.reply([], "What is the maximum daily dose of baclofen for muscle cramps?", llm="ollama:evil")
