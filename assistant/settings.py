@@ -37,7 +37,7 @@ class Settings(BaseSettings):
         description="Refuse when the best dense cosine similarity is below this (calibrated: `python -m evals.calibrate`).",
     )
     topic_zipf: float = Field(
-        default=4.0, ge=0.0, le=8.0, allow_inf_nan=False,
+        default=3.5, ge=0.0, le=8.0, allow_inf_nan=False,
         description="A question word unknown to the corpus and rarer than this Zipf frequency is an uncovered topic (calibrated).",
     )
     max_document_bytes: int = Field(default=2_000_000, ge=1_000,

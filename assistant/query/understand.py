@@ -61,6 +61,9 @@ class Reader:
         turns = turns[start_of_current_patient(turns, lx):]
         followup = _is_followup(message, len(turns) > 1, lx)
         mentions = [drug_mentions(t, lx) for t in turns]
+        if any(m.covered for ms in mentions for m in ms) or self._names_an_indication(turns):
+            # generic words ('medications', 'the tablets') then stand for the library's drug, not another one
+            mentions = [[m for m in ms if not m.generic] for ms in mentions]
         drug, assumed, not_covered = self._subject(mentions, message)
         spans = [[*dose_spans(t), *_vague_doses(t, lx)] for t in turns]
         numbers, unclaimed = [], []
@@ -102,9 +105,10 @@ class Reader:
     def _subject(self, mentions: list[list[DrugMention]], message: str) -> tuple[str | None, bool, list[str]]:
         """(drug, assumed?, uncovered names): the latest covered drug named, else the library's only drug when
         nothing uncovered is named; uncovered names of the last message are reported."""
-        latest = mentions[-1]
-        not_covered = list(dict.fromkeys(m.name for m in latest if not m.covered))
         covered = [m.name for ms in mentions for m in ms if m.covered]
+        latest = mentions[-1]
+        # Named in the user's own words, so the refusal states nothing the user did not write.
+        not_covered = list(dict.fromkeys(m.text or m.name for m in latest if not m.covered))
         covered_latest = [m.name for m in latest if m.covered]
         if covered_latest:
             return covered_latest[0], False, not_covered
@@ -112,10 +116,15 @@ class Reader:
             return None, False, not_covered
         if covered:
             return covered[-1], False, []
-        earlier_uncovered = [m.name for ms in mentions[:-1] for m in ms if not m.covered]
+        earlier_uncovered = [m.text or m.name for ms in mentions[:-1] for m in ms if not m.covered]
         if earlier_uncovered:
             return None, False, list(dict.fromkeys(earlier_uncovered))
         return self.default_drug, self.default_drug is not None, []
+
+    def _names_an_indication(self, turns: list[str]) -> bool:
+        patterns = [p for terms in self.lexicon.indication_terms.values() for p in terms.values()]
+        patterns += list(self.lexicon.ambiguous_indications.values())
+        return any(p.search(t) for p in patterns for t in turns)
 
     def _indications(self, drug: str | None, turns: list[str]) -> list[str]:
         """Indications named in the latest turn that names any; explicit terms win over ambiguous ones."""

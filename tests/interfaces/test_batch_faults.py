@@ -128,7 +128,6 @@ def test_ask_batch_one_line_out_per_line_in_from_process_substitution(tmp_path: 
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason="reader rewrite in progress")
 def test_thousand_turn_conversation_is_answered(assistant):
     from assistant.pipeline import Turn
 
