@@ -13,6 +13,7 @@ from assistant.answer.guard import guard
 from assistant.corpus.glossary import load_glossary
 from assistant.dosing import load_rules
 from assistant.index.ingest import IngestResult, ingest
+from assistant.index.provenance import provenance
 from assistant.index.store import open_collection
 from assistant.dosing.rules import DrugRules
 from assistant.judge import judge, uncovered_population
@@ -58,8 +59,8 @@ class Assistant:
         from assistant.index.embeddings import get_embeddings
 
         self.settings = settings or Settings()
+        self.collection = open_collection(self.settings)  # a bad store or URL fails here, before the model loads
         self.embeddings = embeddings or get_embeddings()
-        self.collection = open_collection(self.settings)
         if self.collection.count() == 0:  # `ask` on a missing index builds it first
             ingest(self.settings, embed=self.embeddings.embed_documents, collection=self.collection)
         self.glossary = load_glossary(self.settings.corpus_dir)
@@ -69,6 +70,7 @@ class Assistant:
         self.intents = IntentReader(self.settings.corpus_dir, self.embeddings.embed_documents)
         self._build_reader()
         self.llm = llm if llm is not None else self.settings.llm
+        self.provenance = provenance(self.settings.corpus_dir, self.settings.rules_dir, self.retriever.chunks)
         self.chat_models: dict = {}  # backend spec -> chat model, built lazily by assistant.llm.backends
 
     # -- corpus -----------------------------------------------------------------
@@ -78,6 +80,7 @@ class Assistant:
         self.retriever.reload()
         self.vocabulary = CorpusVocabulary(words=self.retriever.corpus_words(), stems=self.retriever.corpus_stems())
         self._build_reader()
+        self.provenance = provenance(self.settings.corpus_dir, self.settings.rules_dir, self.retriever.chunks)
         return result
 
     def read_topic_words(self, text: str) -> TopicWords:

@@ -56,35 +56,42 @@ def corpus_copy(tmp_path) -> Path:
     return target
 
 
-@pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory):
-    """A real `chroma run` server on a free loopback port; stopped at the end of the session."""
+def start_chroma_server(path: Path) -> tuple[subprocess.Popen, str]:
+    """Start `chroma run` on a free loopback port with its store under `path`; (process, url) once it answers."""
     port = free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
     chroma = Path(sys.executable).parent / "chroma"
-    log = open(path / "server.log", "w")
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
+    with open(path / "server.log", "w") as log:  # the child keeps its own handle
+        proc = subprocess.Popen([str(chroma), "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
+                                stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
             urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-            break
+            return proc, url
         except OSError:
             if proc.poll() is not None:
                 raise RuntimeError(f"chroma run exited: {(path / 'server.log').read_text()[-500:]}")
             time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("chroma run did not answer within 60 s")
-    yield url
+    proc.kill()
+    raise RuntimeError("chroma run did not answer within 60 s")
+
+
+def stop_process(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
-    log.close()
+        proc.wait()
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real `chroma run` server on a free loopback port; stopped at the end of the session."""
+    proc, url = start_chroma_server(tmp_path_factory.mktemp("chroma-server"))
+    yield url
+    stop_process(proc)
 
 
 @pytest.fixture(params=["embedded", "server"])

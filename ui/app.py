@@ -8,35 +8,34 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-import uuid
-from datetime import datetime, timezone
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run ui/app.py` puts only ui/ on the path
     sys.path.insert(0, str(ROOT))
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-from assistant.interfaces import audit  # noqa: E402
-from assistant.query.validate import InputError  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
-from assistant.types import Patient  # noqa: E402
-from ui import render  # noqa: E402
-from ui.export import (  # noqa: E402
+from assistant.interfaces import audit
+from assistant.settings import Settings, SettingsError
+from assistant.types import Patient
+from ui import pending, render
+from ui.export import (
     DISCLAIMER,
     conversation_json,
     conversation_markdown,
     conversation_records,
 )
-from ui.inputs import escape_all, history_pairs, one_line, question_problem  # noqa: E402
+from ui.inputs import escape_all, history_pairs, one_line, question_problem
 
 log = logging.getLogger("guideline_assistant.ui")
 INDICATIONS = ["unknown", "muscle_cramps", "spasticity"]
 ROUTES = ["unknown", "oral", "intrathecal"]
 YES_NO = ["unknown", "yes", "no"]
 PATIENT_KEYS = ("pt_indication", "pt_route", "pt_egfr", "pt_dialysis", "pt_cirrhosis", "pt_age", "pt_sodium")
-BACKENDS = ["none", "llamacpp"]  # plus the configured ASSISTANT_LLM and anything typed under "Other backend"
+ICON = Path(__file__).resolve().parent / "static" / "icon.png"  # served by this server: no font or icon CDN
 
 
 @st.cache_resource(show_spinner="Loading the embedding model and the guideline index…")
@@ -57,20 +56,39 @@ def state() -> dict:
     ss = st.session_state
     ss.setdefault("turns", [])
     ss.setdefault("notices", [])
+    ss.setdefault("pending", [])  # accepted questions not yet answered (ui/pending.py)
     return ss
 
 
 def audit_event(event: str, **kwargs) -> None:
     """Append to the audit log; a failure is shown on the page, never raised."""
     try:
-        audit.log_event(Settings().audit_path, event, **kwargs)
+        settings = Settings()
+        key = audit.load_secret(settings.audit_secret_path) if settings.audit_questions == "hmac" else None
+        audit.log_event(settings.audit_path, event, question_key=key, provenance=st.session_state.get("provenance"),
+                        **kwargs)
     except (audit.AuditError, ValueError, TypeError) as exc:
         st.session_state.setdefault("notices", []).append(f"The audit log was not written ({one_line(exc)}).")
+
+
+def on_question(max_chars: int) -> None:
+    """Queue the submitted question (or note why not) before the script runs: nothing can stop this halfway."""
+    ss = state()
+    question = ss.get("question")
+    if question is None or "context" not in ss:
+        return
+    problem = question_problem(question, max_chars)
+    if problem:
+        ss["notices"].append(problem)
+        return
+    fields, patient, backend = ss["context"]
+    pending.enqueue(ss["pending"], question, fields, patient, backend)
 
 
 def new_conversation() -> None:
     """Clear the chat and the patient context (a new conversation may be a new patient)."""
     st.session_state["turns"] = []
+    st.session_state["pending"] = []
     for key in PATIENT_KEYS:
         st.session_state.pop(key, None)
 
@@ -113,21 +131,22 @@ def patient_form() -> tuple[dict, Patient | None]:
 
 
 def backend_form(settings: Settings) -> str:
-    """Sidebar 'Answer writer': the extractive composer (default) or an LLM backend. Returns the backend spec."""
+    """Sidebar 'Answer writer': only the backends the operator enabled (ASSISTANT_LLM_ALLOWED). Returns the spec."""
     st.subheader("Answer writer")
-    options = BACKENDS + [settings.llm] if settings.llm not in BACKENDS else BACKENDS
-    choice = st.selectbox("Backend", options, index=options.index(settings.llm), key="llm_backend",
-                          format_func=lambda o: {"none": "none (extractive)", "llamacpp": "llamacpp (bundled Gemma 3 270M)"}.get(o, o),
-                          help="An LLM writes the answer; the guard removes every sentence its citations do not support.")
-    other = st.text_input("Other backend", key="llm_other", placeholder="ollama:MODEL, openai:MODEL or llamacpp:PATH")
-    return other.strip() or choice
+    options = settings.allowed_llms
+    default = settings.llm if settings.llm in options else "none"
+    return st.selectbox("Backend", options, index=options.index(default), key="llm_backend",
+                        format_func=lambda o: {"none": "none (extractive)", "llamacpp": "llamacpp (bundled Gemma 3 270M)"}.get(o, o),
+                        help="An LLM writes the answer; the guard removes every sentence its citations do not support. "
+                        "The server's operator chooses which writers are offered.")
 
 
 def corpus_section(assistant, lock: threading.Lock) -> None:
     st.subheader("Corpus")
     try:
-        with lock:
-            status = assistant.corpus_status()
+        # No lock: a read, and waiting here for another session's answer would stop this run from reading its
+        # own chat box (Streamlit then merges the questions sent meanwhile and keeps only the newest).
+        status = assistant.corpus_status()
         render.render_corpus(status)
     except Exception as exc:  # the store may be unreachable; the chat page must stay up
         log.exception("corpus_status failed")
@@ -153,7 +172,7 @@ def conversation_section(turns: list[dict]) -> None:
     st.button("New conversation", icon=":material/add_comment:", on_click=new_conversation,
               help="Clears the chat and the patient context")
     has_answers = any(t["role"] == "assistant" for t in turns)
-    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
     st.download_button("Download conversation (Markdown)", conversation_markdown(turns, stamp), file_name="conversation.md",
                        mime="text/markdown", icon=":material/download:", disabled=not has_answers,
                        on_click=on_download, args=("markdown",), key="download-md")
@@ -173,57 +192,41 @@ def show_turn(turn: dict) -> None:
             st.feedback("thumbs", key=f"feedback-{turn['id']}", on_change=on_feedback, args=(turn["id"],))
 
 
-def ask(assistant, lock: threading.Lock, question: str, fields: dict, patient: Patient | None, turns: list[dict],
-        backend: str = "none") -> None:
-    """Send one question with the earlier turns; show and record the answer or a one-line error.
-    With an LLM backend the answer streams, but only sentences that have passed the guard are shown."""
-    from assistant.pipeline import Turn
-
-    history = [Turn(role=role, content=content) for role, content in history_pairs(turns)]
-    user = {"id": uuid.uuid4().hex, "role": "user", "content": question}
-    turns.append(user)
-    show_turn(user)
-    base = {"id": uuid.uuid4().hex, "role": "assistant", "question": question, "patient": fields}
-    live, on_text = None, None
-    if backend != "none":
-        live = st.empty()
-        with live.container(), st.chat_message("assistant"):
-            shown = st.empty()
-        on_text = lambda text: shown.markdown(render.streaming_text(text))  # noqa: E731
-    try:
-        with st.spinner("Checking the guidelines…"), lock:
-            answer = assistant.reply(history, question, patient=patient, indication=fields["indication"], route=fields["route"],
-                                     llm=backend, on_text=on_text)
-    except InputError as exc:  # the assistant's own input check: a friendly note, not an error, not a turn
-        turns.remove(user)
-        if live is not None:
-            live.empty()
-        st.warning(f"Please check your question: {escape_all(str(exc))}.", icon=":material/edit_note:")
-        return
-    except Exception as exc:  # any failure inside the assistant: one line on the page, details in the server log
-        log.exception("Assistant.reply failed")
-        turn = {**base, "content": f"The assistant could not answer this question ({one_line(exc)}).", "error": True}
+def answer_next(assistant, lock: threading.Lock, ss) -> None:
+    """Answer the oldest queued question. The work runs in a thread; this run polls it and updates the page every
+    0.1 s, so a question sent meanwhile stops this run at once and is queued (ui/pending.py), never merged away.
+    With an LLM backend the guarded sentences are shown while the model writes."""
+    item = ss["pending"][0]
+    if "thread" not in item:
+        pending.start(item, assistant, lock, history_pairs(ss["turns"]), log)
+    status = st.empty()
+    live = st.empty() if item["backend"] != "none" else None
+    while "result" not in item:
+        status.caption(f":material/hourglass_top: Checking the guidelines… {pending.elapsed(item):.1f} s")
+        if live is not None and item.get("partial"):
+            with live.container(), st.chat_message("assistant"):
+                st.markdown(render.streaming_text(item["partial"]))
+        time.sleep(0.1)
+    kind, value = item["result"]
+    if kind == "answer":  # stored and audited with no Streamlit call in between: a stopped run cannot lose it
+        turn = pending.complete(ss["pending"], ss["turns"], item, value, None)
+        audit_event("answer", answer=value, question=item["question"], patient=item["fields"],
+                    extra={"turn_id": turn["id"]})
+    elif kind == "input":  # the assistant's own input check: a friendly note, not an error, not a turn
+        ss["pending"].remove(item)
+        ss["notices"].append(f"Please check your question: {escape_all(value)}.")
     else:
-        turn = {**base, "content": answer.text, "answer": answer}
-        audit_event("answer", answer=answer, question=question, patient=fields, extra={"turn_id": turn["id"]})
-    if live is not None:
-        live.empty()
-    turns.append(turn)
-    show_turn(turn)
+        pending.complete(ss["pending"], ss["turns"], item, None, f"The assistant could not answer this question ({value}).")
 
 
 def main() -> None:
-    st.set_page_config(page_title="Guideline assistant", page_icon=":material/medication:")
+    st.set_page_config(page_title="Guideline assistant", page_icon=str(ICON))
     ss = state()
-    settings = Settings()
-    st.sidebar.caption(f":material/info: **{DISCLAIMER}**")
-    conversation_box = st.sidebar.container()  # filled last, so downloads include this run's answer
-    with st.sidebar:
-        fields, patient = patient_form()
-        backend = backend_form(settings)
-
-    st.title("Guideline assistant")
-    st.caption(f":material/info: **{DISCLAIMER}**")
+    try:
+        settings = Settings()
+    except SettingsError as exc:
+        render.render_error(f"The assistant could not start: {exc}")
+        st.stop()
     fingerprint = settings.model_dump_json()
     lock = assistant_lock(fingerprint)
     try:
@@ -232,20 +235,34 @@ def main() -> None:
         log.exception("Assistant failed to start")
         assistant = None
         render.render_error(f"The assistant could not start: {one_line(exc)}")
+    # Read the chat box first and queue its question at once: nothing before it can stop this run and lose it.
+    # Questions are taken in the chat box's callback, which Streamlit runs before the script and never stops halfway;
+    # the box is never disabled while busy, because Streamlit discards a value sent to a widget it has just disabled.
+    st.chat_input("Ask a dosing question, e.g. “Is 40 mg/day of baclofen OK for muscle cramps?”",
+                  disabled=assistant is None, key="question", on_submit=on_question,
+                  args=(settings.max_question_chars,))
+    st.sidebar.caption(f":material/info: **{DISCLAIMER}**")
+    conversation_box = st.sidebar.container()  # filled last, so downloads include this run's answer
+    with st.sidebar:
+        fields, patient = patient_form()
+        backend = backend_form(settings)
+    ss["context"] = (fields, patient, backend)  # what the next question is asked with
+
+    st.title("Guideline assistant")
+    st.caption(f":material/info: **{DISCLAIMER}**")
     if assistant is not None:
         with st.sidebar:
             corpus_section(assistant, lock)
+        ss["provenance"] = assistant.provenance  # every audit entry names what its answer was made from
 
     for turn in ss["turns"]:
         show_turn(turn)
-    prompt = st.chat_input("Ask a dosing question, e.g. “Is 40 mg/day of baclofen OK for muscle cramps?”",
-                           disabled=assistant is None, key="question")
-    if prompt is not None and assistant is not None:
-        problem = question_problem(prompt, settings.max_question_chars)
-        if problem:
-            st.warning(problem, icon=":material/edit_note:")
-        else:
-            ask(assistant, lock, prompt, fields, patient, ss["turns"], backend)
+    for item in ss["pending"]:
+        show_turn({"role": "user", "content": item["question"]})
+    if ss["pending"] and assistant is not None:
+        st.info(pending.BUSY_NOTE, icon=":material/hourglass_top:")
+        answer_next(assistant, lock, ss)
+        st.rerun()  # show the answer, then the next queued question (or open the box again)
     while ss["notices"]:
         st.warning(ss["notices"].pop(0), icon=":material/warning:")
     with conversation_box:

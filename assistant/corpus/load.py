@@ -7,6 +7,12 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from assistant.corpus.admission import (
+    DEFAULT_MAX_BYTES,
+    file_problem,
+    front_matter_problem,
+    id_problem,
+)
 from assistant.types import Guideline
 
 REQUIRED_FIELDS = ("id", "title", "source", "date")
@@ -35,6 +41,8 @@ def parse_document(path: Path) -> Guideline:
         raise CorpusError(f"{path.name}: binary content")
     if not raw.strip():
         raise CorpusError(f"{path.name}: empty document")
+    if problem := front_matter_problem(raw):
+        raise CorpusError(f"{path.name}: {problem}")
     if not raw.startswith("---"):
         raise CorpusError(f"{path.name}: missing front matter (--- id/title/source/date ---)")
     parts = raw.split("---", 2)
@@ -58,7 +66,17 @@ def parse_document(path: Path) -> Guideline:
         raise CorpusError(f"{path.name}: {exc.errors()[0]['msg']}") from None
 
 
-def load_corpus(corpus_dir: Path) -> LoadResult:
+def admitted(path: Path, max_bytes: int) -> Guideline:
+    """Parse one folder entry after the checks every document passes (regular file, size; then its id)."""
+    if problem := file_problem(path, max_bytes):
+        raise CorpusError(f"{path.name}: {problem}")
+    doc = parse_document(path)
+    if problem := id_problem(doc.id):
+        raise CorpusError(f"{path.name}: {problem}")
+    return doc
+
+
+def load_corpus(corpus_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadResult:
     """Load every .md in the folder; a bad document is reported and skipped, never blocks the others."""
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus directory not found: {corpus_dir}")
@@ -68,7 +86,7 @@ def load_corpus(corpus_dir: Path) -> LoadResult:
     seen: dict[str, str] = {}
     for path in sorted(corpus_dir.glob("*.md")):
         try:
-            doc = parse_document(path)
+            doc = admitted(path, max_bytes)
         except CorpusError as exc:
             errors.append(str(exc))
             failed.append(path.name)

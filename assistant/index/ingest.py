@@ -10,6 +10,7 @@ from assistant.corpus.load import load_corpus
 from assistant.index import manifest as hashes
 from assistant.index.embeddings import prepare_backend
 from assistant.index.lexical import lexical_dir
+from assistant.index.lock import ingest_lock
 from assistant.index.store import EmbedFn, IngestReport, open_collection, sync
 from assistant.index.version import VERSION_KEY, check_backend, record_backend, refresh_lexical, store_metadata
 from assistant.settings import Settings
@@ -32,7 +33,20 @@ def ingest(
     """Index every readable document; a corrupt one is reported and the others still indexed.
 
     The embedding model is loaded only when there is new text to embed; an unchanged library is not even parsed.
+    One ingest at a time per data dir: a second one waits for the first (settings.ingest_lock_wait) and then finds
+    nothing left to do.
     """
+    with ingest_lock(settings.data_dir, settings.ingest_lock_wait):
+        return index_corpus(settings, embed, progress, collection)
+
+
+def index_corpus(
+    settings: Settings,
+    embed: EmbedFn | None = None,
+    progress: Callable[[Iterable], Iterable] = iter,
+    collection=None,
+) -> IngestResult:
+    """The ingest itself, for a caller that already holds the ingest lock (a rebuild)."""
     if collection is None:
         collection = open_collection(settings)
     backend = _backend(settings, embed)
@@ -41,7 +55,7 @@ def ingest(
     files = hashes.fingerprint(settings.corpus_dir)
     if (same := _unchanged_library(settings, collection, files)) is not None:
         return same
-    loaded = load_corpus(settings.corpus_dir)
+    loaded = load_corpus(settings.corpus_dir, settings.max_document_bytes)
     chunks = [c for doc in loaded.guidelines for c in chunk_guideline(doc)]
 
     def lazy_embed(texts: list[str]) -> list[list[float]]:

@@ -4,8 +4,11 @@ Chunks are keyed by content hash, so a re-ingest embeds only new text and delete
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlparse
 
 from pydantic import BaseModel
@@ -30,29 +33,97 @@ class IngestReport(BaseModel):
     total: int
 
 
-def open_collection(settings: Settings):
-    """The guideline collection, created if missing (cosine space, embeddings supplied by us)."""
+REBUILD_HINT = "rebuild it from the corpus with: python -m assistant ingest --rebuild"
+
+
+@contextmanager
+def store_errors(what: str) -> Iterator[None]:
+    """Turn whatever Chroma raises into one StoreError line that starts with `what` (the store and the action)."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except Exception as exc:  # noqa: BLE001 -- chroma, sqlite and httpx raise many types; the user needs one line
+        raise StoreError(f"{what}: {_first_line(exc)}") from None
+    except BaseException as exc:
+        # Chroma's Rust core panics on a damaged file; pyo3 raises that as a BaseException that cannot be imported
+        # by name. Only that one is turned into a message; KeyboardInterrupt and SystemExit pass through.
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise StoreError(f"{what}: the store is damaged ({_first_line(exc)}); {REBUILD_HINT}") from None
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse a damaged embedded store before Chroma opens it (its Rust core panics and prints a backtrace)."""
+    db = path / "chroma.sqlite3"
+    if not db.is_file():
+        return
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            rows = "\n".join(str(row[0]) for row in conn.execute("PRAGMA quick_check(3)"))
+            problems = [line for line in rows.splitlines() if line.strip() and not line.startswith("***")]
+    except sqlite3.DatabaseError as exc:
+        if "malformed" not in str(exc) and "not a database" not in str(exc):
+            return  # e.g. locked or unreadable: Chroma's own error says more
+        problems = [str(exc)]
+    if problems != ["ok"]:
+        raise StoreError(f"the Chroma store at {path} is damaged (SQLite: {problems[0] if problems else 'corrupt'}); "
+                         f"{REBUILD_HINT}")
+
+
+def open_collection(settings: Settings, path: Path | None = None):
+    """The guideline collection, created if missing (cosine space, embeddings supplied by us).
+
+    `path` overrides the embedded store's folder (a rebuild fills a fresh one). A server URL is checked for shape
+    and reachability here, before any model loads.
+    """
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url and path is None:
+        host, port, ssl = parse_chroma_url(settings.chroma_url)
+        with store_errors(f"cannot open Chroma store at {settings.chroma_url}"):
+            client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
+            return client.get_or_create_collection(
+                name=settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            )
+    where = path or settings.chroma_path
+    check_sqlite_file(where)
+    with store_errors(f"cannot open Chroma store at {where}"):
+        try:
+            where.mkdir(parents=True, exist_ok=True)
+            client = chromadb.PersistentClient(path=str(where), settings=chroma_settings)
+            return client.get_or_create_collection(
+                name=settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            )
+        except Exception as exc:
+            if "readonly" in str(exc).replace("-", "").replace(" ", "") or isinstance(exc, PermissionError):
+                raise StoreError(f"cannot open Chroma store at {where}: {READ_ONLY_HINT}") from None
+            raise
+
+
+READ_ONLY_HINT = ("the embedded store needs write access, even to answer; for a read-only deployment serve the index "
+                  "with `chroma run --path DIR` and set ASSISTANT_CHROMA_URL (README: Reliability)")
+
+
+def parse_chroma_url(url: str) -> tuple[str, int, bool]:
+    """(host, port, ssl) of ASSISTANT_CHROMA_URL; StoreError naming the URL when it is not http(s)://host:port."""
     try:
-        if settings.chroma_url:
-            url = urlparse(settings.chroma_url)
-            if not url.hostname or not url.port:
-                raise StoreError(f"ASSISTANT_CHROMA_URL must look like http://host:port, got {settings.chroma_url!r}")
-            client = chromadb.HttpClient(host=url.hostname, port=url.port, ssl=url.scheme == "https", settings=chroma_settings)
-        else:
-            settings.chroma_path.mkdir(parents=True, exist_ok=True)
-            client = chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
-        return client.get_or_create_collection(
-            name=settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
-        )
-    except StoreError:
-        raise
-    except Exception as exc:  # chroma raises many types; the user needs one line naming the store
-        where = settings.chroma_url or settings.chroma_path
-        raise StoreError(f"cannot open Chroma store at {where}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        parsed = urlparse(url.strip())
+        port = parsed.port
+    except ValueError as exc:
+        raise StoreError(f"ASSISTANT_CHROMA_URL {url!r} is not a URL ({exc}); expected http://host:port") from None
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or not port:
+        raise StoreError(f"ASSISTANT_CHROMA_URL must look like http://host:port, got {url!r}")
+    if parsed.path.strip("/") or parsed.query or parsed.fragment:
+        raise StoreError(f"ASSISTANT_CHROMA_URL must be http://host:port with no path, got {url!r}")
+    return parsed.hostname, port, parsed.scheme == "https"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def embedding_text(chunk: Chunk) -> str:
@@ -82,7 +153,8 @@ def _chunk_from(chunk_id: str, text: str, meta: dict) -> Chunk:
 
 def stored_chunks(collection) -> list[Chunk]:
     """Every chunk in the collection, in document order."""
-    got = collection.get(include=["documents", "metadatas"])
+    with store_errors("cannot read the Chroma store"):
+        got = collection.get(include=["documents", "metadatas"])
     chunks = [_chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
     return sorted(chunks, key=lambda c: (c.doc_id, c.position))
 
@@ -114,7 +186,7 @@ def sync(
     existing = set(got["ids"])
     stale = sorted(i for i, m in zip(got["ids"], got["metadatas"]) if i not in wanted and m.get("file") not in protected)
     new = [c for cid, c in wanted.items() if cid not in existing]
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     batches = [new[i : i + BATCH] for i in range(0, len(new), BATCH)]
     for batch in progress(batches):
         collection.add(
@@ -140,9 +212,10 @@ def sync(
 
 
 def query(collection, vector: list[float], n: int) -> list[tuple[str, float]]:
-    """Nearest chunk ids with cosine similarity (1 - cosine distance), best first."""
-    count = collection.count()
-    if count == 0:
-        return []
-    res = collection.query(query_embeddings=[vector], n_results=min(n, count), include=["distances"])
+    """Nearest chunk ids with cosine similarity (1 - cosine distance), best first; StoreError if the store fails."""
+    with store_errors("the Chroma store stopped answering"):
+        count = collection.count()
+        if count == 0:
+            return []
+        res = collection.query(query_embeddings=[vector], n_results=min(n, count), include=["distances"])
     return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]

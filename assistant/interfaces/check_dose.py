@@ -5,13 +5,19 @@ import argparse
 import json
 import re
 import sys
-from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from pydantic import ValidationError
 
 from assistant.dosing.check import check_dose
 from assistant.dosing.rules import RulesError
+from assistant.interfaces.jsonl import (
+    LineError,
+    numbered_lines,
+    open_input,
+    parse_record,
+    write_line,
+)
 from assistant.types import DoseCheck, Patient
 
 BOOL_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
@@ -77,6 +83,19 @@ def _patient_value(key: str, raw: str) -> float | bool | str:
     return float(raw)
 
 
+def patient_from_json(value: object) -> Patient:
+    """A JSON patient object → Patient, values kept as typed (a JSON true is no eGFR); InputError names the field."""
+    if not isinstance(value, dict):
+        raise InputError("'patient' must be an object")
+    try:
+        return Patient.model_validate(value)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(map(str, err["loc"]))
+        message = str(err["msg"]).removeprefix("Value error, ")
+        raise InputError(f"patient {where}: {message}" if where else f"patient {message}") from None
+
+
 def format_text(result: DoseCheck) -> str:
     """Short human-readable form: verdict line, what was read, then findings with citations."""
     stop = " — HARD STOP" if result.hard_stop else (" — soft stop" if result.verdict in ("caution", "exceeds_titration_step") else "")
@@ -99,14 +118,8 @@ def format_text(result: DoseCheck) -> str:
     return "\n".join(lines)
 
 
-def _batch_line(line: str) -> tuple[Any, dict[str, Any]]:
-    """(id, check_dose keyword arguments) for one JSONL line; raise InputError when unusable."""
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not JSON: {exc.msg} at column {exc.colno}") from None
-    if not isinstance(obj, dict):
-        raise InputError("each line must be a JSON object")
+def _batch_line(obj: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """(id, check_dose keyword arguments) for one JSON object; raise InputError when unusable."""
     ident = obj.get("id")
     unknown = sorted(set(obj) - BATCH_KEYS)
     if unknown:
@@ -120,31 +133,32 @@ def _batch_line(line: str) -> tuple[Any, dict[str, Any]]:
     interval = obj.get("interval_days")
     if interval is not None and (isinstance(interval, bool) or not isinstance(interval, (int, float))):
         raise InputError("'interval_days' must be a number or null", ident)
-    patient = obj.get("patient")
-    if patient is not None:
+    kwargs = {k: obj[k] for k in BATCH_KEYS - {"id", "patient"} if obj.get(k) is not None}
+    if obj.get("patient") is not None:
         try:
-            Patient.model_validate(patient)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            raise InputError(f"patient {'.'.join(map(str, err['loc']))}: {err['msg']}", ident) from None
-    kwargs = {k: obj[k] for k in BATCH_KEYS - {"id"} if obj.get(k) is not None}
+            kwargs["patient"] = patient_from_json(obj["patient"]).known()
+        except InputError as exc:
+            raise InputError(str(exc), ident) from None
     return ident, kwargs
 
 
-def run_batch(stream: TextIO, out: TextIO) -> int:
-    """Check each JSONL line; print one JSON line per input. 1 if any line errored, else 0."""
+def run_batch(stream: BinaryIO, out: TextIO) -> int:
+    """Check each JSONL line; print one JSON line per non-blank input line, in order. 1 if any line errored."""
     status = 0
-    for line in stream:
-        if not line.strip():
+    for _number, raw in numbered_lines(stream):
+        if not raw.strip():
             continue
+        ident: Any = None
         try:
-            ident, kwargs = _batch_line(line)
-        except InputError as exc:
-            out.write(json.dumps({"id": exc.record_id, "error": str(exc)}, ensure_ascii=False) + "\n")
+            record = parse_record(raw)
+            ident = record.get("id")
+            ident, kwargs = _batch_line(record)
+        except (InputError, LineError) as exc:
+            write_line(out, {"id": exc.record_id if exc.record_id is not None else ident, "error": str(exc)})
             status = 1
             continue
         result = check_dose(**kwargs)
-        out.write(json.dumps({"id": ident, **result.model_dump(mode="json")}, ensure_ascii=False) + "\n")
+        write_line(out, {"id": ident, **result.model_dump(mode="json")})
     return status
 
 
@@ -152,19 +166,17 @@ def run_check_dose(args: argparse.Namespace) -> int:
     """Run check-dose for parsed arguments. 0 for any verdict; 1 if a batch line failed; 2 on bad input."""
     try:
         if args.batch:
-            if args.batch == "-":
-                return run_batch(sys.stdin, sys.stdout)
-            path = Path(args.batch)
-            if not path.is_file():
-                raise InputError(f"batch file not found: {path}")
-            with path.open(encoding="utf-8") as stream:
-                return run_batch(stream, sys.stdout)
+            try:
+                with open_input(args.batch) as stream:
+                    return run_batch(stream, sys.stdout)
+            except FileNotFoundError as exc:
+                raise InputError(f"batch file not found: {args.batch} ({exc})") from None
         if args.drug is None or args.dose is None:
             raise InputError("check-dose needs --drug and --dose (or --batch FILE.jsonl)")
         patient = parse_patient(args.patient or [])
         result = check_dose(args.drug, args.dose, indication=args.indication, route=args.route, patient=patient,
                             previous_dose=args.previous_dose, interval_days=args.interval_days)
-    except (InputError, RulesError, UnicodeDecodeError) as exc:
+    except (InputError, RulesError, UnicodeDecodeError, OSError) as exc:
         print(f"error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", file=sys.stderr)
         return 2
     print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False) if args.json else format_text(result))

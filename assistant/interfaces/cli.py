@@ -8,7 +8,6 @@ import argparse
 import json
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 EXIT_ERROR = 2
@@ -43,7 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="python -m assistant", description="Cited answers from dosing guidelines, with a dose checker.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("ingest", help="index corpus/*.md into Chroma (incremental)")
+    ingest = sub.add_parser("ingest", help="index corpus/*.md into Chroma (incremental)")
+    ingest.add_argument("--rebuild", action="store_true",
+                        help="build the whole index into a fresh store and swap it in atomically (repairs a damaged store)")
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question", nargs="+", help="the question (quote it)")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
@@ -90,20 +91,24 @@ def format_answer(answer) -> str:
     return "\n".join(lines)
 
 
-def cmd_ingest() -> int:
+def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from assistant.index.ingest import ingest
+    from assistant.index.rebuild import rebuild
     from assistant.settings import Settings
 
     settings = Settings()
-    result = ingest(settings, progress=lambda batches: tqdm(batches, desc="embedding", unit="batch", file=sys.stderr, disable=not batches))
+    build = rebuild if args.rebuild else ingest
+    result = build(settings, progress=lambda batches: tqdm(batches, desc="embedding", unit="batch", file=sys.stderr,
+                                                           disable=not batches))
     for err in result.errors:
         print(f"skipped: {err}", file=sys.stderr)
     r = result.report
     docs = ", ".join(f"{d} ({n} chunks)" for d, n in sorted(result.documents.items()))
     print(f"indexed {len(result.documents)} guideline(s): {docs}")
-    print(f"added {r.added}, removed {r.removed}, unchanged {r.unchanged}; {r.total} chunks in the index")
+    print(f"added {r.added}, removed {r.removed}, unchanged {r.unchanged}; {r.total} chunks in the index"
+          + (" (rebuilt into a fresh store and swapped in)" if args.rebuild else ""))
     return 1 if result.errors and not result.documents else 0
 
 
@@ -127,49 +132,24 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_lines(path: str) -> list[str]:
-    if path == "-":
-        return sys.stdin.read().splitlines()
-    file = Path(path)
-    if not file.is_file():
-        raise FileNotFoundError(f"no such file: {path}")
-    return file.read_text(encoding="utf-8", errors="replace").splitlines()
-
-
 def cmd_batch(args: argparse.Namespace) -> int:
-    from assistant.interfaces.check_dose import parse_patient
+    from assistant.interfaces.batch import print_summary, run_batch
+    from assistant.interfaces.jsonl import open_input
     from assistant.pipeline import Assistant, Turn
-    from assistant.query.validate import InputError
-    from assistant.types import Patient
 
-    lines = _read_lines(args.file)
-    assistant = Assistant(_settings(args))
-    failed, notes = 0, set()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        record_id: object = None
-        try:
-            record = json.loads(line)
-            if not isinstance(record, dict):
-                raise InputError("each line must be a JSON object")
-            record_id = record.get("id")
-            turns = record.get("turns") or ([record["question"]] if "question" in record else None)
-            if not turns or not all(isinstance(t, str) for t in turns):
-                raise InputError("needs 'question' (text) or 'turns' (list of texts)")
-            patient = record.get("patient") or {}
-            if not isinstance(patient, dict):
-                raise InputError("'patient' must be an object")
-            facts = Patient(**parse_patient([f"{k}={v}" for k, v in patient.items()]))
+    with open_input(args.file) as stream:  # a missing file is refused before the model loads
+        assistant = Assistant(_settings(args))
+        notes: set[str] = set()
+
+        def reply(turns: list[str], patient):
             history = [Turn(role="user", content=t) for t in turns[:-1]]
-            answer = assistant.reply(history, turns[-1], patient=facts)
+            answer = assistant.reply(history, turns[-1], patient=patient)
             _print_notes(answer, notes)
-            print(json.dumps({"id": record_id, **answer_object(answer)}, ensure_ascii=False), flush=True)
-        except (json.JSONDecodeError, InputError, ValueError) as exc:
-            failed += 1
-            message = f"line {number}: {str(exc).splitlines()[0]}"
-            print(json.dumps({"id": record_id, "error": message}, ensure_ascii=False), flush=True)
-    return 1 if failed else 0
+            return answer
+
+        tally = run_batch(stream, sys.stdout, reply, answer_object, assistant.settings)
+    print_summary(tally)
+    return 1 if tally.errors else 0
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -188,7 +168,7 @@ def run(argv: list[str] | None = None) -> int:
 
         return run_check_dose(args)
     if args.command == "ingest":
-        return cmd_ingest()
+        return cmd_ingest(args)
     if args.command == "ask":
         return cmd_ask(args)
     if args.command == "batch":

@@ -51,9 +51,10 @@ def build_chat_model(spec: str, settings: Settings) -> BaseChatModel | None:
         if kind == "openai":
             from langchain_openai import ChatOpenAI
 
-            key = os.environ.get("OPENAI_API_KEY") or ("unused" if settings.openai_base_url else None)
-            if key is None:
-                raise LLMError(f"LLM backend {spec!r} ({SETTING}) needs OPENAI_API_KEY, or ASSISTANT_OPENAI_BASE_URL for a local server")
+            if not settings.openai_base_url:  # never the library's public-cloud default endpoint
+                raise LLMError(f"LLM backend {spec!r} ({SETTING}) needs ASSISTANT_OPENAI_BASE_URL (your own server); "
+                               "there is no public-cloud default")
+            key = os.environ.get("OPENAI_API_KEY") or "unused"
             return ChatOpenAI(model=arg, base_url=settings.openai_base_url, api_key=key, temperature=0, seed=settings.llm_seed,
                               max_tokens=settings.llm_max_tokens, timeout=settings.llm_timeout, max_retries=1)
     except ImportError as exc:
