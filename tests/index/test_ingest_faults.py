@@ -31,7 +31,11 @@ class Crash(Exception):
     """Stands for a kill in the middle of an ingest."""
 
 
-def test_interrupted_ingest_is_completed_by_the_next_run_without_duplicates(tmp_path, corpus_copy, embeddings):
+def test_interrupted_ingest_is_completed_by_the_next_run_without_duplicates(tmp_path, corpus_copy, embeddings,
+                                                                           monkeypatch):
+    from assistant.index import store
+
+    monkeypatch.setattr(store, "BATCH", 64)  # small batches, so the crash falls between two of them
     _long_doc(corpus_copy)
     settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus_copy)
     calls = 0
