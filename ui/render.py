@@ -92,7 +92,8 @@ def render_dose_check(dc: DoseCheck, key: str) -> None:
 
 
 def _citation(c: Citation) -> None:
-    st.markdown(f"**\\[{c.n}\\] {escape_all(c.title)}** — {escape_all(c.section)}")
+    page = f", p. {c.page}" if c.page is not None else ""
+    st.markdown(f"**\\[{c.n}\\] {escape_all(c.title)}** — {escape_all(c.section)}{page}")
     refs = ", ".join(str(r) for r in c.refs) if c.refs else "none given"
     st.caption(f"Guideline's own references: {refs} · chunk `{c.chunk_id}`")
     st.markdown(quote_block(c.text))

@@ -61,7 +61,9 @@ def embedding_text(chunk: Chunk) -> str:
 
 
 def _metadata(chunk: Chunk, indexed_at: str, file: str) -> dict[str, str | int]:
+    page = {"page": chunk.page} if chunk.page is not None else {}  # Chroma metadata holds no None
     return {
+        **page,
         "doc_id": chunk.doc_id,
         "file": file,
         "title": chunk.title,
@@ -77,6 +79,7 @@ def _chunk_from(chunk_id: str, text: str, meta: dict) -> Chunk:
     return Chunk(
         id=chunk_id, doc_id=str(meta["doc_id"]), title=str(meta["title"]), section=str(meta["section"]),
         text=text, refs=refs, position=int(meta.get("position", 0)),
+        page=int(meta["page"]) if meta.get("page") is not None else None,
     )
 
 

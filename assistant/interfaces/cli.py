@@ -83,7 +83,8 @@ def format_answer(answer) -> str:
         lines += ["", "Sources:"]
         for c in answer.citations:
             refs = f" (guideline refs {', '.join(map(str, c.refs))})" if c.refs else ""
-            lines += [f"  [{c.n}] {c.title} › {c.section}{refs}", f"      \"{c.text}\""]
+            page = f", p. {c.page}" if c.page is not None else ""
+            lines += [f"  [{c.n}] {c.title} › {c.section}{page}{refs}", f"      \"{c.text}\""]
     if answer.dose_check:
         d = answer.dose_check
         lines += ["", f"Dose check: {d.verdict}{' (HARD STOP)' if d.hard_stop else ''} — {d.limits_applied or d.reason or ''}"]
