@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from assistant.dosing.cited import cited_value_problems
 from assistant.types import RuleSource
 
 RULES_DIR_ENV = "ASSISTANT_RULES_DIR"
@@ -34,6 +35,12 @@ class Limit(_Strict):
     def text(self) -> str:
         return f"{fmt(self.value)} {self.unit}"
 
+    def cited_numbers(self) -> list[float]:
+        return [] if self.assumption or self.stated_as else [self.value]
+
+    def cited_words(self) -> list[str]:
+        return [self.stated_as] if self.stated_as and not self.assumption else []
+
 
 class RangeLimit(_Strict):
     """A low–high range with the corpus text that states it."""
@@ -44,7 +51,7 @@ class RangeLimit(_Strict):
     source: RuleSource
 
     @model_validator(mode="after")
-    def _ordered(self) -> "RangeLimit":
+    def _ordered(self) -> RangeLimit:
         if self.low > self.high:
             raise ValueError(f"range low {self.low} is above high {self.high}")
         return self
@@ -52,6 +59,9 @@ class RangeLimit(_Strict):
     def text(self) -> str:
         span = fmt(self.low) if self.low == self.high else f"{fmt(self.low)}–{fmt(self.high)}"
         return f"{span} {self.unit}"
+
+    def cited_numbers(self) -> list[float]:
+        return [self.low, self.high]
 
 
 class Regimen(_Strict):
@@ -64,6 +74,12 @@ class Regimen(_Strict):
 
     def text(self) -> str:
         return f"{fmt(self.single_mg)} mg {self.stated_as}"
+
+    def cited_numbers(self) -> list[float]:
+        return [self.single_mg]
+
+    def cited_words(self) -> list[str]:
+        return [self.stated_as]
 
 
 class Statement(_Strict):
@@ -108,7 +124,7 @@ class IndicationRule(_Strict):
     notes: list[Statement] = Field(default_factory=list, description="Other statements shown as info (population, evidence).")
 
     @model_validator(mode="after")
-    def _coherent(self) -> "IndicationRule":
+    def _coherent(self) -> IndicationRule:
         top = self.max_daily_mg.value
         for name, r in [("start_daily_mg", self.start_daily_mg), *[("usual_daily_mg", u) for u in self.usual_daily_mg]]:
             if r.high > top:
@@ -158,13 +174,15 @@ class DrugRules(_Strict):
     """All rules for one drug (one TOML file)."""
 
     drug: str = Field(description="Lower-case drug name; must match the file name.")
+    reviewed_by: str = Field(min_length=1, description="Who checked every value against its quote (name, role).")
+    reviewed_on: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="Date of that review, YYYY-MM-DD.")
     routes: dict[str, Route]
     indications: dict[str, Indication]
     general: General = Field(default_factory=General)
     rules: list[IndicationRule]
 
     @model_validator(mode="after")
-    def _references(self) -> "DrugRules":
+    def _references(self) -> DrugRules:
         seen: set[tuple[str, str]] = set()
         for r in self.rules:
             if r.route not in self.routes:
@@ -205,28 +223,36 @@ def fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.6g}"
 
 
-def _one_line(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        parts.append(f"{loc}: {err['msg']}")
-    return "; ".join(parts)
+def _error_line(err: dict) -> str:
+    loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    if err["type"] == "extra_forbidden":
+        return f"{loc}: Extra inputs are not permitted (the rules schema cannot express '{err['loc'][-1]}')"
+    return f"{loc}: {err['msg']}"
 
 
-def load_rules_file(path: Path) -> DrugRules:
-    """Load and validate one rules file; raise RulesError with a one-line message."""
+def rules_file_problems(path: Path) -> tuple[DrugRules | None, list[str]]:
+    """The rules when they fit the schema (else None) and every problem found, one line each, without the file name."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise RulesError(f"{path.name}: cannot read ({exc})") from None
+        return None, [f"cannot read ({exc})"]
     except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"{path.name}: invalid TOML: {exc}") from None
+        return None, [f"invalid TOML: {exc}"]
     try:
         rules = DrugRules.model_validate(data)
     except ValidationError as exc:
-        raise RulesError(f"{path.name}: {_one_line(exc)}") from None
+        return None, [_error_line(dict(e)) for e in exc.errors()]
+    problems = cited_value_problems(rules, rules.drug)
     if rules.drug != path.stem.lower():
-        raise RulesError(f"{path.name}: drug '{rules.drug}' does not match the file name")
+        problems.insert(0, f"drug '{rules.drug}' does not match the file name")
+    return rules, problems
+
+
+def load_rules_file(path: Path) -> DrugRules:
+    """Load and validate one rules file; raise RulesError with a one-line message naming every problem."""
+    rules, problems = rules_file_problems(path)
+    if rules is None or problems:
+        raise RulesError(f"{path.name}: {'; '.join(problems)}")
     return rules
 
 

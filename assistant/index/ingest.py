@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from pydantic import BaseModel
 
 from assistant.corpus.chunk import chunk_guideline
 from assistant.corpus.load import load_corpus
+from assistant.index.library import record, refresh
 from assistant.index.store import EmbedFn, IngestReport, open_collection, sync
 from assistant.settings import Settings
 
@@ -24,12 +26,17 @@ def ingest(
     embed: EmbedFn | None = None,
     progress: Callable[[Iterable], Iterable] = iter,
     collection=None,
+    paths: list[Path] | None = None,
 ) -> IngestResult:
     """Index every readable document; a corrupt one is reported and the others still indexed.
 
-    The embedding model is loaded only when there is new text to embed.
+    `paths` (files or folders outside the corpus folder) are added to the library manifest first; every ingest
+    includes the manifest's files. The embedding model is loaded only when there is new text to embed.
     """
-    loaded = load_corpus(settings.corpus_dir)
+    if paths:
+        record(settings, paths)
+    extra, missing = refresh(settings)
+    loaded = load_corpus(settings.corpus_dir, extra=extra)
     chunks = [c for doc in loaded.guidelines for c in chunk_guideline(doc)]
     if collection is None:
         collection = open_collection(settings)
@@ -43,8 +50,9 @@ def ingest(
         return embed(texts)
 
     files = {doc.id: doc.file for doc in loaded.guidelines}
-    report = sync(collection, chunks, lazy_embed, progress, files=files, keep_files=loaded.failed_files)
+    keep = [*loaded.failed_files, *(line.split(": ", 1)[0] for line in missing)]
+    report = sync(collection, chunks, lazy_embed, progress, files=files, keep_files=keep)
     counts: dict[str, int] = {}
     for c in chunks:
         counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
-    return IngestResult(report=report, documents=counts, errors=loaded.errors)
+    return IngestResult(report=report, documents=counts, errors=[*loaded.errors, *missing])

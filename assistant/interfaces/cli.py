@@ -43,7 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="python -m assistant", description="Cited answers from dosing guidelines, with a dose checker.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("ingest", help="index corpus/*.md into Chroma (incremental)")
+    ingest_cmd = sub.add_parser("ingest", help="index the corpus folder and the library's files into Chroma (incremental)")
+    ingest_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                            help="guideline files or folders (.md, .markdown, .txt, .pdf) to add to the library")
+    validate = sub.add_parser("validate-rules", help="report every problem of rules files, one line each")
+    validate.add_argument("files", nargs="*", type=Path, metavar="FILE",
+                          help="rules .toml files (default: every file in the rules folder)")
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question", nargs="+", help="the question (quote it)")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
@@ -91,14 +96,17 @@ def format_answer(answer) -> str:
     return "\n".join(lines)
 
 
-def cmd_ingest() -> int:
+def cmd_ingest(paths: list[Path]) -> int:
     from tqdm import tqdm
 
     from assistant.index.ingest import ingest
     from assistant.settings import Settings
 
     settings = Settings()
-    result = ingest(settings, progress=lambda batches: tqdm(batches, desc="embedding", unit="batch", file=sys.stderr, disable=not batches))
+    def bar(batches):
+        return tqdm(batches, desc="embedding", unit="batch", file=sys.stderr, disable=not batches)
+
+    result = ingest(settings, progress=bar, paths=paths)
     for err in result.errors:
         print(f"skipped: {err}", file=sys.stderr)
     r = result.report
@@ -185,7 +193,11 @@ def run(argv: list[str] | None = None) -> int:
 
         return run_check_dose(args)
     if args.command == "ingest":
-        return cmd_ingest()
+        return cmd_ingest(args.paths)
+    if args.command == "validate-rules":
+        from assistant.interfaces.validate_rules import run_validate_rules
+
+        return run_validate_rules(args.files)
     if args.command == "ask":
         return cmd_ask(args)
     if args.command == "batch":

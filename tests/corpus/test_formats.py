@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fpdf import FPDF
+from fpdf import FPDF  # the scanned-page test draws without text
 
 from assistant.corpus.chunk import chunk_guideline
 from assistant.corpus.load import load_corpus
@@ -75,30 +75,12 @@ def test_front_matter_metadata_is_optional_and_kept(tmp_path: Path) -> None:
     )
 
 
-def _pdf(path: Path, pages: list[list[tuple[str, str]]]) -> None:
-    """A PDF with a running footer; each page a list of (kind, text), kind in title/heading/para/bullet."""
-    pdf = FPDF(format="A4")
-    pdf.set_margins(20, 20, 20)
-    pdf.set_auto_page_break(False)
-    for number, page in enumerate(pages, start=1):
-        pdf.add_page()
-        for kind, text in page:
-            style = {"title": ("B", 16), "heading": ("B", 12)}.get(kind, ("", 10))
-            pdf.set_font("Helvetica", *style)
-            pdf.multi_cell(0, 6 if kind != "title" else 9, text, new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(3 if kind in ("para", "heading", "title") else 0)
-        pdf.set_y(-15)
-        pdf.set_font("Helvetica", "", 8)
-        pdf.cell(0, 5, f"Test material - page {number} of {len(pages)}")
-    pdf.output(str(path))
-
-
 LONG = ("Dose adjustment is based on creatinine clearance calculated with the Cockcroft-Gault equation "
         "using actual body weight, and the adjusted dose is given every 12 hours in adults.")
 
 
-def test_pdf_text_by_page_with_headings_and_joined_paragraphs(tmp_path: Path) -> None:
-    _pdf(tmp_path / "lev.pdf", [
+def test_pdf_text_by_page_with_headings_and_joined_paragraphs(tmp_path: Path, make_pdf) -> None:
+    make_pdf(tmp_path / "lev.pdf", [
         [("title", "Levetiracetam Renal Dosing"), ("para", LONG), ("heading", "Adults"),
          ("bullet", "- Start at 500 mg twice daily.")],
         [("heading", "Renal impairment"), ("bullet", "- CrCl 30-50 mL/min: 250 to 750 mg every 12 hours.")],
