@@ -3,6 +3,7 @@
 Front matter is optional metadata: without it the id comes from the file name and the title from the first
 heading or line. The document is sectioned by its headings later, in `chunk.py`.
 """
+
 from __future__ import annotations
 
 import re

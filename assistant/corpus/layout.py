@@ -3,6 +3,7 @@
 A file whose paragraphs are separated by blank lines (ordinary Markdown and text) may wrap a paragraph over
 several lines; those are joined into one. A file without blank lines keeps one paragraph per line.
 """
+
 from __future__ import annotations
 
 import re

@@ -5,6 +5,7 @@ larger or bold font is a heading (written as a Markdown heading so `chunk.py` se
 one paragraph or bullet are joined; several runs on one baseline are table cells (written as a Markdown table
 row). Lines repeated on most pages (running headers, "Page n of m" footers) are dropped.
 """
+
 from __future__ import annotations
 
 import re
@@ -136,7 +137,9 @@ def guideline_from_pdf(path: Path, display_file: str | None = None) -> Guideline
     except DocumentError:
         raise
     except (PyPdfError, OSError, ValueError, KeyError, TypeError) as exc:
-        raise DocumentError(f"not a readable PDF ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+        raise DocumentError(
+            f"not a readable PDF ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+        ) from None
     if not pages:
         raise DocumentError("the PDF has no pages")
     lines, line_pages = _layout_to_text(pages)

@@ -3,6 +3,7 @@
 Numbers are read from the quote with the project's quantity reader, so "8 grams" states 8000 (mg) as well as 8,
 "1,500 mg" states 1500, and "<30 mL/min" states 30 — while "30" does not state 3 or 300.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -30,7 +30,7 @@ def statements(code: str, items: list[Statement], prefix: str) -> list[Finding]:
     return [finding(code, "within_limits", f"{prefix}{s.text}.", None, s.source) for s in items]
 
 
-def renal(general: General, patient: Patient) -> list[Finding]:
+def renal(general: General, patient: Patient, drug: str) -> list[Finding]:
     """Avoid at low eGFR or on dialysis (hard stop); reduce in the middle band (caution)."""
     r = general.renal
     if r is None:
@@ -40,7 +40,7 @@ def renal(general: General, patient: Patient) -> list[Finding]:
         return [finding("renal_avoid", "contraindicated", f"On renal replacement therapy: {r.avoid_dialysis.text}.",
                         "renal replacement therapy", r.avoid_dialysis.source)]
     if patient.egfr is not None and patient.egfr < avoid.value:
-        return [finding("renal_avoid", "contraindicated", f"eGFR {fmt(patient.egfr)} is below {avoid.text()}: avoid baclofen "
+        return [finding("renal_avoid", "contraindicated", f"eGFR {fmt(patient.egfr)} is below {avoid.text()}: avoid {drug} "
                         "(risk of neurotoxicity).", f"eGFR < {avoid.text()}", avoid.source)]
     if patient.egfr is not None and band.low <= patient.egfr <= band.high:
         return [finding("renal_reduce", "caution", f"eGFR {fmt(patient.egfr)} is within {band.text()}: dose reduction is recommended. "
@@ -70,7 +70,7 @@ def older_adults(general: General, dose: ParsedDose, patient: Patient) -> list[F
                     f"is above {cap.text()}; older adults rarely tolerate higher doses.", _older_limit(age, cap), cap.source)]
 
 
-def sodium(rule: IndicationRule, label: str, patient: Patient) -> list[Finding]:
+def sodium(rule: IndicationRule, label: str, patient: Patient, drug: str) -> list[Finding]:
     """The serum-sodium stop criterion, with the verdict the rule gives it."""
     stop = rule.sodium_stop
     if stop is None:
@@ -79,28 +79,28 @@ def sodium(rule: IndicationRule, label: str, patient: Patient) -> list[Finding]:
     note = f" Note: {stop.note}." if stop.note else ""
     if patient.sodium is not None and patient.sodium < lim.value:
         return [finding("sodium_stop", stop.verdict, f"Serum sodium {fmt(patient.sodium)} mmol/L is below {lim.text()}: "
-                        f"a stop criterion for baclofen ({label}).{note}", f"sodium < {lim.text()}", lim.source)]
+                        f"a stop criterion for {drug} ({label}).{note}", f"sodium < {lim.text()}", lim.source)]
     if stop.verdict != "contraindicated":
         return []
     known = f"Serum sodium {fmt(patient.sodium)} mmol/L" if patient.sodium is not None else "Serum sodium not given"
-    return [finding("sodium_stop", "within_limits", f"{known}; stop baclofen ({label}) if it falls below {lim.text()}.",
+    return [finding("sodium_stop", "within_limits", f"{known}; stop {drug} ({label}) if it falls below {lim.text()}.",
                     f"sodium < {lim.text()}", lim.source)]
 
 
 def for_rule(rule: IndicationRule, label: str, dose: ParsedDose, patient: Patient,
-             previous: ParsedDose | None, interval_days: float | None) -> list[Finding]:
+             previous: ParsedDose | None, interval_days: float | None, drug: str) -> list[Finding]:
     """Every finding of one indication's rule for a readable dose."""
-    out = sodium(rule, label, patient)
+    out = sodium(rule, label, patient, drug)
     hi, mx = dose.daily_high_mg, rule.max_daily_mg
     what = f"{fmt(hi)} mg/day" + (" (upper end of the range)" if dose.daily_max_mg is not None else "")
-    if hi > mx.value:
+    if mx is not None and hi > mx.value:
         out.append(finding("max_daily", "above_max", f"{what} is above the maximum of {mx.text()} for {label}.", mx.text(), mx.source))
-    else:
+    elif mx is not None:
         out.append(finding("max_daily", "within_limits", f"Maximum for {label}: {mx.text()}.", mx.text(), mx.source))
     out += _frequency(rule, label, dose)
     if previous is None:
-        st = rule.start_daily_mg
-        out.append(finding("start_dose", "within_limits", f"Starting dose for {label}: {st.text()}.", st.text(), st.source))
+        if (st := rule.start_daily_mg) is not None:
+            out.append(finding("start_dose", "within_limits", f"Starting dose for {label}: {st.text()}.", st.text(), st.source))
         if rule.start_regimen:
             rg = rule.start_regimen
             out.append(finding("start_dose", "within_limits", f"Initial regimen for {label}: {rg.text()}.", rg.text(), rg.source))
@@ -154,9 +154,9 @@ def _titration(rule: IndicationRule, label: str, dose: ParsedDose, previous: Par
 
 
 def for_dose(general: General, dose: ParsedDose | ParseFailure, patient: Patient, previous_text: str | None,
-             previous: ParsedDose | ParseFailure | None, interval_days: float | None) -> list[Finding]:
+             previous: ParsedDose | ParseFailure | None, interval_days: float | None, drug: str) -> list[Finding]:
     """Findings shared by every indication: renal, age, previous dose, abrupt stopping."""
-    out = renal(general, patient)
+    out = renal(general, patient, drug)
     stopping = isinstance(dose, ParseFailure) and dose.code in ("stop", "zero")
     if isinstance(dose, ParsedDose):
         out += older_adults(general, dose, patient)

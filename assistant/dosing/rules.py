@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from assistant.dosing.bands import Formulation, MinInterval, PerKgDose, RenalBand
 from assistant.dosing.cited import cited_value_problems
 from assistant.types import RuleSource
 
@@ -111,10 +112,10 @@ class IndicationRule(_Strict):
     route: str = Field(description="A key of DrugRules.routes.")
     indication: str = Field(description="A key of DrugRules.indications.")
     population: str | None = Field(default=None, description="Who the limits were stated for, e.g. 'patients with liver cirrhosis'.")
-    start_daily_mg: RangeLimit = Field(description="Starting total daily dose (low == high for a single number).")
+    start_daily_mg: RangeLimit | None = Field(default=None, description="Starting daily dose (low == high for one number).")
     start_regimen: Regimen | None = None
     usual_daily_mg: list[RangeLimit] = Field(default_factory=list, description="Usual maintenance ranges (information only).")
-    max_daily_mg: Limit = Field(description="Maximum total daily dose: above it is a hard stop (above_max).")
+    max_daily_mg: Limit | None = Field(default=None, description="Maximum total daily dose: above it is above_max.")
     titration: Titration | None = Field(default=None, description="Numeric titration limits; None when the corpus gives none.")
     titration_note: Statement | None = Field(default=None, description="Non-numeric titration advice.")
     doses_per_day: RangeLimit | None = Field(default=None, description="Doses per day; outside it is a caution.")
@@ -122,11 +123,25 @@ class IndicationRule(_Strict):
     stop_criteria: list[Statement] = Field(default_factory=list, description="Stop criteria that are not patient fields (listed as info).")
     monitoring: list[Statement] = Field(default_factory=list)
     notes: list[Statement] = Field(default_factory=list, description="Other statements shown as info (population, evidence).")
+    # Additions for other guidelines (bands.py): each optional, each cited.
+    max_single_dose_mg: Limit | None = Field(default=None, description="Maximum single dose: above it is above_max.")
+    min_interval: MinInterval | None = Field(default=None, description="Shortest time between doses.")
+    renal_bands: list[RenalBand] = Field(default_factory=list, description="Limits by CrCl/eGFR band, this indication.")
+    per_kg: PerKgDose | None = Field(default=None, description="Weight-based dose (mg/kg); needs the patient's weight.")
+    formulations: dict[str, Formulation] = Field(default_factory=dict, description="Maxima per formulation.")
 
     @model_validator(mode="after")
     def _coherent(self) -> IndicationRule:
+        upper = (self.max_daily_mg, self.max_single_dose_mg, self.per_kg, self.formulations or None,
+                 [b for b in self.renal_bands if b.single_high_mg is not None or b.max_daily_mg is not None] or None)
+        if all(u is None for u in upper):
+            raise ValueError(f"{self.indication}: a rule needs an upper limit (max_daily_mg, max_single_dose_mg, per_kg, "
+                             "formulations or a renal band with a maximum)")
+        if self.max_daily_mg is None:
+            return self
         top = self.max_daily_mg.value
-        for name, r in [("start_daily_mg", self.start_daily_mg), *[("usual_daily_mg", u) for u in self.usual_daily_mg]]:
+        starts = [("start_daily_mg", self.start_daily_mg)] if self.start_daily_mg else []
+        for name, r in [*starts, *[("usual_daily_mg", u) for u in self.usual_daily_mg]]:
             if r.high > top:
                 raise ValueError(f"{self.indication}: {name} {r.high} is above max_daily_mg {top}")
         return self
@@ -151,6 +166,7 @@ class General(_Strict):
     """Modifiers that apply to every indication on a route that has limits."""
 
     renal: Renal | None = None
+    renal_bands: list[RenalBand] = Field(default_factory=list, description="Limits by CrCl/eGFR band, every indication.")
     older_adults: OlderAdults | None = None
     abrupt_discontinuation: list[Statement] = Field(default_factory=list)
 

@@ -3,6 +3,7 @@
 `<data_dir>/library.json` records each file's absolute path, content hash and when it was added or last
 changed, so that every later ingest (and a rebuild) includes it again without the user naming it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -48,7 +49,9 @@ def read_manifest(settings: Settings) -> list[LibraryEntry]:
         data = json.loads(path.read_text(encoding="utf-8"))
         return [LibraryEntry.model_validate(e) for e in data.get("files", [])]
     except (OSError, ValueError, AttributeError, ValidationError) as exc:
-        raise CorpusError(f"library manifest {path} is unreadable ({str(exc).splitlines()[0]}); fix or delete it") from None
+        raise CorpusError(
+            f"library manifest {path} is unreadable ({str(exc).splitlines()[0]}); fix or delete it"
+        ) from None
 
 
 def _write_manifest(settings: Settings, entries: list[LibraryEntry]) -> None:
@@ -102,8 +105,11 @@ def refresh(settings: Settings) -> tuple[list[Path], list[str]]:
     if not entries:
         return [], []
     present = [Path(e.path) for e in entries if Path(e.path).is_file()]
-    missing = [f"{e.path}: recorded in the library but missing; its chunks stay in the index" for e in entries
-               if not Path(e.path).is_file()]
+    missing = [
+        f"{e.path}: recorded in the library but missing; its chunks stay in the index"
+        for e in entries
+        if not Path(e.path).is_file()
+    ]
     if present:
         record(settings, present)
     return present, missing

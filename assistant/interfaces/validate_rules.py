@@ -3,6 +3,7 @@
 Beyond what the loader refuses (schema, numbers their quote does not state), this checks each quote against the
 library as indexed: the cited document exists and the quote is the text of one chunk under the named section.
 """
+
 from __future__ import annotations
 
 import sys
@@ -57,7 +58,9 @@ def validate(files: list[Path], sections: Sections) -> list[str]:
         if problems:
             lines += [f"{path}: {p}" for p in problems]
         elif rules is not None:
-            lines.append(f"{path}: ok — {len(rules.rules)} rule(s), reviewed by {rules.reviewed_by} on {rules.reviewed_on}")
+            lines.append(
+                f"{path}: ok — {len(rules.rules)} rule(s), reviewed by {rules.reviewed_by} on {rules.reviewed_on}"
+            )
     return lines
 
 

@@ -1,4 +1,5 @@
 """Any guideline file a user has: Markdown or text with or without front matter, and PDFs (by page)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -67,31 +68,48 @@ def test_plain_text_with_setext_and_bare_headings(tmp_path: Path) -> None:
 
 
 def test_front_matter_metadata_is_optional_and_kept(tmp_path: Path) -> None:
-    text = "---\nsource: label 2024\ndate: 2024-05-01\ndrug: Apixaban\nsuperseded_by: apixaban-2025\n---\n# Apixaban\n- 5 mg twice daily\n"
+    meta = "source: label 2024\ndate: 2024-05-01\ndrug: Apixaban\nsuperseded_by: apixaban-2025"
+    text = f"---\n{meta}\n---\n# Apixaban\n- 5 mg twice daily\n"
     (tmp_path / "apixaban-2023.md").write_text(text, encoding="utf-8")
     doc = load_corpus(tmp_path).guidelines[0]
     assert (doc.id, doc.source, doc.date, doc.drugs, doc.superseded_by) == (
-        "apixaban-2023", "label 2024", "2024-05-01", ["apixaban"], "apixaban-2025"
+        "apixaban-2023",
+        "label 2024",
+        "2024-05-01",
+        ["apixaban"],
+        "apixaban-2025",
     )
 
 
-LONG = ("Dose adjustment is based on creatinine clearance calculated with the Cockcroft-Gault equation "
-        "using actual body weight, and the adjusted dose is given every 12 hours in adults.")
+LONG = (
+    "Dose adjustment is based on creatinine clearance calculated with the Cockcroft-Gault equation "
+    "using actual body weight, and the adjusted dose is given every 12 hours in adults."
+)
 
 
 def test_pdf_text_by_page_with_headings_and_joined_paragraphs(tmp_path: Path, make_pdf) -> None:
-    make_pdf(tmp_path / "lev.pdf", [
-        [("title", "Levetiracetam Renal Dosing"), ("para", LONG), ("heading", "Adults"),
-         ("bullet", "- Start at 500 mg twice daily.")],
-        [("heading", "Renal impairment"), ("bullet", "- CrCl 30-50 mL/min: 250 to 750 mg every 12 hours.")],
-    ])
+    make_pdf(
+        tmp_path / "lev.pdf",
+        [
+            [
+                ("title", "Levetiracetam Renal Dosing"),
+                ("para", LONG),
+                ("heading", "Adults"),
+                ("bullet", "- Start at 500 mg twice daily."),
+            ],
+            [("heading", "Renal impairment"), ("bullet", "- CrCl 30-50 mL/min: 250 to 750 mg every 12 hours.")],
+        ],
+    )
     result = load_corpus(tmp_path)
     assert result.errors == []
     doc = result.guidelines[0]
     assert doc.title == "Levetiracetam Renal Dosing"
     chunks = {c.text: c for c in chunk_guideline(doc)}
     assert (chunks[LONG].section, chunks[LONG].page) == ("Summary", 1)
-    assert (chunks["Start at 500 mg twice daily."].section, chunks["Start at 500 mg twice daily."].page) == ("Adults", 1)
+    assert (chunks["Start at 500 mg twice daily."].section, chunks["Start at 500 mg twice daily."].page) == (
+        "Adults",
+        1,
+    )
     renal = chunks["CrCl 30-50 mL/min: 250 to 750 mg every 12 hours."]
     assert (renal.section, renal.page) == ("Renal impairment", 2)
     assert not any("page" in t.lower() and "of 2" in t for t in chunks)  # running footer dropped

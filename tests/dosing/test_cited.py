@@ -1,4 +1,5 @@
 """A rules value must be stated by its own quote as a whole number, checked when the rules load."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -38,7 +39,10 @@ def test_a_typo_30_to_300_is_refused_at_load(tmp_path: Path) -> None:
     path.write_text(GOOD.replace("[rules.max_daily_mg]\nvalue = 30\n", "[rules.max_daily_mg]\nvalue = 300\n", 1))
     with pytest.raises(RulesError) as exc:
         load_rules_file(path)
-    assert str(exc.value) == "baclofen.toml: baclofen.rules[0].max_daily_mg: the quote does not state 300 as a whole number"
+    assert (
+        str(exc.value)
+        == "baclofen.toml: baclofen.rules[0].max_daily_mg: the quote does not state 300 as a whole number"
+    )
 
 
 def test_every_problem_is_named(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
 """`ingest PATH…`: files outside the corpus folder are recorded in the library manifest and stay indexed."""
+
 from __future__ import annotations
 
 import json
@@ -19,11 +20,15 @@ def outside(tmp_path: Path, make_pdf) -> Path:
     folder.mkdir()
     (folder / "Methocarbamol label.md").write_text(
         "# Methocarbamol\n\nTest material.\n\n## Adults\n\n- 1500 mg four times a day for 48 to 72 hours.\n",
-        encoding="utf-8")
-    make_pdf(folder / "levetiracetam.pdf", [
-        [("title", "Levetiracetam Summary"), ("heading", "Adults"), ("bullet", "- 500 mg twice daily.")],
-        [("heading", "Renal"), ("bullet", "- CrCl below 30 mL/min: 250 to 500 mg every 12 hours.")],
-    ])
+        encoding="utf-8",
+    )
+    make_pdf(
+        folder / "levetiracetam.pdf",
+        [
+            [("title", "Levetiracetam Summary"), ("heading", "Adults"), ("bullet", "- 500 mg twice daily.")],
+            [("heading", "Renal"), ("bullet", "- CrCl below 30 mL/min: 250 to 500 mg every 12 hours.")],
+        ],
+    )
     (folder / "notes.docx").write_bytes(b"ignored: not a guideline suffix")
     return folder
 

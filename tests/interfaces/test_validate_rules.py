@@ -1,4 +1,5 @@
 """`python -m assistant validate-rules`: one line per problem, so a pharmacist can author a rules file."""
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,15 @@ RULES = REPO_ROOT / "corpus" / "rules" / "baclofen.toml"
 
 def run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data")}
-    return subprocess.run([sys.executable, "-m", "assistant", "validate-rules", *args], capture_output=True,
-                          text=True, env=env, cwd=REPO_ROOT, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", "validate-rules", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_shipped_rules_are_clean(tmp_path: Path) -> None:
@@ -42,7 +50,9 @@ def test_every_problem_on_its_own_line(tmp_path: Path) -> None:
 
 
 def test_unknown_field_says_the_schema_cannot_express_it(tmp_path: Path) -> None:
-    text = RULES.read_text(encoding="utf-8").replace('indication = "spasticity"\n', 'indication = "spasticity"\nloading_dose_mg = 5\n')
+    text = RULES.read_text(encoding="utf-8").replace(
+        'indication = "spasticity"\n', 'indication = "spasticity"\nloading_dose_mg = 5\n'
+    )
     bad = tmp_path / "baclofen.toml"
     bad.write_text(text, encoding="utf-8")
     out = run([str(bad), str(tmp_path / "nope.toml")], tmp_path)
