@@ -22,7 +22,7 @@ def doses_per_day(frequency: str | None) -> float | None:
     return parsed.doses_per_day if isinstance(parsed, ParsedDose) else None
 
 
-def _band_breaches(band: RenalBand, dose: ParsedDose) -> list[str]:
+def _band_breaches(band: RenalBand, dose: ParsedDose, weight: float | None = None) -> list[str]:
     """What in the dose this band does not allow (empty when it allows the dose)."""
     if band.avoid:
         return ["the guideline says not to use it"]
@@ -36,6 +36,8 @@ def _band_breaches(band: RenalBand, dose: ParsedDose) -> list[str]:
             out.append(
                 f"{_fmt(dose.daily_high_mg)} mg/day is more than {_fmt(band.single_high_mg)} mg {band.frequency}"
             )
+    if band.per_kg_high is not None and weight and single is not None and single / weight > band.per_kg_high + 1e-9:
+        out.append(f"{_fmt(round(single / weight, 2))} mg/kg per dose is above {_fmt(band.per_kg_high)} mg/kg")
     if n_band and dose.doses_per_day is not None and dose.doses_per_day > n_band:
         out.append(f"{_fmt(dose.doses_per_day)} doses/day is more often than {band.frequency}")
     if band.max_daily_mg is not None and dose.daily_high_mg > band.max_daily_mg:
@@ -48,6 +50,8 @@ def _band_text(band: RenalBand) -> str:
     if band.single_high_mg is not None:
         low = f"{_fmt(band.single_low_mg)}–" if band.single_low_mg is not None else "up to "
         parts.append(f"{low}{_fmt(band.single_high_mg)} mg {band.frequency or 'per dose'}")
+    if band.per_kg_high is not None:
+        parts.append(f"up to {_fmt(band.per_kg_high)} mg/kg {band.frequency or 'per dose'}")
     if band.max_daily_mg is not None:
         parts.append(f"at most {_fmt(band.max_daily_mg)} mg/day")
     if band.note:
@@ -71,7 +75,7 @@ def renal_band_findings(
         ]
     unknown = [b for b in bands if not b.dialysis and _value(b, patient) is None]
     for band in applying:
-        breaches = _band_breaches(band, dose)
+        breaches = _band_breaches(band, dose, patient.weight)
         where = f"{band.describe()} ({label})"
         if breaches:
             verdict = "contraindicated" if band.avoid else "above_max"
@@ -96,7 +100,7 @@ def renal_band_findings(
             )
     if applying or patient.dialysis:
         return out
-    objecting = [b for b in unknown if _band_breaches(b, dose)]
+    objecting = [b for b in unknown if _band_breaches(b, dose, patient.weight)]
     for band in unknown:
         name, _ = MEASURE_LABEL[band.measure]
         other = (
@@ -130,8 +134,37 @@ def _formulation(rule: IndicationRule, formulation: str | None) -> tuple[str, Fo
     return next(((k, f) for k, f in rule.formulations.items() if f.matches(k, formulation)), None)
 
 
+def _form_daily_max(f: Formulation) -> float | None:
+    if f.max_daily_mg is not None:
+        return f.max_daily_mg
+    n = doses_per_day(f.frequency)
+    return f.max_single_mg * n if f.max_single_mg is not None and n else None
+
+
+def _form_text(f: Formulation) -> str:
+    parts = []
+    if f.max_single_mg is not None:
+        parts.append(f"{_fmt(f.max_single_mg)} mg {f.frequency or 'per dose'}")
+    if f.max_daily_mg is not None:
+        parts.append(f"{_fmt(f.max_daily_mg)} mg/day")
+    return f"{' and '.join(parts)} ({f.label})"
+
+
+def _form_breach(f: Formulation, dose: ParsedDose) -> str | None:
+    single = dose.single_max_mg if dose.single_max_mg is not None else dose.single_mg
+    daily = _form_daily_max(f)
+    if daily is not None and dose.daily_high_mg > daily:
+        return f"{_fmt(dose.daily_high_mg)} mg/day"
+    if f.max_single_mg is not None and single is not None and single > f.max_single_mg:
+        return f"{_fmt(single)} mg per dose"
+    n = doses_per_day(f.frequency)
+    if n and dose.doses_per_day is not None and dose.doses_per_day > n:
+        return f"{_fmt(dose.doses_per_day)} doses/day"
+    return None
+
+
 def formulation_findings(rule: IndicationRule, dose: ParsedDose, formulation: str | None, label: str) -> list[Finding]:
-    """The named formulation's maximum; without one, the strictest applies and a dose between maxima is a caution."""
+    """The named formulation's maxima; without one, a dose that some formulation does not allow is a caution."""
     if not rule.formulations:
         return []
     chosen = _formulation(rule, formulation)
@@ -141,14 +174,11 @@ def formulation_findings(rule: IndicationRule, dose: ParsedDose, formulation: st
             finding("formulation_unknown", "unable_to_check", f"Unknown formulation '{formulation}' (known: {known}).")
         ]
     forms = [chosen] if chosen else list(rule.formulations.items())
+    breaches = {key: _form_breach(f, dose) for key, f in forms}
     out: list[Finding] = []
     for key, f in forms:
-        text = f"{_fmt(f.max_daily_mg)} mg/day ({f.label})"
-        over = dose.daily_high_mg > f.max_daily_mg
-        single = dose.single_max_mg if dose.single_max_mg is not None else dose.single_mg
-        over_single = f.max_single_mg is not None and single is not None and single > f.max_single_mg
-        if (over or over_single) and chosen:
-            what = f"{_fmt(dose.daily_high_mg)} mg/day" if over else f"{_fmt(single)} mg per dose"
+        text, what = _form_text(f), breaches[key]
+        if what and chosen:
             out.append(
                 finding(
                     "formulation_max",
@@ -158,15 +188,14 @@ def formulation_findings(rule: IndicationRule, dose: ParsedDose, formulation: st
                     f.source,
                 )
             )
-        elif over or over_single:
-            everywhere = all(dose.daily_high_mg > g.max_daily_mg for _, g in forms)
-            verdict = "above_max" if everywhere else "caution"
+        elif what:
+            verdict = "above_max" if all(breaches.values()) else "caution"
             out.append(
                 finding(
                     "formulation_max",
                     verdict,
-                    f"Formulation not given: {_fmt(dose.daily_high_mg)} mg/day is above the "
-                    f"maximum for {f.label}; say which formulation ({label}).",
+                    f"Formulation not given: {what} is above the maximum for "
+                    f"{f.label}; say which formulation ({label}).",
                     text,
                     f.source,
                 )

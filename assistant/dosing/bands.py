@@ -38,6 +38,7 @@ class RenalBand(_Strict):
     avoid: bool = Field(default=False, description="The guideline says not to use the drug in this band.")
     single_low_mg: float | None = Field(default=None, description="Lowest single dose the band states, mg.")
     single_high_mg: float | None = Field(default=None, description="Highest single dose the band states, mg.")
+    per_kg_high: float | None = Field(default=None, description="Highest single dose in mg/kg (needs the weight).")
     frequency: str | None = Field(default=None, description="How often, in the quote's words: 'every 12 hours'.")
     max_daily_mg: float | None = Field(default=None, description="Highest total daily dose in this band, mg.")
     note: str | None = Field(default=None, description="Short plain-language statement shown with the band.")
@@ -49,12 +50,15 @@ class RenalBand(_Strict):
             raise ValueError("a renal band needs low, high or dialysis = true")
         if self.low is not None and self.high is not None and self.low > self.high:
             raise ValueError(f"renal band low {self.low} is above high {self.high}")
-        if not (self.avoid or self.single_high_mg is not None or self.max_daily_mg is not None or self.note):
-            raise ValueError("a renal band needs avoid, single_high_mg, max_daily_mg or a note")
+        limits = (self.single_high_mg, self.per_kg_high, self.max_daily_mg)
+        if not (self.avoid or any(v is not None for v in limits) or self.note):
+            raise ValueError("a renal band needs avoid, single_high_mg, per_kg_high, max_daily_mg or a note")
         return self
 
     def cited_numbers(self) -> list[float]:
-        return _present(self.low, self.high, self.single_low_mg, self.single_high_mg, self.max_daily_mg)
+        return _present(
+            self.low, self.high, self.single_low_mg, self.single_high_mg, self.per_kg_high, self.max_daily_mg
+        )
 
     def cited_words(self) -> list[str]:
         return [self.frequency] if self.frequency else []
@@ -101,12 +105,22 @@ class Formulation(_Strict):
 
     label: str = Field(description="Plain-language name, e.g. 'extended-release tablets'.")
     aliases: list[str] = Field(default_factory=list, description="Accepted spellings, compared lower-case.")
-    max_daily_mg: float = Field(description="Maximum total daily dose of this formulation, mg.")
+    max_daily_mg: float | None = Field(default=None, description="Maximum total daily dose of this formulation, mg.")
     max_single_mg: float | None = Field(default=None, description="Maximum single dose of this formulation, mg.")
+    frequency: str | None = Field(default=None, description="How often the maximum single dose is given, quoted.")
     source: RuleSource
+
+    @model_validator(mode="after")
+    def _has_a_maximum(self) -> Formulation:
+        if self.max_daily_mg is None and self.max_single_mg is None:
+            raise ValueError(f"formulation '{self.label}' needs max_daily_mg or max_single_mg")
+        return self
 
     def cited_numbers(self) -> list[float]:
         return _present(self.max_daily_mg, self.max_single_mg)
+
+    def cited_words(self) -> list[str]:
+        return [self.frequency] if self.frequency else []
 
     def matches(self, key: str, text: str) -> bool:
         t = " ".join(text.lower().replace("-", " ").split())
