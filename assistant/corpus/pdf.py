@@ -100,17 +100,25 @@ def _layout_to_text(pages: list[list[_Line]]) -> tuple[list[str], list[int]]:
     for number, page in enumerate(pages, start=1):
         previous: _Line | None = None
         joinable = False
+        heading_size: float | None = None
         for line in page:
             text = line.text
             if not text or re.sub(r"\d+", "#", text) in skip:
                 continue
             gap = (previous.y - line.y) if previous else None
             previous = line
-            if _is_heading(line, body):
+            heading = _is_heading(line, body)
+            if heading:
+                if heading_size == line.size and gap is not None and gap <= _PARAGRAPH_GAP * line.size:
+                    out[-1] = f"{out[-1]} {text}"  # a heading wrapped over two lines
+                    continue
                 level = "#" if not out else "##"
                 out.append(f"{level} {text}")
-                joinable = False
-            elif line.is_table_row:
+                joinable, heading_size = False, line.size
+                out_pages.append(number)
+                continue
+            heading_size = None
+            if line.is_table_row:
                 cells = [t.strip() for _, t in sorted(line.cells) if t.strip()]
                 out.append("| " + " | ".join(cells) + " |")
                 joinable = False
