@@ -199,15 +199,18 @@ class DrugRules(_Strict):
 
     @model_validator(mode="after")
     def _references(self) -> DrugRules:
-        seen: set[tuple[str, str]] = set()
+        seen: dict[tuple[str, str], str] = {}
         for r in self.rules:
             if r.route not in self.routes:
                 raise ValueError(f"rule for {r.indication}: unknown route '{r.route}'")
             if r.indication not in self.indications:
                 raise ValueError(f"rule for route {r.route}: unknown indication '{r.indication}'")
-            if (r.route, r.indication) in seen:
-                raise ValueError(f"two rules for {r.route} × {r.indication}")
-            seen.add((r.route, r.indication))
+            # A second rule for the same route and indication must come from another guideline (combine.py merges
+            # them, stricter limit wins); from the same guideline it is a copy-and-paste error.
+            document = _primary_document(r)
+            if seen.get((r.route, r.indication)) == document:
+                raise ValueError(f"two rules for {r.route} × {r.indication} from the same document '{document}'")
+            seen[(r.route, r.indication)] = document
         return self
 
     def rule(self, route: str, indication: str) -> IndicationRule | None:
@@ -232,6 +235,15 @@ class DrugRules(_Strict):
 
         t = norm(text)
         return next((k for k, i in self.indications.items() if t == norm(k) or t in map(norm, i.aliases)), None)
+
+
+def _primary_document(rule: IndicationRule) -> str:
+    """The document a rule's main limit cites (its maximum, else its first cited source)."""
+    for limit in (rule.max_daily_mg, rule.max_single_dose_mg, rule.per_kg, rule.start_daily_mg):
+        if limit is not None:
+            return limit.source.doc_id
+    first = next(iter([*rule.formulations.values(), *rule.renal_bands]), None)
+    return first.source.doc_id if first is not None else ""
 
 
 def fmt(x: float) -> str:
@@ -266,10 +278,12 @@ def rules_file_problems(path: Path) -> tuple[DrugRules | None, list[str]]:
 
 def load_rules_file(path: Path) -> DrugRules:
     """Load and validate one rules file; raise RulesError with a one-line message naming every problem."""
+    from assistant.dosing.combine import combine  # combine reads these models
+
     rules, problems = rules_file_problems(path)
     if rules is None or problems:
         raise RulesError(f"{path.name}: {'; '.join(problems)}")
-    return rules
+    return combine(rules)
 
 
 _cache: dict[tuple[str, tuple[tuple[str, int], ...]], dict[str, DrugRules]] = {}
