@@ -18,6 +18,7 @@ if str(ROOT) not in sys.path:  # `streamlit run ui/app.py` puts only ui/ on the 
 
 import streamlit as st  # noqa: E402
 
+from assistant.index.store import document_summaries  # noqa: E402
 from assistant.interfaces import audit  # noqa: E402
 from assistant.query.validate import InputError  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
@@ -128,11 +129,13 @@ def corpus_section(assistant, lock: threading.Lock) -> None:
     try:
         with lock:
             status = assistant.corpus_status()
-        render.render_corpus(status)
+            library = document_summaries(assistant.collection)
+        render.render_corpus(status, library)
     except Exception as exc:  # the store may be unreachable; the chat page must stay up
         log.exception("corpus_status failed")
         render.render_error(f"Cannot read the index: {one_line(exc)}")
-    if st.button("Re-index corpus", icon=":material/refresh:", help="After adding or editing a document in corpus/"):
+    if st.button("Re-index corpus", icon=":material/refresh:",
+                 help="After adding or editing a document in corpus/ or in a folder added with `ingest PATH`"):
         try:
             with st.spinner("Re-indexing…"), lock:
                 line, errors = render.reindex_summary(assistant.reindex())

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from assistant.corpus.chunk import chunk_guideline
+from assistant.corpus.drugs import document_drugs
 from assistant.corpus.load import load_corpus
 from assistant.index.library import record, refresh
 from assistant.index.store import EmbedFn, IngestReport, open_collection, sync
@@ -19,6 +20,22 @@ class IngestResult(BaseModel):
     report: IngestReport
     documents: dict[str, int]
     errors: list[str]
+
+
+def rules_citing(settings: Settings) -> dict[str, set[str]]:
+    """doc_id → the drugs whose rules cite it (empty when the rules cannot be read: listing only, never a check)."""
+    from assistant.dosing.cited import sourced
+    from assistant.dosing.rules import RulesError, load_rules
+
+    try:
+        table = load_rules(settings.rules_dir)
+    except RulesError:
+        return {}
+    out: dict[str, set[str]] = {}
+    for drug, rules in table.items():
+        for _, _, src in sourced(rules, drug):
+            out.setdefault(src.doc_id, set()).add(drug)
+    return out
 
 
 def ingest(
@@ -51,7 +68,11 @@ def ingest(
 
     files = {doc.id: doc.file for doc in loaded.guidelines}
     keep = [*loaded.failed_files, *(line.split(": ", 1)[0] for line in missing)]
-    report = sync(collection, chunks, lazy_embed, progress, files=files, keep_files=keep)
+    cited = rules_citing(settings)
+    doc_meta = {
+        doc.id: {"drugs": ",".join(document_drugs(doc, cited)), "source_date": doc.date} for doc in loaded.guidelines
+    }
+    report = sync(collection, chunks, lazy_embed, progress, files=files, keep_files=keep, doc_meta=doc_meta)
     counts: dict[str, int] = {}
     for c in chunks:
         counts[c.doc_id] = counts.get(c.doc_id, 0) + 1

@@ -10,7 +10,7 @@ import pytest
 from assistant.corpus.load import CorpusError
 from assistant.index.ingest import ingest
 from assistant.index.library import manifest_path, record
-from assistant.index.store import open_collection, stored_chunks
+from assistant.index.store import document_summaries, open_collection, stored_chunks
 from assistant.settings import Settings
 
 
@@ -45,6 +45,11 @@ def test_ingested_files_are_recorded_and_included_in_every_later_ingest(tmp_path
 
     again = ingest(settings, embed=embeddings.embed_documents)  # no paths: the manifest brings them back
     assert again.report.added == 0 and again.report.removed == 0 and set(again.documents) == set(first.documents)
+
+    listing = {d.doc_id: d for d in document_summaries(open_collection(settings))}
+    assert listing["methocarbamol-label"].drugs == ["methocarbamol"]  # no front matter: named by its title
+    assert listing["levetiracetam"].pages == 2 and listing["levetiracetam"].indexed_at
+    assert listing["baclofen-muscle-cramps"].drugs == ["baclofen"] and listing["baclofen-muscle-cramps"].source_date
 
     chunks = stored_chunks(open_collection(settings))
     renal = next(c for c in chunks if c.doc_id == "levetiracetam" and c.section == "Renal")
