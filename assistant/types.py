@@ -161,7 +161,7 @@ class DoseCheck(BaseModel):
     hard_stop: bool = Field(description="True for contraindicated / above_max.")
     reason: str | None = Field(default=None, description="Why it could not be checked (unable_to_check only).")
     findings: list[Finding] = Field(default_factory=list)
-    limits_applied: str | None = Field(default=None, description="Which rule's limits applied, e.g. 'oral baclofen for muscle_cramps'.")
+    limits_applied: str | None = Field(default=None, description="Which rule's limits applied, e.g. 'oral <drug> for <indication>'.")
     single_dose_mg: float | None = None
     daily_dose_mg: float | None = None
     daily_dose_max_mg: float | None = Field(default=None, description="Upper end when the dose is a range.")

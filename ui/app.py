@@ -18,6 +18,7 @@ if str(ROOT) not in sys.path:  # `streamlit run ui/app.py` puts only ui/ on the 
 
 import streamlit as st  # noqa: E402
 
+from assistant.dosing.rules import RulesError, load_rules  # noqa: E402
 from assistant.index.store import document_summaries  # noqa: E402
 from assistant.interfaces import audit  # noqa: E402
 from assistant.query.validate import InputError  # noqa: E402
@@ -33,10 +34,9 @@ from ui.export import (  # noqa: E402
 from ui.inputs import escape_all, history_pairs, one_line, question_problem  # noqa: E402
 
 log = logging.getLogger("guideline_assistant.ui")
-INDICATIONS = ["unknown", "muscle_cramps", "spasticity"]
-ROUTES = ["unknown", "oral", "intrathecal"]
 YES_NO = ["unknown", "yes", "no"]
-PATIENT_KEYS = ("pt_indication", "pt_route", "pt_egfr", "pt_dialysis", "pt_cirrhosis", "pt_age", "pt_sodium")
+PATIENT_KEYS = ("pt_indication", "pt_route", "pt_egfr", "pt_crcl", "pt_weight", "pt_dialysis", "pt_cirrhosis", "pt_age",
+                "pt_sodium")
 BACKENDS = ["none", "llamacpp"]  # plus the configured ASSISTANT_LLM and anything typed under "Other backend"
 
 
@@ -95,19 +95,35 @@ def on_download(fmt: str) -> None:
                 extra={"format": fmt, "conversation": conversation_records(turns)})
 
 
-def patient_form() -> tuple[dict, Patient | None]:
+def pick_lists(settings: Settings) -> tuple[list[str], list[str], list[str]]:
+    """Indications, routes and drugs named by the loaded rules files (the UI holds none of its own)."""
+    try:
+        table = load_rules(settings.rules_dir)
+    except RulesError:
+        return ["unknown"], ["unknown"], []
+    indications = sorted({key for rules in table.values() for key in rules.indications})
+    routes = sorted({key for rules in table.values() for key in rules.routes})
+    return ["unknown", *indications], ["unknown", *routes], sorted(table)
+
+
+def patient_form(settings: Settings) -> tuple[dict, Patient | None]:
     """Sidebar 'Patient context'; empty fields mean unknown. Returns (all fields, Patient or None)."""
     st.subheader("Patient context")
     st.caption("Feeds the dose checker. Leave a field empty when unknown.")
-    ind = st.selectbox("Indication", INDICATIONS, key="pt_indication")
-    route = st.selectbox("Route", ROUTES, key="pt_route")
+    indications, routes, _ = pick_lists(settings)
+    ind = st.selectbox("Indication", indications, key="pt_indication")
+    route = st.selectbox("Route", routes, key="pt_route")
     egfr = st.number_input("eGFR (mL/min/1.73m²)", min_value=0.0, max_value=250.0, value=None, step=1.0, key="pt_egfr")
+    crcl = st.number_input("Creatinine clearance (mL/min)", min_value=0.0, max_value=250.0, value=None, step=1.0,
+                           key="pt_crcl")
+    weight = st.number_input("Weight (kg)", min_value=0.5, max_value=400.0, value=None, step=1.0, key="pt_weight")
     dialysis = st.selectbox("Dialysis / renal replacement", YES_NO, key="pt_dialysis")
     cirrhosis = st.selectbox("Liver cirrhosis", YES_NO, key="pt_cirrhosis")
     age = st.number_input("Age (years)", min_value=0.0, max_value=130.0, value=None, step=1.0, key="pt_age")
     sodium = st.number_input("Serum sodium (mmol/L)", min_value=80.0, max_value=200.0, value=None, step=1.0, key="pt_sodium")
     flag = {"yes": True, "no": False}
-    facts = {"egfr": egfr, "dialysis": flag.get(dialysis), "cirrhosis": flag.get(cirrhosis), "age": age, "sodium": sodium}
+    facts = {"egfr": egfr, "crcl": crcl, "weight": weight, "dialysis": flag.get(dialysis), "cirrhosis": flag.get(cirrhosis),
+             "age": age, "sodium": sodium}
     patient = Patient(**facts)
     fields = {**facts, "indication": None if ind == "unknown" else ind, "route": None if route == "unknown" else route}
     return fields, (patient if patient.known() else None)
@@ -222,7 +238,7 @@ def main() -> None:
     st.sidebar.caption(f":material/info: **{DISCLAIMER}**")
     conversation_box = st.sidebar.container()  # filled last, so downloads include this run's answer
     with st.sidebar:
-        fields, patient = patient_form()
+        fields, patient = patient_form(settings)
         backend = backend_form(settings)
 
     st.title("Guideline assistant")
@@ -241,7 +257,9 @@ def main() -> None:
 
     for turn in ss["turns"]:
         show_turn(turn)
-    prompt = st.chat_input("Ask a dosing question, e.g. “Is 40 mg/day of baclofen OK for muscle cramps?”",
+    drugs = pick_lists(settings)[2]
+    example = f"What is the maximum daily dose of {drugs[0]}?" if drugs else "What is the maximum daily dose?"
+    prompt = st.chat_input(f"Ask a dosing question, e.g. “{example}”",
                            disabled=assistant is None, key="question")
     if prompt is not None and assistant is not None:
         problem = question_problem(prompt, settings.max_question_chars)

@@ -111,7 +111,7 @@ class IndicationRule(_Strict):
 
     route: str = Field(description="A key of DrugRules.routes.")
     indication: str = Field(description="A key of DrugRules.indications.")
-    population: str | None = Field(default=None, description="Who the limits were stated for, e.g. 'patients with liver cirrhosis'.")
+    population: str | None = Field(default=None, description="Who the limits were stated for, e.g. 'adults 16 years and older'.")
     start_daily_mg: RangeLimit | None = Field(default=None, description="Starting daily dose (low == high for one number).")
     start_regimen: Regimen | None = None
     usual_daily_mg: list[RangeLimit] = Field(default_factory=list, description="Usual maintenance ranges (information only).")
@@ -182,7 +182,7 @@ class Route(_Strict):
 class Indication(_Strict):
     """An indication and its accepted spellings."""
 
-    label: str = Field(description="Plain-language name, e.g. 'muscle cramps'.")
+    label: str = Field(description="Plain-language name, e.g. 'partial-onset seizures'.")
     aliases: list[str] = Field(description="Accepted spellings, compared lower-case with '_' read as a space.")
 
 
@@ -229,7 +229,7 @@ class DrugRules(_Strict):
         return next((k for k, r in self.routes.items() if t == k or t in map(norm, r.aliases)), None)
 
     def indication_key(self, text: str) -> str | None:
-        """Canonical indication for a spelling ('Muscle cramps' → 'muscle_cramps'), or None."""
+        """Canonical indication for a spelling ('Focal seizures' → 'partial_onset_seizures'), or None."""
         def norm(s: str) -> str:
             return " ".join(s.lower().replace("_", " ").replace("-", " ").split())
 

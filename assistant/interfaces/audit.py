@@ -5,7 +5,7 @@ One JSON object per line. A record is written with a single `write` on a file op
 The file is never truncated or rewritten; a corrupt or torn line already in the file does not stop
 new appends (the next record starts on its own line) and `read_audit` skips it.
 
-Only these patient facts are recorded: egfr, dialysis, cirrhosis, age, sodium, indication, route.
+Only these patient facts are recorded: the Patient model's fields (corpus/patient_fields.toml), indication, route.
 No identifiers.
 """
 from __future__ import annotations
@@ -18,10 +18,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
-from assistant.types import Answer
+from assistant.types import Answer, Patient
 
 AuditEvent = Literal["answer", "feedback", "download"]
-PATIENT_FIELDS = ("egfr", "dialysis", "cirrhosis", "age", "sodium", "indication", "route")
+# Every patient fact the checker reads (the Patient model), plus the indication and route chosen in the form.
+PATIENT_FIELDS = (*Patient.model_fields, "indication", "route")
 EVENTS = ("answer", "feedback", "download")
 
 _lock = threading.Lock()  # one process, many Streamlit sessions (threads); flock covers other processes

@@ -16,7 +16,8 @@ EXIT_ERROR = 2
 
 def _patient_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--patient", nargs="+", action="extend", default=[], metavar="KEY=VALUE",
-                        help="patient facts: egfr, dialysis, cirrhosis, age, sodium (explicit values win over the text)")
+                        help="patient facts, keys of corpus/patient_fields.toml, e.g. egfr=45 crcl=40 weight=70 age=80 "
+                             "dialysis=true (explicit values win over the text)")
 
 
 def _llm_arg(parser: argparse.ArgumentParser) -> None:
@@ -52,8 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question", nargs="+", help="the question (quote it)")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
-    ask.add_argument("--indication", help="muscle_cramps or spasticity (wins over the text)")
-    ask.add_argument("--route", help="oral or intrathecal (wins over the text)")
+    ask.add_argument("--indication", help="an indication named in the rules files (wins over the text)")
+    ask.add_argument("--route", help="a route named in the rules files (wins over the text)")
     _patient_arg(ask)
     _llm_arg(ask)
     batch = sub.add_parser("batch", help="answer one JSON object per line: {id, question} or {id, turns}")
