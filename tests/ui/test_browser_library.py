@@ -1,0 +1,85 @@
+"""The library in a real browser: a PDF guideline next to the shipped ones, listed in the corpus panel with its
+drug, chunks, date and pages, and cited with its page number."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.ui.support import REPO
+from tests.ui.test_browser import ANSWER_TIMEOUT_MS, CHROMIUM_ARGS, READY_TIMEOUT, _stop, ensure_chromium, free_port
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+QUESTION = "What is the enoxaparin dose for DVT prophylaxis in abdominal surgery?"
+PDF = REPO / "evals" / "library" / "docs" / "enoxaparin-injection.pdf"
+
+
+@pytest.fixture(scope="module")
+def library_server(tmp_path_factory):
+    """`streamlit run ui/app.py` over a corpus copy holding a PDF guideline; killed (by its id) in teardown."""
+    root = tmp_path_factory.mktemp("browser-library")
+    corpus = root / "corpus"
+    shutil.copytree(REPO / "corpus", corpus)
+    shutil.copy(PDF, corpus / PDF.name)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update(ASSISTANT_DATA_DIR=str(root / "data"), ASSISTANT_CORPUS_DIR=str(corpus), HF_HUB_OFFLINE="1",
+               ANONYMIZED_TELEMETRY="False")
+    log_path = root / "streamlit.log"
+    log = open(log_path, "w")
+    cmd = [sys.executable, "-m", "streamlit", "run", "ui/app.py", "--server.headless", "true", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"streamlit exited with {proc.returncode}: {log_path.read_text()[-1500:]}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                    if resp.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit was not ready within {READY_TIMEOUT} s: {log_path.read_text()[-1500:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        _stop(proc)
+        log.close()
+
+
+def test_library_panel_and_a_pdf_citation_with_its_page(library_server) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=ensure_chromium(), headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1600})
+        try:
+            page.goto(library_server, wait_until="domcontentloaded")
+            page.get_by_text("Index built:").wait_for(timeout=ANSWER_TIMEOUT_MS)
+            sidebar = page.get_by_test_id("stSidebar")
+            listing = " ".join(sidebar.inner_text().split())
+            assert "enoxaparin-injection" in listing and "drug: enoxaparin" in listing and "PDF, 2 pages" in listing
+            assert "drug: baclofen" in listing and "source date: 2026-11-23" in listing and "indexed 20" in listing
+
+            box = page.get_by_test_id("stChatInputTextArea")
+            box.fill(QUESTION)
+            box.press("Enter")
+            bot = page.get_by_test_id("stChatMessage").nth(1)
+            bot.locator('[class*="st-key-feedback-"]').wait_for(timeout=ANSWER_TIMEOUT_MS)
+            bot.get_by_text("Sources [1]").first.click()
+            page.get_by_text("Abdominal surgery: 40 mg once a day", exact=False).first.wait_for(timeout=10_000)
+            shown = " ".join(bot.inner_text().split())
+            assert "Prophylaxis of Deep Vein Thrombosis, p. 1" in shown
+            assert "Traceback" not in page.content()
+        finally:
+            page.close()
+            browser.close()
