@@ -12,7 +12,14 @@ import urllib.request
 import pytest
 
 from tests.ui.support import REPO
-from tests.ui.test_browser import ANSWER_TIMEOUT_MS, CHROMIUM_ARGS, READY_TIMEOUT, _stop, ensure_chromium, free_port
+from tests.ui.test_browser import (
+    ANSWER_TIMEOUT_MS,
+    CHROMIUM_ARGS,
+    READY_TIMEOUT,
+    _stop,
+    ensure_chromium,
+    free_port,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 QUESTION = "What is the enoxaparin dose for DVT prophylaxis in abdominal surgery?"
