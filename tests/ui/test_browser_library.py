@@ -38,29 +38,30 @@ def library_server(tmp_path_factory):
     env.update(ASSISTANT_DATA_DIR=str(root / "data"), ASSISTANT_CORPUS_DIR=str(corpus), HF_HUB_OFFLINE="1",
                ANONYMIZED_TELEMETRY="False")
     log_path = root / "streamlit.log"
-    log = open(log_path, "w")
     cmd = [sys.executable, "-m", "streamlit", "run", "ui/app.py", "--server.headless", "true", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + READY_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with {proc.returncode}: {log_path.read_text()[-1500:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                    if resp.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit was not ready within {READY_TIMEOUT} s: {log_path.read_text()[-1500:]}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        _stop(proc)
-        log.close()
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            yield _wait_ready(proc, f"http://127.0.0.1:{port}", log_path)
+        finally:
+            _stop(proc)
+
+
+def _wait_ready(proc: subprocess.Popen, url: str, log_path) -> str:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited with {proc.returncode}: {log_path.read_text()[-1500:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.read().strip() == b"ok":
+                    return url
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"streamlit was not ready within {READY_TIMEOUT} s: {log_path.read_text()[-1500:]}")
+        time.sleep(0.3)
 
 
 def test_library_panel_and_a_pdf_citation_with_its_page(library_server) -> None:
