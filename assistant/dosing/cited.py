@@ -65,5 +65,14 @@ def cited_value_problems(model: BaseModel, root: str) -> list[str]:
     return problems
 
 
+def primary_document(rule: BaseModel) -> str:
+    """The document a rule's main limit cites (its maximum, else its first cited source)."""
+    for name in ("max_daily_mg", "max_single_dose_mg", "per_kg", "start_daily_mg"):
+        limit = getattr(rule, name, None)
+        if limit is not None:
+            return limit.source.doc_id
+    return next((src.doc_id for _, _, src in sourced(rule, "rule")), "")
+
+
 def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"

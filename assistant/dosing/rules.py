@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from assistant.dosing.bands import Formulation, MinInterval, PerKgDose, RenalBand
-from assistant.dosing.cited import cited_value_problems
+from assistant.dosing.cited import cited_value_problems, primary_document
 from assistant.types import RuleSource
 
 RULES_DIR_ENV = "ASSISTANT_RULES_DIR"
@@ -205,9 +205,8 @@ class DrugRules(_Strict):
                 raise ValueError(f"rule for {r.indication}: unknown route '{r.route}'")
             if r.indication not in self.indications:
                 raise ValueError(f"rule for route {r.route}: unknown indication '{r.indication}'")
-            # A second rule for the same route and indication must come from another guideline (combine.py merges
-            # them, stricter limit wins); from the same guideline it is a copy-and-paste error.
-            document = _primary_document(r)
+            # A second rule must come from another guideline (combine.py merges them); same guideline: a copy error.
+            document = primary_document(r)
             if seen.get((r.route, r.indication)) == document:
                 raise ValueError(f"two rules for {r.route} × {r.indication} from the same document '{document}'")
             seen[(r.route, r.indication)] = document
@@ -235,15 +234,6 @@ class DrugRules(_Strict):
 
         t = norm(text)
         return next((k for k, i in self.indications.items() if t == norm(k) or t in map(norm, i.aliases)), None)
-
-
-def _primary_document(rule: IndicationRule) -> str:
-    """The document a rule's main limit cites (its maximum, else its first cited source)."""
-    for limit in (rule.max_daily_mg, rule.max_single_dose_mg, rule.per_kg, rule.start_daily_mg):
-        if limit is not None:
-            return limit.source.doc_id
-    first = next(iter([*rule.formulations.values(), *rule.renal_bands]), None)
-    return first.source.doc_id if first is not None else ""
 
 
 def fmt(x: float) -> str:
@@ -279,7 +269,6 @@ def rules_file_problems(path: Path) -> tuple[DrugRules | None, list[str]]:
 def load_rules_file(path: Path) -> DrugRules:
     """Load and validate one rules file; raise RulesError with a one-line message naming every problem."""
     from assistant.dosing.combine import combine  # combine reads these models
-
     rules, problems = rules_file_problems(path)
     if rules is None or problems:
         raise RulesError(f"{path.name}: {'; '.join(problems)}")
