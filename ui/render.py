@@ -157,6 +157,8 @@ def render_corpus(status: Any, library: list[Any] | None = None) -> None:
                    f"source date: {escape_all(getattr(doc, 'source_date', '') or 'not given')}"]
         if getattr(doc, "pages", None):
             details.append(f"PDF, {doc.pages} pages")
+        if getattr(doc, "superseded_by", ""):
+            details.append(f"superseded by {escape_all(doc.superseded_by)}")
         if getattr(doc, "indexed_at", ""):
             details.append(f"indexed {escape_all(doc.indexed_at)}")
         st.markdown(line + ("  \n  " + " · ".join(details) if library else ""))

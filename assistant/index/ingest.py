@@ -70,7 +70,9 @@ def ingest(
     keep = [*loaded.failed_files, *(line.split(": ", 1)[0] for line in missing)]
     cited = rules_citing(settings)
     doc_meta = {
-        doc.id: {"drugs": ",".join(document_drugs(doc, cited)), "source_date": doc.date} for doc in loaded.guidelines
+        doc.id: {"drugs": ",".join(document_drugs(doc, cited)), "source_date": doc.date,
+                 "superseded_by": doc.superseded_by or ""}
+        for doc in loaded.guidelines
     }
     report = sync(collection, chunks, lazy_embed, progress, files=files, keep_files=keep, doc_meta=doc_meta)
     counts: dict[str, int] = {}

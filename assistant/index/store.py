@@ -170,6 +170,7 @@ class DocumentSummary(BaseModel):
     chunks: int
     pages: int | None = Field(default=None, description="Highest page number cited, for a PDF.")
     indexed_at: str = Field(default="", description="When its newest chunk was indexed (ISO time, UTC).")
+    superseded_by: str = Field(default="", description="Id of the document that replaces it (front matter).")
 
 
 def document_summaries(collection) -> list[DocumentSummary]:
@@ -181,7 +182,7 @@ def document_summaries(collection) -> list[DocumentSummary]:
         entry = docs.setdefault(doc_id, DocumentSummary(
             doc_id=doc_id, title=str(meta.get("title", "")), file=str(meta.get("file", "")),
             drugs=[d for d in str(meta.get("drugs", "")).split(",") if d],
-            source_date=str(meta.get("source_date", "")), chunks=0,
+            source_date=str(meta.get("source_date", "")), chunks=0, superseded_by=str(meta.get("superseded_by", "")),
         ))
         entry.chunks += 1
         entry.indexed_at = max(entry.indexed_at, str(meta.get("indexed_at", "")))

@@ -16,6 +16,7 @@ from assistant.dosing.rules import DrugRules, resolve_rules_dir, rules_file_prob
 from assistant.settings import Settings
 
 Sections = dict[str, dict[str, list[str]]]
+SUPERSEDED = "(superseded)"  # a pseudo-section: the document's sections map also says it is replaced
 
 
 def _squash(text: str) -> str:
@@ -31,6 +32,8 @@ def library_sections(settings: Settings) -> Sections:
     for doc in load_corpus(settings.corpus_dir, extra=extra).guidelines:
         for chunk in chunk_guideline(doc):
             out.setdefault(doc.id, {}).setdefault(chunk.section, []).append(_squash(chunk.text))
+        if doc.superseded_by:
+            out.setdefault(doc.id, {})[SUPERSEDED] = [doc.superseded_by]
     return out
 
 
@@ -41,6 +44,8 @@ def quote_problems(rules: DrugRules, sections: Sections) -> list[str]:
         doc = sections.get(src.doc_id)
         if doc is None:
             problems.append(f"{where}: no document '{src.doc_id}' in the library")
+        elif SUPERSEDED in doc and src.section != SUPERSEDED:
+            problems.append(f"{where}: '{src.doc_id}' is superseded by '{doc[SUPERSEDED][0]}'; cite the newer document")
         elif src.section not in doc:
             problems.append(f"{where}: no section '{src.section}' in {src.doc_id} (sections: {', '.join(doc)})")
         elif not any(_squash(src.quote) in text for text in doc[src.section]):
