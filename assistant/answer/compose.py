@@ -5,7 +5,8 @@ import re
 
 from pydantic import BaseModel, Field
 
-from assistant.query.understand import ANSWER_CUES, Query, detect_indication
+from assistant.dosing.rules import DrugRules
+from assistant.query.understand import Query
 from assistant.text.words import content_terms, split_sentences
 from assistant.types import Chunk, Citation, DoseCheck, Finding, Hit
 
@@ -33,18 +34,35 @@ class Draft(BaseModel):
     checker_lines: list[str] = Field(default_factory=list, description="Lines written from the DoseCheck, not from a model.")
 
 
-def sentence_indication(sentence: str, chunk: Chunk) -> str | None:
-    """The indication a sentence speaks about: named in it, 'general' for FDA-general text, else its guideline's."""
-    if re.search(r"general conditions", sentence, re.IGNORECASE):
+def indication_in(text: str, rules: DrugRules | None) -> str | None:
+    """The first indication of the rules whose name or spelling the text uses."""
+    if rules is None:
+        return None
+    low = text.lower()
+    found = [(m.start(), key) for key, ind in rules.indications.items()
+             for term in {key.replace("_", " "), ind.label, *ind.aliases}
+             if (m := re.search(rf"\b{re.escape(term.lower())}", low))]
+    return min(found)[1] if found else None
+
+
+def sentence_indication(sentence: str, chunk: Chunk, rules: DrugRules | None) -> str | None:
+    """The indication a sentence speaks about: named in it, 'general' for text the rules mark as general (e.g. a
+    label's general dosing), else its guideline's."""
+    marker = rules.general_text.marker if rules is not None and rules.general_text else None
+    if marker and re.search(re.escape(marker), sentence, re.IGNORECASE):
         return "general"
-    return detect_indication(sentence) or detect_indication(chunk.title)
+    return indication_in(sentence, rules) or indication_in(chunk.title, rules)
 
 
-def compatible(sentence_ind: str | None, query_ind: str | None) -> bool:
-    """General (non-indication) text belongs with spasticity, never with the stricter cramps limits."""
-    if query_ind is None or sentence_ind is None:
+def compatible(sentence_ind: str | None, query_inds: list[str], rules: DrugRules | None) -> bool:
+    """A sentence fits when it is about one of the candidate indications; general text fits only the indications
+    the rules apply it to (never a stricter indication's limits)."""
+    if not query_inds or sentence_ind is None:
         return True
-    return sentence_ind == query_ind or (sentence_ind == "general" and query_ind == "spasticity")
+    if sentence_ind == "general":
+        applies = rules.general_text.applies_to if rules is not None and rules.general_text else []
+        return any(q in applies for q in query_inds)
+    return sentence_ind in query_inds
 
 
 class _Candidates:
@@ -72,17 +90,19 @@ def _with_marker(sentence: str, n: int) -> str:
     return f"{body.rstrip('.!?')} [{n}]{end}"
 
 
-def _score(sentence: str, chunk: Chunk, rank: int, query: Query, query_terms: set[str]) -> float:
+def _score(sentence: str, chunk: Chunk, rank: int, query: Query, query_terms: set[str], answer_cue: str | None,
+           rules: DrugRules | None) -> float:
     overlap = len(query_terms & set(content_terms(f"{chunk.section} {sentence}")))
     weight = 1.0 if query.intent in ("dose", "general") else 3.0  # a bare 'dose' question says little about wording
-    cue = weight if re.search(ANSWER_CUES.get(query.intent, "."), sentence, re.IGNORECASE) else 0.0
-    ind = sentence_indication(sentence, chunk)
+    cue = weight if answer_cue and re.search(answer_cue, sentence, re.IGNORECASE) else 0.0
+    ind = sentence_indication(sentence, chunk, rules)
     fit = 1.0 if query.indication and ind == query.indication else 0.0
     return cue + fit + 0.5 * overlap + 1.0 / rank
 
 
 def pick_sentences(
-    query: Query, hits: list[Hit], max_points: int = MAX_POINTS, other_drugs: tuple[str, ...] = ()
+    query: Query, hits: list[Hit], max_points: int = MAX_POINTS, other_drugs: tuple[str, ...] = (),
+    answer_cue: str | None = None, rules: DrugRules | None = None,
 ) -> list[tuple[str, Chunk]]:
     """The lead sentence for the intent, then the best supporting sentences. In a dosing answer, text about
     another indication or another drug (`other_drugs`: named drugs that are not the question's) is left out."""
@@ -91,12 +111,13 @@ def pick_sentences(
     scored: list[tuple[float, str, Chunk]] = []
     for rank, hit in enumerate(hits, start=1):
         for sentence in split_sentences(hit.chunk.text):
-            ind = sentence_indication(sentence, hit.chunk)
-            if dosing and not compatible(ind, query.indication):
+            ind = sentence_indication(sentence, hit.chunk, rules)
+            if dosing and not compatible(ind, query.indications, rules):
                 continue  # another indication's dose numbers would answer the wrong question
             if dosing and any(re.search(rf"\b{re.escape(d)}", sentence, re.IGNORECASE) for d in other_drugs):
                 continue  # another drug's dose is not this drug's
-            scored.append((_score(sentence, hit.chunk, rank, query, query_terms), sentence, hit.chunk))
+            score = _score(sentence, hit.chunk, rank, query, query_terms, answer_cue, rules)
+            scored.append((score, sentence, hit.chunk))
     scored.sort(key=lambda item: -item[0])
     picked: list[tuple[str, Chunk]] = []
     for score, sentence, chunk in scored:
@@ -132,7 +153,8 @@ def answered_intent(intent: str | None, dose_check: DoseCheck | None) -> str:
 
 
 def compose(
-    query: Query, hits: list[Hit], dose_check: DoseCheck | None, source_chunk, other_drugs: tuple[str, ...] = ()
+    query: Query, hits: list[Hit], dose_check: DoseCheck | None, source_chunk, other_drugs: tuple[str, ...] = (),
+    answer_cues: dict[str, str] | None = None, rules: DrugRules | None = None,
 ) -> Draft:
     """Dose verdict (when a dose was checked), then the guideline's own sentences with [n] citations.
 
@@ -146,7 +168,8 @@ def compose(
         checker_lines = dose_check_lines(dose_check, cands, source_chunk)
         blocks.append("\n".join(checker_lines))
     query = query.model_copy(update={"intent": answered_intent(query.intent, dose_check)})
-    picked = pick_sentences(query, hits, other_drugs=other_drugs)
+    cue = (answer_cues or {}).get(query.intent)
+    picked = pick_sentences(query, hits, other_drugs=other_drugs, answer_cue=cue, rules=rules)
     if picked:
         lead, lead_chunk = picked[0]
         blocks.append(_with_marker(lead, cands.cite(lead_chunk)))

@@ -7,6 +7,7 @@ import re
 from pydantic import BaseModel
 
 from assistant.answer.compose import Draft, sentence_indication
+from assistant.dosing.parse import ParseFailure, read_dose
 from assistant.dosing.rules import DrugRules
 from assistant.text.numbers import numbers_in, supported
 from assistant.text.words import split_sentences
@@ -54,11 +55,12 @@ def role_table(rules: DrugRules) -> dict[str, dict[str, set[float]]]:
     return table
 
 
-def role_errors(sentence: str, indication: str | None, table: dict[str, dict[str, set[float]]]) -> list[str]:
-    """Roles whose stated number disagrees with the rule for the sentence's indication."""
-    if indication == "general":
-        indication = "spasticity"  # the corpus's general (FDA) dosing is the spasticity rule
-    candidates = [table[indication]] if indication in table else list(table.values())
+def role_errors(sentence: str, indication: str | None, table: dict[str, dict[str, set[float]]],
+                general_applies_to: list[str] | None = None) -> list[str]:
+    """Roles whose stated number disagrees with the rule for the sentence's indication (general text: the
+    indications the rules apply it to)."""
+    names = (general_applies_to or []) if indication == "general" else [indication] if indication else []
+    candidates = [table[n] for n in names if n in table] or list(table.values())
     errors = []
     for role, pattern in ROLE_PATTERNS.items():
         for m in pattern.finditer(sentence):
@@ -74,9 +76,12 @@ def check_support(check: DoseCheck | None) -> set[float]:
     if check is None:
         return set()
     values = {v for v in (check.single_dose_mg, check.daily_dose_mg, check.daily_dose_max_mg, check.doses_per_day) if v is not None}
-    values |= {float(v) for v in check.patient.values() if not isinstance(v, bool)}
+    values |= {float(v) for v in check.patient.values() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     for f in check.findings:
         values |= set(numbers_in(f"{f.limit or ''} {f.citation.quote if f.citation else ''}"))
+    alternatives = read_dose(check.dose)
+    if isinstance(alternatives, ParseFailure):  # an ambiguous dose names its readings ('1 mg or 1000 mg')
+        values |= set(numbers_in(" ".join(alternatives.alternatives)))
     return values | set(numbers_in(check.dose))
 
 
@@ -98,7 +103,8 @@ def guard(
         from_checker = line in draft.checker_lines
         kept_sentences = []
         for sentence in split_sentences(line) if line.strip() else [line]:
-            sentence, reason = _check_sentence(sentence, by_n, question_numbers, checker_numbers, table, dose_check, from_checker)
+            sentence, reason = _check_sentence(sentence, by_n, question_numbers, checker_numbers, table, dose_check,
+                                               from_checker, rules)
             if reason:
                 removed.append(GuardRemoval(sentence=sentence, reason=reason))
             else:
@@ -110,7 +116,8 @@ def guard(
     return Guarded(text=text, citations=citations, report=GuardReport(removed=removed))
 
 
-def _check_sentence(sentence, by_n, question_numbers, checker_numbers, table, dose_check, from_checker) -> tuple[str, str | None]:
+def _check_sentence(sentence, by_n, question_numbers, checker_numbers, table, dose_check, from_checker,  # noqa: PLR0913
+                    rules: DrugRules | None = None) -> tuple[str, str | None]:
     """(sentence with invalid markers removed, reason to drop it or None)."""
     if not sentence.strip():
         return sentence, None
@@ -132,8 +139,9 @@ def _check_sentence(sentence, by_n, question_numbers, checker_numbers, table, do
         return sentence, f"number {', '.join(f'{v:g}' for v in missing)} is not in the cited text, the question or the dose check"
     if table and not from_checker:
         doc_chunk = cited[0] if cited else None
-        ind = sentence_indication(bare, _as_chunk(doc_chunk)) if doc_chunk else None
-        if errs := role_errors(bare, ind, table):
+        ind = sentence_indication(bare, _as_chunk(doc_chunk), rules) if doc_chunk else None
+        applies = rules.general_text.applies_to if rules is not None and rules.general_text else []
+        if errs := role_errors(bare, ind, table, applies):
             return sentence, "; ".join(errs)
     if ACCEPTABLE.search(bare) and (dose_check is None or dose_check.verdict != "within_limits"):
         verdict = dose_check.verdict if dose_check else "no dose check"

@@ -145,3 +145,9 @@ def _fmt(x: float | None) -> str:
     if x is None:
         return ""
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def band_fields(general: BaseModel, rule: BaseModel) -> set[str]:
+    """Patient fields the renal bands of the general modifiers and of a rule read (their `measure`)."""
+    bands = [*getattr(general, "renal_bands", []), *getattr(rule, "renal_bands", [])]
+    return {b.measure for b in bands} | ({"dialysis"} if any(b.dialysis for b in bands) else set())

@@ -3,15 +3,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 from pydantic import ValidationError
 
 from assistant.dosing import band_check as bx
 from assistant.dosing import findings as fx
+from assistant.dosing import states as st
+from assistant.dosing.findings import headline_rank
 from assistant.dosing.parse import ParsedDose, ParseFailure
 from assistant.dosing.rules import DrugRules, IndicationRule, load_rules
 from assistant.dosing.weight import read_dose
 from assistant.types import DoseCheck, Finding, Patient, Verdict
+
+__all__ = ["HARD_STOPS", "check_dose", "headline_rank"]
 
 HARD_STOPS: frozenset[Verdict] = frozenset({"contraindicated", "above_max"})
 
@@ -31,13 +36,14 @@ def check_dose(
     """Check a proposed dose against the corpus dose rules and return a DoseCheck.
 
     Args:
-        drug: drug name, case-insensitive, as named by a rules file (`drug = ...`).
+        drug: drug name, case-insensitive: the name of a rules file in corpus/rules.
         dose: dose expression, e.g. "10 mg/day", "5 mg three times daily", "40-80 mg daily", or a weight-based
             "15 mg/kg every 12 hours" (needs the patient's weight).
-        indication: an indication key or spelling from the drug's rules file; None checks every
+        indication: an indication of the rules file (or one of its aliases); None checks every
             indication and a dose that exceeds any of them is at least `caution`.
-        route: a route key or spelling from the drug's rules file.
-        patient: facts that change the limits (corpus/patient_fields.toml: egfr, crcl, weight, dialysis, age, ...).
+        route: a route of the rules file (or one of its aliases).
+        patient: stated facts (see Patient). A child, pregnancy or breastfeeding that no rule covers is
+            unable_to_check; a stated fact that no limit of the indication uses is at least `caution`.
         previous_dose: the current dose expression, to check the titration step.
         interval_days: days since the last dose change (with previous_dose).
         formulation: a formulation key or spelling from the rule (e.g. immediate vs extended release).
@@ -49,7 +55,8 @@ def check_dose(
         drug, route, indication, patient or dose cannot be read or has no numeric rule. Every
         limit in the findings cites the corpus. Raises RulesError only if the rules files are broken.
     """
-    base = {"drug": str(drug), "dose": str(dose), "indication": None if indication is None else str(indication), "route": str(route)}
+    base: dict[str, Any] = {"drug": str(drug), "dose": str(dose), "route": str(route),
+                            "indication": None if indication is None else str(indication)}
 
     def unable(reason: str, found: list[Finding] | None = None, pt: Patient | None = None) -> DoseCheck:
         return DoseCheck(**base, verdict="unable_to_check", hard_stop=False, reason=reason, findings=found or [],
@@ -72,11 +79,15 @@ def check_dose(
         info = [fx.finding("route_no_limits", "within_limits", f"{route_key.capitalize()} {drug_rules.drug}: {route_rule.no_limits_reason}.",
                            None, route_rule.source)]
         return unable(route_rule.no_limits_reason, info, pt)
-    selected = _select(drug_rules, route_key, indication)
-    if isinstance(selected, str):
-        return unable(selected, pt=pt)
+    candidates = _select(drug_rules, route_key, indication)
+    if isinstance(candidates, str):
+        return unable(candidates, pt=pt)
     if indication is not None:
-        base["indication"] = selected[0].indication
+        base["indication"] = candidates[0].indication  # canonical, also when the population is not covered
+    groups = st.patient_groups(drug_rules.populations, pt)
+    selected, uncovered = _covering(drug_rules, candidates, groups)
+    if not selected:
+        return unable(st.not_covered_reason(drug_rules, groups, candidates), pt=pt)
     interval = _interval(interval_days)
     if isinstance(interval, str):
         return unable(interval, pt=pt)
@@ -84,7 +95,13 @@ def check_dose(
     parsed = read_dose(dose if isinstance(dose, str) else str(dose), pt)
     previous = read_dose(previous_dose, pt) if previous_dose is not None else None
     labels = {r.indication: drug_rules.indications[r.indication].label for r in selected}
-    shared = fx.for_dose(drug_rules.general, parsed, pt, previous_dose, previous, interval, drug_rules.drug)
+    name, general = drug_rules.drug, drug_rules.general
+    shared = fx.for_dose(general, parsed, pt, previous_dose, previous, interval, name)
+    shared += st.renal_state(general, pt, name) + st.crcl_not_egfr(general, selected, pt)
+    shared += st.population_assumed(drug_rules, pt)
+    if uncovered:
+        shared.append(fx.finding("population_not_covered", "caution", f"Not checked for {', '.join(uncovered)}: "
+                                 f"{st.not_covered_reason(drug_rules, groups, [])}."))
     if isinstance(parsed, ParsedDose) and parsed.route is not None and parsed.route != route_key:
         return unable(f"the dose expression says {parsed.route} but the route is {route_key}", pt=pt)
     prev_ok = previous if isinstance(previous, ParsedDose) else None
@@ -94,11 +111,11 @@ def check_dose(
     for r in selected:
         label = labels[r.indication]
         per_rule[r.indication] = (
-            fx.for_rule(r, label, parsed, pt, prev_ok, interval, drug_rules.drug) if isinstance(parsed, ParsedDose)
-            else fx.sodium(r, label, pt, drug_rules.drug)
-        )
+            fx.for_rule(r, label, parsed, pt, prev_ok, interval, name) if isinstance(parsed, ParsedDose)
+            else fx.sodium(r, label, pt, name)
+        ) + st.state_stops(r.stop_criteria, label, pt, name) + st.unused_facts(general, r, label, pt)
         if isinstance(parsed, ParsedDose):
-            per_rule[r.indication] += bx.extra_rule_findings(r, label, parsed, pt, drug_rules.drug, formulation)
+            per_rule[r.indication] += bx.extra_rule_findings(r, label, parsed, pt, name, formulation)
     # Stops first, then cautions, then the limits shown for information; stable within each.
     found = sorted(_merge(shared, per_rule, labels), key=lambda f: ("hard", "soft", "info").index(f.severity))
     applied = _limits_applied(drug_rules, route_key, selected, indication is None)
@@ -155,15 +172,30 @@ def _interval(interval_days: object) -> float | None | str:
 
 
 def _select(drug_rules: DrugRules, route: str, indication: str | None) -> list[IndicationRule] | str:
-    """The rule for the indication, or every rule on the route when no indication is given."""
+    """The rules (every population) for the indication, or every rule on the route when no indication is given."""
     if indication is None:
         found = drug_rules.rules_for_route(route)
         return found or f"no rules for {route} {drug_rules.drug}"
     key = drug_rules.indication_key(str(indication))
     if key is None:
         return f"unknown indication '{indication}' (known: {', '.join(drug_rules.indications)})"
-    rule = drug_rules.rule(route, key)
-    return [rule] if rule else f"no rule for {route} {drug_rules.drug} in {key}"
+    found = [r for r in drug_rules.rules_for_route(route) if r.indication == key]
+    return found or f"no rule for {route} {drug_rules.drug} in {key}"
+
+
+def _covering(
+    drug_rules: DrugRules, candidates: list[IndicationRule], groups: frozenset[str]
+) -> tuple[list[IndicationRule], list[str]]:
+    """Per indication, the rule that covers the patient's populations; and the labels of indications with none."""
+    chosen: list[IndicationRule] = []
+    missing: list[str] = []
+    for key in dict.fromkeys(r.indication for r in candidates):
+        rule = drug_rules.rule_for(candidates[0].route, key, groups)
+        if rule is None:
+            missing.append(drug_rules.indications[key].label)
+        else:
+            chosen.append(rule)
+    return chosen, missing
 
 
 def _merge(shared: list[Finding], per_rule: dict[str, list[Finding]], labels: dict[str, str]) -> list[Finding]:

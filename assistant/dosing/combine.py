@@ -92,10 +92,10 @@ def merge(a: IndicationRule, b: IndicationRule) -> IndicationRule:
 
 
 def combine(rules: DrugRules) -> DrugRules:
-    """Rules with at most one rule per route × indication: duplicates (from other documents) merged, stricter wins."""
-    merged: dict[tuple[str, str], IndicationRule] = {}
+    """At most one rule per route × indication × populations: duplicates (other documents) merged, stricter wins."""
+    merged: dict[tuple[str, str, tuple[str, ...]], IndicationRule] = {}
     for r in rules.rules:
-        key = (r.route, r.indication)
+        key = (r.route, r.indication, tuple(sorted(r.covers)))  # rules for other populations stay apart
         merged[key] = merge(merged[key], r) if key in merged else r
     if len(merged) == len(rules.rules):
         return rules

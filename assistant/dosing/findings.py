@@ -7,13 +7,21 @@ from __future__ import annotations
 
 from assistant.dosing.parse import ParsedDose, ParseFailure
 from assistant.dosing.rules import General, IndicationRule, Limit, Statement, fmt
-from assistant.types import Finding, Patient, RuleSource, Verdict
+from assistant.types import Finding, Patient, RuleSource, Severity, Verdict
 
 RANK: dict[Verdict, int] = {
     "unable_to_check": -1, "within_limits": 0, "caution": 1,
     "exceeds_titration_step": 2, "above_max": 3, "contraindicated": 4,
 }
-_SEVERITY = {"contraindicated": "hard", "above_max": "hard", "exceeds_titration_step": "soft", "caution": "soft", "unable_to_check": "soft"}
+# Headline order over several readings: a hard stop first; then a titration excess; then 'could not check',
+# which must never be hidden behind a softer verdict or a green one; then caution; green last.
+_HEADLINE: list[Verdict] = [
+    "within_limits", "caution", "unable_to_check", "exceeds_titration_step", "above_max", "contraindicated",
+]
+_SEVERITY: dict[str, Severity] = {
+    "contraindicated": "hard", "above_max": "hard", "exceeds_titration_step": "soft", "caution": "soft",
+    "unable_to_check": "soft",
+}
 
 
 def finding(code: str, verdict: Verdict, message: str, limit: str | None = None, source: RuleSource | None = None) -> Finding:
@@ -24,6 +32,11 @@ def finding(code: str, verdict: Verdict, message: str, limit: str | None = None,
 def worst(findings: list[Finding]) -> Verdict:
     """The most severe verdict among the findings (within_limits when there are none)."""
     return max((f.verdict for f in findings), key=RANK.__getitem__, default="within_limits")
+
+
+def headline_rank(verdict: Verdict) -> int:
+    """Rank of a verdict when several readings are checked: the highest is the headline."""
+    return _HEADLINE.index(verdict)
 
 
 def statements(code: str, items: list[Statement], prefix: str) -> list[Finding]:
@@ -40,7 +53,8 @@ def renal(general: General, patient: Patient, drug: str) -> list[Finding]:
         return [finding("renal_avoid", "contraindicated", f"On renal replacement therapy: {r.avoid_dialysis.text}.",
                         "renal replacement therapy", r.avoid_dialysis.source)]
     if patient.egfr is not None and patient.egfr < avoid.value:
-        return [finding("renal_avoid", "contraindicated", f"eGFR {fmt(patient.egfr)} is below {avoid.text()}: avoid {drug} "
+        return [finding("renal_avoid", "contraindicated", f"eGFR {fmt(patient.egfr)} is below {avoid.text()}: "
+                        f"avoid {drug} "
                         "(risk of neurotoxicity).", f"eGFR < {avoid.text()}", avoid.source)]
     if patient.egfr is not None and band.low <= patient.egfr <= band.high:
         return [finding("renal_reduce", "caution", f"eGFR {fmt(patient.egfr)} is within {band.text()}: dose reduction is recommended. "
@@ -61,6 +75,10 @@ def older_adults(general: General, dose: ParsedDose, patient: Patient) -> list[F
         return []
     age, cap = o.min_age, o.caution_above_daily_mg
     assumed = " (an assumed, configurable age)" if age.assumption else ""
+    if patient.age is None and patient.age_group == "older_adult":
+        return [finding("older_adults", "caution", f"Older adult stated (age not given): {fmt(dose.daily_high_mg)} "
+                        f"mg/day is above {cap.text()}; older adults rarely tolerate higher doses.",
+                        _older_limit(age, cap), cap.source)]
     if patient.age is None:
         return [finding("older_adults", "within_limits", f"Age not given: from age {fmt(age.value)}{assumed}, more than "
                         f"{cap.text()} calls for caution, as older adults rarely tolerate higher doses.", _older_limit(age, cap), cap.source)]
@@ -134,8 +152,14 @@ def _titration(rule: IndicationRule, label: str, dose: ParsedDose, previous: Par
         return []
     t = rule.titration
     if t is None:
+        # No numeric step: the increase cannot be shown to be allowed, so never green.
+        change = (f"The increase from {fmt(previous.daily_mg)} to {fmt(dose.daily_high_mg)} mg/day "
+                  "could not be checked against a step")
         note = rule.titration_note
-        return [finding("titration", "within_limits", f"For {label}: {note.text}.", None, note.source)] if note else []
+        if note is None:
+            return [finding("titration", "caution", f"{change}: the rules give no titration limits for {label}.")]
+        return [finding("titration", "caution", f"{change}: for {label} the guideline gives no step size or "
+                        f"interval, only \"{note.source.quote}\".", None, note.source)]
     step, gap = t.step_daily_mg, t.min_interval_days
     rule_text = f"increase by at most {step.text()}, no faster than {gap.stated_as or gap.text()} ({gap.text()})"
     limit = f"{step.text()} per {gap.text()}"  # every number the messages state, so it is a checker output

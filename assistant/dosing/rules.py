@@ -10,7 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from assistant.dosing.bands import Formulation, MinInterval, PerKgDose, RenalBand
 from assistant.dosing.cited import cited_value_problems, primary_document
-from assistant.types import RuleSource
+from assistant.dosing.population_rules import (
+    DEFAULT_COVERS,
+    PopulationCode,
+    Populations,
+    RenalImpairmentBands,
+)
+from assistant.types import Patient, RuleSource
 
 RULES_DIR_ENV = "ASSISTANT_RULES_DIR"
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "corpus" / "rules"
@@ -89,6 +95,18 @@ class Statement(_Strict):
     code: str = Field(description="Machine code, e.g. 'acute_kidney_injury'.")
     text: str = Field(description="Short plain-language statement.")
     source: RuleSource
+    patient_state: str | None = Field(
+        default=None,
+        description="The true/false Patient field this statement is about (e.g. 'aki'): a stop criterion then stops "
+        "the drug when the fact is stated true, and the fact counts as used by the rule.",
+    )
+
+    @model_validator(mode="after")
+    def _known_state(self) -> Statement:
+        state = self.patient_state
+        if state is not None and (state not in Patient.model_fields or Patient.field_kind(state) != "bool"):
+            raise ValueError(f"patient_state '{state}' is not a true/false patient field")
+        return self
 
 
 class Titration(_Strict):
@@ -112,6 +130,10 @@ class IndicationRule(_Strict):
     route: str = Field(description="A key of DrugRules.routes.")
     indication: str = Field(description="A key of DrugRules.indications.")
     population: str | None = Field(default=None, description="Who the limits were stated for, e.g. 'adults 16 years and older'.")
+    covers: list[PopulationCode] = Field(
+        default_factory=lambda: list(DEFAULT_COVERS),
+        description="Populations these limits may be used for; children, pregnancy and breastfeeding only when listed.",
+    )
     start_daily_mg: RangeLimit | None = Field(default=None, description="Starting daily dose (low == high for one number).")
     start_regimen: Regimen | None = None
     usual_daily_mg: list[RangeLimit] = Field(default_factory=list, description="Usual maintenance ranges (information only).")
@@ -168,6 +190,7 @@ class General(_Strict):
     renal: Renal | None = None
     renal_bands: list[RenalBand] = Field(default_factory=list, description="Limits by CrCl/eGFR band, every indication.")
     older_adults: OlderAdults | None = None
+    renal_impairment: RenalImpairmentBands | None = Field(default=None, description="Named renal states → bands.")
     abrupt_discontinuation: list[Statement] = Field(default_factory=list)
 
 
@@ -186,35 +209,56 @@ class Indication(_Strict):
     aliases: list[str] = Field(description="Accepted spellings, compared lower-case with '_' read as a space.")
 
 
+class GeneralText(_Strict):
+    """Guideline text that states general dosing (not for one indication), and the indications it applies to."""
+
+    marker: str = Field(description="Words that mark such a sentence, e.g. 'general conditions'.")
+    applies_to: list[str] = Field(description="Indication keys the general text may answer for.")
+
+
 class DrugRules(_Strict):
     """All rules for one drug (one TOML file)."""
 
     drug: str = Field(description="Lower-case drug name; must match the file name.")
     reviewed_by: str = Field(min_length=1, description="Who checked every value against its quote (name, role).")
     reviewed_on: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="Date of that review, YYYY-MM-DD.")
+    general_text: GeneralText | None = Field(default=None, description="Which general guideline text applies where.")
     routes: dict[str, Route]
     indications: dict[str, Indication]
     general: General = Field(default_factory=General)
+    populations: Populations | None = Field(default=None, description="Adult age cut-off and population names.")
     rules: list[IndicationRule]
 
     @model_validator(mode="after")
     def _references(self) -> DrugRules:
-        seen: dict[tuple[str, str], str] = {}
+        seen: dict[tuple[str, str, str], tuple[str, tuple[str, ...]]] = {}
         for r in self.rules:
             if r.route not in self.routes:
                 raise ValueError(f"rule for {r.indication}: unknown route '{r.route}'")
             if r.indication not in self.indications:
                 raise ValueError(f"rule for route {r.route}: unknown indication '{r.indication}'")
-            # A second rule must come from another guideline (combine.py merges them); same guideline: a copy error.
-            document = primary_document(r)
-            if seen.get((r.route, r.indication)) == document:
-                raise ValueError(f"two rules for {r.route} × {r.indication} from the same document '{document}'")
-            seen[(r.route, r.indication)] = document
+            # A second rule for a population must come from another guideline, for the same populations (combine.py
+            # merges them, the stricter limit wins); from the same guideline it is a copy error.
+            document, covers = primary_document(r), tuple(sorted(r.covers))
+            for group in r.covers:
+                previous = seen.get((r.route, r.indication, group))
+                if previous is not None and (previous[0] == document or previous[1] != covers):
+                    why = f"from the same document '{document}'" if previous[0] == document else "with other `covers`"
+                    raise ValueError(f"two rules for {r.route} × {r.indication} × {group} {why}")
+                seen[(r.route, r.indication, group)] = (document, covers)
+        if self.general.renal_impairment is not None and self.general.renal is None:
+            raise ValueError("general.renal_impairment maps named states to general.renal bands, which are missing")
         return self
 
     def rule(self, route: str, indication: str) -> IndicationRule | None:
-        """The rule for a canonical route and indication, if any."""
-        return next((r for r in self.rules if r.route == route and r.indication == indication), None)
+        """The adult rule for a canonical route and indication (else the first one), if any."""
+        found = [r for r in self.rules if r.route == route and r.indication == indication]
+        return next((r for r in found if "adult" in r.covers), found[0] if found else None)
+
+    def rule_for(self, route: str, indication: str, groups: frozenset[str]) -> IndicationRule | None:
+        """The rule for a route and indication whose populations cover every group of the patient, if any."""
+        found = (r for r in self.rules if r.route == route and r.indication == indication and groups <= set(r.covers))
+        return next(found, None)
 
     def rules_for_route(self, route: str) -> list[IndicationRule]:
         return [r for r in self.rules if r.route == route]

@@ -16,11 +16,11 @@ TOOL_NAME = "check_dose"
 class CheckDoseInput(BaseModel):
     """Arguments of the check_dose tool."""
 
-    drug: str = Field(description="Drug name, as named in the guideline library.")
+    drug: str = Field(description="Generic drug name, as in the guidelines.")
     dose: str = Field(description="Dose expression, e.g. '10 mg/day' or '5 mg three times daily'.")
-    indication: str | None = Field(default=None, description="Indication as the guideline names it; omit if unknown.")
-    route: str = Field(default="oral", description="Route as the guideline names it.")
-    patient: Patient | None = Field(default=None, description="Known patient facts (eGFR, CrCl, weight, age, ...).")
+    indication: str | None = Field(default=None, description="Indication as the guidelines name it; omit if unknown.")
+    route: str = Field(default="oral", description="Route, e.g. 'oral'.")
+    patient: Patient | None = Field(default=None, description="Known patient facts (only those stated).")
     previous_dose: str | None = Field(default=None, description="Current dose expression, to check the titration step.")
     interval_days: float | None = Field(default=None, description="Days since the last dose change.")
 

@@ -55,7 +55,7 @@ def test_order_does_not_matter(tmp_path: Path) -> None:
 
 
 def test_two_rules_from_the_same_document_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(RulesError, match="two rules for oral × pain from the same document 'label-2020'"):
+    with pytest.raises(RulesError, match="two rules for oral × pain × adult from the same document 'label-2020'"):
         load(tmp_path, ("label-2020", 4000), ("label-2020", 3000))
 
 
