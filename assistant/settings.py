@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,8 +28,17 @@ class Settings(BaseSettings):
         description="Refuse when the best dense cosine similarity is below this (calibrated: `python -m evals.calibrate`).",
     )
     topic_zipf: float = Field(
-        default=4.0,
+        default=3.5,
         description="A question word unknown to the corpus and rarer than this Zipf frequency is an uncovered topic (calibrated).",
+    )
+    embedding_backend: Literal["torch", "onnx"] = Field(
+        default="torch",
+        description="Embedding runtime: 'torch' (sentence-transformers) or 'onnx' (ONNX Runtime, same vectors); "
+        "the index records which one built it and refuses queries from the other.",
+    )
+    model_dir: Path = Field(default=REPO_ROOT / ".data" / "models", description="Exported ONNX model (built at ingest).")
+    ingest_threads: int = Field(
+        default=0, ge=0, description="CPU threads for bulk embedding during ingest (0: every core); queries use one."
     )
     max_question_chars: int = Field(default=2000, description="Longer questions are rejected with an error.")
     audit_log: Path | None = Field(default=None, description="JSONL audit log; defaults to <data_dir>/audit.jsonl.")

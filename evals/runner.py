@@ -13,7 +13,7 @@ import argparse
 import re
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tqdm import tqdm
@@ -37,6 +37,7 @@ from evals.score import (
     score_case,
     score_mqa,
 )
+from evals.suites import suite_rows, suite_size
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CASES = REPO_ROOT / "evals" / "cases"
@@ -123,6 +124,7 @@ def run_eval(
     progress: bool = True,
     mqa_limit: int | None = None,
     answers: dict | None = None,
+    with_suites: bool = False,
 ) -> EvalReport:
     """Answer every case (and MedicationQA question), score them, compare with `baseline` when given, apply the gate.
     `answers`, when given, receives case id -> (final answer, seconds)."""
@@ -145,7 +147,7 @@ def run_eval(
     else:
         notes.append("baseline skipped (--no-baseline)")
     results = []
-    bar = tqdm(total=len(cases) + len(questions), desc="eval", unit="q", file=sys.stderr, disable=not progress)
+    bar = tqdm(total=len(cases) + len(questions) + (suite_size() if with_suites else 0), desc="eval", unit="q", file=sys.stderr, disable=not progress)
     for case in cases:
         answer, latency, error = None, None, None
         try:
@@ -181,8 +183,9 @@ def run_eval(
         r.latency_s = latency
         mqa_results.append(r)
         bar.update()
+    suite, suite_misses = suite_rows(assistant, bar.update) if with_suites else ([], [])
     bar.close()
-    rows = aggregate(results, mqa_results, k, baseline is not None)
+    rows = aggregate(results, mqa_results, k, baseline is not None) + suite
     failures, gate_notes = apply_gate(rows, load_thresholds(thresholds))
     if k != 5:
         notes.append(f"k = {k}: the retrieval threshold is meant for recall@5")
@@ -190,8 +193,9 @@ def run_eval(
     for c in cases:
         by_category[c.category] = by_category.get(c.category, 0) + 1
     return EvalReport(
-        created=datetime.now(timezone.utc).isoformat(timespec="seconds"), k=k, llm=llm, cases_by_category=by_category,
-        metrics=rows, cases=results, medicationqa=mqa_results, notes=notes + gate_notes,
+        created=datetime.now(UTC).isoformat(timespec="seconds"), k=k, llm=llm, cases_by_category=by_category,
+        metrics=rows, cases=results, medicationqa=mqa_results, notes=notes + gate_notes + [
+            f"suite miss: {m['suite']} {m['id']} expected {m['expected']}, got {m['got']}" for m in suite_misses],
         gate_passed=not failures, gate_failures=failures,
     )
 
@@ -260,8 +264,9 @@ def main(argv: list[str] | None = None) -> int:
         baseline = BaselineRetriever(assistant.settings.corpus_dir, assistant.embeddings)
     answers: dict | None = {} if args.llm else None
     try:
+        shipped = _corpus_dir(assistant).resolve() == (REPO_ROOT / "corpus").resolve()  # the suites are on this corpus
         report = run_eval(assistant, cases, args.medicationqa, k=args.k, llm=args.llm, baseline=baseline, mqa_limit=args.limit,
-                          answers=answers, thresholds=args.thresholds)
+                          answers=answers, thresholds=args.thresholds, with_suites=shipped and not args.llm)
     finally:
         if baseline is not None:
             baseline.close()

@@ -14,7 +14,7 @@ from assistant.settings import Settings
 from assistant.types import Chunk
 
 EmbedFn = Callable[[list[str]], list[list[float]]]
-BATCH = 64
+BATCH = 256  # chunks per embed call and Chroma add: the encoder sorts a call by length, so less padding
 
 
 class StoreError(RuntimeError):

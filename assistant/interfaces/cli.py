@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     _llm_arg(batch)
     add_check_dose_arguments(sub.add_parser("check-dose", help="check a dose against the rules (no model loaded)"))
     sub.add_parser("eval", help="run the fidelity evaluation and write evals/reports/ (options: eval --help)")
-    sub.add_parser("bench", help="measure ask latency, re-ingest time and check-dose time")
+    sub.add_parser("bench", help="measure latency and ingest; --scale N on a generated library (options: bench --help)")
     return parser
 
 
@@ -188,6 +188,10 @@ def run(argv: list[str] | None = None) -> int:
         from evals.runner import main as eval_main
 
         return eval_main(argv[1:])
+    if argv[:1] == ["bench"]:  # the bench owns its options (bench --help)
+        from assistant.interfaces.bench import main as bench_main
+
+        return bench_main(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command == "check-dose":
         from assistant.interfaces.check_dose import run_check_dose
@@ -203,10 +207,6 @@ def run(argv: list[str] | None = None) -> int:
         return cmd_ask(args)
     if args.command == "batch":
         return cmd_batch(args)
-    if args.command == "bench":
-        from assistant.interfaces.bench import main as bench_main
-
-        return bench_main()
     return EXIT_ERROR
 
 
