@@ -14,7 +14,7 @@ from assistant.corpus.glossary import load_glossary
 from assistant.dosing import load_rules
 from assistant.index.ingest import IngestResult, ingest
 from assistant.index.provenance import provenance
-from assistant.index.store import open_collection
+from assistant.index.store import document_summaries, open_collection
 from assistant.dosing.rules import DrugRules
 from assistant.judge import judge, uncovered_population
 from assistant.query.intent import IntentReader
@@ -95,7 +95,10 @@ class Assistant:
     def _build_reader(self) -> None:
         """The question reader's vocabulary: rules, glossary, the titles of the indexed guidelines."""
         titles = sorted({title for title, _ in self.retriever.documents().values()})
-        subjects = subject_drugs_of(titles)
+        # Drugs the library is about: each document's own drugs (front matter, title, rules citing it), read
+        # from the index; the dictionary on the titles covers documents indexed before drugs were recorded.
+        subjects = subject_drugs_of(titles) | {d.lower() for doc in document_summaries(self.collection)
+                                               if not doc.superseded_by for d in doc.drugs}
         lexicon = build_lexicon(self.settings.corpus_dir, self.rules, self.glossary.drug_aliases, subjects,
                                 self.glossary.indication_terms, self.glossary.ambiguous_indication_terms)
         covered = sorted(lexicon.covered_drugs)

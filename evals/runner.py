@@ -13,7 +13,7 @@ import argparse
 import re
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tqdm import tqdm
@@ -21,7 +21,6 @@ from tqdm import tqdm
 from assistant.pipeline import Turn
 from assistant.types import Answer
 from evals.cases import Case, CaseError, load_cases
-from evals.suites import suite_rows, suite_size
 from evals.medicationqa import (
     MedicationQAError,
     MQAQuestion,
@@ -38,11 +37,22 @@ from evals.score import (
     score_case,
     score_mqa,
 )
+from evals.suites import suite_rows, suite_size
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CASES = REPO_ROOT / "evals" / "cases"
 DEFAULT_MEDICATIONQA = REPO_ROOT.parent / "shared" / "external" / "medicationqa_questions.csv"
 DEFAULT_OUT = REPO_ROOT / "evals" / "reports"
+# A suite is a case folder run against its own guideline folder and rules folder, in its own index.
+SUITES: dict[str, dict[str, Path]] = {
+    "library": {
+        "cases": REPO_ROOT / "evals" / "library" / "cases",
+        "corpus": REPO_ROOT / "evals" / "library" / "docs",
+        "rules": REPO_ROOT / "evals" / "library" / "rules",
+        "thresholds": REPO_ROOT / "evals" / "library" / "thresholds.toml",
+        "out": DEFAULT_OUT / "library",
+    },
+}
 WARM_UP = "What is the starting dose of baclofen for muscle cramps?"
 
 
@@ -183,7 +193,7 @@ def run_eval(
     for c in cases:
         by_category[c.category] = by_category.get(c.category, 0) + 1
     return EvalReport(
-        created=datetime.now(timezone.utc).isoformat(timespec="seconds"), k=k, llm=llm, cases_by_category=by_category,
+        created=datetime.now(UTC).isoformat(timespec="seconds"), k=k, llm=llm, cases_by_category=by_category,
         metrics=rows, cases=results, medicationqa=mqa_results, notes=notes + gate_notes + [
             f"suite miss: {m['suite']} {m['id']} expected {m['expected']}, got {m['got']}" for m in suite_misses],
         gate_passed=not failures, gate_failures=failures,
@@ -200,12 +210,33 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None, help="only the first N cases and the first N MedicationQA questions")
     p.add_argument("-k", type=int, default=5, help="retrieval depth (the gate is set for 5)")
     p.add_argument("--llm", default=None, help="answer writer (ASSISTANT_LLM), e.g. llamacpp; adds an extractive-vs-LLM table")
+    p.add_argument("--suite", choices=sorted(SUITES), help="run a named suite (its cases, corpus, rules and gate) instead")
+    p.add_argument("--corpus", type=Path, help="guideline folder to answer from (default: settings corpus_dir)")
+    p.add_argument("--rules", type=Path, help="dose-rules folder (default: settings rules_dir)")
+    p.add_argument("--thresholds", type=Path, default=THRESHOLDS, help="gate thresholds (TOML)")
     return p
+
+
+def _apply_suite(args: argparse.Namespace) -> None:
+    """Fill cases/corpus/rules/thresholds/out from the named suite where the user gave none."""
+    if not args.suite:
+        return
+    suite = SUITES[args.suite]
+    if args.cases == DEFAULT_CASES:
+        args.cases = suite["cases"]
+    if args.out == DEFAULT_OUT:
+        args.out = suite["out"]
+    if args.thresholds == THRESHOLDS:
+        args.thresholds = suite["thresholds"]
+    args.corpus = args.corpus or suite["corpus"]
+    args.rules = args.rules or suite["rules"]
+    args.medicationqa = None  # MedicationQA is about the shipped corpus
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the eval; 0 when the gate passes, 1 when it fails, 2 for unusable input."""
     args = _parser().parse_args(argv)
+    _apply_suite(args)
     try:
         cases = load_cases(args.cases)
     except CaseError as exc:
@@ -216,9 +247,15 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.pipeline import Assistant
     from assistant.settings import Settings
 
-    overrides = {}
+    overrides: dict[str, object] = {}
     if args.llm:
         overrides["llm"] = args.llm
+    if args.corpus or args.rules:
+        base = Settings()
+        overrides["corpus_dir"] = args.corpus or base.corpus_dir
+        overrides["rules_dir"] = args.rules or base.rules_dir
+        # Its own index: another corpus must never share (or replace) the default collection.
+        overrides["data_dir"] = base.data_dir / "suites" / (args.suite or Path(overrides["corpus_dir"]).name)
     assistant = Assistant(Settings(**overrides))
     baseline = None
     if not args.no_baseline:
@@ -229,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         shipped = _corpus_dir(assistant).resolve() == (REPO_ROOT / "corpus").resolve()  # the suites are on this corpus
         report = run_eval(assistant, cases, args.medicationqa, k=args.k, llm=args.llm, baseline=baseline, mqa_limit=args.limit,
-                          answers=answers, with_suites=shipped and not args.llm)
+                          answers=answers, thresholds=args.thresholds, with_suites=shipped and not args.llm)
     finally:
         if baseline is not None:
             baseline.close()

@@ -103,3 +103,29 @@ def store_settings(request, tmp_path, corpus_copy):
         return Settings(data_dir=tmp_path / "data", corpus_dir=corpus_copy)
     url = request.getfixturevalue("chroma_server")
     return Settings(data_dir=tmp_path / "data", corpus_dir=corpus_copy, chroma_url=url, collection=f"t-{tmp_path.name[-20:].lower().replace('_', '-')}x")
+
+
+def write_test_pdf(path: Path, pages: list[list[tuple[str, str]]]) -> None:
+    """A PDF with a running footer; each page a list of (kind, text), kind in title/heading/para/bullet."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_margins(20, 20, 20)
+    pdf.set_auto_page_break(False)
+    for number, page in enumerate(pages, start=1):
+        pdf.add_page()
+        for kind, text in page:
+            style = {"title": ("B", 16), "heading": ("B", 12)}.get(kind, ("", 10))
+            pdf.set_font("Helvetica", *style)
+            pdf.multi_cell(0, 6 if kind != "title" else 9, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(3 if kind in ("para", "heading", "title") else 0)
+        pdf.set_y(-15)
+        pdf.set_font("Helvetica", "", 8)
+        pdf.cell(0, 5, f"Test material - page {number} of {len(pages)}")
+    pdf.output(str(path))
+
+
+@pytest.fixture()
+def make_pdf():
+    """Write a real multi-page PDF (fpdf2): `make_pdf(path, [[(kind, text), ...], ...])`."""
+    return write_test_pdf

@@ -18,6 +18,8 @@ if str(ROOT) not in sys.path:  # `streamlit run ui/app.py` puts only ui/ on the 
 
 import streamlit as st
 
+from assistant.dosing.rules import RulesError, load_rules
+from assistant.index.store import document_summaries
 from assistant.interfaces import audit
 from assistant.settings import Settings, SettingsError
 from assistant.types import Patient
@@ -31,10 +33,9 @@ from ui.export import (
 from ui.inputs import escape_all, history_pairs, one_line, question_problem
 
 log = logging.getLogger("guideline_assistant.ui")
-INDICATIONS = ["unknown", "muscle_cramps", "spasticity"]
-ROUTES = ["unknown", "oral", "intrathecal"]
 YES_NO = ["unknown", "yes", "no"]
-PATIENT_KEYS = ("pt_indication", "pt_route", "pt_egfr", "pt_dialysis", "pt_cirrhosis", "pt_age", "pt_sodium")
+PATIENT_KEYS = ("pt_indication", "pt_route", "pt_egfr", "pt_crcl", "pt_weight", "pt_dialysis", "pt_cirrhosis", "pt_age",
+                "pt_sodium")
 ICON = Path(__file__).resolve().parent / "static" / "icon.png"  # served by this server: no font or icon CDN
 
 
@@ -112,19 +113,35 @@ def on_download(fmt: str) -> None:
                 extra={"format": fmt, "conversation": conversation_records(turns)})
 
 
-def patient_form() -> tuple[dict, Patient | None]:
+def pick_lists(settings: Settings) -> tuple[list[str], list[str], list[str]]:
+    """Indications, routes and drugs named by the loaded rules files (the UI holds none of its own)."""
+    try:
+        table = load_rules(settings.rules_dir)
+    except RulesError:
+        return ["unknown"], ["unknown"], []
+    indications = sorted({key for rules in table.values() for key in rules.indications})
+    routes = sorted({key for rules in table.values() for key in rules.routes})
+    return ["unknown", *indications], ["unknown", *routes], sorted(table)
+
+
+def patient_form(settings: Settings) -> tuple[dict, Patient | None]:
     """Sidebar 'Patient context'; empty fields mean unknown. Returns (all fields, Patient or None)."""
     st.subheader("Patient context")
     st.caption("Feeds the dose checker. Leave a field empty when unknown.")
-    ind = st.selectbox("Indication", INDICATIONS, key="pt_indication")
-    route = st.selectbox("Route", ROUTES, key="pt_route")
+    indications, routes, _ = pick_lists(settings)
+    ind = st.selectbox("Indication", indications, key="pt_indication")
+    route = st.selectbox("Route", routes, key="pt_route")
     egfr = st.number_input("eGFR (mL/min/1.73m²)", min_value=0.0, max_value=250.0, value=None, step=1.0, key="pt_egfr")
+    crcl = st.number_input("Creatinine clearance (mL/min)", min_value=0.0, max_value=250.0, value=None, step=1.0,
+                           key="pt_crcl")
+    weight = st.number_input("Weight (kg)", min_value=0.5, max_value=400.0, value=None, step=1.0, key="pt_weight")
     dialysis = st.selectbox("Dialysis / renal replacement", YES_NO, key="pt_dialysis")
     cirrhosis = st.selectbox("Liver cirrhosis", YES_NO, key="pt_cirrhosis")
     age = st.number_input("Age (years)", min_value=0.0, max_value=130.0, value=None, step=1.0, key="pt_age")
     sodium = st.number_input("Serum sodium (mmol/L)", min_value=80.0, max_value=200.0, value=None, step=1.0, key="pt_sodium")
     flag = {"yes": True, "no": False}
-    facts = {"egfr": egfr, "dialysis": flag.get(dialysis), "cirrhosis": flag.get(cirrhosis), "age": age, "sodium": sodium}
+    facts = {"egfr": egfr, "crcl": crcl, "weight": weight, "dialysis": flag.get(dialysis), "cirrhosis": flag.get(cirrhosis),
+             "age": age, "sodium": sodium}
     patient = Patient(**facts)
     fields = {**facts, "indication": None if ind == "unknown" else ind, "route": None if route == "unknown" else route}
     return fields, (patient if patient.known() else None)
@@ -147,11 +164,13 @@ def corpus_section(assistant, lock: threading.Lock) -> None:
         # No lock: a read, and waiting here for another session's answer would stop this run from reading its
         # own chat box (Streamlit then merges the questions sent meanwhile and keeps only the newest).
         status = assistant.corpus_status()
-        render.render_corpus(status)
+        library = document_summaries(assistant.collection)
+        render.render_corpus(status, library)
     except Exception as exc:  # the store may be unreachable; the chat page must stay up
         log.exception("corpus_status failed")
         render.render_error(f"Cannot read the index: {one_line(exc)}")
-    if st.button("Re-index corpus", icon=":material/refresh:", help="After adding or editing a document in corpus/"):
+    if st.button("Re-index corpus", icon=":material/refresh:",
+                 help="After adding or editing a document in corpus/ or in a folder added with `ingest PATH`"):
         try:
             with st.spinner("Re-indexing…"), lock:
                 line, errors = render.reindex_summary(assistant.reindex())
@@ -238,13 +257,15 @@ def main() -> None:
     # Read the chat box first and queue its question at once: nothing before it can stop this run and lose it.
     # Questions are taken in the chat box's callback, which Streamlit runs before the script and never stops halfway;
     # the box is never disabled while busy, because Streamlit discards a value sent to a widget it has just disabled.
-    st.chat_input("Ask a dosing question, e.g. “Is 40 mg/day of baclofen OK for muscle cramps?”",
+    drugs = pick_lists(settings)[2]  # the example names a drug of the loaded rules, never one written here
+    example = f"What is the maximum daily dose of {drugs[0]}?" if drugs else "What is the maximum daily dose?"
+    st.chat_input(f"Ask a dosing question, e.g. “{example}”",
                   disabled=assistant is None, key="question", on_submit=on_question,
                   args=(settings.max_question_chars,))
     st.sidebar.caption(f":material/info: **{DISCLAIMER}**")
     conversation_box = st.sidebar.container()  # filled last, so downloads include this run's answer
     with st.sidebar:
-        fields, patient = patient_form()
+        fields, patient = patient_form(settings)
         backend = backend_form(settings)
     ss["context"] = (fields, patient, backend)  # what the next question is asked with
 

@@ -27,7 +27,7 @@ def looks_binary(text: str) -> bool:
 def question_problem(text: str | None, max_chars: int) -> str | None:
     """A friendly one-line reason why this message cannot be sent, or None when it is fine."""
     if text is None or not text.strip():
-        return "Please type a question, for example: “What is the maximum daily dose of baclofen for muscle cramps?”"
+        return "Please type a question, for example: “What is the maximum daily dose for this indication?”"
     if len(text.strip()) > max_chars:
         return (
             f"That message is {len(text.strip()):,} characters long; questions are limited to {max_chars:,} characters. "

@@ -77,7 +77,8 @@ class _Candidates:
                 return c.n
         n = len(self.citations) + 1
         self.citations.append(
-            Citation(n=n, chunk_id=chunk.id, doc_id=chunk.doc_id, title=chunk.title, section=chunk.section, text=chunk.text, refs=chunk.refs)
+            Citation(n=n, chunk_id=chunk.id, doc_id=chunk.doc_id, title=chunk.title, section=chunk.section, text=chunk.text, refs=chunk.refs,
+                     page=chunk.page)
         )
         return n
 

@@ -70,15 +70,16 @@ def role_table(rules: DrugRules) -> dict[str, dict[str, set[float]]]:
     """Per indication, the numbers each role may state: start, maximum, titration step, usual range."""
     table: dict[str, dict[str, set[float]]] = {}
     for r in rules.rules:
-        start = {r.start_daily_mg.low, r.start_daily_mg.high}
+        start = {r.start_daily_mg.low, r.start_daily_mg.high} if r.start_daily_mg else set()
         if r.start_regimen:
             start |= {r.start_regimen.single_mg, r.start_regimen.single_mg * r.start_regimen.doses_per_day}
         usual = {v for u in r.usual_daily_mg for v in (u.low, u.high)}
+        maximum = {r.max_daily_mg.value} if r.max_daily_mg else set()
         table[r.indication] = {
             "start": start,
-            "maximum": {r.max_daily_mg.value},
+            "maximum": maximum,
             "titration": {r.titration.step_daily_mg.value} if r.titration else set(),
-            "range": usual | start | {r.max_daily_mg.value},
+            "range": usual | start | maximum,
         }
     return table
 

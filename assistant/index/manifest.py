@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from assistant.index.version import VERSION_KEY, store_metadata
 
-CORPUS_GLOB = "*.md"  # what load_corpus reads
+CORPUS_GLOB = "*.md"  # kept for callers; fingerprint() reads every guideline suffix (load.guideline_files)
 
 
 class Manifest(BaseModel):
@@ -34,7 +34,9 @@ def fingerprint(corpus_dir: Path) -> dict[str, str]:
     """sha256 of every corpus file, by name (reads the files, parses none)."""
     if not corpus_dir.is_dir():
         return {}
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(corpus_dir.glob(CORPUS_GLOB))}
+    from assistant.corpus.load import guideline_files  # every suffix load_corpus reads (.md, .txt, .pdf, ...)
+
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in guideline_files(corpus_dir)}
 
 
 def read_manifest(path: Path) -> Manifest | None:

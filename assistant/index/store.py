@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from assistant.settings import Settings
 from assistant.types import Chunk
@@ -131,8 +131,11 @@ def embedding_text(chunk: Chunk) -> str:
     return f"{chunk.title}. {chunk.section}: {chunk.text}"
 
 
-def _metadata(chunk: Chunk, indexed_at: str, file: str) -> dict[str, str | int]:
+def _metadata(chunk: Chunk, indexed_at: str, file: str, doc: dict[str, str] | None = None) -> dict[str, str | int]:
+    page = {"page": chunk.page} if chunk.page is not None else {}  # Chroma metadata holds no None
     return {
+        **page,
+        **(doc or {}),
         "doc_id": chunk.doc_id,
         "file": file,
         "title": chunk.title,
@@ -148,6 +151,7 @@ def _chunk_from(chunk_id: str, text: str, meta: dict) -> Chunk:
     return Chunk(
         id=chunk_id, doc_id=str(meta["doc_id"]), title=str(meta["title"]), section=str(meta["section"]),
         text=text, refs=refs, position=int(meta.get("position", 0)),
+        page=int(meta["page"]) if meta.get("page") is not None else None,
     )
 
 
@@ -173,13 +177,16 @@ def sync(
     progress: Callable[[Iterable], Iterable] = iter,
     files: dict[str, str] | None = None,
     keep_files: Iterable[str] = (),
+    doc_meta: dict[str, dict[str, str]] | None = None,
 ) -> IngestReport:
     """Make the collection hold exactly these chunks: embed new ones, delete removed ones, keep the rest.
 
     `files` maps doc_id to its file name; chunks from `keep_files` (documents that failed to load this
-    time) are kept, so a broken edit never wipes a guideline from the index.
+    time) are kept, so a broken edit never wipes a guideline from the index. `doc_meta` adds per-document
+    metadata (drugs, source date) to each new chunk, for the library listing.
     """
     files = files or {}
+    doc_meta = doc_meta or {}
     protected = set(keep_files)
     wanted = {c.id: c for c in chunks}
     got = collection.get(include=["metadatas"])
@@ -192,7 +199,7 @@ def sync(
         collection.add(
             ids=[c.id for c in batch],
             documents=[c.text for c in batch],
-            metadatas=[_metadata(c, now, files.get(c.doc_id, "")) for c in batch],
+            metadatas=[_metadata(c, now, files.get(c.doc_id, ""), doc_meta.get(c.doc_id)) for c in batch],
             embeddings=embed([embedding_text(c) for c in batch]),
         )
     # Positions can shift when a line is inserted above; update them without re-embedding.
@@ -200,11 +207,15 @@ def sync(
     if kept:
         got = collection.get(ids=[c.id for c in kept], include=["metadatas"])
         current = dict(zip(got["ids"], got["metadatas"]))
-        moved = [c for c in kept if int(current[c.id].get("position", -1)) != c.position]
+        moved = [
+            c for c in kept
+            if int(current[c.id].get("position", -1)) != c.position
+            or any(current[c.id].get(k) != v for k, v in doc_meta.get(c.doc_id, {}).items())
+        ]
         if moved:
             collection.update(
                 ids=[c.id for c in moved],
-                metadatas=[{**current[c.id], "position": c.position} for c in moved],
+                metadatas=[{**current[c.id], **doc_meta.get(c.doc_id, {}), "position": c.position} for c in moved],
             )
     if stale:
         collection.delete(ids=stale)
@@ -219,3 +230,35 @@ def query(collection, vector: list[float], n: int) -> list[tuple[str, float]]:
             return []
         res = collection.query(query_embeddings=[vector], n_results=min(n, count), include=["distances"])
     return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]
+
+
+class DocumentSummary(BaseModel):
+    """One indexed guideline, for the library listing."""
+
+    doc_id: str
+    title: str
+    file: str = Field(description="File name in the corpus folder, or the full path of an ingested file.")
+    drugs: list[str] = Field(default_factory=list, description="Drugs it is about (front matter, title, rules).")
+    source_date: str = Field(default="", description="Date of the source text (front matter `date`).")
+    chunks: int
+    pages: int | None = Field(default=None, description="Highest page number cited, for a PDF.")
+    indexed_at: str = Field(default="", description="When its newest chunk was indexed (ISO time, UTC).")
+    superseded_by: str = Field(default="", description="Id of the document that replaces it (front matter).")
+
+
+def document_summaries(collection) -> list[DocumentSummary]:
+    """Every indexed document with its drugs, chunk count, source date and indexing time."""
+    got = collection.get(include=["metadatas"])
+    docs: dict[str, DocumentSummary] = {}
+    for meta in got["metadatas"] or []:
+        doc_id = str(meta.get("doc_id", ""))
+        entry = docs.setdefault(doc_id, DocumentSummary(
+            doc_id=doc_id, title=str(meta.get("title", "")), file=str(meta.get("file", "")),
+            drugs=[d for d in str(meta.get("drugs", "")).split(",") if d],
+            source_date=str(meta.get("source_date", "")), chunks=0, superseded_by=str(meta.get("superseded_by", "")),
+        ))
+        entry.chunks += 1
+        entry.indexed_at = max(entry.indexed_at, str(meta.get("indexed_at", "")))
+        if meta.get("page") is not None:
+            entry.pages = max(entry.pages or 0, int(meta["page"]))
+    return sorted(docs.values(), key=lambda d: d.doc_id)

@@ -7,7 +7,7 @@ new appends (the next record starts on its own line) and `read_audit` skips it.
 
 What a record holds (README "Audit log"): timestamp, event, the question (as typed, or with
 ASSISTANT_AUDIT_QUESTIONS=hmac only its HMAC-SHA256 keyed with a local secret file), the answer text, citations,
-the dose check, these patient facts only: egfr, dialysis, cirrhosis, age, sodium, indication, route, and the
+the dose check, the patient facts of the Patient model (corpus/patient_fields.toml), indication, route, and the
 provenance of the answer: app version and hashes of the corpus, rules and index. No names or record numbers are
 asked for; free text typed into a question is kept only in 'text' mode.
 """
@@ -24,10 +24,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from assistant.types import Answer
+from assistant.types import Answer, Patient
 
 AuditEvent = Literal["answer", "feedback", "download"]
-PATIENT_FIELDS = ("egfr", "dialysis", "cirrhosis", "age", "sodium", "indication", "route")
+# Every patient fact the checker reads (the Patient model), plus the indication and route chosen in the form.
+PATIENT_FIELDS = (*Patient.model_fields, "indication", "route")
 EVENTS = ("answer", "feedback", "download")
 
 _lock = threading.Lock()  # one process, many Streamlit sessions (threads); flock covers other processes

@@ -21,7 +21,7 @@ from assistant.interfaces.jsonl import (
 from assistant.types import DoseCheck, Patient
 
 BOOL_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
-BATCH_KEYS = {"id", "drug", "dose", "indication", "route", "previous_dose", "interval_days", "patient"}
+BATCH_KEYS = {"id", "drug", "dose", "indication", "route", "previous_dose", "interval_days", "patient", "formulation"}
 
 
 class InputError(ValueError):
@@ -34,14 +34,15 @@ class InputError(ValueError):
 
 def add_check_dose_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the check-dose options to a parser (or sub-parser)."""
-    parser.add_argument("--drug", help="drug name, e.g. baclofen")
-    parser.add_argument("--dose", help='dose expression, e.g. "10 mg/day" or "5 mg three times daily"')
-    parser.add_argument("--indication", help="muscle_cramps or spasticity (omit to check every indication)")
-    parser.add_argument("--route", default="oral", help="oral (default) or intrathecal")
+    parser.add_argument("--drug", help="drug name, as its rules file names it (corpus/rules/<drug>.toml)")
+    parser.add_argument("--dose", help='dose expression, e.g. "10 mg/day", "5 mg three times daily", "15 mg/kg every 12 hours"')
+    parser.add_argument("--indication", help="an indication of the drug's rules file (omit to check every indication)")
+    parser.add_argument("--route", default="oral", help="a route of the drug's rules file (default: oral)")
+    parser.add_argument("--formulation", help="a formulation of the rule, when its maxima differ by formulation")
     parser.add_argument("--previous-dose", dest="previous_dose", help="current dose expression, to check the titration step")
     parser.add_argument("--interval-days", dest="interval_days", type=float, help="days since the last dose change")
     parser.add_argument("--patient", nargs="+", action="extend", default=[], metavar="KEY=VALUE",
-                        help="patient facts: egfr, dialysis, cirrhosis, age, sodium (e.g. egfr=45 age=70)")
+                        help="patient facts (corpus/patient_fields.toml), e.g. egfr=45 crcl=40 weight=70 age=70")
     parser.add_argument("--json", action="store_true", help="print the DoseCheck as one JSON object")
     parser.add_argument("--batch", metavar="FILE.jsonl", help="check one JSON object per line; prints one JSON line each ('-' = stdin)")
 
@@ -175,7 +176,8 @@ def run_check_dose(args: argparse.Namespace) -> int:
             raise InputError("check-dose needs --drug and --dose (or --batch FILE.jsonl)")
         patient = parse_patient(args.patient or [])
         result = check_dose(args.drug, args.dose, indication=args.indication, route=args.route, patient=patient,
-                            previous_dose=args.previous_dose, interval_days=args.interval_days)
+                            previous_dose=args.previous_dose, interval_days=args.interval_days,
+                            formulation=args.formulation)
     except (InputError, RulesError, UnicodeDecodeError, OSError) as exc:
         print(f"error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", file=sys.stderr)
         return 2

@@ -5,6 +5,7 @@ Heavy imports (torch, Chroma) happen inside the commands that need them, so `che
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import json
 import os
 import sys
@@ -15,7 +16,8 @@ EXIT_ERROR = 2
 
 def _patient_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--patient", nargs="+", action="extend", default=[], metavar="KEY=VALUE",
-                        help="patient facts: egfr, dialysis, cirrhosis, age, sodium (explicit values win over the text)")
+                        help="patient facts, keys of corpus/patient_fields.toml, e.g. egfr=45 crcl=40 weight=70 age=80 "
+                             "dialysis=true (explicit values win over the text)")
 
 
 def _llm_arg(parser: argparse.ArgumentParser) -> None:
@@ -42,14 +44,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="python -m assistant", description="Cited answers from dosing guidelines, with a dose checker.")
     sub = parser.add_subparsers(dest="command", required=True)
-    ingest = sub.add_parser("ingest", help="index corpus/*.md into Chroma (incremental)")
-    ingest.add_argument("--rebuild", action="store_true",
-                        help="build the whole index into a fresh store and swap it in atomically (repairs a damaged store)")
+    ingest_cmd = sub.add_parser("ingest", help="index the corpus folder and the library's files into Chroma (incremental)")
+    ingest_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                            help="guideline files or folders (.md, .markdown, .txt, .pdf) to add to the library")
+    ingest_cmd.add_argument("--rebuild", action="store_true",
+                            help="build the whole index into a fresh store and swap it in atomically (repairs a damaged store)")
+    validate = sub.add_parser("validate-rules", help="report every problem of rules files, one line each")
+    validate.add_argument("files", nargs="*", type=Path, metavar="FILE",
+                          help="rules .toml files (default: every file in the rules folder)")
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question", nargs="+", help="the question (quote it)")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
-    ask.add_argument("--indication", help="muscle_cramps or spasticity (wins over the text)")
-    ask.add_argument("--route", help="oral or intrathecal (wins over the text)")
+    ask.add_argument("--indication", help="an indication named in the rules files (wins over the text)")
+    ask.add_argument("--route", help="a route named in the rules files (wins over the text)")
     _patient_arg(ask)
     _llm_arg(ask)
     batch = sub.add_parser("batch", help="answer one JSON object per line: {id, question} or {id, turns}")
@@ -84,7 +91,8 @@ def format_answer(answer) -> str:
         lines += ["", "Sources:"]
         for c in answer.citations:
             refs = f" (guideline refs {', '.join(map(str, c.refs))})" if c.refs else ""
-            lines += [f"  [{c.n}] {c.title} › {c.section}{refs}", f"      \"{c.text}\""]
+            page = f", p. {c.page}" if c.page is not None else ""
+            lines += [f"  [{c.n}] {c.title} › {c.section}{page}{refs}", f"      \"{c.text}\""]
     if answer.dose_check:
         d = answer.dose_check
         lines += ["", f"Dose check: {d.verdict}{' (HARD STOP)' if d.hard_stop else ''} — {d.limits_applied or d.reason or ''}"]
@@ -95,13 +103,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from assistant.index.ingest import ingest
+    from assistant.index.library import record
     from assistant.index.rebuild import rebuild
     from assistant.settings import Settings
 
     settings = Settings()
-    build = rebuild if args.rebuild else ingest
-    result = build(settings, progress=lambda batches: tqdm(batches, desc="embedding", unit="batch", file=sys.stderr,
-                                                           disable=not batches))
+
+    def bar(batches):
+        return tqdm(batches, desc="embedding", unit="batch", file=sys.stderr, disable=not batches)
+
+    if args.rebuild:
+        if args.paths:
+            record(settings, list(args.paths))  # a rebuild includes them, like any ingest
+        result = rebuild(settings, progress=bar)
+    else:
+        result = ingest(settings, progress=bar, paths=list(args.paths))
     for err in result.errors:
         print(f"skipped: {err}", file=sys.stderr)
     r = result.report
@@ -169,6 +185,10 @@ def run(argv: list[str] | None = None) -> int:
         return run_check_dose(args)
     if args.command == "ingest":
         return cmd_ingest(args)
+    if args.command == "validate-rules":
+        from assistant.interfaces.validate_rules import run_validate_rules
+
+        return run_validate_rules(args.files)
     if args.command == "ask":
         return cmd_ask(args)
     if args.command == "batch":

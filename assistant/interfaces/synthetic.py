@@ -144,7 +144,7 @@ def rules_file(drug: Drug, data: dict, alt: str) -> str:
                f"source.quote = {json.dumps(quote)}\n"
 
     return "\n".join([
-        f"drug = {json.dumps(drug.name)}", "", "[routes.oral]", 'aliases = ["oral", "po", "by mouth", "orally"]', "",
+        f"drug = {json.dumps(drug.name)}", 'reviewed_by = "synthetic generator (benchmark data)"', 'reviewed_on = "2026-12-01"', "", "[routes.oral]", 'aliases = ["oral", "po", "by mouth", "orally"]', "",
         f"[indications.{drug.indication}]", f"label = {json.dumps(drug.use)}", f"aliases = [{json.dumps(drug.use)}]", "",
         "[general.renal.avoid_egfr_below]", f"value = {drug.egfr}", 'unit = "mL/min/1.73m²"', source(*monitor),
         "[general.renal.avoid_dialysis]", 'code = "renal_replacement_therapy"',
