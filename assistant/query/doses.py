@@ -70,7 +70,7 @@ def relation(text: str, span: DoseSpan, previous_end: int, first: bool, lexicon:
     for name in ("add", "alternative", "change"):
         if near(name):
             return name
-    return "change"  # two doses of one drug: a change from the first to the second unless marked otherwise
+    return "unmarked"  # two doses of one drug, no word relating them: both a change and a sum are checked
 
 
 def interval_days(texts: list[str], lexicon: Lexicon, skip: list[list[tuple[int, int]]] | None = None) -> float | None:
@@ -159,6 +159,9 @@ def _readings(doses: list[DoseMention], days: float | None, turns: list[str], le
         return plan
     for i, total in enumerate(totals):
         group = groups[i]
+        if i > 0 and kinds[i - 1] == "unmarked" and (both := _sum([*groups[i - 1], *group])) is not None:
+            plan.readings.append(DoseReading(dose=both, label=f"{' + '.join(g.span.text for g in [*groups[i - 1], *group])} "
+                                             f"taken together (total {both})"))
         label = " + ".join(g.span.text for g in group) + (f" (total {total})" if len(group) > 1 else "")
         if i == 0:
             added = len(group) > 1 and any(_adds(turns[g.turn], g, lexicon) for g in group[1:])

@@ -58,10 +58,27 @@ class DoseSpan(BaseModel):
     end: int
 
 
+# 'from 10 to 20 mg/day', '20 -> 30 mg/day': a change whose first figure borrows the second's unit (never a range).
+_CHANGE_PAIR = re.compile(rf"(?:\bfrom\s+(?P<a>{_NUM})\s*(?:to|->|→|=>)\s*|(?<![\w.])(?P<b>{_NUM})\s*(?:->|→|=>)\s*)"
+                          rf"(?=(?P<second>{_NUM}\s*{_UNIT}))", re.IGNORECASE)
+
+
 def dose_spans(text: str) -> list[DoseSpan]:
     """Dose expressions in order; '10 mg at 8 am, 2 pm and 10 pm' is read as three times daily."""
     out: list[DoseSpan] = []
+    for pair in _CHANGE_PAIR.finditer(text):
+        second = next((m for m in DOSE_SPAN.finditer(text, pair.end()) if m.start() == pair.end()), None)
+        if second is None:
+            continue
+        first = pair.group("a") or pair.group("b")
+        unit_and_rest = re.sub(rf"^{_NUM}", "", second.group(0).strip())
+        start = pair.start("a") if pair.group("a") else pair.start("b")
+        out.append(DoseSpan(text=first, expression=f"{first}{unit_and_rest}", start=start, end=start + len(first)))
+        out.append(DoseSpan(text=second.group(0).strip(), expression=second.group(0).strip(), start=second.start(),
+                            end=second.end()))
     for m in DOSE_SPAN.finditer(text):
+        if any(d.start <= m.start() < d.end or m.start() <= d.start < m.end() for d in out):
+            continue
         expr, end = m.group(0).strip(), m.end()
         if times := _TIMES_OF_DAY.match(text[end:]):
             count = len(re.findall(r"\d{1,2}(?::\d{2})?\s*(?:am|pm)?", times.group(1)))
@@ -73,6 +90,19 @@ def dose_spans(text: str) -> list[DoseSpan]:
         expr = _counted(expr)
         expr = re.sub(r"\s*x\s*([1-6])\s*(?:/|a|per)\s*(?:day|d)\b", r" \1 times daily", expr, flags=re.I)
         out.append(DoseSpan(text=text[m.start():end], expression=expr, start=m.start(), end=end))
+    return _split_change_ranges(sorted(out, key=lambda d: d.start))
+
+
+def _split_change_ranges(spans: list[DoseSpan]) -> list[DoseSpan]:
+    """A span read as a range that a change pair already claimed ('10 to 20 mg/day' after 'from') keeps only its
+    second figure."""
+    out: list[DoseSpan] = []
+    for span in spans:
+        if out and out[-1].end > span.start and out[-1].start < span.start:
+            continue
+        if out and span.start < out[-1].end:
+            continue
+        out.append(span)
     return out
 
 

@@ -142,15 +142,15 @@ class Reader:
         return any(p.search(t) for p in patterns for t in turns)
 
     def _indications(self, drug: str | None, turns: list[str]) -> list[str]:
-        """Indications named in the latest turn that names any; explicit terms win over ambiguous ones."""
+        """Indications named in the latest turn that names any (every meaning of an ambiguous word)."""
         terms = self.lexicon.indication_terms.get(drug or "", {})
         for text in reversed(turns):
             explicit = [k for k, pattern in terms.items() if pattern.search(text)]
-            if explicit:
-                return explicit
+            # An ambiguous word ('spasms') keeps every indication it may mean, even beside a context that suggests
+            # one ('spasms after a stroke'): the strictest candidate decides.
             ambiguous = [k for k, pattern in self.lexicon.ambiguous_indications.items() if k in terms and pattern.search(text)]
-            if ambiguous:
-                return ambiguous
+            if explicit or ambiguous:
+                return list(dict.fromkeys([*explicit, *ambiguous]))
         return []
 
     def _route(self, drug: str | None, turns: list[str]) -> str | None:
