@@ -159,7 +159,8 @@ def _readings(doses: list[DoseMention], days: float | None, turns: list[str], le
         return plan
     for i, total in enumerate(totals):
         group = groups[i]
-        if i > 0 and kinds[i - 1] == "unmarked" and (both := _sum([*groups[i - 1], *group])) is not None:
+        if i > 0 and kinds[i - 1] == "unmarked" and not _same_total(totals[i - 1], total) \
+                and (both := _sum([*groups[i - 1], *group])) is not None:  # the same total twice is a restatement
             plan.readings.append(DoseReading(dose=both, label=f"{' + '.join(g.span.text for g in [*groups[i - 1], *group])} "
                                              f"taken together (total {both})"))
         label = " + ".join(g.span.text for g in group) + (f" (total {total})" if len(group) > 1 else "")
@@ -178,6 +179,11 @@ def _readings(doses: list[DoseMention], days: float | None, turns: list[str], le
             plan.readings.append(DoseReading(dose=str(total), previous=str(prev), interval_days=days,
                                              label=f"a change from {' + '.join(g.span.text for g in groups[i - 1])} to {label}"))
     return plan
+
+
+def _same_total(first: str | None, second: str | None) -> bool:
+    a, b = _daily(first or ""), _daily(second or "")
+    return a is not None and b is not None and abs(a.daily_high_mg - b.daily_high_mg) < 1e-9
 
 
 def _adds(text: str, dose: DoseMention, lexicon: Lexicon) -> bool:
