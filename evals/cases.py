@@ -39,6 +39,7 @@ from pydantic import (
     model_validator,
 )
 
+from assistant.text.citations import strip_citations
 from assistant.types import Patient, Verdict
 
 VERDICTS: tuple[str, ...] = get_args(Verdict)
@@ -112,7 +113,7 @@ class Case(BaseModel):
 
 def normalise(text: str) -> str:
     """Lower case, `[n]` markers and markdown emphasis removed, dashes and whitespace unified."""
-    text = re.sub(r"\s*\[\d+(?:\s*,\s*\d+)*\]", "", text)
+    text = strip_citations(text)
     text = text.replace("**", "").replace("__", "")
     text = re.sub(r"[‐‑‒–—−]", "-", text)
     text = re.sub(r"(?<=\d)\s*-\s*(?=\d)", "-", text)

@@ -5,6 +5,7 @@ import tomllib
 from pathlib import Path
 
 from assistant.text.quantities import extract
+from assistant.text.sentences import answer_sentences
 from assistant.types import Answer
 from evals.cases import Case
 from evals.medicationqa import MQAQuestion
@@ -19,7 +20,6 @@ from evals.metrics import (
     precision_recall,
     recall_at_k,
     reciprocal_rank,
-    split_sentences,
     unsupported_numbers,
 )
 from evals.report import CaseResult, MetricRow, MQAResult
@@ -99,7 +99,7 @@ def score_mqa(q: MQAQuestion, answer: Answer | None, error: str | None = None) -
     r.doses = doses_given(answer.text, extract(q.question))
     r.unsupported_numbers = unsupported_numbers(answer, given)
     if not answer.refused:
-        r.uncited_sentences = [s.text for s in split_sentences(answer.text) if s.claim and not s.markers]
+        r.uncited_sentences = [s.text for s in answer_sentences(answer.text) if s.claim and not s.markers]
     if not q.mentioned:
         if not answer.refused:
             r.failures.append("answered a question on a drug the corpus never mentions")

@@ -6,7 +6,8 @@ import re
 from pydantic import BaseModel, Field
 
 from assistant.query.understand import ANSWER_CUES, Query, detect_indication
-from assistant.text.words import content_terms, split_sentences
+from assistant.text.sentences import split_sentences
+from assistant.text.words import content_terms
 from assistant.types import Chunk, Citation, DoseCheck, Finding, Hit
 
 REFUSAL = "The guidelines in this assistant's corpus do not cover this question, so it cannot be answered here."

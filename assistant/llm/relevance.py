@@ -11,9 +11,9 @@ import re
 
 from assistant.answer.compose import answered_intent
 from assistant.query.understand import ANSWER_CUES
-from assistant.text.numbers import strip_citations
+from assistant.text.citations import strip_citations
 from assistant.text.quantities import Quantity, extract, supported
-from assistant.text.words import split_sentences
+from assistant.text.sentences import split_sentences
 from assistant.types import Answer
 
 
@@ -52,4 +52,4 @@ def _given(extractive: Answer) -> list[Quantity]:
     check = extractive.dose_check
     given = extract(" ".join([extractive.question, check.dose if check else ""]))
     facts = check.patient.values() if check else []
-    return given + [Quantity(float(v)) for v in facts if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return given + [Quantity(float(v)) for v in facts if isinstance(v, int | float) and not isinstance(v, bool)]

@@ -30,9 +30,11 @@ from assistant.answer.guard import Guarded, guard
 from assistant.dosing.rules import DrugRules
 from assistant.dosing.tool import TOOL_NAME, make_check_dose_tool
 from assistant.llm.relevance import unanswered
-from assistant.text.numbers import numbers_in
-from assistant.text.quantities import extract, unsupported
-from assistant.text.words import content_terms, split_sentences
+from assistant.answer.support import support_pool
+from assistant.text.citations import MARKER, cited_numbers, normalise_markers, strip_citations
+from assistant.text.quantities import numbers_in, unsupported
+from assistant.text.sentences import sentence_ends, split_sentences
+from assistant.text.words import content_terms
 from assistant.types import (
     Answer,
     Chunk,
@@ -62,7 +64,6 @@ Guideline sources:
 Question: What should be checked before drug X is started?
 Answer: Check liver tests before starting drug X [2]."""
 
-_MARKER = re.compile(r"\[(\d+(?:\s*[,\u2013-]\s*\d+)*)\]")
 # The checker's own verdict words, and wording that claims the dose is within limits. ('Caution' and
 # 'contraindicated' are ordinary clinical words and stay with the guard's other checks.)
 _VERDICT_NAMES = re.compile(r"\b(" + "|".join(v for v in VERDICT_WORDS if "_" in v) + r")\b", re.I)
@@ -72,7 +73,6 @@ _PERMITS = re.compile(r"\b(?:can|may|could|able to)\s+(?:safely\s+|still\s+)?(?:
                       r"continued?|started|start|prescribed?|go(?:ne)? up|raised?)\b|\bgo ahead\b|\bno (?:problem|concern)s?\b", re.I)
 _YES_NO = re.compile(r"^\W*(?:yes|no)\s*[,.;:!\u2014-]", re.I)
 _GLUED = re.compile(r"(?:(?<=[A-Za-z])|(?<=[A-Za-z/%][.,]))[0-9]+(?:\.[0-9]+)?")  # 'day.5', 'q8h': numbers_in skips them
-_BOUNDARY = re.compile(r"[.!?](?=\s+[A-Z*\-])|\n")
 
 
 class LLMError(RuntimeError):
@@ -105,7 +105,7 @@ def build_messages(history: list, question: str, draft: Draft, patient: Patient,
     """System rules, the last turns of the conversation, then sources, patient, dose check and the question."""
     messages: list[BaseMessage] = [SystemMessage(SYSTEM_PROMPT)]
     for turn in list(history)[-MAX_HISTORY_TURNS:]:
-        content = _MARKER.sub("", turn.content)[:MAX_TURN_CHARS]  # old [n] point at other numbering
+        content = strip_citations(turn.content)[:MAX_TURN_CHARS]  # old [n] point at other numbering
         messages.append(HumanMessage(content) if turn.role == "user" else AIMessage(content))
     sources = "\n".join(f"[{c.n}] {c.title} > {c.section}: {c.text}" for c in draft.citations)
     facts = ", ".join(f"{k} {v}" for k, v in patient.known().items()) or "none given"
@@ -188,10 +188,7 @@ def _verdict_of(content: str) -> str:
 # -- guarding the draft -----------------------------------------------------------------------------------
 def normalise(text: str) -> str:
     """Put markers written after the full stop before it, expand [1-3] and [1][2], drop list numbering."""
-    text = re.sub(r"\[(\d+)\s*[\u2013-]\s*(\d+)\]", lambda m: "[" + ", ".join(map(str, range(int(m[1]), int(m[2]) + 1))) + "]"
-                  if 0 < int(m[2]) - int(m[1]) < 10 else m[0], text)
-    text = re.sub(r"(\d)\]\s*\[(\d)", r"\1, \2", text)
-    text = re.sub(r"([.!?])[ \t]*((?:\[\d+(?:\s*,\s*\d+)*\][ \t]*)+)(?=\s|$)", lambda m: f" {m[2].strip()}{m[1]}", text)
+    text = normalise_markers(text)
     return re.sub(r"(?m)^(\s*)\d{1,2}[.)]\s+", r"\1- ", text).strip()
 
 
@@ -210,7 +207,7 @@ def model_checks(text: str, sources: Draft, question: str, allowed: dict[str, Ch
         for sentence in split_sentences(line) if line.strip() else [line]:
             if guard(Draft(text=sentence, citations=sources.citations), question, allowed, dose_check, rules).report.removed:
                 kept.append(sentence)  # the guard's own pass removes it, with its reason
-            elif (key := " ".join(content_terms(_MARKER.sub(" ", sentence)))) in seen and key:
+            elif (key := " ".join(content_terms(strip_citations(sentence)))) in seen and key:
                 removed.append(GuardRemoval(sentence=sentence.strip(), reason="repeats an earlier sentence"))
             elif reason := _model_problem(sentence, by_n, context, dose_check) or _unit_problem(sentence, by_n, question, sources, facts):
                 removed.append(GuardRemoval(sentence=sentence.strip(), reason=reason))
@@ -225,8 +222,8 @@ def model_checks(text: str, sources: Draft, question: str, allowed: dict[str, Ch
 def _unit_problem(sentence: str, by_n: dict, question: str, sources: Draft, facts: str) -> str | None:
     """A supported number with another unit ('10 years' where the question says '10 mg'): the guard compares
     values only, so the model's quantities are also compared with their units."""
-    cited = [by_n[int(n)].text for m in _MARKER.finditer(sentence) for n in re.findall(r"\d+", m.group(1)) if int(n) in by_n]
-    pool = extract(" ".join([question, facts, *sources.checker_lines, *cited]))
+    cited = [by_n[n].text for n in cited_numbers(sentence) if n in by_n]
+    pool = support_pool(cited=cited, given=[question, facts, *sources.checker_lines])
     if bad := unsupported(sentence, pool):
         return f"quantity {', '.join(q.label() for q in bad)} is not stated so in the cited text, the question or the dose check"
     return None
@@ -243,13 +240,13 @@ def _model_problem(sentence: str, by_n: dict, context: set[str], dose_check: Dos
         return f"permits the dose but the dose checker says {actual}"
     if _YES_NO.match(sentence):
         return "a yes/no verdict is the dose checker's and the guideline's, not the model's"
-    if glued := _GLUED.findall(_MARKER.sub(" ", sentence)):
+    if glued := _GLUED.findall(strip_citations(sentence)):
         return f"number {', '.join(glued)} is glued to a word, so it cannot be checked"
-    cited = [by_n[int(n)] for m in _MARKER.finditer(sentence) for n in re.findall(r"\d+", m.group(1)) if int(n) in by_n]
-    figures = set(numbers_in(_MARKER.sub(" ", sentence)))
+    cited = [by_n[n] for n in cited_numbers(sentence) if n in by_n]
+    figures = set(numbers_in(sentence))
     if cited and figures and not figures & set(numbers_in(" ".join(c.text for c in cited))):
         return "none of its figures is in the text it cites (it only restates the question or the dose check)"
-    terms = set(content_terms(_MARKER.sub(" ", sentence)))
+    terms = set(content_terms(strip_citations(sentence)))
     if cited and terms:
         vocabulary = context | set(content_terms(" ".join(f"{c.title} {c.section} {c.text}" for c in cited)))
         share = len(terms & vocabulary) / len(terms)
@@ -279,7 +276,7 @@ class SentenceStream:
     def feed(self, token: str) -> None:
         self.buffer += token
         text = normalise(self.buffer)
-        ends = [m.end() for m in _BOUNDARY.finditer(text)]
+        ends = sentence_ends(text)
         if ends and ends[-1] != self.done:  # guard again only when another sentence is complete
             self.done = ends[-1]
             self.emit(text[: ends[-1]])
@@ -321,7 +318,7 @@ def compose_with_llm(
     if stream:
         stream.finish()
     guarded, kept = guard_draft(raw, sources, guard_question, allowed, dose_check, rules)
-    return LLMDraft(guarded=guarded, fallback=not _MARKER.search(kept), model_text=kept, raw=normalise(raw), tool_calls=calls)
+    return LLMDraft(guarded=guarded, fallback=not MARKER.search(kept), model_text=kept, raw=normalise(raw), tool_calls=calls)
 
 
 def describe_error(spec: str, exc: BaseException, where: str | None = None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.text.quantities import extract
+from assistant.text.sentences import answer_sentences
 from assistant.types import Answer, Citation, DoseCheck, Finding, Patient, RuleSource
 from evals.cases import GoldChunk
 from evals.metrics import (
@@ -17,7 +18,6 @@ from evals.metrics import (
     precision_recall,
     recall_at_k,
     reciprocal_rank,
-    split_sentences,
     supports,
     unsupported_numbers,
 )
@@ -37,7 +37,7 @@ def answer(text: str, *citations: Citation, refused: bool = False, dose_check: D
 
 def test_split_sentences_keeps_markers_with_their_sentence():
     text = "First claim 30 mg/day [1]. Second claim. [2]\n\n- A bullet [1][3]\n## Heading\nvs. t.i.d. stays whole."
-    got = [(s.text, s.markers, s.claim) for s in split_sentences(text)]
+    got = [(s.text, s.markers, s.claim) for s in answer_sentences(text)]
     assert got == [
         ("First claim 30 mg/day [1].", [1], True),
         ("Second claim. [2]", [2], True),

@@ -15,8 +15,8 @@ import pytest
 
 from assistant.llm.run import FALLBACK_NOTE, OFF_POINT_NOTE
 from assistant.settings import REPO_ROOT
-from assistant.text.numbers import numbers_in, supported
-from assistant.text.words import split_sentences
+from assistant.text.quantities import numbers_in, value_supported
+from assistant.text.sentences import split_sentences
 from evals.cases import load_cases
 
 if os.environ.get("ASSISTANT_REQUIRE_LLM_TESTS") == "1":  # `make test` sets it: a missing extra is a failure there
@@ -70,7 +70,7 @@ def sentence_problems(answer) -> list[str]:
         for sentence in split_sentences(line):
             cited = [by_n[int(n)] for m in _MARKER.finditer(sentence) for n in re.findall(r"\d+", m.group(1)) if int(n) in by_n]
             support = base | {v for c in cited for v in numbers_in(c.text)}
-            problems += [f"{v:g} in {sentence!r}" for v in numbers_in(sentence) if not supported(v, support)]
+            problems += [f"{v:g} in {sentence!r}" for v in numbers_in(sentence) if not value_supported(v, support)]
     return problems
 
 
