@@ -161,6 +161,16 @@ class DoseCheck(BaseModel):
     patient: dict[str, float | bool | str] = Field(default_factory=dict, description="Patient facts that were used.")
 
 
+class Draft(BaseModel):
+    """An answer before the guard: markdown text and the citations its [n] markers refer to."""
+
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    checker_lines: list[str] = Field(
+        default_factory=list, description="Lines written from the DoseCheck, not from a model."
+    )
+
+
 class GuardRemoval(BaseModel):
     """A sentence or citation the guard removed, and why."""
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, Field
-
-from assistant.query.understand import ANSWER_CUES, Query, detect_indication
+from assistant.answer.citations import CitationNumbering
+from assistant.answer.indications import sentence_indication
+from assistant.query.understand import ANSWER_CUES, Query
 from assistant.text.sentences import split_sentences
 from assistant.text.words import content_terms
-from assistant.types import Chunk, Citation, DoseCheck, Finding, Hit
+from assistant.types import Chunk, DoseCheck, Draft, Finding, Hit
 
 REFUSAL = "The guidelines in this assistant's corpus do not cover this question, so it cannot be answered here."
 
@@ -26,43 +26,11 @@ MAX_POINTS = 3
 LIMIT_CODES = frozenset({"max_daily", "start_dose", "titration_step", "indication_needed", "route_no_limits"})
 
 
-class Draft(BaseModel):
-    """An answer before the guard: markdown text and the citations its [n] markers refer to."""
-
-    text: str
-    citations: list[Citation] = Field(default_factory=list)
-    checker_lines: list[str] = Field(default_factory=list, description="Lines written from the DoseCheck, not from a model.")
-
-
-def sentence_indication(sentence: str, chunk: Chunk) -> str | None:
-    """The indication a sentence speaks about: named in it, 'general' for FDA-general text, else its guideline's."""
-    if re.search(r"general conditions", sentence, re.IGNORECASE):
-        return "general"
-    return detect_indication(sentence) or detect_indication(chunk.title)
-
-
 def compatible(sentence_ind: str | None, query_ind: str | None) -> bool:
     """General (non-indication) text belongs with spasticity, never with the stricter cramps limits."""
     if query_ind is None or sentence_ind is None:
         return True
     return sentence_ind == query_ind or (sentence_ind == "general" and query_ind == "spasticity")
-
-
-class _Candidates:
-    """Citation numbering in order of first use."""
-
-    def __init__(self) -> None:
-        self.citations: list[Citation] = []
-
-    def cite(self, chunk: Chunk) -> int:
-        for c in self.citations:
-            if c.chunk_id == chunk.id:
-                return c.n
-        n = len(self.citations) + 1
-        self.citations.append(
-            Citation(n=n, chunk_id=chunk.id, doc_id=chunk.doc_id, title=chunk.title, section=chunk.section, text=chunk.text, refs=chunk.refs)
-        )
-        return n
 
 
 def _with_marker(sentence: str, n: int) -> str:
@@ -108,12 +76,12 @@ def pick_sentences(
     return picked
 
 
-def _finding_line(finding: Finding, cands: _Candidates, source_chunk) -> str:
+def _finding_line(finding: Finding, cands: CitationNumbering, source_chunk) -> str:
     chunk = source_chunk(finding.citation) if finding.citation else None
     return f"- {_with_marker(finding.message, cands.cite(chunk)) if chunk else finding.message}"
 
 
-def dose_check_lines(check: DoseCheck, cands: _Candidates, source_chunk) -> list[str]:
+def dose_check_lines(check: DoseCheck, cands: CitationNumbering, source_chunk) -> list[str]:
     """Verdict first, in plain words, then each finding with the corpus text behind its limit."""
     target = check.indication.replace("_", " ") if check.indication else "an unstated indication"
     head = f"**{VERDICT_WORDS[check.verdict]}** ({check.verdict}): {check.dose} of {check.route} {check.drug} for {target}."
@@ -139,7 +107,7 @@ def compose(
     `source_chunk(RuleSource) -> Chunk | None` finds the chunk a rule limit cites; `other_drugs` are the
     drugs the corpus names other than the one asked about, so that their doses never answer for it.
     """
-    cands = _Candidates()
+    cands = CitationNumbering()
     blocks: list[str] = []
     checker_lines: list[str] = []
     if dose_check is not None:

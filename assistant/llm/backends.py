@@ -17,7 +17,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Tool
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field, PrivateAttr
 
-from assistant.llm.run import LLMError
+from assistant.errors import LLMError
 from assistant.settings import Settings
 
 KINDS = ("none", "ollama", "openai", "llamacpp")

@@ -2,8 +2,8 @@
 
 The model gets the conversation, the retrieved chunks numbered [1]..[k] (then any chunk a dose limit cites),
 the patient facts and the DoseCheck the orchestrator computed; `check_dose` is bound as a tool for models
-that call tools. Its draft then goes through `guard.guard` sentence by sentence, after the orchestrator's own
-dose-check lines (the model never writes the verdict block). When nothing cited survives, or what survives does
+that call tools. Its draft then goes through `assistant.llm.checks` and `guard.guard` sentence by sentence, after the
+orchestrator's own dose-check lines (the model never writes the verdict block; `assistant.llm.prompt`). When nothing cited survives, or what survives does
 not answer the question (`assistant.llm.relevance`), the caller keeps the extractive answer (`fallback`). Backends
 are built in `assistant.llm.backends`.
 """
@@ -11,72 +11,28 @@ from __future__ import annotations
 
 import json
 import logging
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import (
-    AIMessage,
-    AIMessageChunk,
-    BaseMessage,
-    HumanMessage,
-    SystemMessage,
-    ToolMessage,
-)
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ToolMessage
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.answer.compose import VERDICT_WORDS, Draft, _Candidates, dose_check_lines
-from assistant.answer.guard import Guarded, guard
+from assistant.answer.guard import Guarded
 from assistant.dosing.rules import DrugRules
 from assistant.dosing.tool import TOOL_NAME, make_check_dose_tool
+from assistant.errors import LLMError, one_line
+from assistant.llm.backends import resolve
+from assistant.llm.checks import guard_draft, normalise
+from assistant.llm.prompt import Turn, build_messages, numbered_sources
 from assistant.llm.relevance import unanswered
-from assistant.answer.support import support_pool
-from assistant.text.citations import MARKER, cited_numbers, normalise_markers, strip_citations
-from assistant.text.quantities import numbers_in, unsupported
-from assistant.text.sentences import sentence_ends, split_sentences
-from assistant.text.words import content_terms
-from assistant.types import (
-    Answer,
-    Chunk,
-    DoseCheck,
-    GuardRemoval,
-    GuardReport,
-    Hit,
-    Patient,
-)
+from assistant.settings import Settings
+from assistant.text.citations import MARKER
+from assistant.text.sentences import sentence_ends
+from assistant.types import Answer, Chunk, DoseCheck, GuardReport, Hit, Patient, RuleSource
 
 log = logging.getLogger("assistant")
 
 MAX_TOOL_ROUNDS = 3
-MAX_HISTORY_TURNS = 6
-MAX_TURN_CHARS = 800
-MIN_TERM_SHARE = 0.6  # a model sentence must mostly use the words of the text it cites (or of the question)
-
-SYSTEM_PROMPT = """Answer the clinician's question using only the numbered guideline sources below. Copy the wording and \
-the numbers of the source you use; never calculate, convert or round a number. End every sentence with the number of its \
-source in square brackets. Do not call a dose safe, fine or acceptable and do not answer yes or no: the dose check is \
-shown to the clinician separately. If the sources do not answer the question, say so.
-
-Example (another drug):
-Guideline sources:
-[1] Drug X > Administration: Drug X should be taken with food.
-[2] Drug X > Monitoring: Check liver tests before starting drug X.
-Question: What should be checked before drug X is started?
-Answer: Check liver tests before starting drug X [2]."""
-
-# The checker's own verdict words, and wording that claims the dose is within limits. ('Caution' and
-# 'contraindicated' are ordinary clinical words and stay with the guard's other checks.)
-_VERDICT_NAMES = re.compile(r"\b(" + "|".join(v for v in VERDICT_WORDS if "_" in v) + r")\b", re.I)
-_WITHIN = re.compile(r"\bwithin (?:the )?(?:guideline'?s? |recommended |dosing |usual |safe )?(?:limits?|range)\b", re.I)
-# Permission to give the dose, in any wording the guard's acceptability check does not cover ('I can increase').
-_PERMITS = re.compile(r"\b(?:can|may|could|able to)\s+(?:safely\s+|still\s+)?(?:be\s+)?(?:increased?|given|give|used?|taken|take|"
-                      r"continued?|started|start|prescribed?|go(?:ne)? up|raised?)\b|\bgo ahead\b|\bno (?:problem|concern)s?\b", re.I)
-_YES_NO = re.compile(r"^\W*(?:yes|no)\s*[,.;:!\u2014-]", re.I)
-_GLUED = re.compile(r"(?:(?<=[A-Za-z])|(?<=[A-Za-z/%][.,]))[0-9]+(?:\.[0-9]+)?")  # 'day.5', 'q8h': numbers_in skips them
-
-
-class LLMError(RuntimeError):
-    """A backend that cannot be built or reached; the message is one line and names the setting."""
 
 
 class LLMDraft(BaseModel):
@@ -89,32 +45,6 @@ class LLMDraft(BaseModel):
     model_text: str = Field(default="", description="The model's sentences the guard kept, without the dose-check lines.")
     raw: str = Field(description="The model's draft as written (after marker normalisation).")
     tool_calls: list[dict] = Field(default_factory=list, description="check_dose calls the model made, with their verdicts.")
-
-
-# -- prompt -----------------------------------------------------------------------------------------------
-def numbered_sources(hits: list[Hit], dose_check: DoseCheck | None, source_chunk) -> tuple[Draft, list[str]]:
-    """Citations 1..k for the retrieved chunks (then limit sources), and the orchestrator's dose-check lines."""
-    cands = _Candidates()
-    for hit in hits:
-        cands.cite(hit.chunk)
-    lines = dose_check_lines(dose_check, cands, source_chunk) if dose_check is not None else []
-    return Draft(text="", citations=cands.citations, checker_lines=lines), lines
-
-
-def build_messages(history: list, question: str, draft: Draft, patient: Patient, dose_check: DoseCheck | None) -> list[BaseMessage]:
-    """System rules, the last turns of the conversation, then sources, patient, dose check and the question."""
-    messages: list[BaseMessage] = [SystemMessage(SYSTEM_PROMPT)]
-    for turn in list(history)[-MAX_HISTORY_TURNS:]:
-        content = strip_citations(turn.content)[:MAX_TURN_CHARS]  # old [n] point at other numbering
-        messages.append(HumanMessage(content) if turn.role == "user" else AIMessage(content))
-    sources = "\n".join(f"[{c.n}] {c.title} > {c.section}: {c.text}" for c in draft.citations)
-    facts = ", ".join(f"{k} {v}" for k, v in patient.known().items()) or "none given"
-    parts = [f"Guideline sources:\n{sources}", f"Patient facts: {facts}"]
-    if dose_check is not None:
-        parts.append("Dose check (already computed and shown to the clinician):\n" + "\n".join(draft.checker_lines))
-    parts.append(f"Question: {question}")
-    messages.append(HumanMessage("\n\n".join(parts)))
-    return messages
 
 
 # -- running the model ------------------------------------------------------------------------------------
@@ -182,89 +112,7 @@ def _verdict_of(content: str) -> str:
     try:
         return str(json.loads(content).get("verdict", "error"))
     except (json.JSONDecodeError, AttributeError):
-        return "error: " + content.splitlines()[0][:120] if content else "error"
-
-
-# -- guarding the draft -----------------------------------------------------------------------------------
-def normalise(text: str) -> str:
-    """Put markers written after the full stop before it, expand [1-3] and [1][2], drop list numbering."""
-    text = normalise_markers(text)
-    return re.sub(r"(?m)^(\s*)\d{1,2}[.)]\s+", r"\1- ", text).strip()
-
-
-def model_checks(text: str, sources: Draft, question: str, allowed: dict[str, Chunk], dose_check: DoseCheck | None,
-                 rules: DrugRules | None) -> tuple[str, list[GuardRemoval]]:
-    """Checks a model's sentences need on top of the guard (which was built for the guideline's own words):
-    a verdict word other than the checker's, a bare yes/no verdict, a number glued to a word (invisible to the
-    number check), and a sentence whose words are mostly not in the text it cites. A sentence the guard itself
-    removes is left to the guard, so that its reason is the one reported."""
-    by_n = {c.n: c for c in sources.citations}
-    context = set(content_terms(" ".join([question, *sources.checker_lines])))
-    removed, lines, seen = [], [], set()
-    facts = ". ".join(f"{k} {v}" for k, v in (dose_check.patient if dose_check else {}).items() if not isinstance(v, bool))
-    for line in text.split("\n"):
-        kept = []
-        for sentence in split_sentences(line) if line.strip() else [line]:
-            if guard(Draft(text=sentence, citations=sources.citations), question, allowed, dose_check, rules).report.removed:
-                kept.append(sentence)  # the guard's own pass removes it, with its reason
-            elif (key := " ".join(content_terms(strip_citations(sentence)))) in seen and key:
-                removed.append(GuardRemoval(sentence=sentence.strip(), reason="repeats an earlier sentence"))
-            elif reason := _model_problem(sentence, by_n, context, dose_check) or _unit_problem(sentence, by_n, question, sources, facts):
-                removed.append(GuardRemoval(sentence=sentence.strip(), reason=reason))
-            else:
-                seen.add(key)
-                kept.append(sentence)
-        if kept or not line.strip():
-            lines.append(" ".join(kept))
-    return "\n".join(lines), removed
-
-
-def _unit_problem(sentence: str, by_n: dict, question: str, sources: Draft, facts: str) -> str | None:
-    """A supported number with another unit ('10 years' where the question says '10 mg'): the guard compares
-    values only, so the model's quantities are also compared with their units."""
-    cited = [by_n[n].text for n in cited_numbers(sentence) if n in by_n]
-    pool = support_pool(cited=cited, given=[question, facts, *sources.checker_lines])
-    if bad := unsupported(sentence, pool):
-        return f"quantity {', '.join(q.label() for q in bad)} is not stated so in the cited text, the question or the dose check"
-    return None
-
-
-def _model_problem(sentence: str, by_n: dict, context: set[str], dose_check: DoseCheck | None) -> str | None:
-    actual = dose_check.verdict if dose_check else None
-    named = {m.group(1).lower() for m in _VERDICT_NAMES.finditer(sentence)}
-    if dose_check is not None and _WITHIN.search(sentence):  # said of the proposed dose
-        named.add("within_limits")
-    if named - {actual}:
-        return f"states verdict {', '.join(sorted(named - {actual}))} but the dose checker says {actual or 'no dose check'}"
-    if dose_check is not None and actual != "within_limits" and _PERMITS.search(sentence):
-        return f"permits the dose but the dose checker says {actual}"
-    if _YES_NO.match(sentence):
-        return "a yes/no verdict is the dose checker's and the guideline's, not the model's"
-    if glued := _GLUED.findall(strip_citations(sentence)):
-        return f"number {', '.join(glued)} is glued to a word, so it cannot be checked"
-    cited = [by_n[n] for n in cited_numbers(sentence) if n in by_n]
-    figures = set(numbers_in(sentence))
-    if cited and figures and not figures & set(numbers_in(" ".join(c.text for c in cited))):
-        return "none of its figures is in the text it cites (it only restates the question or the dose check)"
-    terms = set(content_terms(strip_citations(sentence)))
-    if cited and terms:
-        vocabulary = context | set(content_terms(" ".join(f"{c.title} {c.section} {c.text}" for c in cited)))
-        share = len(terms & vocabulary) / len(terms)
-        if share < MIN_TERM_SHARE:
-            return f"only {share:.0%} of its words are in the cited text or the question (needs {MIN_TERM_SHARE:.0%})"
-    return None
-
-
-def guard_draft(model_text: str, sources: Draft, question: str, allowed: dict[str, Chunk],
-                dose_check: DoseCheck | None, rules: DrugRules | None) -> tuple[Guarded, str]:
-    """Dose-check lines + the model's text through the guard, and the model's kept sentences alone."""
-    text, pre_removed = model_checks(normalise(model_text), sources, question, allowed, dose_check, rules)
-    text = "\n".join(line for line in text.split("\n") if line not in sources.checker_lines)  # copies of the checker's lines
-    model_only = guard(Draft(text=text, citations=sources.citations), question, allowed, dose_check, rules)
-    body = "\n\n".join(part for part in ("\n".join(sources.checker_lines), text) if part)
-    full = guard(Draft(text=body, citations=sources.citations, checker_lines=sources.checker_lines), question, allowed, dose_check, rules)
-    full.report = GuardReport(removed=pre_removed + full.report.removed)
-    return full, model_only.text
+        return "error: " + one_line(ValueError(content))[:120] if content.strip() else "error"
 
 
 class SentenceStream:
@@ -297,12 +145,12 @@ class SentenceStream:
 
 def compose_with_llm(
     model: BaseChatModel,
-    history: list,
+    history: Sequence[Turn],
     question: str,
     hits: list[Hit],
     patient: Patient,
     dose_check: DoseCheck | None,
-    source_chunk,
+    source_chunk: Callable[[RuleSource], Chunk | None],
     guard_question: str,
     allowed: dict[str, Chunk],
     rules: DrugRules | None,
@@ -323,7 +171,7 @@ def compose_with_llm(
 
 def describe_error(spec: str, exc: BaseException, where: str | None = None) -> str:
     """One line naming the setting (and the server URL), for notes and stderr."""
-    detail = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
+    detail = one_line(exc)
     if isinstance(exc, LLMError):
         return f"{detail}; showing the extractive answer"
     at = f" at {where}" if where else ""
@@ -334,14 +182,23 @@ FALLBACK_NOTE = "The language model's draft kept no cited sentence after the gua
 OFF_POINT_NOTE = "What the guard kept of the language model's draft does not answer the question; this is the extractive answer"
 
 
-def llm_reply(extractive: Answer, backend, cache: dict, settings, *, history: list, patient: Patient, source_chunk,
-              guard_question: str, allowed: dict[str, Chunk], rules: DrugRules | None,
-              on_text: Callable[[str], None] | None = None) -> Answer:
+def llm_reply(
+    extractive: Answer,
+    backend: str | BaseChatModel,
+    cache: dict[str, BaseChatModel],
+    settings: Settings,
+    *,
+    history: Sequence[Turn],
+    patient: Patient,
+    source_chunk: Callable[[RuleSource], Chunk | None],
+    guard_question: str,
+    allowed: dict[str, Chunk],
+    rules: DrugRules | None,
+    on_text: Callable[[str], None] | None = None,
+) -> Answer:
     """The extractive answer rewritten by the LLM backend (a spec or a chat model) and guarded; on any failure,
     or when nothing cited survives the guard, or what survives does not answer the question, the extractive
     answer with `guard.fallback` and a note."""
-    from assistant.llm.backends import resolve
-
     spec = backend if isinstance(backend, str) else f"custom:{type(backend).__name__}"
     try:
         model = resolve(backend, settings, cache)

@@ -2,13 +2,12 @@
 
 import pytest
 
-from assistant.answer.compose import Draft
 from assistant.answer.guard import guard
 from assistant.corpus.chunk import chunk_guideline
 from assistant.corpus.load import load_corpus
 from assistant.dosing import check_dose, load_rules
 from assistant.settings import REPO_ROOT
-from assistant.types import Citation
+from assistant.types import Citation, Draft
 
 REPO = REPO_ROOT
 CHUNKS = {c.id: c for d in load_corpus(REPO / "corpus").guidelines for c in chunk_guideline(d)}

@@ -13,7 +13,8 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from assistant.llm.run import FALLBACK_NOTE, OFF_POINT_NOTE, normalise
+from assistant.llm.checks import normalise
+from assistant.llm.run import FALLBACK_NOTE, OFF_POINT_NOTE
 from assistant.types import GuardRemoval
 
 MAX_Q = "What is the maximum dose of baclofen for muscle cramps?"
