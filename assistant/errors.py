@@ -11,7 +11,11 @@ class AssistantError(Exception):
 
 
 class InputError(AssistantError, ValueError):
-    """A question, conversation, dose expression or patient field the assistant cannot read."""
+    """A question, conversation, dose expression, patient field or batch line the assistant cannot read."""
+
+    def __init__(self, message: str, record_id: object = None) -> None:
+        super().__init__(message)
+        self.record_id = record_id  # the batch line's id, when known
 
 
 class LLMError(AssistantError, RuntimeError):
@@ -19,16 +23,20 @@ class LLMError(AssistantError, RuntimeError):
 
 
 def validation_message(exc: ValidationError) -> str:
-    """A pydantic error as 'field: message' for its first error ('Value error, ' prefixes dropped)."""
-    first = exc.errors()[0]
-    where = ".".join(str(part) for part in first.get("loc", ()))
-    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
-    return f"{where}: {message}" if where else message
+    """A pydantic error in one line: 'field: message' per error, joined by '; ' ('Value error, ' dropped)."""
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(part) for part in err.get("loc", ()))
+        message = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts) or "invalid value"
 
 
-def one_line(exc: BaseException) -> str:
-    """The first line of an error's message (a pydantic error as its first field's message), or its class name."""
-    if isinstance(exc, ValidationError):
-        return validation_message(exc)
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+def one_line(exc: BaseException, with_type: bool = False) -> str:
+    """The first line of an error's message (a pydantic error flattened by `validation_message`), or its class name;
+    `with_type` prefixes the class name ('StoreError: ...'), for places that show unexpected errors too."""
+    text = validation_message(exc) if isinstance(exc, ValidationError) else str(exc).strip()
+    first = text.splitlines()[0] if text else ""
+    if not first:
+        return type(exc).__name__
+    return f"{type(exc).__name__}: {first}" if with_type else first

@@ -39,6 +39,7 @@ from pydantic import (
     model_validator,
 )
 
+from assistant.errors import AssistantError, one_line
 from assistant.text.citations import strip_citations
 from assistant.types import Patient, Verdict
 
@@ -46,7 +47,7 @@ VERDICTS: tuple[str, ...] = get_args(Verdict)
 PREFIX_CHARS = 40
 
 
-class CaseError(ValueError):
+class CaseError(AssistantError, ValueError):
     """A case file that cannot be used; the message is one line."""
 
 
@@ -129,10 +130,8 @@ def phrase_in(phrase: str, text: str) -> bool:
 
 
 def _error(path: Path, index: int, record: object, exc: ValidationError) -> CaseError:
-    first = exc.errors()[0]
-    where = ".".join(str(x) for x in first["loc"]) or "record"
     cid = record.get("id") if isinstance(record, dict) else None
-    return CaseError(f"{path.name}: case {index + 1} ({cid or 'no id'}): {where}: {first['msg']}")
+    return CaseError(f"{path.name}: case {index + 1} ({cid or 'no id'}): {one_line(exc)}")
 
 
 def load_file(path: Path) -> list[Case]:

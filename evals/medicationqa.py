@@ -16,11 +16,12 @@ from pathlib import Path
 from wordfreq import zipf_frequency
 
 from assistant.corpus.load import load_corpus
+from assistant.errors import AssistantError
 
 RARE_ZIPF = 3.0
 
 
-class MedicationQAError(ValueError):
+class MedicationQAError(AssistantError, ValueError):
     """The file is missing or unreadable; the message is one line."""
 
 

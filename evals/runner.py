@@ -18,6 +18,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from assistant.errors import one_line
 from assistant.pipeline import Turn
 from assistant.types import Answer
 from evals.cases import Case, CaseError, load_cases
@@ -143,7 +144,7 @@ def run_eval(
             if answers is not None:
                 answers[case.id] = (answer, latency)
         except Exception as exc:  # a crash is a failed case, never a crashed eval
-            error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            error = one_line(exc, with_type=True)
         hits, rlat, bhits, blat = None, None, None, None
         if not case.multi_turn:
             start = time.perf_counter()
@@ -166,7 +167,7 @@ def run_eval(
             answer = assistant.reply([], q.question, None)
             latency = time.perf_counter() - start
         except Exception as exc:
-            error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            error = one_line(exc, with_type=True)
         r = score_mqa(q, answer, error)
         r.latency_s = latency
         mqa_results.append(r)

@@ -19,7 +19,7 @@ if str(ROOT) not in sys.path:  # `streamlit run ui/app.py` puts only ui/ on the 
 import streamlit as st  # noqa: E402
 
 from assistant.interfaces import audit  # noqa: E402
-from assistant.query.validate import InputError  # noqa: E402
+from assistant.errors import InputError, one_line  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.types import Patient  # noqa: E402
 from ui import render  # noqa: E402
@@ -29,7 +29,7 @@ from ui.export import (  # noqa: E402
     conversation_markdown,
     conversation_records,
 )
-from ui.inputs import escape_all, history_pairs, one_line, question_problem  # noqa: E402
+from ui.inputs import escape_all, history_pairs, question_problem  # noqa: E402
 
 log = logging.getLogger("guideline_assistant.ui")
 INDICATIONS = ["unknown", "muscle_cramps", "spasticity"]
@@ -65,7 +65,7 @@ def audit_event(event: str, **kwargs) -> None:
     try:
         audit.log_event(Settings().audit_path, event, **kwargs)
     except (audit.AuditError, ValueError, TypeError) as exc:
-        st.session_state.setdefault("notices", []).append(f"The audit log was not written ({one_line(exc)}).")
+        st.session_state.setdefault("notices", []).append(f"The audit log was not written ({one_line(exc, with_type=True)}).")
 
 
 def new_conversation() -> None:
@@ -131,7 +131,7 @@ def corpus_section(assistant, lock: threading.Lock) -> None:
         render.render_corpus(status)
     except Exception as exc:  # the store may be unreachable; the chat page must stay up
         log.exception("corpus_status failed")
-        render.render_error(f"Cannot read the index: {one_line(exc)}")
+        render.render_error(f"Cannot read the index: {one_line(exc, with_type=True)}")
     if st.button("Re-index corpus", icon=":material/refresh:", help="After adding or editing a document in corpus/"):
         try:
             with st.spinner("Re-indexing…"), lock:
@@ -140,7 +140,7 @@ def corpus_section(assistant, lock: threading.Lock) -> None:
             st.rerun()
         except Exception as exc:
             log.exception("reindex failed")
-            st.session_state["reindex"] = (None, [f"Re-index failed: {one_line(exc)}"])
+            st.session_state["reindex"] = (None, [f"Re-index failed: {one_line(exc, with_type=True)}"])
     line, errors = st.session_state.get("reindex", (None, []))
     if line:
         st.success(line, icon=":material/check:")
@@ -202,7 +202,7 @@ def ask(assistant, lock: threading.Lock, question: str, fields: dict, patient: P
         return
     except Exception as exc:  # any failure inside the assistant: one line on the page, details in the server log
         log.exception("Assistant.reply failed")
-        turn = {**base, "content": f"The assistant could not answer this question ({one_line(exc)}).", "error": True}
+        turn = {**base, "content": f"The assistant could not answer this question ({one_line(exc, with_type=True)}).", "error": True}
     else:
         turn = {**base, "content": answer.text, "answer": answer}
         audit_event("answer", answer=answer, question=question, patient=fields, extra={"turn_id": turn["id"]})
@@ -231,7 +231,7 @@ def main() -> None:
     except Exception as exc:
         log.exception("Assistant failed to start")
         assistant = None
-        render.render_error(f"The assistant could not start: {one_line(exc)}")
+        render.render_error(f"The assistant could not start: {one_line(exc, with_type=True)}")
     if assistant is not None:
         with st.sidebar:
             corpus_section(assistant, lock)

@@ -80,13 +80,6 @@ def fmt_value(value: Any) -> str:
     return str(value)
 
 
-def one_line(exc: BaseException) -> str:
-    """First line of an exception message, never a traceback."""
-    text = str(exc).strip()
-    first = text.splitlines()[0] if text else ""
-    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
-
-
 def history_pairs(turns: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """(role, content) of the earlier turns that the assistant actually answered.
 

@@ -7,12 +7,13 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from assistant.errors import AssistantError, one_line
 from assistant.types import Guideline
 
 REQUIRED_FIELDS = ("id", "title", "source", "date")
 
 
-class CorpusError(ValueError):
+class CorpusError(AssistantError, ValueError):
     """A corpus folder or document that cannot be used; the message is one line."""
 
 
@@ -43,7 +44,7 @@ def parse_document(path: Path) -> Guideline:
     try:
         meta = yaml.safe_load(parts[1]) or {}
     except yaml.YAMLError as exc:
-        raise CorpusError(f"{path.name}: front matter is not valid YAML ({str(exc).splitlines()[0]})") from None
+        raise CorpusError(f"{path.name}: front matter is not valid YAML ({one_line(exc)})") from None
     if not isinstance(meta, dict):
         raise CorpusError(f"{path.name}: front matter must be key: value lines")
     missing = [f for f in REQUIRED_FIELDS if not meta.get(f)]
@@ -55,7 +56,7 @@ def parse_document(path: Path) -> Guideline:
     try:
         return Guideline(**{f: str(meta[f]) for f in REQUIRED_FIELDS}, text=body, file=path.name)
     except ValidationError as exc:
-        raise CorpusError(f"{path.name}: {exc.errors()[0]['msg']}") from None
+        raise CorpusError(f"{path.name}: {one_line(exc)}") from None
 
 
 def load_corpus(corpus_dir: Path) -> LoadResult:

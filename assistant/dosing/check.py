@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from assistant.dosing import findings as fx
 from assistant.dosing.parse import ParsedDose, ParseFailure, parse_dose
 from assistant.dosing.rules import DrugRules, IndicationRule, load_rules
+from assistant.errors import one_line
 from assistant.types import DoseCheck, Finding, Patient, Verdict
 
 HARD_STOPS: frozenset[Verdict] = frozenset({"contraindicated", "above_max"})
@@ -117,10 +118,7 @@ def _patient(patient: Patient | dict | None) -> Patient | str:
     try:
         pt = patient if isinstance(patient, Patient) else Patient.model_validate(patient)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        message = str(err["msg"]).removeprefix("Value error, ")
-        return f"patient {where}: {message}" if where else f"patient {message}"
+        return f"patient {one_line(exc)}"
     for key in ("egfr", "age", "sodium"):
         value = getattr(pt, key)
         if value is not None and (not math.isfinite(value) or value < 0):

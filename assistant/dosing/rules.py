@@ -8,13 +8,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from assistant.errors import AssistantError, one_line
 from assistant.types import RuleSource
 
 RULES_DIR_ENV = "ASSISTANT_RULES_DIR"
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "corpus" / "rules"
 
 
-class RulesError(ValueError):
+class RulesError(AssistantError, ValueError):
     """A rules folder or file that cannot be used; the message is one line naming the file."""
 
 
@@ -205,14 +206,6 @@ def fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.6g}"
 
 
-def _one_line(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        parts.append(f"{loc}: {err['msg']}")
-    return "; ".join(parts)
-
-
 def load_rules_file(path: Path) -> DrugRules:
     """Load and validate one rules file; raise RulesError with a one-line message."""
     try:
@@ -224,7 +217,7 @@ def load_rules_file(path: Path) -> DrugRules:
     try:
         rules = DrugRules.model_validate(data)
     except ValidationError as exc:
-        raise RulesError(f"{path.name}: {_one_line(exc)}") from None
+        raise RulesError(f"{path.name}: {one_line(exc)}") from None
     if rules.drug != path.stem.lower():
         raise RulesError(f"{path.name}: drug '{rules.drug}' does not match the file name")
     return rules

@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel
 
+from assistant.errors import AssistantError, one_line
 from assistant.settings import Settings
 from assistant.types import Chunk
 
@@ -17,7 +18,7 @@ EmbedFn = Callable[[list[str]], list[list[float]]]
 BATCH = 64
 
 
-class StoreError(RuntimeError):
+class StoreError(AssistantError, RuntimeError):
     """The store cannot be reached or used; the message is one line."""
 
 
@@ -52,7 +53,7 @@ def open_collection(settings: Settings):
         raise
     except Exception as exc:  # chroma raises many types; the user needs one line naming the store
         where = settings.chroma_url or settings.chroma_path
-        raise StoreError(f"cannot open Chroma store at {where}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        raise StoreError(f"cannot open Chroma store at {where}: {one_line(exc)}") from None
 
 
 def embedding_text(chunk: Chunk) -> str:

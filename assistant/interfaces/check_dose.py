@@ -11,19 +11,11 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from assistant.dosing.check import check_dose
-from assistant.dosing.rules import RulesError
+from assistant.errors import AssistantError, InputError, one_line
 from assistant.types import DoseCheck, Patient
 
 BOOL_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 BATCH_KEYS = {"id", "drug", "dose", "indication", "route", "previous_dose", "interval_days", "patient"}
-
-
-class InputError(ValueError):
-    """A command-line or batch input that cannot be used; the message is one line."""
-
-    def __init__(self, message: str, record_id: Any = None) -> None:
-        super().__init__(message)
-        self.record_id = record_id  # the batch line's id, when known
 
 
 def add_check_dose_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,7 +48,7 @@ def parse_patient(pairs: list[str]) -> dict[str, float | bool | str]:
     try:
         Patient(**out)  # bounds are data (corpus/patient_fields.toml): refuse an implausible value here, by name
     except ValidationError as exc:
-        raise InputError(f"patient {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
+        raise InputError(f"patient {one_line(exc)}") from None
     return out
 
 
@@ -125,8 +117,7 @@ def _batch_line(line: str) -> tuple[Any, dict[str, Any]]:
         try:
             Patient.model_validate(patient)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            raise InputError(f"patient {'.'.join(map(str, err['loc']))}: {err['msg']}", ident) from None
+            raise InputError(f"patient {one_line(exc)}", ident) from None
     kwargs = {k: obj[k] for k in BATCH_KEYS - {"id"} if obj.get(k) is not None}
     return ident, kwargs
 
@@ -164,8 +155,8 @@ def run_check_dose(args: argparse.Namespace) -> int:
         patient = parse_patient(args.patient or [])
         result = check_dose(args.drug, args.dose, indication=args.indication, route=args.route, patient=patient,
                             previous_dose=args.previous_dose, interval_days=args.interval_days)
-    except (InputError, RulesError, UnicodeDecodeError) as exc:
-        print(f"error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", file=sys.stderr)
+    except (AssistantError, UnicodeDecodeError) as exc:
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return 2
     print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False) if args.json else format_text(result))
     return 0

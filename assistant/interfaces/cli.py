@@ -11,6 +11,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from assistant.errors import AssistantError, InputError, one_line
+
 EXIT_ERROR = 2
 
 
@@ -139,7 +143,6 @@ def _read_lines(path: str) -> list[str]:
 def cmd_batch(args: argparse.Namespace) -> int:
     from assistant.interfaces.check_dose import parse_patient
     from assistant.pipeline import Assistant, Turn
-    from assistant.query.validate import InputError
     from assistant.types import Patient
 
     lines = _read_lines(args.file)
@@ -165,9 +168,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
             answer = assistant.reply(history, turns[-1], patient=facts)
             _print_notes(answer, notes)
             print(json.dumps({"id": record_id, **answer_object(answer)}, ensure_ascii=False), flush=True)
-        except (json.JSONDecodeError, InputError, ValueError) as exc:
+        except (json.JSONDecodeError, AssistantError) as exc:
             failed += 1
-            message = f"line {number}: {str(exc).splitlines()[0]}"
+            message = f"line {number}: {one_line(exc)}"
             print(json.dumps({"id": record_id, "error": message}, ensure_ascii=False), flush=True)
     return 1 if failed else 0
 
@@ -198,24 +201,18 @@ def run(argv: list[str] | None = None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: expected problems print one line to stderr, never a traceback (ASSISTANT_DEBUG=1 shows it)."""
-    from assistant.corpus.load import CorpusError
-    from assistant.dosing.rules import RulesError
-    from assistant.index.store import StoreError
-    from assistant.interfaces.check_dose import InputError as DoseInputError
-    from assistant.query.validate import InputError as QuestionError
-
     try:
         return run(argv)
-    except (QuestionError, CorpusError, RulesError, StoreError, DoseInputError, FileNotFoundError, ValueError) as exc:
-        print(f"error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", file=sys.stderr)
+    except BrokenPipeError:  # output piped into `head`: stop quietly (before OSError, which it is)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except (AssistantError, OSError, ValidationError) as exc:  # ValidationError: an ASSISTANT_* setting out of range
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # output piped into `head`: stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
     except Exception as exc:  # last resort: one line, details on request
         if os.environ.get("ASSISTANT_DEBUG"):
             raise
-        print(f"error: unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} (set ASSISTANT_DEBUG=1 for details)", file=sys.stderr)
+        print(f"error: unexpected {one_line(exc, with_type=True)} (set ASSISTANT_DEBUG=1 for details)", file=sys.stderr)
         return 1

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import unicodedata
 
-
-class InputError(ValueError):
-    """A question or input record that cannot be processed; the message is one line."""
+from assistant.errors import InputError
 
 
 def validate_question(message: object, max_chars: int) -> str:

@@ -2,7 +2,8 @@
 import pytest
 
 from assistant.query.understand import understand
-from assistant.query.validate import InputError, validate_question
+from assistant.errors import InputError
+from assistant.query.validate import validate_question
 
 
 @pytest.mark.parametrize("question, intent", [
