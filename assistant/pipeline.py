@@ -19,7 +19,7 @@ from assistant.query.understand import ANSWER_CUES, Query, understand
 from assistant.query.validate import validate_question
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
-from assistant.types import Answer, Chunk, DoseCheck, Hit, Patient, RuleSource
+from assistant.types import Answer, Chunk, DoseCheck, Hit, Patient, RuleSource, verdict_rank
 
 log = logging.getLogger("assistant")
 
@@ -179,8 +179,7 @@ class Assistant:
                        query.interval_days, rules=self.rules)
             for dose in query.doses
         ]
-        severity = ["contraindicated", "above_max", "exceeds_titration_step", "caution", "unable_to_check", "within_limits"]
-        return min(checks, key=lambda c: severity.index(c.verdict))
+        return max(checks, key=lambda c: verdict_rank(c.verdict))
 
 
 def _apply(corrections: dict[str, str], text: str) -> str:

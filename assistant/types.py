@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal, get_args, get_origin
@@ -119,6 +120,42 @@ class Patient(BaseModel):
 
 Verdict = Literal["contraindicated", "above_max", "exceeds_titration_step", "caution", "within_limits", "unable_to_check"]
 Severity = Literal["hard", "soft", "info"]
+# Most severe first. Grey (unable_to_check) ranks above green: when unsure, never within_limits.
+VERDICT_ORDER: tuple[Verdict, ...] = (
+    "contraindicated", "above_max", "exceeds_titration_step", "caution", "unable_to_check", "within_limits"
+)
+SEVERITY_ORDER: tuple[Severity, ...] = ("hard", "soft", "info")  # stops, then cautions, then information
+VERDICT_SEVERITY: dict[Verdict, Severity] = {
+    "contraindicated": "hard", "above_max": "hard", "exceeds_titration_step": "soft", "caution": "soft",
+    "unable_to_check": "soft", "within_limits": "info",
+}
+HARD_STOPS: frozenset[Verdict] = frozenset(v for v, s in VERDICT_SEVERITY.items() if s == "hard")
+# The words a clinician reads for each verdict (answer text, UI badge, exports).
+VERDICT_LABELS: dict[Verdict, str] = {
+    "contraindicated": "Do not give: contraindicated for this patient",
+    "above_max": "Above the guideline maximum",
+    "exceeds_titration_step": "Faster or larger increase than the guideline titration",
+    "caution": "Caution",
+    "within_limits": "Within the guideline limits",
+    "unable_to_check": "Unable to check this dose",
+}
+
+
+def verdict_rank(verdict: Verdict) -> int:
+    """Higher is more severe (VERDICT_ORDER read from the bottom)."""
+    return len(VERDICT_ORDER) - VERDICT_ORDER.index(verdict)
+
+
+def most_severe(verdicts: Iterable[Verdict], default: Verdict = "within_limits") -> Verdict:
+    """The most severe of the verdicts (`default` when there are none)."""
+    return max(verdicts, key=verdict_rank, default=default)
+
+
+# The question intents the reader tells apart (`assistant.query.understand`).
+Intent = Literal[
+    "maximum", "start", "titration", "renal", "stopping", "monitoring", "alternatives", "side_effects", "mechanism",
+    "efficacy", "route", "frequency", "dose", "general",
+]
 
 
 class RuleSource(BaseModel):
@@ -171,11 +208,33 @@ class Draft(BaseModel):
     )
 
 
+RemovalCode = Literal[
+    "uncited", "unsupported_number", "wrong_role", "calls_acceptable", "wrong_verdict", "permits_dose", "yes_no",
+    "glued_number", "restates_given", "off_source_words", "wrong_unit", "repeat",
+]
+# Labels for reports (the eval groups removals by code, never by parsing the prose reason).
+REMOVAL_LABELS: dict[RemovalCode, str] = {
+    "uncited": "no valid citation",
+    "unsupported_number": "unsupported number",
+    "wrong_role": "wrong role",
+    "calls_acceptable": "calls dose acceptable",
+    "wrong_verdict": "wrong verdict",
+    "permits_dose": "permits dose",
+    "yes_no": "yes/no verdict",
+    "glued_number": "glued number",
+    "restates_given": "only restates given figures",
+    "off_source_words": "words not in source",
+    "wrong_unit": "wrong unit",
+    "repeat": "repeat",
+}
+
+
 class GuardRemoval(BaseModel):
     """A sentence or citation the guard removed, and why."""
 
     sentence: str
-    reason: str
+    code: RemovalCode = Field(description="Which rule removed it (REMOVAL_LABELS names each for reports).")
+    reason: str = Field(description="The reason in plain words, with the figures involved.")
 
 
 class GuardReport(BaseModel):
@@ -194,7 +253,7 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     dose_check: DoseCheck | None = None
     hits: list[Hit] = Field(default_factory=list)
-    intent: str | None = Field(default=None, description="Detected question intent, e.g. 'maximum'.")
+    intent: Intent | None = Field(default=None, description="Detected question intent, e.g. 'maximum'.")
     understood: dict[str, object] = Field(default_factory=dict, description="Facts read from the question and conversation.")
     guard: GuardReport = Field(default_factory=GuardReport)
     backend: str = Field(default="none", description="Answer writer asked for: 'none' (extractive) or an LLM backend, e.g. 'llamacpp'.")

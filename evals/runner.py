@@ -10,7 +10,6 @@ reply, after one untimed warm-up reply (model load excluded).
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from datetime import datetime, timezone
@@ -20,7 +19,7 @@ from tqdm import tqdm
 
 from assistant.errors import one_line
 from assistant.pipeline import Turn
-from assistant.types import Answer
+from assistant.types import REMOVAL_LABELS, Answer
 from evals.cases import Case, CaseError, load_cases
 from evals.medicationqa import (
     MedicationQAError,
@@ -68,7 +67,7 @@ def side_by_side(assistant, cases: list[Case], llm_answers: dict[str, tuple[Answ
         rows.append({"id": case.id, "category": case.category, "extractive_s": round(ext_s, 3), "llm_s": round(llm_s, 3),
                      "removed": len(ans.guard.removed), "fallback": ans.guard.fallback, "refused": ans.refused,
                      "same_verdict": (ext.dose_check.verdict if ext.dose_check else None) == (ans.dose_check.verdict if ans.dose_check else None),
-                     "reasons": sorted({_reason_kind(r.reason) for r in ans.guard.removed}), "notes": ans.notes})
+                     "reasons": sorted({REMOVAL_LABELS[r.code] for r in ans.guard.removed}), "notes": ans.notes})
     asked = [r for r in rows if not r["refused"]]
     lines = [f"## Extractive vs LLM ({llm})", "",
              f"- cases: {len(rows)}; answered (not refused): {len(asked)}; LLM text kept: {sum(not r['fallback'] for r in asked)}; "
@@ -79,18 +78,6 @@ def side_by_side(assistant, cases: list[Case], llm_answers: dict[str, tuple[Answ
         fallback = "refused" if r["refused"] else ("yes" if r["fallback"] else "no")
         lines.append(f"| {r['id']} | {r['category']} | {r['extractive_s']:.2f} | {r['llm_s']:.2f} | {r['removed']} | {fallback} | {'; '.join(r['reasons'])} |")
     return rows, "\n".join(lines) + "\n"
-
-
-# Guard removal reasons by how they begin (assistant/guard.py, assistant/llm.py), for the side-by-side table.
-_KINDS = [(r"number .* glued", "glued number"), (r"number ", "unsupported number"), (r"no citation", "no valid citation"),
-          (r"states ", "wrong role/verdict"), (r"calls a dose acceptable", "calls dose acceptable"), (r"permits ", "permits dose"),
-          (r"a yes/no", "yes/no verdict"), (r"only \d+% of its words", "words not in source"), (r"quantity ", "wrong unit"),
-          (r"repeats ", "repeat"), (r"none of its figures", "only restates given figures")]
-
-
-def _reason_kind(reason: str) -> str:
-    """A guard removal reason, grouped for the side-by-side table."""
-    return next((kind for start, kind in _KINDS if re.match(start, reason)), reason[:40])
 
 
 def _mean(values: list[float]) -> float:

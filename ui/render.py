@@ -9,17 +9,18 @@ from typing import Any
 
 import streamlit as st
 
-from assistant.types import Answer, Citation, DoseCheck, Finding
+from assistant.types import VERDICT_LABELS, Answer, Citation, DoseCheck, Finding, Verdict
 from ui.inputs import escape_all, escape_answer, fmt_num, fmt_value, quote_block
 
-# verdict -> (label, badge colour, icon). Hard stops red, soft amber, clear green, unknown grey.
-VERDICTS: dict[str, tuple[str, str, str]] = {
-    "contraindicated": ("Contraindicated", "red", ":material/block:"),
-    "above_max": ("Above maximum", "red", ":material/block:"),
-    "exceeds_titration_step": ("Exceeds titration step", "orange", ":material/warning:"),
-    "caution": ("Caution", "orange", ":material/warning:"),
-    "within_limits": ("Within limits", "green", ":material/check_circle:"),
-    "unable_to_check": ("Unable to check", "gray", ":material/help:"),
+# verdict -> (badge colour, icon); the words are the core's VERDICT_LABELS. Hard stops red, soft amber, clear
+# green, unknown grey.
+VERDICT_STYLES: dict[Verdict, tuple[str, str]] = {
+    "contraindicated": ("red", ":material/block:"),
+    "above_max": ("red", ":material/block:"),
+    "exceeds_titration_step": ("orange", ":material/warning:"),
+    "caution": ("orange", ":material/warning:"),
+    "within_limits": ("green", ":material/check_circle:"),
+    "unable_to_check": ("gray", ":material/help:"),
 }
 SEVERITY = {"hard": ("red", ":material/block:"), "soft": ("orange", ":material/warning:"), "info": ("gray", ":material/info:")}
 REFUSAL_ICON = ":material/search_off:"
@@ -28,7 +29,8 @@ ERROR_ICON = ":material/error:"
 
 def verdict_style(dc: DoseCheck) -> tuple[str, str, str]:
     """Label, colour and icon for a dose check; a hard stop is red whatever the verdict word."""
-    label, color, icon = VERDICTS.get(dc.verdict, (dc.verdict, "gray", ":material/help:"))
+    label = VERDICT_LABELS[dc.verdict]
+    color, icon = VERDICT_STYLES[dc.verdict]
     if dc.hard_stop:
         color, icon = "red", ":material/block:"
     return label, color, icon

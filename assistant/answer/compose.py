@@ -8,19 +8,11 @@ from assistant.answer.indications import sentence_indication
 from assistant.query.understand import ANSWER_CUES, Query
 from assistant.text.sentences import split_sentences
 from assistant.text.words import content_terms
-from assistant.types import Chunk, DoseCheck, Draft, Finding, Hit
+from assistant.types import SEVERITY_ORDER, VERDICT_LABELS, Chunk, DoseCheck, Draft, Finding, Hit, Intent
 
 REFUSAL = "The guidelines in this assistant's corpus do not cover this question, so it cannot be answered here."
 
-DOSE_INTENTS = frozenset({"maximum", "start", "titration", "dose"})
-VERDICT_WORDS: dict[str, str] = {
-    "contraindicated": "Do not give: contraindicated for this patient",
-    "above_max": "Above the guideline maximum",
-    "exceeds_titration_step": "Faster or larger increase than the guideline titration",
-    "caution": "Caution",
-    "within_limits": "Within the guideline limits",
-    "unable_to_check": "Unable to check this dose",
-}
+DOSE_INTENTS: frozenset[Intent] = frozenset({"maximum", "start", "titration", "dose"})
 MAX_POINTS = 3
 # Informational findings worth a line in the answer: the limits themselves. The rest stays in `dose_check`.
 LIMIT_CODES = frozenset({"max_daily", "start_dose", "titration_step", "indication_needed", "route_no_limits"})
@@ -84,16 +76,15 @@ def _finding_line(finding: Finding, cands: CitationNumbering, source_chunk) -> s
 def dose_check_lines(check: DoseCheck, cands: CitationNumbering, source_chunk) -> list[str]:
     """Verdict first, in plain words, then each finding with the corpus text behind its limit."""
     target = check.indication.replace("_", " ") if check.indication else "an unstated indication"
-    head = f"**{VERDICT_WORDS[check.verdict]}** ({check.verdict}): {check.dose} of {check.route} {check.drug} for {target}."
+    head = f"**{VERDICT_LABELS[check.verdict]}** ({check.verdict}): {check.dose} of {check.route} {check.drug} for {target}."
     if check.reason:
         head += f" {check.reason.rstrip('.')}."
-    order = {"hard": 0, "soft": 1, "info": 2}
     shown = [f for f in check.findings if f.severity != "info" or f.code in LIMIT_CODES]
-    findings = sorted(shown, key=lambda f: order[f.severity])
+    findings = sorted(shown, key=lambda f: SEVERITY_ORDER.index(f.severity))
     return [head, *[_finding_line(f, cands, source_chunk) for f in findings]]
 
 
-def answered_intent(intent: str | None, dose_check: DoseCheck | None) -> str:
+def answered_intent(intent: Intent | None, dose_check: DoseCheck | None) -> Intent:
     """The intent the guideline sentences answer: a checked dose is answered with its limits."""
     intent = intent or "general"
     return "maximum" if dose_check is not None and intent in ("dose", "general") else intent

@@ -12,7 +12,7 @@ from assistant.dosing.rules import DrugRules
 from assistant.text.citations import MARKER, marker, marker_numbers, renumber
 from assistant.text.quantities import numbers_in, value_supported
 from assistant.text.sentences import split_sentences
-from assistant.types import Chunk, Citation, DoseCheck, Draft, GuardRemoval, GuardReport
+from assistant.types import Chunk, Citation, DoseCheck, Draft, GuardRemoval, GuardReport, RemovalCode
 _NUM = r"(\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?\s*(?:mg|milligram)"
 ROLE_PATTERNS: dict[str, re.Pattern[str]] = {
     "maximum": re.compile(rf"(?:\bmax\b\.?|maxim\w*|up to|not (?:to )?exceed\w*|no more than|ceiling|highest|top dose)\D{{0,40}}?{_NUM}", re.I),
@@ -89,9 +89,9 @@ def guard(
         from_checker = line in draft.checker_lines
         kept_sentences = []
         for sentence in split_sentences(line) if line.strip() else [line]:
-            sentence, reason = _check_sentence(sentence, by_n, given_numbers, table, dose_check, from_checker)
-            if reason:
-                removed.append(GuardRemoval(sentence=sentence, reason=reason))
+            sentence, problem = _check_sentence(sentence, by_n, given_numbers, table, dose_check, from_checker)
+            if problem:
+                removed.append(GuardRemoval(sentence=sentence, code=problem[0], reason=problem[1]))
             else:
                 kept_sentences.append(sentence)
         if kept_sentences or not line.strip():
@@ -101,8 +101,8 @@ def guard(
     return Guarded(text=text, citations=citations, report=GuardReport(removed=removed))
 
 
-def _check_sentence(sentence, by_n, given_numbers, table, dose_check, from_checker) -> tuple[str, str | None]:
-    """(sentence with invalid markers removed, reason to drop it or None)."""
+def _check_sentence(sentence, by_n, given_numbers, table, dose_check, from_checker) -> tuple[str, tuple[RemovalCode, str] | None]:
+    """(sentence with invalid markers removed, (code, reason) to drop it or None)."""
     if not sentence.strip():
         return sentence, None
     cited: list[Citation] = []
@@ -113,19 +113,20 @@ def _check_sentence(sentence, by_n, given_numbers, table, dose_check, from_check
     sentence = re.sub(r"\s+([.!?])", r"\1", re.sub(r"\s{2,}", " ", sentence)).strip()
     bare = re.sub(r"^[-*]\s+", "", sentence)
     if not cited and not from_checker:
-        return sentence, "no citation to a retrieved guideline chunk"
+        return sentence, ("uncited", "no citation to a retrieved guideline chunk")
     support = given_numbers | support_values([c.text for c in cited])
     missing = [v for v in numbers_in(bare) if not value_supported(v, support)]
     if missing:
-        return sentence, f"number {', '.join(f'{v:g}' for v in missing)} is not in the cited text, the question or the dose check"
+        numbers = ", ".join(f"{v:g}" for v in missing)
+        return sentence, ("unsupported_number", f"number {numbers} is not in the cited text, the question or the dose check")
     if table and not from_checker:
         doc_chunk = cited[0] if cited else None
         ind = sentence_indication(bare, _as_chunk(doc_chunk)) if doc_chunk else None
         if errs := role_errors(bare, ind, table):
-            return sentence, "; ".join(errs)
+            return sentence, ("wrong_role", "; ".join(errs))
     if ACCEPTABLE.search(bare) and (dose_check is None or dose_check.verdict != "within_limits"):
         verdict = dose_check.verdict if dose_check else "no dose check"
-        return sentence, f"calls a dose acceptable but the dose checker says {verdict}"
+        return sentence, ("calls_acceptable", f"calls a dose acceptable but the dose checker says {verdict}")
     return sentence, None
 
 

@@ -10,9 +10,8 @@ from assistant.dosing import findings as fx
 from assistant.dosing.parse import ParsedDose, ParseFailure, parse_dose
 from assistant.dosing.rules import DrugRules, IndicationRule, load_rules
 from assistant.errors import one_line
-from assistant.types import DoseCheck, Finding, Patient, Verdict
+from assistant.types import HARD_STOPS, DoseCheck, Finding, Patient, verdict_rank
 
-HARD_STOPS: frozenset[Verdict] = frozenset({"contraindicated", "above_max"})
 
 
 def check_dose(
@@ -155,11 +154,11 @@ def _merge(shared: list[Finding], per_rule: dict[str, list[Finding]], labels: di
     if len(per_rule) == 1:
         return shared + next(iter(per_rule.values()))
     verdicts = {k: fx.worst(shared + fs) for k, fs in per_rule.items()}
-    floor = min(verdicts.values(), key=fx.RANK.__getitem__)
+    floor = min(verdicts.values(), key=verdict_rank)
     out = list(shared)
     for key, fs in per_rule.items():
         for f in fs:
-            if fx.RANK[f.verdict] > max(fx.RANK[floor], fx.RANK["caution"]):
+            if verdict_rank(f.verdict) > max(verdict_rank(floor), verdict_rank("caution")):
                 # Not every indication stops here: without the indication this is a caution, not a stop.
                 f = f.model_copy(update={"verdict": "caution", "severity": "soft", "message": f"If the indication is {labels[key]}: {f.message}"})
             out.append(f)

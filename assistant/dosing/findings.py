@@ -7,23 +7,17 @@ from __future__ import annotations
 
 from assistant.dosing.parse import ParsedDose, ParseFailure
 from assistant.dosing.rules import General, IndicationRule, Limit, Statement, fmt
-from assistant.types import Finding, Patient, RuleSource, Verdict
-
-RANK: dict[Verdict, int] = {
-    "unable_to_check": -1, "within_limits": 0, "caution": 1,
-    "exceeds_titration_step": 2, "above_max": 3, "contraindicated": 4,
-}
-_SEVERITY = {"contraindicated": "hard", "above_max": "hard", "exceeds_titration_step": "soft", "caution": "soft", "unable_to_check": "soft"}
+from assistant.types import VERDICT_SEVERITY, Finding, Patient, RuleSource, Verdict, most_severe
 
 
 def finding(code: str, verdict: Verdict, message: str, limit: str | None = None, source: RuleSource | None = None) -> Finding:
     """A Finding whose severity follows from its verdict (hard stop, soft stop or info)."""
-    return Finding(code=code, severity=_SEVERITY.get(verdict, "info"), verdict=verdict, message=message, limit=limit, citation=source)
+    return Finding(code=code, severity=VERDICT_SEVERITY[verdict], verdict=verdict, message=message, limit=limit, citation=source)
 
 
 def worst(findings: list[Finding]) -> Verdict:
     """The most severe verdict among the findings (within_limits when there are none)."""
-    return max((f.verdict for f in findings), key=RANK.__getitem__, default="within_limits")
+    return most_severe(f.verdict for f in findings)
 
 
 def statements(code: str, items: list[Statement], prefix: str) -> list[Finding]:

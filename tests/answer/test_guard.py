@@ -43,6 +43,7 @@ def test_wrong_number_is_removed():
     out = run("The maximum for muscle cramps is 40 mg/day [1].", [cite(1, CRAMPS_MAX)])
     assert out.text == ""
     assert "number 40 is not in the cited text" in out.report.removed[0].reason
+    assert out.report.removed[0].code == "unsupported_number"
 
 
 @pytest.mark.parametrize("claim", [

@@ -170,14 +170,10 @@ def test_gate_thresholds_file_and_rules():
                      "threshold mqa_refusal_recall not checked: the metric was not computed in this run"]
 
 
-@pytest.mark.parametrize("reason, kind", [
-    ("number 40 is not in the cited text, the question or the dose check", "unsupported number"),
-    ("number 5 is glued to a word, so it cannot be checked", "glued number"),
-    ("states maximum 10 mg, not the rule for muscle_cramps", "wrong role/verdict"),
-    ("none of its figures is in the text it cites (it only restates the question or the dose check)", "only restates given figures"),
-    ("quantity 30 years is not stated so in the cited text, the question or the dose check", "wrong unit"),
-])
-def test_guard_reasons_are_grouped_by_how_they_begin(reason, kind):
-    from evals.runner import _reason_kind
+def test_guard_removals_are_grouped_by_code_not_by_their_prose():
+    from typing import get_args
 
-    assert _reason_kind(reason) == kind
+    from assistant.types import REMOVAL_LABELS, RemovalCode
+
+    assert set(REMOVAL_LABELS) == set(get_args(RemovalCode))
+    assert len(set(REMOVAL_LABELS.values())) == len(REMOVAL_LABELS)  # no two codes share a row of the table

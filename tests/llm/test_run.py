@@ -77,7 +77,7 @@ def test_wrong_maximum_is_removed(assistant, n_max):
     assert answer.text == "The maximum dose of baclofen for muscle cramps is 30 mg/day [1]."
     assert answer.guard.removed == [GuardRemoval(
         sentence=f"The maximum dose for muscle cramps is 40 mg/day [{n_max}].",
-        reason="number 40 is not in the cited text, the question or the dose check")]
+        code="unsupported_number", reason="number 40 is not in the cited text, the question or the dose check")]
 
 
 def test_only_a_wrong_maximum_falls_back_to_the_extractive_answer(assistant, n_max):
@@ -108,7 +108,7 @@ def test_right_number_in_the_wrong_role_is_removed(assistant, n_max):
     answer = assistant.reply([], MAX_Q, llm=model)
     assert answer.text == "The maximum dose of baclofen for muscle cramps is 30 mg/day [1]."
     assert answer.guard.removed == [GuardRemoval(sentence=f"Start baclofen at 30 mg/day for muscle cramps [{n_max}].",
-                                                 reason="states start 30 mg, not the rule for muscle_cramps")]
+                                                 code="wrong_role", reason="states start 30 mg, not the rule for muscle_cramps")]
 
 
 def test_invented_citation_is_removed(assistant):
@@ -116,7 +116,7 @@ def test_invented_citation_is_removed(assistant):
     assert len(answer.hits) < 7
     assert answer.guard.fallback and answer.notes == [FALLBACK_NOTE]
     assert answer.guard.removed[0] == GuardRemoval(sentence="The maximum dose of baclofen for muscle cramps is 30 mg/day.",
-                                                   reason="no citation to a retrieved guideline chunk")
+                                                   code="uncited", reason="no citation to a retrieved guideline chunk")
 
 
 def test_dose_called_safe_against_the_checker_is_removed(assistant):
@@ -128,7 +128,7 @@ def test_dose_called_safe_against_the_checker_is_removed(assistant):
     assert answer.text.endswith("\n\nThe maximum for spasticity is 80 mg daily [1].")
     assert "safe" not in answer.text
     assert answer.guard.removed == [GuardRemoval(sentence=f"150 mg/day is safe for spasticity [{n80}].",
-                                                 reason="calls a dose acceptable but the dose checker says above_max")]
+                                                 code="calls_acceptable", reason="calls a dose acceptable but the dose checker says above_max")]
     assert not answer.guard.fallback
 
 

@@ -83,7 +83,7 @@ def test_dose_question_shows_above_max_badge_with_limits_and_sources(app):
     ask(app, "Is 40 mg/day of baclofen OK for muscle cramps?")
     dc = last_turn(app)["answer"].dose_check
     assert dc is not None and dc.verdict == "above_max" and dc.hard_stop
-    assert badges(app) == [":red-badge[:material/block: Dose check: Above maximum — hard stop]"]
+    assert badges(app) == [":red-badge[:material/block: Dose check: Above the guideline maximum — hard stop]"]
     text = "\n".join(unescape(m.value) for m in app.markdown) + "\n".join(unescape(c.value) for c in app.caption)
     assert "verdict `above_max`" in text
     hard = [f for f in dc.findings if f.severity == "hard"]
@@ -105,7 +105,7 @@ def test_sidebar_egfr_changes_the_verdict(app):
     ask(app, question)
     dc = last_turn(app)["answer"].dose_check
     assert dc.verdict == "contraindicated" and dc.patient.get("egfr") == 20
-    assert badges(app)[-1] == ":red-badge[:material/block: Dose check: Contraindicated — hard stop]"
+    assert badges(app)[-1] == ":red-badge[:material/block: Dose check: Do not give: contraindicated for this patient — hard stop]"
     assert last_turn(app)["patient"]["egfr"] == 20
 
 

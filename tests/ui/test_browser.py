@@ -158,7 +158,7 @@ def test_dosing_question_in_a_real_browser(server, browser, assistant):
         # the thumbs are the last element of a finished answer: wait for them, then read the whole message
         bot.locator('[class*="st-key-feedback-"]').wait_for(timeout=ANSWER_TIMEOUT_MS)
         assert messages.count() == 2
-        assert bot.get_by_text("Dose check: Above maximum — hard stop").is_visible()
+        assert bot.get_by_text("Dose check: Above the guideline maximum — hard stop").is_visible()
         shown = _squash(bot.inner_text())
         for line in expected.text.splitlines():
             if line.strip():

@@ -72,9 +72,11 @@ def test_history_leaves_out_failed_turns():
 
 @pytest.mark.parametrize(
     ("verdict", "color", "label"),
-    [("contraindicated", "red", "Contraindicated — hard stop"), ("above_max", "red", "Above maximum — hard stop"),
-     ("exceeds_titration_step", "orange", "Exceeds titration step"), ("caution", "orange", "Caution"),
-     ("within_limits", "green", "Within limits"), ("unable_to_check", "gray", "Unable to check")],
+    [("contraindicated", "red", "Do not give: contraindicated for this patient — hard stop"),
+     ("above_max", "red", "Above the guideline maximum — hard stop"),
+     ("exceeds_titration_step", "orange", "Faster or larger increase than the guideline titration"),
+     ("caution", "orange", "Caution"), ("within_limits", "green", "Within the guideline limits"),
+     ("unable_to_check", "gray", "Unable to check this dose")],
 )
 def test_verdict_badge_colour(verdict, color, label):
     at = render(verdict)
