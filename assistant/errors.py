@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import ValidationError
+
+# What is wrong with a question, for interfaces that word the refusal their own way (the chat page).
+InputProblem = Literal["not_text", "empty", "too_long", "binary"]
 
 
 class AssistantError(Exception):
@@ -13,9 +18,10 @@ class AssistantError(Exception):
 class InputError(AssistantError, ValueError):
     """A question, conversation, dose expression, patient field or batch line the assistant cannot read."""
 
-    def __init__(self, message: str, record_id: object = None) -> None:
+    def __init__(self, message: str, record_id: object = None, problem: InputProblem | None = None) -> None:
         super().__init__(message)
         self.record_id = record_id  # the batch line's id, when known
+        self.problem = problem  # what is wrong with a question, when the validator knows
 
 
 class LLMError(AssistantError, RuntimeError):

@@ -19,7 +19,15 @@ from assistant.query.understand import ANSWER_CUES, Query, understand
 from assistant.query.validate import validate_question
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
-from assistant.types import Answer, Chunk, DoseCheck, Hit, Patient, RuleSource, verdict_rank
+from assistant.types import (
+    Answer,
+    Chunk,
+    DoseCheck,
+    Hit,
+    Patient,
+    RuleSource,
+    verdict_rank,
+)
 
 log = logging.getLogger("assistant")
 
@@ -167,7 +175,7 @@ class Assistant:
 
         return llm_reply(answer, backend, self.chat_models, self.settings, history=history, patient=facts,
                          source_chunk=self.source_chunk, guard_question=query.search_text, allowed=allowed, rules=rules,
-                         on_text=on_text)
+                         on_text=on_text, rule_table=self.rules)
 
     def _check(self, query: Query) -> DoseCheck | None:
         """Run the dose checker on every proposed dose; the most severe result is reported."""

@@ -5,10 +5,11 @@ import math
 import tomllib
 from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, model_validator
+
+from assistant.settings import REPO_ROOT
 
 
 class Guideline(BaseModel):
@@ -56,7 +57,7 @@ class Citation(BaseModel):
     refs: list[int] = Field(default_factory=list, description="The guideline's own reference numbers.")
 
 
-PATIENT_FIELDS_FILE = Path(__file__).resolve().parent.parent / "corpus" / "patient_fields.toml"
+PATIENT_FIELDS_FILE = REPO_ROOT / "corpus" / "patient_fields.toml"
 RenalImpairment = Literal["mild", "moderate", "severe", "kidney_failure"]
 AgeGroup = Literal["child", "adult", "older_adult"]
 StrictNumber = Annotated[float, Strict()]  # a JSON true is not an eGFR of 1

@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from assistant.errors import one_line
 from assistant.pipeline import Turn
+from assistant.settings import REPO_ROOT
 from assistant.types import REMOVAL_LABELS, Answer
 from evals.cases import Case, CaseError, load_cases
 from evals.medicationqa import (
@@ -38,7 +39,6 @@ from evals.score import (
     score_mqa,
 )
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CASES = REPO_ROOT / "evals" / "cases"
 DEFAULT_MEDICATIONQA = REPO_ROOT.parent / "shared" / "external" / "medicationqa_questions.csv"
 DEFAULT_OUT = REPO_ROOT / "evals" / "reports"

@@ -12,14 +12,14 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # `streamlit run ui/app.py` puts only ui/ on the path
-    sys.path.insert(0, str(ROOT))
+# `streamlit run ui/app.py` puts only ui/ on the path; the package (and its REPO_ROOT) is importable after this.
+if str(Path(__file__).resolve().parent.parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import streamlit as st  # noqa: E402
 
-from assistant.interfaces import audit  # noqa: E402
 from assistant.errors import InputError, one_line  # noqa: E402
+from assistant.interfaces import audit  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.types import Patient  # noqa: E402
 from ui import render  # noqa: E402

@@ -6,35 +6,31 @@ the assistant returned.
 from __future__ import annotations
 
 import string
-import unicodedata
 from typing import Any
 
+from assistant.errors import InputError
+from assistant.query.validate import validate_question
+
 _PUNCT = set(string.punctuation)
-_ALLOWED_CONTROLS = {"\t", "\n", "\r"}
-
-
-def _unprintable(ch: str) -> bool:
-    if ch in _ALLOWED_CONTROLS:
-        return False
-    return ch == "\ufffd" or unicodedata.category(ch) in {"Cc", "Cs", "Co", "Cn"}
-
-
-def looks_binary(text: str) -> bool:
-    """Any control, surrogate, private-use or unassigned character, or U+FFFD (same rule as the assistant)."""
-    return any(_unprintable(ch) for ch in text)
 
 
 def question_problem(text: str | None, max_chars: int) -> str | None:
-    """A friendly one-line reason why this message cannot be sent, or None when it is fine."""
-    if text is None or not text.strip():
+    """A friendly one-line reason why this message cannot be sent, or None when it is fine. The core's validator
+    (`assistant.query.validate`) decides; this only words its refusal for the chat page."""
+    try:
+        validate_question("" if text is None else text, max_chars)
+    except InputError as exc:
+        if exc.problem == "too_long":
+            return (
+                f"That message is {len(str(text).strip()):,} characters long; questions are limited to "
+                f"{max_chars:,} characters. Please ask one focused question."
+            )
+        if exc.problem == "binary":
+            return (
+                "That doesn't look like readable text (it contains binary or control characters). "
+                "Please type your question."
+            )
         return "Please type a question, for example: “What is the maximum daily dose of baclofen for muscle cramps?”"
-    if len(text.strip()) > max_chars:
-        return (
-            f"That message is {len(text.strip()):,} characters long; questions are limited to {max_chars:,} characters. "
-            "Please ask one focused question."
-        )
-    if looks_binary(text):
-        return "That doesn't look like readable text (it contains binary or control characters). Please type your question."
     return None
 
 

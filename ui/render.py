@@ -9,7 +9,14 @@ from typing import Any
 
 import streamlit as st
 
-from assistant.types import VERDICT_LABELS, Answer, Citation, DoseCheck, Finding, Verdict
+from assistant.types import (
+    VERDICT_LABELS,
+    Answer,
+    Citation,
+    DoseCheck,
+    Finding,
+    Verdict,
+)
 from ui.inputs import escape_all, escape_answer, fmt_num, fmt_value, quote_block
 
 # verdict -> (badge colour, icon); the words are the core's VERDICT_LABELS. Hard stops red, soft amber, clear

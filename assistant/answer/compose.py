@@ -8,7 +8,16 @@ from assistant.answer.indications import sentence_indication
 from assistant.query.understand import ANSWER_CUES, Query
 from assistant.text.sentences import split_sentences
 from assistant.text.words import content_terms
-from assistant.types import SEVERITY_ORDER, VERDICT_LABELS, Chunk, DoseCheck, Draft, Finding, Hit, Intent
+from assistant.types import (
+    SEVERITY_ORDER,
+    VERDICT_LABELS,
+    Chunk,
+    DoseCheck,
+    Draft,
+    Finding,
+    Hit,
+    Intent,
+)
 
 REFUSAL = "The guidelines in this assistant's corpus do not cover this question, so it cannot be answered here."
 

@@ -12,7 +12,16 @@ from assistant.dosing.rules import DrugRules
 from assistant.text.citations import MARKER, marker, marker_numbers, renumber
 from assistant.text.quantities import numbers_in, value_supported
 from assistant.text.sentences import split_sentences
-from assistant.types import Chunk, Citation, DoseCheck, Draft, GuardRemoval, GuardReport, RemovalCode
+from assistant.types import (
+    Chunk,
+    Citation,
+    DoseCheck,
+    Draft,
+    GuardRemoval,
+    GuardReport,
+    RemovalCode,
+)
+
 _NUM = r"(\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?\s*(?:mg|milligram)"
 ROLE_PATTERNS: dict[str, re.Pattern[str]] = {
     "maximum": re.compile(rf"(?:\bmax\b\.?|maxim\w*|up to|not (?:to )?exceed\w*|no more than|ceiling|highest|top dose)\D{{0,40}}?{_NUM}", re.I),

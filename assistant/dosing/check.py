@@ -10,8 +10,8 @@ from assistant.dosing import findings as fx
 from assistant.dosing.parse import ParsedDose, ParseFailure, parse_dose
 from assistant.dosing.rules import DrugRules, IndicationRule, load_rules
 from assistant.errors import one_line
+from assistant.settings import Settings
 from assistant.types import HARD_STOPS, DoseCheck, Finding, Patient, verdict_rank
-
 
 
 def check_dose(
@@ -36,7 +36,8 @@ def check_dose(
         patient: facts that change the limits: egfr, dialysis, cirrhosis, age, sodium.
         previous_dose: the current dose expression, to check the titration step.
         interval_days: days since the last dose change (with previous_dose).
-        rules: rules to use instead of `load_rules()` (for tests).
+        rules: the rules to check against (`Assistant.rules`, the CLI's --rules-dir); without them, the rules
+            of `Settings().rules_dir` (ASSISTANT_RULES_DIR), the one place that setting is read.
 
     Returns:
         DoseCheck with verdict: contraindicated > above_max > exceeds_titration_step > caution >
@@ -53,7 +54,7 @@ def check_dose(
     pt = _patient(patient)
     if isinstance(pt, str):
         return unable(pt)
-    table = load_rules() if rules is None else rules
+    table = load_rules(Settings().rules_dir) if rules is None else rules
     drug_rules = table.get(str(drug).strip().lower()) if isinstance(drug, str) else None
     if drug_rules is None:
         return unable(f"no dose rules for drug '{drug}' (known: {', '.join(sorted(table)) or 'none'})", pt=pt)

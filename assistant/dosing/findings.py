@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from assistant.dosing.parse import ParsedDose, ParseFailure
 from assistant.dosing.rules import General, IndicationRule, Limit, Statement, fmt
-from assistant.types import VERDICT_SEVERITY, Finding, Patient, RuleSource, Verdict, most_severe
+from assistant.types import (
+    VERDICT_SEVERITY,
+    Finding,
+    Patient,
+    RuleSource,
+    Verdict,
+    most_severe,
+)
 
 
 def finding(code: str, verdict: Verdict, message: str, limit: str | None = None, source: RuleSource | None = None) -> Finding:

@@ -1,7 +1,6 @@
 """Dose rules as data: `corpus/rules/<drug>.toml`, validated on load; every limit cites the corpus."""
 from __future__ import annotations
 
-import os
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -10,9 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from assistant.errors import AssistantError, one_line
 from assistant.types import RuleSource
-
-RULES_DIR_ENV = "ASSISTANT_RULES_DIR"
-DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "corpus" / "rules"
 
 
 class RulesError(AssistantError, ValueError):
@@ -226,17 +222,10 @@ def load_rules_file(path: Path) -> DrugRules:
 _cache: dict[tuple[str, tuple[tuple[str, int], ...]], dict[str, DrugRules]] = {}
 
 
-def resolve_rules_dir(rules_dir: Path | None = None) -> Path:
-    """The rules folder: the argument, else $ASSISTANT_RULES_DIR, else <repo>/corpus/rules."""
-    if rules_dir is not None:
-        return Path(rules_dir)
-    env = os.environ.get(RULES_DIR_ENV)
-    return Path(env) if env else DEFAULT_RULES_DIR
-
-
-def load_rules(rules_dir: Path | None = None) -> dict[str, DrugRules]:
-    """All rules files in the folder, keyed by lower-case drug name. Cached until a file changes."""
-    folder = resolve_rules_dir(rules_dir)
+def load_rules(rules_dir: Path) -> dict[str, DrugRules]:
+    """All rules files in the folder (`Settings.rules_dir`), keyed by lower-case drug name. Cached until a file
+    changes."""
+    folder = Path(rules_dir)
     if not folder.is_dir():
         raise RulesError(f"rules folder not found: {folder}")
     files = sorted(folder.glob("*.toml"))

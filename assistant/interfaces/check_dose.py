@@ -5,13 +5,16 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
 from pydantic import ValidationError
 
 from assistant.dosing.check import check_dose
+from assistant.dosing.rules import DrugRules, load_rules
 from assistant.errors import AssistantError, InputError, one_line
+from assistant.settings import Settings
 from assistant.types import DoseCheck, Patient
 
 BOOL_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
@@ -28,6 +31,8 @@ def add_check_dose_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--interval-days", dest="interval_days", type=float, help="days since the last dose change")
     parser.add_argument("--patient", nargs="+", action="extend", default=[], metavar="KEY=VALUE",
                         help="patient facts: egfr, dialysis, cirrhosis, age, sodium (e.g. egfr=45 age=70)")
+    parser.add_argument("--rules-dir", dest="rules_dir", type=Path,
+                        help="folder of dose-rule .toml files (default: ASSISTANT_RULES_DIR, else corpus/rules)")
     parser.add_argument("--json", action="store_true", help="print the DoseCheck as one JSON object")
     parser.add_argument("--batch", metavar="FILE.jsonl", help="check one JSON object per line; prints one JSON line each ('-' = stdin)")
 
@@ -122,7 +127,7 @@ def _batch_line(line: str) -> tuple[Any, dict[str, Any]]:
     return ident, kwargs
 
 
-def run_batch(stream: TextIO, out: TextIO) -> int:
+def run_batch(stream: TextIO, out: TextIO, rules: Mapping[str, DrugRules] | None = None) -> int:
     """Check each JSONL line; print one JSON line per input. 1 if any line errored, else 0."""
     status = 0
     for line in stream:
@@ -134,7 +139,7 @@ def run_batch(stream: TextIO, out: TextIO) -> int:
             out.write(json.dumps({"id": exc.record_id, "error": str(exc)}, ensure_ascii=False) + "\n")
             status = 1
             continue
-        result = check_dose(**kwargs)
+        result = check_dose(**kwargs, rules=rules)
         out.write(json.dumps({"id": ident, **result.model_dump(mode="json")}, ensure_ascii=False) + "\n")
     return status
 
@@ -142,20 +147,21 @@ def run_batch(stream: TextIO, out: TextIO) -> int:
 def run_check_dose(args: argparse.Namespace) -> int:
     """Run check-dose for parsed arguments. 0 for any verdict; 1 if a batch line failed; 2 on bad input."""
     try:
+        rules = load_rules(getattr(args, "rules_dir", None) or Settings().rules_dir)  # the one configuration path
         if args.batch:
             if args.batch == "-":
-                return run_batch(sys.stdin, sys.stdout)
+                return run_batch(sys.stdin, sys.stdout, rules)
             path = Path(args.batch)
             if not path.is_file():
                 raise InputError(f"batch file not found: {path}")
             with path.open(encoding="utf-8") as stream:
-                return run_batch(stream, sys.stdout)
+                return run_batch(stream, sys.stdout, rules)
         if args.drug is None or args.dose is None:
             raise InputError("check-dose needs --drug and --dose (or --batch FILE.jsonl)")
         patient = parse_patient(args.patient or [])
         result = check_dose(args.drug, args.dose, indication=args.indication, route=args.route, patient=patient,
-                            previous_dose=args.previous_dose, interval_days=args.interval_days)
-    except (AssistantError, UnicodeDecodeError) as exc:
+                            previous_dose=args.previous_dose, interval_days=args.interval_days, rules=rules)
+    except (AssistantError, UnicodeDecodeError, ValidationError) as exc:  # ValidationError: an ASSISTANT_* setting
         print(f"error: {one_line(exc)}", file=sys.stderr)
         return 2
     print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False) if args.json else format_text(result))

@@ -12,7 +12,16 @@ from assistant.text.citations import cited_numbers, normalise_markers, strip_cit
 from assistant.text.quantities import numbers_in, unsupported
 from assistant.text.sentences import split_sentences
 from assistant.text.words import content_terms
-from assistant.types import VERDICT_ORDER, Chunk, Citation, DoseCheck, Draft, GuardRemoval, GuardReport, RemovalCode
+from assistant.types import (
+    VERDICT_ORDER,
+    Chunk,
+    Citation,
+    DoseCheck,
+    Draft,
+    GuardRemoval,
+    GuardReport,
+    RemovalCode,
+)
 
 Problem = tuple[RemovalCode, str]  # why a sentence goes: its code and the reason in words
 MIN_TERM_SHARE = 0.6  # a model sentence must mostly use the words of the text it cites (or of the question)

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ToolMessage
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.answer.guard import Guarded
@@ -28,7 +31,15 @@ from assistant.llm.relevance import unanswered
 from assistant.settings import Settings
 from assistant.text.citations import MARKER
 from assistant.text.sentences import sentence_ends
-from assistant.types import Answer, Chunk, DoseCheck, GuardReport, Hit, Patient, RuleSource
+from assistant.types import (
+    Answer,
+    Chunk,
+    DoseCheck,
+    GuardReport,
+    Hit,
+    Patient,
+    RuleSource,
+)
 
 log = logging.getLogger("assistant")
 
@@ -48,19 +59,25 @@ class LLMDraft(BaseModel):
 
 
 # -- running the model ------------------------------------------------------------------------------------
-def bind_check_dose(model: BaseChatModel):
+def bind_check_dose(model: BaseChatModel, tool: BaseTool) -> Runnable[Any, BaseMessage]:
     """The model with check_dose bound as a tool, or the model itself when it cannot bind tools."""
     try:
-        return model.bind_tools([make_check_dose_tool()])
+        return model.bind_tools([tool])
     except (NotImplementedError, AttributeError, TypeError, ValueError):
         return model
 
 
-def run_model(model: BaseChatModel, messages: list[BaseMessage], stream: "SentenceStream | None" = None) -> tuple[str, list[dict]]:
+def run_model(
+    model: BaseChatModel,
+    messages: list[BaseMessage],
+    stream: SentenceStream | None = None,
+    rule_table: Mapping[str, DrugRules] | None = None,
+) -> tuple[str, list[dict[str, Any]]]:
     """Call the model; execute its check_dose calls and feed the results back. Returns (final text, tool calls).
 
     Only the text of the last round (the one without tool calls) is the draft."""
-    runnable, tool = bind_check_dose(model), make_check_dose_tool()
+    tool = make_check_dose_tool(rule_table)  # the orchestrator's rules, never another folder
+    runnable = bind_check_dose(model, tool)
     messages, calls = list(messages), []
     for _ in range(MAX_TOOL_ROUNDS + 1):
         message = _call(runnable, model, messages, stream.feed if stream else None)
@@ -155,6 +172,7 @@ def compose_with_llm(
     allowed: dict[str, Chunk],
     rules: DrugRules | None,
     on_text: Callable[[str], None] | None = None,
+    rule_table: Mapping[str, DrugRules] | None = None,
 ) -> LLMDraft:
     """Ask the model, then guard its draft. Model and connection errors propagate (the caller falls back)."""
     sources, _ = numbered_sources(hits, dose_check, source_chunk)
@@ -162,7 +180,7 @@ def compose_with_llm(
     stream = None
     if on_text is not None:
         stream = SentenceStream(on_text, lambda prefix: guard_draft(prefix, sources, guard_question, allowed, dose_check, rules)[0])
-    raw, calls = run_model(model, messages, stream)
+    raw, calls = run_model(model, messages, stream, rule_table)
     if stream:
         stream.finish()
     guarded, kept = guard_draft(raw, sources, guard_question, allowed, dose_check, rules)
@@ -195,6 +213,7 @@ def llm_reply(
     allowed: dict[str, Chunk],
     rules: DrugRules | None,
     on_text: Callable[[str], None] | None = None,
+    rule_table: Mapping[str, DrugRules] | None = None,
 ) -> Answer:
     """The extractive answer rewritten by the LLM backend (a spec or a chat model) and guarded; on any failure,
     or when nothing cited survives the guard, or what survives does not answer the question, the extractive
@@ -203,7 +222,7 @@ def llm_reply(
     try:
         model = resolve(backend, settings, cache)
         result = compose_with_llm(model, history, extractive.question, extractive.hits, patient, extractive.dose_check,
-                                  source_chunk, guard_question, allowed, rules, on_text)
+                                  source_chunk, guard_question, allowed, rules, on_text, rule_table)
     except Exception as exc:  # unknown backend, missing file, unreachable server, model error: extractive + note
         where = {"ollama": settings.ollama_url, "openai": settings.openai_base_url}.get(spec.partition(":")[0])
         note = describe_error(spec, exc, where)

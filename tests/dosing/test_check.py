@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 from assistant.dosing import check_dose, load_rules
-from assistant.dosing.rules import RULES_DIR_ENV
 from assistant.settings import REPO_ROOT
 from assistant.types import DoseCheck, Patient
 
@@ -274,10 +273,16 @@ def test_rules_override_by_argument_and_env(tmp_path: Path, monkeypatch: pytest.
     rules = load_rules(tmp_path)
     got = check_dose("baclofen", "15 mg tid", indication="spasticity", patient={"age": 62}, rules=rules)
     assert got.verdict == "caution"
-    monkeypatch.setenv(RULES_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv("ASSISTANT_RULES_DIR", str(tmp_path))  # read by Settings, the one configuration path
     assert check_dose("baclofen", "15 mg tid", indication="spasticity", patient={"age": 62}).verdict == "caution"
-    monkeypatch.delenv(RULES_DIR_ENV)
+    monkeypatch.delenv("ASSISTANT_RULES_DIR")
     assert check_dose("baclofen", "15 mg tid", indication="spasticity", patient={"age": 62}).verdict == "within_limits"
+    # a model's tool call checks against the rules it is given, not against the environment's
+    from assistant.dosing.tool import make_check_dose_tool
+
+    args = {"drug": "baclofen", "dose": "15 mg tid", "indication": "spasticity", "patient": {"age": 62}}
+    assert make_check_dose_tool(rules).invoke(args)["verdict"] == "caution"
+    assert make_check_dose_tool().invoke(args)["verdict"] == "within_limits"
 
 
 def test_tool_returns_the_dose_check_as_dict() -> None:

@@ -9,11 +9,12 @@ from hypothesis import strategies as st
 
 from assistant.dosing import check_dose, load_rules, parse_dose
 from assistant.dosing.parse import ParsedDose, ParseFailure
+from assistant.settings import REPO_ROOT
 from assistant.types import DoseCheck
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 VERDICTS = {"contraindicated", "above_max", "exceeds_titration_step", "caution", "within_limits", "unable_to_check"}
-RULES = load_rules()["baclofen"]
+RULES = load_rules(REPO_ROOT / "corpus" / "rules")["baclofen"]
 MAX = {r.indication: r.max_daily_mg.value for r in RULES.rules_for_route("oral")}
 
 UNITS = {"mg": Decimal(1), "g": Decimal(1000), "mcg": Decimal("0.001"), "µg": Decimal("0.001"), "milligrams": Decimal(1)}

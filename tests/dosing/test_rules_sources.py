@@ -94,7 +94,7 @@ def test_the_only_assumed_number_is_the_older_adult_age() -> None:
 
 
 def test_key_limits_are_as_in_the_corpus() -> None:
-    rules = load_rules()["baclofen"]
+    rules = load_rules(REPO_ROOT / "corpus" / "rules")["baclofen"]
     cramps, spas = rules.rule("oral", "muscle_cramps"), rules.rule("oral", "spasticity")
     assert cramps is not None and spas is not None and cramps.titration is not None
     assert (cramps.max_daily_mg.value, cramps.start_daily_mg.low, cramps.titration.step_daily_mg.value) == (30, 10, 10)
@@ -174,6 +174,6 @@ def test_missing_or_empty_folder(tmp_path: Path) -> None:
 
 
 def test_load_rules_returns_validated_models() -> None:
-    rules = load_rules()
+    rules = load_rules(REPO_ROOT / "corpus" / "rules")
     assert set(rules) == {p.stem for p in RULE_FILES}
     assert all(isinstance(r, DrugRules) for r in rules.values())

@@ -155,6 +155,15 @@ def test_module_broken_rules_is_one_line_error(tmp_path: Path) -> None:
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
 
 
+def test_rules_dir_option_wins_over_the_environment(tmp_path: Path) -> None:
+    text = (REPO / "corpus/rules/baclofen.toml").read_text(encoding="utf-8")
+    (tmp_path / "baclofen.toml").write_text(text.replace("value = 65\n", "value = 60\n"), encoding="utf-8")
+    args = ["--json", "--drug", "baclofen", "--dose", "15 mg tid", "--indication", "spasticity", "--patient", "age=62"]
+    assert json.loads(subprocess_run(args).stdout)["verdict"] == "within_limits"
+    proc = subprocess_run([*args, "--rules-dir", str(tmp_path)], env={"ASSISTANT_RULES_DIR": str(REPO / "nowhere")})
+    assert proc.returncode == 0 and json.loads(proc.stdout)["verdict"] == "caution"
+
+
 def test_module_bad_patient_no_traceback() -> None:
     proc = subprocess_run(["--drug", "baclofen", "--dose", "10 mg/day", "--patient", "egfr=high"])
     assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", "error: patient egfr must be a number, got 'high'\n")

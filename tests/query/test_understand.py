@@ -1,8 +1,8 @@
 """Reading questions: intent, dose mentions, titration, patient facts, follow-ups. Also input validation."""
 import pytest
 
-from assistant.query.understand import understand
 from assistant.errors import InputError
+from assistant.query.understand import understand
 from assistant.query.validate import validate_question
 
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from assistant.text.quantities import Quantity, extract, numbers_in, supported, value_supported
+from assistant.text.quantities import (
+    Quantity,
+    extract,
+    numbers_in,
+    supported,
+    value_supported,
+)
 
 
 def test_citation_ranges_are_not_numbers():

@@ -6,8 +6,8 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.interfaces import audit
 from assistant.answer.compose import REFUSAL
+from assistant.interfaces import audit
 from assistant.settings import Settings
 from tests.ui.support import APP, REPO, unescape
 

@@ -6,6 +6,8 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from assistant.errors import InputError
+from assistant.query.validate import validate_question
 from tests.ui.support import REPO, TRICKY, stand_in, unescape
 from ui.export import DISCLAIMER, conversation_json, conversation_markdown
 from ui.inputs import (
@@ -50,6 +52,16 @@ def test_escape_answer_keeps_markdown_but_protects_numbers():
 )
 def test_bad_input_gets_a_friendly_message(text, fragment):
     assert fragment in question_problem(text, 2000)
+
+
+def test_the_chat_page_accepts_exactly_what_the_core_accepts():
+    # One stray control character (a real pasted MedicationQA row) is noise to the core, so to the page too.
+    assert question_problem("how does baclofen\x9d work", 2000) is None
+    assert validate_question("how does baclofen\x9d work", 2000) == "how does baclofen work"
+    for text in ("", "x" * 2001, "baclofen\x00", "\x01\x02\x03\x04 baclofen", "a\x1bb", "dose\x1b[31m baclofen"):
+        with pytest.raises(InputError):
+            validate_question(text, 2000)
+        assert question_problem(text, 2000) is not None
 
 
 def test_good_input_passes():
