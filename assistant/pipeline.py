@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Literal
 
 from pydantic import BaseModel
@@ -106,7 +106,7 @@ class Assistant:
         return self.retriever.search(self.glossary.expand(query.search_text), self.settings.top_k, cue=cue, prior=prior,
                                      cue_weight=weight)
 
-    def search(self, question: str, history: list[str] = ()) -> list[Hit]:
+    def search(self, question: str, history: Sequence[str] = ()) -> list[Hit]:
         """Retrieval alone, as `reply` does it before a dose check (for evaluation and tests)."""
         corrected = _apply(topic_words(question, self.vocabulary, self.glossary).corrections, question)
         return self.retrieve(understand(corrected, list(history), self.glossary.drugs))

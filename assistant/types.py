@@ -83,13 +83,15 @@ class Patient(BaseModel):
     sodium: StrictNumber | None = Field(default=None, description="Serum sodium in mmol/L.")
     weight: StrictNumber | None = Field(default=None, description="Body weight in kg.")
     aki: StrictBool | None = Field(default=None, description="Acute kidney injury now.")
-    renal_impairment: RenalImpairment | None = Field(default=None, description="Renal impairment named in words, no number.")
+    renal_impairment: RenalImpairment | None = Field(
+        default=None, description="Renal impairment named in words, no number."
+    )
     pregnant: StrictBool | None = Field(default=None, description="Pregnant.")
     breastfeeding: StrictBool | None = Field(default=None, description="Breastfeeding.")
     age_group: AgeGroup | None = Field(default=None, description="Age group named in words when no age is given.")
 
     @model_validator(mode="after")
-    def _plausible(self) -> "Patient":
+    def _plausible(self) -> Patient:
         for key, (low, high, unit) in patient_bounds().items():
             value = getattr(self, key, None)
             if value is not None and not (math.isfinite(value) and low <= value <= high):
@@ -114,21 +116,32 @@ class Patient(BaseModel):
         """Only the facts that are set."""
         return {k: v for k, v in self.model_dump().items() if v is not None}
 
-    def merged_over(self, base: "Patient") -> "Patient":
+    def merged_over(self, base: Patient) -> Patient:
         """These facts win; the base fills what is unknown here."""
-        return Patient(**{**base.known(), **self.known()})
+        return Patient.model_validate({**base.known(), **self.known()})
 
 
-Verdict = Literal["contraindicated", "above_max", "exceeds_titration_step", "caution", "within_limits", "unable_to_check"]
+Verdict = Literal[
+    "contraindicated", "above_max", "exceeds_titration_step", "caution", "within_limits", "unable_to_check"
+]
 Severity = Literal["hard", "soft", "info"]
 # Most severe first. Grey (unable_to_check) ranks above green: when unsure, never within_limits.
 VERDICT_ORDER: tuple[Verdict, ...] = (
-    "contraindicated", "above_max", "exceeds_titration_step", "caution", "unable_to_check", "within_limits"
+    "contraindicated",
+    "above_max",
+    "exceeds_titration_step",
+    "caution",
+    "unable_to_check",
+    "within_limits",
 )
 SEVERITY_ORDER: tuple[Severity, ...] = ("hard", "soft", "info")  # stops, then cautions, then information
 VERDICT_SEVERITY: dict[Verdict, Severity] = {
-    "contraindicated": "hard", "above_max": "hard", "exceeds_titration_step": "soft", "caution": "soft",
-    "unable_to_check": "soft", "within_limits": "info",
+    "contraindicated": "hard",
+    "above_max": "hard",
+    "exceeds_titration_step": "soft",
+    "caution": "soft",
+    "unable_to_check": "soft",
+    "within_limits": "info",
 }
 HARD_STOPS: frozenset[Verdict] = frozenset(v for v, s in VERDICT_SEVERITY.items() if s == "hard")
 # The words a clinician reads for each verdict (answer text, UI badge, exports).
@@ -154,8 +167,20 @@ def most_severe(verdicts: Iterable[Verdict], default: Verdict = "within_limits")
 
 # The question intents the reader tells apart (`assistant.query.understand`).
 Intent = Literal[
-    "maximum", "start", "titration", "renal", "stopping", "monitoring", "alternatives", "side_effects", "mechanism",
-    "efficacy", "route", "frequency", "dose", "general",
+    "maximum",
+    "start",
+    "titration",
+    "renal",
+    "stopping",
+    "monitoring",
+    "alternatives",
+    "side_effects",
+    "mechanism",
+    "efficacy",
+    "route",
+    "frequency",
+    "dose",
+    "general",
 ]
 
 
@@ -191,7 +216,9 @@ class DoseCheck(BaseModel):
     hard_stop: bool = Field(description="True for contraindicated / above_max.")
     reason: str | None = Field(default=None, description="Why it could not be checked (unable_to_check only).")
     findings: list[Finding] = Field(default_factory=list)
-    limits_applied: str | None = Field(default=None, description="Which rule's limits applied, e.g. 'oral baclofen for muscle_cramps'.")
+    limits_applied: str | None = Field(
+        default=None, description="Which rule's limits applied, e.g. 'oral baclofen for muscle_cramps'."
+    )
     single_dose_mg: float | None = None
     daily_dose_mg: float | None = None
     daily_dose_max_mg: float | None = Field(default=None, description="Upper end when the dose is a range.")
@@ -210,8 +237,18 @@ class Draft(BaseModel):
 
 
 RemovalCode = Literal[
-    "uncited", "unsupported_number", "wrong_role", "calls_acceptable", "wrong_verdict", "permits_dose", "yes_no",
-    "glued_number", "restates_given", "off_source_words", "wrong_unit", "repeat",
+    "uncited",
+    "unsupported_number",
+    "wrong_role",
+    "calls_acceptable",
+    "wrong_verdict",
+    "permits_dose",
+    "yes_no",
+    "glued_number",
+    "restates_given",
+    "off_source_words",
+    "wrong_unit",
+    "repeat",
 ]
 # Labels for reports (the eval groups removals by code, never by parsing the prose reason).
 REMOVAL_LABELS: dict[RemovalCode, str] = {
@@ -255,7 +292,13 @@ class Answer(BaseModel):
     dose_check: DoseCheck | None = None
     hits: list[Hit] = Field(default_factory=list)
     intent: Intent | None = Field(default=None, description="Detected question intent, e.g. 'maximum'.")
-    understood: dict[str, object] = Field(default_factory=dict, description="Facts read from the question and conversation.")
+    understood: dict[str, object] = Field(
+        default_factory=dict, description="Facts read from the question and conversation."
+    )
     guard: GuardReport = Field(default_factory=GuardReport)
-    backend: str = Field(default="none", description="Answer writer asked for: 'none' (extractive) or an LLM backend, e.g. 'llamacpp'.")
-    notes: list[str] = Field(default_factory=list, description="Visible notes, e.g. why an LLM answer fell back to the extractive one.")
+    backend: str = Field(
+        default="none", description="Answer writer asked for: 'none' (extractive) or an LLM backend, e.g. 'llamacpp'."
+    )
+    notes: list[str] = Field(
+        default_factory=list, description="Visible notes, e.g. why an LLM answer fell back to the extractive one."
+    )

@@ -85,7 +85,7 @@ class Case(BaseModel):
         return [[item] if isinstance(item, str) else item for item in value]
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Case":
+    def _consistent(self) -> Case:
         if (self.question is None) == (self.turns is None):
             raise ValueError("give exactly one of 'question' or 'turns'")
         if self.turns is not None and (not self.turns or any(not t.strip() for t in self.turns)):
@@ -143,7 +143,8 @@ def load_file(path: Path) -> list[Case]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise CaseError(f"{path.name}: not valid YAML{where} ({getattr(exc, 'problem', None) or 'syntax error'})") from None
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise CaseError(f"{path.name}: not valid YAML{where} ({problem})") from None
     if not isinstance(data, list):
         raise CaseError(f"{path.name}: expected a list of cases, got {type(data).__name__}")
     cases = []

@@ -57,7 +57,9 @@ def terms(text: str) -> set[str]:
     return {_stemmer().stemWord(w) for w in words if len(w) > 1 and w not in _STOPWORDS}
 
 
-def given_quantities(turns: list[str], patient: Patient | None = None, dose_check: DoseCheck | None = None) -> list[Quantity]:
+def given_quantities(
+    turns: list[str], patient: Patient | None = None, dose_check: DoseCheck | None = None
+) -> list[Quantity]:
     """Numbers the answer may repeat without a citation: the user's turns, the patient facts passed in, and the
     dose check's own numbers (`assistant.answer.support.support_pool`, the pool the guard enforces)."""
     return support_pool(given=turns, dose_check=dose_check, patient=patient)
@@ -163,7 +165,7 @@ def forbidden_found(text: str, strings: list[str]) -> list[str]:
 
 def precision_recall(expected: list[bool], actual: list[bool]) -> tuple[float | None, float | None]:
     """Precision and recall of `actual` against `expected` (None when undefined)."""
-    tp = sum(e and a for e, a in zip(expected, actual))
+    tp = sum(e and a for e, a in zip(expected, actual, strict=True))
     predicted, positives = sum(actual), sum(expected)
     return (tp / predicted if predicted else None, tp / positives if positives else None)
 

@@ -3,17 +3,19 @@ write evals/reports/latest.{json,md,png}, print the Markdown summary, exit 1 whe
 
 Retrieval is gated on the hits of the final answer (`answer.hits`: what the composer saw, after query understanding
 and, in a conversation, context). It is also measured like for like with the baseline on the question alone
-(`assistant.search(question)`: typo fixes, glossary and intent as in `reply`, before any dose check; single-turn cases); the baseline gets the question, or the user turns
-of a conversation joined by spaces. Latency is wall-clock per final
-reply, after one untimed warm-up reply (model load excluded).
+(`assistant.search(question)`: typo fixes, glossary and intent as in `reply`, before any dose check; single-turn
+cases); the baseline gets the question, or the user turns of a conversation joined by spaces. Latency is
+wall-clock per final reply, after one untimed warm-up reply (model load excluded).
 """
+
 from __future__ import annotations
 
 import argparse
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -47,7 +49,7 @@ WARM_UP = "What is the starting dose of baclofen for muscle cramps?"
 
 def _converse(assistant, case: Case, **backend) -> tuple[Answer, float]:
     """Replay the conversation; return the final answer and the seconds its reply took. `backend`: llm=... per call."""
-    history = []
+    history: list[Turn] = []
     for message in case.user_turns[:-1]:
         previous = assistant.reply(history, message, case.patient, **backend)
         history += [Turn(role="user", content=message), Turn(role="assistant", content=previous.text)]
@@ -56,27 +58,52 @@ def _converse(assistant, case: Case, **backend) -> tuple[Answer, float]:
     return answer, time.perf_counter() - start
 
 
-def side_by_side(assistant, cases: list[Case], llm_answers: dict[str, tuple[Answer, float]], llm: str) -> tuple[list[dict], str]:
-    """Each case answered extractively (llm='none') next to its `llm` answer from the gated run: latency, guard removals, fallback."""
-    rows = []
+def side_by_side(
+    assistant, cases: list[Case], llm_answers: dict[str, tuple[Answer, float]], llm: str
+) -> tuple[list[dict], str]:
+    """Each case answered extractively (llm='none') next to its `llm` answer from the gated run: latency, guard
+    removals, fallback."""
+    rows: list[dict[str, Any]] = []
     for case in tqdm(cases, desc="extractive", unit="q", file=sys.stderr):
         if case.id not in llm_answers:
             continue
         ext, ext_s = _converse(assistant, case, llm="none")
         ans, llm_s = llm_answers[case.id]
-        rows.append({"id": case.id, "category": case.category, "extractive_s": round(ext_s, 3), "llm_s": round(llm_s, 3),
-                     "removed": len(ans.guard.removed), "fallback": ans.guard.fallback, "refused": ans.refused,
-                     "same_verdict": (ext.dose_check.verdict if ext.dose_check else None) == (ans.dose_check.verdict if ans.dose_check else None),
-                     "reasons": sorted({REMOVAL_LABELS[r.code] for r in ans.guard.removed}), "notes": ans.notes})
+        rows.append(
+            {
+                "id": case.id,
+                "category": case.category,
+                "extractive_s": round(ext_s, 3),
+                "llm_s": round(llm_s, 3),
+                "removed": len(ans.guard.removed),
+                "fallback": ans.guard.fallback,
+                "refused": ans.refused,
+                "same_verdict": (ext.dose_check.verdict if ext.dose_check else None)
+                == (ans.dose_check.verdict if ans.dose_check else None),
+                "reasons": sorted({REMOVAL_LABELS[r.code] for r in ans.guard.removed}),
+                "notes": ans.notes,
+            }
+        )
     asked = [r for r in rows if not r["refused"]]
-    lines = [f"## Extractive vs LLM ({llm})", "",
-             f"- cases: {len(rows)}; answered (not refused): {len(asked)}; LLM text kept: {sum(not r['fallback'] for r in asked)}; "
-             f"fell back to extractive: {sum(r['fallback'] for r in asked)}; sentences removed by the guard: {sum(r['removed'] for r in rows)}",
-             f"- mean latency: extractive {_mean([r['extractive_s'] for r in rows]):.2f} s, LLM {_mean([r['llm_s'] for r in rows]):.2f} s", "",
-             "| case | category | extractive s | LLM s | guard removed | fallback | removal reasons |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        f"## Extractive vs LLM ({llm})",
+        "",
+        f"- cases: {len(rows)}; answered (not refused): {len(asked)}; "
+        f"LLM text kept: {sum(not r['fallback'] for r in asked)}; "
+        f"fell back to extractive: {sum(r['fallback'] for r in asked)}; "
+        f"sentences removed by the guard: {sum(r['removed'] for r in rows)}",
+        f"- mean latency: extractive {_mean([r['extractive_s'] for r in rows]):.2f} s, "
+        f"LLM {_mean([r['llm_s'] for r in rows]):.2f} s",
+        "",
+        "| case | category | extractive s | LLM s | guard removed | fallback | removal reasons |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         fallback = "refused" if r["refused"] else ("yes" if r["fallback"] else "no")
-        lines.append(f"| {r['id']} | {r['category']} | {r['extractive_s']:.2f} | {r['llm_s']:.2f} | {r['removed']} | {fallback} | {'; '.join(r['reasons'])} |")
+        lines.append(
+            f"| {r['id']} | {r['category']} | {r['extractive_s']:.2f} | {r['llm_s']:.2f} | {r['removed']} "
+            f"| {fallback} | {'; '.join(r['reasons'])} |"
+        )
     return rows, "\n".join(lines) + "\n"
 
 
@@ -100,7 +127,7 @@ def run_eval(
     thresholds: Path = THRESHOLDS,
     progress: bool = True,
     mqa_limit: int | None = None,
-    answers: dict | None = None,
+    answers: dict[str, tuple[Answer, float]] | None = None,
 ) -> EvalReport:
     """Answer every case (and MedicationQA question), score them, compare with `baseline` when given, apply the gate.
     `answers`, when given, receives case id -> (final answer, seconds)."""
@@ -168,22 +195,39 @@ def run_eval(
     for c in cases:
         by_category[c.category] = by_category.get(c.category, 0) + 1
     return EvalReport(
-        created=datetime.now(timezone.utc).isoformat(timespec="seconds"), k=k, llm=llm, cases_by_category=by_category,
-        metrics=rows, cases=results, medicationqa=mqa_results, notes=notes + gate_notes,
-        gate_passed=not failures, gate_failures=failures,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        k=k,
+        llm=llm,
+        cases_by_category=by_category,
+        metrics=rows,
+        cases=results,
+        medicationqa=mqa_results,
+        notes=notes + gate_notes,
+        gate_passed=not failures,
+        gate_failures=failures,
     )
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m assistant eval", description="Deterministic fidelity evaluation and gate.")
+    p = argparse.ArgumentParser(
+        prog="python -m assistant eval", description="Deterministic fidelity evaluation and gate."
+    )
     p.add_argument("--cases", type=Path, default=DEFAULT_CASES, help="folder (or file) of YAML cases")
-    p.add_argument("--medicationqa", type=Path, default=DEFAULT_MEDICATIONQA,
-                   help="MedicationQA CSV (default <repo>/../shared/external/medicationqa_questions.csv); skipped when absent")
+    p.add_argument(
+        "--medicationqa",
+        type=Path,
+        default=DEFAULT_MEDICATIONQA,
+        help="MedicationQA CSV (default <repo>/../shared/external/medicationqa_questions.csv); skipped when absent",
+    )
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where latest.json/.md/.png are written")
     p.add_argument("--no-baseline", action="store_true", help="skip the LangChain dense baseline")
-    p.add_argument("--limit", type=int, default=None, help="only the first N cases and the first N MedicationQA questions")
+    p.add_argument(
+        "--limit", type=int, default=None, help="only the first N cases and the first N MedicationQA questions"
+    )
     p.add_argument("-k", type=int, default=5, help="retrieval depth (the gate is set for 5)")
-    p.add_argument("--llm", default=None, help="answer writer (ASSISTANT_LLM), e.g. llamacpp; adds an extractive-vs-LLM table")
+    p.add_argument(
+        "--llm", default=None, help="answer writer (ASSISTANT_LLM), e.g. llamacpp; adds an extractive-vs-LLM table"
+    )
     return p
 
 
@@ -209,10 +253,18 @@ def main(argv: list[str] | None = None) -> int:
         from evals.baseline import BaselineRetriever
 
         baseline = BaselineRetriever(assistant.settings.corpus_dir, assistant.embeddings)
-    answers: dict | None = {} if args.llm else None
+    answers: dict[str, tuple[Answer, float]] | None = {} if args.llm else None
     try:
-        report = run_eval(assistant, cases, args.medicationqa, k=args.k, llm=args.llm, baseline=baseline, mqa_limit=args.limit,
-                          answers=answers)
+        report = run_eval(
+            assistant,
+            cases,
+            args.medicationqa,
+            k=args.k,
+            llm=args.llm,
+            baseline=baseline,
+            mqa_limit=args.limit,
+            answers=answers,
+        )
     finally:
         if baseline is not None:
             baseline.close()
@@ -221,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.llm:
         import json
 
-        rows, table = side_by_side(assistant, cases, answers, args.llm)
+        rows, table = side_by_side(assistant, cases, answers or {}, args.llm)
         (args.out / "llm_side_by_side.md").write_text(table, encoding="utf-8")
         (args.out / "llm_side_by_side.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
         print(table)

@@ -63,8 +63,12 @@ def chroma_server(tmp_path_factory):
     path = tmp_path_factory.mktemp("chroma-server")
     chroma = Path(sys.executable).parent / "chroma"
     log = open(path / "server.log", "w")
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -73,7 +77,7 @@ def chroma_server(tmp_path_factory):
             break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(f"chroma run exited: {(path / 'server.log').read_text()[-500:]}")
+                raise RuntimeError(f"chroma run exited: {(path / 'server.log').read_text()[-500:]}") from None
             time.sleep(0.3)
     else:
         proc.kill()
@@ -95,4 +99,9 @@ def store_settings(request, tmp_path, corpus_copy):
     if request.param == "embedded":
         return Settings(data_dir=tmp_path / "data", corpus_dir=corpus_copy)
     url = request.getfixturevalue("chroma_server")
-    return Settings(data_dir=tmp_path / "data", corpus_dir=corpus_copy, chroma_url=url, collection=f"t-{tmp_path.name[-20:].lower().replace('_', '-')}x")
+    return Settings(
+        data_dir=tmp_path / "data",
+        corpus_dir=corpus_copy,
+        chroma_url=url,
+        collection=f"t-{tmp_path.name[-20:].lower().replace('_', '-')}x",
+    )

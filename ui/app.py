@@ -9,14 +9,16 @@ import logging
 import sys
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 # `streamlit run ui/app.py` puts only ui/ on the path; the package (and its REPO_ROOT) is importable after this.
 if str(Path(__file__).resolve().parent.parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import streamlit as st  # noqa: E402
+from streamlit.runtime.state import SessionStateProxy  # noqa: E402
 
 from assistant.errors import InputError, one_line  # noqa: E402
 from assistant.interfaces import audit  # noqa: E402
@@ -53,19 +55,21 @@ def assistant_lock(fingerprint: str) -> threading.Lock:
     return threading.Lock()
 
 
-def state() -> dict:
+def state() -> SessionStateProxy:
     ss = st.session_state
     ss.setdefault("turns", [])
     ss.setdefault("notices", [])
     return ss
 
 
-def audit_event(event: str, **kwargs) -> None:
+def audit_event(event: audit.AuditEvent, **kwargs: Any) -> None:
     """Append to the audit log; a failure is shown on the page, never raised."""
     try:
         audit.log_event(Settings().audit_path, event, **kwargs)
     except (audit.AuditError, ValueError, TypeError) as exc:
-        st.session_state.setdefault("notices", []).append(f"The audit log was not written ({one_line(exc, with_type=True)}).")
+        st.session_state.setdefault("notices", []).append(
+            f"The audit log was not written ({one_line(exc, with_type=True)})."
+        )
 
 
 def new_conversation() -> None:
@@ -80,18 +84,27 @@ def on_feedback(turn_id: str) -> None:
     turn = next((t for t in st.session_state.get("turns", []) if t["id"] == turn_id), None)
     if turn is None or turn.get("error"):
         return
-    rating = {1: "up", 0: "down"}.get(value, "cleared")
-    audit_event("feedback", answer=turn["answer"], question=turn["question"], patient=turn["patient"],
-                extra={"rating": rating, "turn_id": turn_id})
+    rating = "up" if value == 1 else "down" if value == 0 else "cleared"
+    audit_event(
+        "feedback",
+        answer=turn["answer"],
+        question=turn["question"],
+        patient=turn["patient"],
+        extra={"rating": rating, "turn_id": turn_id},
+    )
 
 
 def on_download(fmt: str) -> None:
     turns = st.session_state.get("turns", [])
     answered = [t for t in turns if t["role"] == "assistant" and not t.get("error")]
     last = answered[-1] if answered else None
-    audit_event("download", answer=last["answer"] if last else None, question=last["question"] if last else None,
-                patient=last["patient"] if last else None,
-                extra={"format": fmt, "conversation": conversation_records(turns)})
+    audit_event(
+        "download",
+        answer=last["answer"] if last else None,
+        question=last["question"] if last else None,
+        patient=last["patient"] if last else None,
+        extra={"format": fmt, "conversation": conversation_records(turns)},
+    )
 
 
 def patient_form() -> tuple[dict, Patient | None]:
@@ -104,10 +117,18 @@ def patient_form() -> tuple[dict, Patient | None]:
     dialysis = st.selectbox("Dialysis / renal replacement", YES_NO, key="pt_dialysis")
     cirrhosis = st.selectbox("Liver cirrhosis", YES_NO, key="pt_cirrhosis")
     age = st.number_input("Age (years)", min_value=0.0, max_value=130.0, value=None, step=1.0, key="pt_age")
-    sodium = st.number_input("Serum sodium (mmol/L)", min_value=80.0, max_value=200.0, value=None, step=1.0, key="pt_sodium")
+    sodium = st.number_input(
+        "Serum sodium (mmol/L)", min_value=80.0, max_value=200.0, value=None, step=1.0, key="pt_sodium"
+    )
     flag = {"yes": True, "no": False}
-    facts = {"egfr": egfr, "dialysis": flag.get(dialysis), "cirrhosis": flag.get(cirrhosis), "age": age, "sodium": sodium}
-    patient = Patient(**facts)
+    facts = {
+        "egfr": egfr,
+        "dialysis": flag.get(dialysis),
+        "cirrhosis": flag.get(cirrhosis),
+        "age": age,
+        "sodium": sodium,
+    }
+    patient = Patient.model_validate(facts)
     fields = {**facts, "indication": None if ind == "unknown" else ind, "route": None if route == "unknown" else route}
     return fields, (patient if patient.known() else None)
 
@@ -116,9 +137,14 @@ def backend_form(settings: Settings) -> str:
     """Sidebar 'Answer writer': the extractive composer (default) or an LLM backend. Returns the backend spec."""
     st.subheader("Answer writer")
     options = BACKENDS + [settings.llm] if settings.llm not in BACKENDS else BACKENDS
-    choice = st.selectbox("Backend", options, index=options.index(settings.llm), key="llm_backend",
-                          format_func=lambda o: {"none": "none (extractive)", "llamacpp": "llamacpp (bundled Gemma 3 270M)"}.get(o, o),
-                          help="An LLM writes the answer; the guard removes every sentence its citations do not support.")
+    choice = st.selectbox(
+        "Backend",
+        options,
+        index=options.index(settings.llm),
+        key="llm_backend",
+        format_func=lambda o: {"none": "none (extractive)", "llamacpp": "llamacpp (bundled Gemma 3 270M)"}.get(o, o),
+        help="An LLM writes the answer; the guard removes every sentence its citations do not support.",
+    )
     other = st.text_input("Other backend", key="llm_other", placeholder="ollama:MODEL, openai:MODEL or llamacpp:PATH")
     return other.strip() or choice
 
@@ -150,16 +176,36 @@ def corpus_section(assistant, lock: threading.Lock) -> None:
 
 def conversation_section(turns: list[dict]) -> None:
     st.subheader("Conversation")
-    st.button("New conversation", icon=":material/add_comment:", on_click=new_conversation,
-              help="Clears the chat and the patient context")
+    st.button(
+        "New conversation",
+        icon=":material/add_comment:",
+        on_click=new_conversation,
+        help="Clears the chat and the patient context",
+    )
     has_answers = any(t["role"] == "assistant" for t in turns)
-    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    st.download_button("Download conversation (Markdown)", conversation_markdown(turns, stamp), file_name="conversation.md",
-                       mime="text/markdown", icon=":material/download:", disabled=not has_answers,
-                       on_click=on_download, args=("markdown",), key="download-md")
-    st.download_button("Download conversation (JSON)", conversation_json(turns, stamp), file_name="conversation.json",
-                       mime="application/json", icon=":material/data_object:", disabled=not has_answers,
-                       on_click=on_download, args=("json",), key="download-json")
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    st.download_button(
+        "Download conversation (Markdown)",
+        conversation_markdown(turns, stamp),
+        file_name="conversation.md",
+        mime="text/markdown",
+        icon=":material/download:",
+        disabled=not has_answers,
+        on_click=on_download,
+        args=("markdown",),
+        key="download-md",
+    )
+    st.download_button(
+        "Download conversation (JSON)",
+        conversation_json(turns, stamp),
+        file_name="conversation.json",
+        mime="application/json",
+        icon=":material/data_object:",
+        disabled=not has_answers,
+        on_click=on_download,
+        args=("json",),
+        key="download-json",
+    )
 
 
 def show_turn(turn: dict) -> None:
@@ -173,8 +219,15 @@ def show_turn(turn: dict) -> None:
             st.feedback("thumbs", key=f"feedback-{turn['id']}", on_change=on_feedback, args=(turn["id"],))
 
 
-def ask(assistant, lock: threading.Lock, question: str, fields: dict, patient: Patient | None, turns: list[dict],
-        backend: str = "none") -> None:
+def ask(
+    assistant,
+    lock: threading.Lock,
+    question: str,
+    fields: dict,
+    patient: Patient | None,
+    turns: list[dict],
+    backend: str = "none",
+) -> None:
     """Send one question with the earlier turns; show and record the answer or a one-line error.
     With an LLM backend the answer streams, but only sentences that have passed the guard are shown."""
     from assistant.pipeline import Turn
@@ -192,8 +245,15 @@ def ask(assistant, lock: threading.Lock, question: str, fields: dict, patient: P
         on_text = lambda text: shown.markdown(render.streaming_text(text))  # noqa: E731
     try:
         with st.spinner("Checking the guidelines…"), lock:
-            answer = assistant.reply(history, question, patient=patient, indication=fields["indication"], route=fields["route"],
-                                     llm=backend, on_text=on_text)
+            answer = assistant.reply(
+                history,
+                question,
+                patient=patient,
+                indication=fields["indication"],
+                route=fields["route"],
+                llm=backend,
+                on_text=on_text,
+            )
     except InputError as exc:  # the assistant's own input check: a friendly note, not an error, not a turn
         turns.remove(user)
         if live is not None:
@@ -202,7 +262,11 @@ def ask(assistant, lock: threading.Lock, question: str, fields: dict, patient: P
         return
     except Exception as exc:  # any failure inside the assistant: one line on the page, details in the server log
         log.exception("Assistant.reply failed")
-        turn = {**base, "content": f"The assistant could not answer this question ({one_line(exc, with_type=True)}).", "error": True}
+        turn = {
+            **base,
+            "content": f"The assistant could not answer this question ({one_line(exc, with_type=True)}).",
+            "error": True,
+        }
     else:
         turn = {**base, "content": answer.text, "answer": answer}
         audit_event("answer", answer=answer, question=question, patient=fields, extra={"turn_id": turn["id"]})
@@ -238,8 +302,11 @@ def main() -> None:
 
     for turn in ss["turns"]:
         show_turn(turn)
-    prompt = st.chat_input("Ask a dosing question, e.g. “Is 40 mg/day of baclofen OK for muscle cramps?”",
-                           disabled=assistant is None, key="question")
+    prompt = st.chat_input(
+        "Ask a dosing question, e.g. “Is 40 mg/day of baclofen OK for muscle cramps?”",
+        disabled=assistant is None,
+        key="question",
+    )
     if prompt is not None and assistant is not None:
         problem = question_problem(prompt, settings.max_question_chars)
         if problem:

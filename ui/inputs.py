@@ -6,7 +6,7 @@ the assistant returned.
 from __future__ import annotations
 
 import string
-from typing import Any
+from typing import Any, Literal
 
 from assistant.errors import InputError
 from assistant.query.validate import validate_question
@@ -76,13 +76,16 @@ def fmt_value(value: Any) -> str:
     return str(value)
 
 
-def history_pairs(turns: list[dict[str, Any]]) -> list[tuple[str, str]]:
+Role = Literal["user", "assistant"]
+
+
+def history_pairs(turns: list[dict[str, Any]]) -> list[tuple[Role, str]]:
     """(role, content) of the earlier turns that the assistant actually answered.
 
     A question whose turn failed (an error) is left out together with the error, so a follow-up is read
     against answered turns only.
     """
-    out: list[tuple[str, str]] = []
+    out: list[tuple[Role, str]] = []
     for i, turn in enumerate(turns):
         if turn.get("error"):
             continue
@@ -90,5 +93,5 @@ def history_pairs(turns: list[dict[str, Any]]) -> list[tuple[str, str]]:
             nxt = turns[i + 1] if i + 1 < len(turns) else None
             if nxt is None or nxt.get("error"):
                 continue
-        out.append((turn["role"], turn["content"]))
+        out.append(("user" if turn["role"] == "user" else "assistant", turn["content"]))
     return out

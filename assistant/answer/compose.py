@@ -85,7 +85,8 @@ def _finding_line(finding: Finding, cands: CitationNumbering, source_chunk) -> s
 def dose_check_lines(check: DoseCheck, cands: CitationNumbering, source_chunk) -> list[str]:
     """Verdict first, in plain words, then each finding with the corpus text behind its limit."""
     target = check.indication.replace("_", " ") if check.indication else "an unstated indication"
-    head = f"**{VERDICT_LABELS[check.verdict]}** ({check.verdict}): {check.dose} of {check.route} {check.drug} for {target}."
+    label = VERDICT_LABELS[check.verdict]
+    head = f"**{label}** ({check.verdict}): {check.dose} of {check.route} {check.drug} for {target}."
     if check.reason:
         head += f" {check.reason.rstrip('.')}."
     shown = [f for f in check.findings if f.severity != "info" or f.code in LIMIT_CODES]

@@ -71,8 +71,11 @@ def role_errors(sentence: str, indication: str | None, table: dict[str, dict[str
     for role, pattern in ROLE_PATTERNS.items():
         for m in pattern.finditer(sentence):
             stated = [float(g) for g in m.groups() if g]
-            if not any(all(value_supported(v, allowed[role]) for v in stated) for allowed in candidates if allowed[role]):
-                errors.append(f"states {role} {'-'.join(f'{v:g}' for v in stated)} mg, not the rule for {indication or 'any indication'}")
+            if not any(
+                all(value_supported(v, allowed[role]) for v in stated) for allowed in candidates if allowed[role]
+            ):
+                figures = "-".join(f"{v:g}" for v in stated)
+                errors.append(f"states {role} {figures} mg, not the rule for {indication or 'any indication'}")
     return errors
 
 
@@ -110,7 +113,14 @@ def guard(
     return Guarded(text=text, citations=citations, report=GuardReport(removed=removed))
 
 
-def _check_sentence(sentence, by_n, given_numbers, table, dose_check, from_checker) -> tuple[str, tuple[RemovalCode, str] | None]:
+def _check_sentence(
+    sentence: str,
+    by_n: dict[int, Citation],
+    given_numbers: set[float],
+    table: dict[str, dict[str, set[float]]],
+    dose_check: DoseCheck | None,
+    from_checker: bool,
+) -> tuple[str, tuple[RemovalCode, str] | None]:
     """(sentence with invalid markers removed, (code, reason) to drop it or None)."""
     if not sentence.strip():
         return sentence, None
@@ -127,7 +137,8 @@ def _check_sentence(sentence, by_n, given_numbers, table, dose_check, from_check
     missing = [v for v in numbers_in(bare) if not value_supported(v, support)]
     if missing:
         numbers = ", ".join(f"{v:g}" for v in missing)
-        return sentence, ("unsupported_number", f"number {numbers} is not in the cited text, the question or the dose check")
+        where = "the cited text, the question or the dose check"
+        return sentence, ("unsupported_number", f"number {numbers} is not in {where}")
     if table and not from_checker:
         doc_chunk = cited[0] if cited else None
         ind = sentence_indication(bare, _as_chunk(doc_chunk)) if doc_chunk else None

@@ -18,7 +18,24 @@ _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+(.*)$")
 _TRAILING_REFS = re.compile(r"(?<=\S)\s+(\d{1,3}(?:\s*,\s*\d{1,3})*)\s*$")
 # A trailing number after one of these words is a quantity ("up to 30"), not a reference.
-_QUANTITY_WORDS = {"to", "of", "at", "than", "is", "are", "and", "or", "by", "from", "be", "about", "over", "under", "x", "-"}
+_QUANTITY_WORDS = {
+    "to",
+    "of",
+    "at",
+    "than",
+    "is",
+    "are",
+    "and",
+    "or",
+    "by",
+    "from",
+    "be",
+    "about",
+    "over",
+    "under",
+    "x",
+    "-",
+}
 _SPLITTER = RecursiveCharacterTextSplitter(
     chunk_size=MAX_CHUNK_CHARS, chunk_overlap=0, separators=["\n", ". ", "; ", ", ", " "], keep_separator="end"
 )
@@ -53,7 +70,8 @@ def chunk_id(doc_id: str, section: str, text: str) -> str:
 
 
 def chunk_guideline(doc: Guideline) -> list[Chunk]:
-    """Cut a guideline into chunks: title line skipped, headings become `section`, bullets and paragraphs become chunks."""
+    """Cut a guideline into chunks: title line skipped, headings become `section`, bullets and paragraphs become
+    chunks."""
     lines = [ln.rstrip() for ln in doc.text.splitlines()]
     lines = [ln for ln in lines if ln.strip()]
     if lines and lines[0].strip().lstrip("# ").strip() == doc.title.strip():
@@ -83,6 +101,8 @@ def chunk_guideline(doc: Guideline) -> list[Chunk]:
                 cid = chunk_id(doc.id, section, piece + cid)
             seen.add(cid)
             chunks.append(
-                Chunk(id=cid, doc_id=doc.id, title=doc.title, section=section, text=piece, refs=refs, position=len(chunks))
+                Chunk(
+                    id=cid, doc_id=doc.id, title=doc.title, section=section, text=piece, refs=refs, position=len(chunks)
+                )
             )
     return chunks

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -45,11 +46,22 @@ def check_dose(
         drug, route, indication, patient or dose cannot be read or has no numeric rule. Every
         limit in the findings cites the corpus. Raises RulesError only if the rules files are broken.
     """
-    base = {"drug": str(drug), "dose": str(dose), "indication": None if indication is None else str(indication), "route": str(route)}
+    base: dict[str, Any] = {
+        "drug": str(drug),
+        "dose": str(dose),
+        "indication": None if indication is None else str(indication),
+        "route": str(route),
+    }
 
     def unable(reason: str, found: list[Finding] | None = None, pt: Patient | None = None) -> DoseCheck:
-        return DoseCheck(**base, verdict="unable_to_check", hard_stop=False, reason=reason, findings=found or [],
-                         patient=pt.known() if pt else {})
+        return DoseCheck(
+            **base,
+            verdict="unable_to_check",
+            hard_stop=False,
+            reason=reason,
+            findings=found or [],
+            patient=pt.known() if pt else {},
+        )
 
     pt = _patient(patient)
     if isinstance(pt, str):
@@ -65,8 +77,15 @@ def check_dose(
     base["route"] = route_key
     route_rule = drug_rules.routes[route_key]
     if route_rule.no_limits_reason:
-        info = [fx.finding("route_no_limits", "within_limits", f"{route_key.capitalize()} {drug_rules.drug}: {route_rule.no_limits_reason}.",
-                           None, route_rule.source)]
+        info = [
+            fx.finding(
+                "route_no_limits",
+                "within_limits",
+                f"{route_key.capitalize()} {drug_rules.drug}: {route_rule.no_limits_reason}.",
+                None,
+                route_rule.source,
+            )
+        ]
         return unable(route_rule.no_limits_reason, info, pt)
     selected = _select(drug_rules, route_key, indication)
     if isinstance(selected, str):
@@ -88,7 +107,9 @@ def check_dose(
     for r in selected:
         label = labels[r.indication]
         per_rule[r.indication] = (
-            fx.for_rule(r, label, parsed, pt, prev_ok, interval) if isinstance(parsed, ParsedDose) else fx.sodium(r, label, pt)
+            fx.for_rule(r, label, parsed, pt, prev_ok, interval)
+            if isinstance(parsed, ParsedDose)
+            else fx.sodium(r, label, pt)
         )
     # Stops first, then cautions, then the limits shown for information; stable within each.
     found = sorted(_merge(shared, per_rule, labels), key=lambda f: ("hard", "soft", "info").index(f.severity))
@@ -97,17 +118,40 @@ def check_dose(
     if isinstance(parsed, ParseFailure):
         reason = f"dose not read: {parsed.reason}"
         if fx.worst(found) != "contraindicated":
-            return DoseCheck(**base, verdict="unable_to_check", hard_stop=False, reason=reason, findings=found,
-                             limits_applied=applied, patient=pt.known())
+            return DoseCheck(
+                **base,
+                verdict="unable_to_check",
+                hard_stop=False,
+                reason=reason,
+                findings=found,
+                limits_applied=applied,
+                patient=pt.known(),
+            )
         # The drug itself is contraindicated for this patient, whatever the dose: say so.
-        found.append(fx.finding("dose_unreadable", "unable_to_check", f"The dose itself could not be checked: {parsed.reason}."))
-        return DoseCheck(**base, verdict="contraindicated", hard_stop=True, findings=found, limits_applied=applied, patient=pt.known())
+        found.append(
+            fx.finding("dose_unreadable", "unable_to_check", f"The dose itself could not be checked: {parsed.reason}.")
+        )
+        return DoseCheck(
+            **base,
+            verdict="contraindicated",
+            hard_stop=True,
+            findings=found,
+            limits_applied=applied,
+            patient=pt.known(),
+        )
 
     verdict = fx.worst(found)
     return DoseCheck(
-        **base, verdict=verdict, hard_stop=verdict in HARD_STOPS, findings=found, limits_applied=applied,
-        single_dose_mg=parsed.single_mg, daily_dose_mg=parsed.daily_mg, daily_dose_max_mg=parsed.daily_max_mg,
-        doses_per_day=parsed.doses_per_day, patient=pt.known(),
+        **base,
+        verdict=verdict,
+        hard_stop=verdict in HARD_STOPS,
+        findings=found,
+        limits_applied=applied,
+        single_dose_mg=parsed.single_mg,
+        daily_dose_mg=parsed.daily_mg,
+        daily_dose_max_mg=parsed.daily_max_mg,
+        doses_per_day=parsed.doses_per_day,
+        patient=pt.known(),
     )
 
 
@@ -161,20 +205,39 @@ def _merge(shared: list[Finding], per_rule: dict[str, list[Finding]], labels: di
         for f in fs:
             if verdict_rank(f.verdict) > max(verdict_rank(floor), verdict_rank("caution")):
                 # Not every indication stops here: without the indication this is a caution, not a stop.
-                f = f.model_copy(update={"verdict": "caution", "severity": "soft", "message": f"If the indication is {labels[key]}: {f.message}"})
+                f = f.model_copy(
+                    update={
+                        "verdict": "caution",
+                        "severity": "soft",
+                        "message": f"If the indication is {labels[key]}: {f.message}",
+                    }
+                )
             out.append(f)
     listing = ", ".join(f"{labels[k]} → {v}" for k, v in verdicts.items())
     if len(set(verdicts.values())) > 1:
-        out.append(fx.finding("indication_needed", "caution", f"No indication given and the limits differ by indication ({listing}); "
-                              "give the indication to check against the right limits."))
+        out.append(
+            fx.finding(
+                "indication_needed",
+                "caution",
+                f"No indication given and the limits differ by indication ({listing}); "
+                "give the indication to check against the right limits.",
+            )
+        )
     else:
-        out.append(fx.finding("indication_needed", "within_limits", f"No indication given: checked against every indication's limits "
-                              f"({listing}); the strictest apply."))
+        out.append(
+            fx.finding(
+                "indication_needed",
+                "within_limits",
+                f"No indication given: checked against every indication's limits ({listing}); the strictest apply.",
+            )
+        )
     return out
 
 
 def _limits_applied(drug_rules: DrugRules, route: str, selected: list[IndicationRule], all_indications: bool) -> str:
     names = ", ".join(r.indication for r in selected)
     if all_indications:
-        return f"{route} {drug_rules.drug}, no indication given: every indication checked ({names}); the strictest applies"
+        return (
+            f"{route} {drug_rules.drug}, no indication given: every indication checked ({names}); the strictest applies"
+        )
     return f"{route} {drug_rules.drug} for {names}"

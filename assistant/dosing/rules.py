@@ -25,8 +25,12 @@ class Limit(_Strict):
     value: float = Field(description="The number, in `unit`.")
     unit: str = Field(description="e.g. 'mg/day', 'days', 'years', 'mmol/L', 'mL/min/1.73m²'.")
     source: RuleSource
-    stated_as: str | None = Field(default=None, description="How the quote words the number when not in digits ('weekly' = 7 days).")
-    assumption: str | None = Field(default=None, description="Set when the number is NOT in the corpus: what was assumed and why. Configurable.")
+    stated_as: str | None = Field(
+        default=None, description="How the quote words the number when not in digits ('weekly' = 7 days)."
+    )
+    assumption: str | None = Field(
+        default=None, description="Set when the number is NOT in the corpus: what was assumed and why. Configurable."
+    )
 
     def text(self) -> str:
         return f"{fmt(self.value)} {self.unit}"
@@ -41,7 +45,7 @@ class RangeLimit(_Strict):
     source: RuleSource
 
     @model_validator(mode="after")
-    def _ordered(self) -> "RangeLimit":
+    def _ordered(self) -> RangeLimit:
         if self.low > self.high:
             raise ValueError(f"range low {self.low} is above high {self.high}")
         return self
@@ -83,7 +87,9 @@ class SodiumStop(_Strict):
 
     below: Limit
     verdict: Literal["contraindicated", "caution"]
-    note: str | None = Field(default=None, description="Why this verdict (e.g. the criterion comes from another indication's guideline).")
+    note: str | None = Field(
+        default=None, description="Why this verdict (e.g. the criterion comes from another indication's guideline)."
+    )
 
 
 class IndicationRule(_Strict):
@@ -91,21 +97,31 @@ class IndicationRule(_Strict):
 
     route: str = Field(description="A key of DrugRules.routes.")
     indication: str = Field(description="A key of DrugRules.indications.")
-    population: str | None = Field(default=None, description="Who the limits were stated for, e.g. 'patients with liver cirrhosis'.")
+    population: str | None = Field(
+        default=None, description="Who the limits were stated for, e.g. 'patients with liver cirrhosis'."
+    )
     start_daily_mg: RangeLimit = Field(description="Starting total daily dose (low == high for a single number).")
     start_regimen: Regimen | None = None
-    usual_daily_mg: list[RangeLimit] = Field(default_factory=list, description="Usual maintenance ranges (information only).")
+    usual_daily_mg: list[RangeLimit] = Field(
+        default_factory=list, description="Usual maintenance ranges (information only)."
+    )
     max_daily_mg: Limit = Field(description="Maximum total daily dose: above it is a hard stop (above_max).")
-    titration: Titration | None = Field(default=None, description="Numeric titration limits; None when the corpus gives none.")
+    titration: Titration | None = Field(
+        default=None, description="Numeric titration limits; None when the corpus gives none."
+    )
     titration_note: Statement | None = Field(default=None, description="Non-numeric titration advice.")
     doses_per_day: RangeLimit | None = Field(default=None, description="Doses per day; outside it is a caution.")
     sodium_stop: SodiumStop | None = None
-    stop_criteria: list[Statement] = Field(default_factory=list, description="Stop criteria that are not patient fields (listed as info).")
+    stop_criteria: list[Statement] = Field(
+        default_factory=list, description="Stop criteria that are not patient fields (listed as info)."
+    )
     monitoring: list[Statement] = Field(default_factory=list)
-    notes: list[Statement] = Field(default_factory=list, description="Other statements shown as info (population, evidence).")
+    notes: list[Statement] = Field(
+        default_factory=list, description="Other statements shown as info (population, evidence)."
+    )
 
     @model_validator(mode="after")
-    def _coherent(self) -> "IndicationRule":
+    def _coherent(self) -> IndicationRule:
         top = self.max_daily_mg.value
         for name, r in [("start_daily_mg", self.start_daily_mg), *[("usual_daily_mg", u) for u in self.usual_daily_mg]]:
             if r.high > top:
@@ -124,7 +140,9 @@ class Renal(_Strict):
 class OlderAdults(_Strict):
     """Caution above a daily dose from a given age."""
 
-    min_age: Limit = Field(description="Age from which the caution applies (an assumption when the corpus names no age).")
+    min_age: Limit = Field(
+        description="Age from which the caution applies (an assumption when the corpus names no age)."
+    )
     caution_above_daily_mg: Limit
 
 
@@ -140,7 +158,9 @@ class Route(_Strict):
     """A route, its accepted spellings, and (when the corpus has no limits) why it cannot be checked."""
 
     aliases: list[str] = Field(description="Accepted spellings, compared lower-case without dots.")
-    no_limits_reason: str | None = Field(default=None, description="When set, every dose on this route is unable_to_check with this reason.")
+    no_limits_reason: str | None = Field(
+        default=None, description="When set, every dose on this route is unable_to_check with this reason."
+    )
     source: RuleSource | None = None
 
 
@@ -161,7 +181,7 @@ class DrugRules(_Strict):
     rules: list[IndicationRule]
 
     @model_validator(mode="after")
-    def _references(self) -> "DrugRules":
+    def _references(self) -> DrugRules:
         seen: set[tuple[str, str]] = set()
         for r in self.rules:
             if r.route not in self.routes:
@@ -182,6 +202,7 @@ class DrugRules(_Strict):
 
     def route_key(self, text: str) -> str | None:
         """Canonical route for a spelling ('PO' → 'oral'), or None."""
+
         def norm(s: str) -> str:
             return " ".join(s.lower().replace(".", "").split())
 
@@ -190,6 +211,7 @@ class DrugRules(_Strict):
 
     def indication_key(self, text: str) -> str | None:
         """Canonical indication for a spelling ('Muscle cramps' → 'muscle_cramps'), or None."""
+
         def norm(s: str) -> str:
             return " ".join(s.lower().replace("_", " ").replace("-", " ").split())
 

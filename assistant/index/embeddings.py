@@ -27,7 +27,9 @@ class LocalEmbeddings(Embeddings):
         self.model = SentenceTransformer(str(get_model_path()), device="cpu", local_files_only=True)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False)
+        vectors = self.model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
         return vectors.tolist()
 
     def embed_query(self, text: str) -> list[float]:

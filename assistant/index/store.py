@@ -5,7 +5,7 @@ Chunks are keyed by content hash, so a re-ingest embeds only new text and delete
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 from pydantic import BaseModel
@@ -42,7 +42,9 @@ def open_collection(settings: Settings):
             url = urlparse(settings.chroma_url)
             if not url.hostname or not url.port:
                 raise StoreError(f"ASSISTANT_CHROMA_URL must look like http://host:port, got {settings.chroma_url!r}")
-            client = chromadb.HttpClient(host=url.hostname, port=url.port, ssl=url.scheme == "https", settings=chroma_settings)
+            client = chromadb.HttpClient(
+                host=url.hostname, port=url.port, ssl=url.scheme == "https", settings=chroma_settings
+            )
         else:
             settings.chroma_path.mkdir(parents=True, exist_ok=True)
             client = chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
@@ -76,15 +78,20 @@ def _metadata(chunk: Chunk, indexed_at: str, file: str) -> dict[str, str | int]:
 def _chunk_from(chunk_id: str, text: str, meta: dict) -> Chunk:
     refs = [int(r) for r in str(meta.get("refs", "")).split(",") if r.strip()]
     return Chunk(
-        id=chunk_id, doc_id=str(meta["doc_id"]), title=str(meta["title"]), section=str(meta["section"]),
-        text=text, refs=refs, position=int(meta.get("position", 0)),
+        id=chunk_id,
+        doc_id=str(meta["doc_id"]),
+        title=str(meta["title"]),
+        section=str(meta["section"]),
+        text=text,
+        refs=refs,
+        position=int(meta.get("position", 0)),
     )
 
 
 def stored_chunks(collection) -> list[Chunk]:
     """Every chunk in the collection, in document order."""
     got = collection.get(include=["documents", "metadatas"])
-    chunks = [_chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+    chunks = [_chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
     return sorted(chunks, key=lambda c: (c.doc_id, c.position))
 
 
@@ -113,9 +120,13 @@ def sync(
     wanted = {c.id: c for c in chunks}
     got = collection.get(include=["metadatas"])
     existing = set(got["ids"])
-    stale = sorted(i for i, m in zip(got["ids"], got["metadatas"]) if i not in wanted and m.get("file") not in protected)
+    stale = sorted(
+        i
+        for i, m in zip(got["ids"], got["metadatas"], strict=True)
+        if i not in wanted and m.get("file") not in protected
+    )
     new = [c for cid, c in wanted.items() if cid not in existing]
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     batches = [new[i : i + BATCH] for i in range(0, len(new), BATCH)]
     for batch in progress(batches):
         collection.add(
@@ -128,7 +139,7 @@ def sync(
     kept = [c for cid, c in wanted.items() if cid in existing]
     if kept:
         got = collection.get(ids=[c.id for c in kept], include=["metadatas"])
-        current = dict(zip(got["ids"], got["metadatas"]))
+        current = dict(zip(got["ids"], got["metadatas"], strict=True))
         moved = [c for c in kept if int(current[c.id].get("position", -1)) != c.position]
         if moved:
             collection.update(
@@ -146,4 +157,4 @@ def query(collection, vector: list[float], n: int) -> list[tuple[str, float]]:
     if count == 0:
         return []
     res = collection.query(query_embeddings=[vector], n_results=min(n, count), include=["distances"])
-    return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]
+    return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]

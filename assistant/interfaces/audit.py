@@ -14,7 +14,7 @@ import fcntl
 import json
 import os
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -50,7 +50,7 @@ def make_record(
     if event not in EVENTS:
         raise ValueError(f"unknown audit event {event!r}; expected one of {', '.join(EVENTS)}")
     record: dict[str, Any] = {
-        "timestamp": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+        "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
         "event": event,
         "question": question if question is not None else (answer.question if answer else None),
         "answer": answer.text if answer else None,

@@ -27,14 +27,28 @@ def add_check_dose_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dose", help='dose expression, e.g. "10 mg/day" or "5 mg three times daily"')
     parser.add_argument("--indication", help="muscle_cramps or spasticity (omit to check every indication)")
     parser.add_argument("--route", default="oral", help="oral (default) or intrathecal")
-    parser.add_argument("--previous-dose", dest="previous_dose", help="current dose expression, to check the titration step")
+    parser.add_argument(
+        "--previous-dose", dest="previous_dose", help="current dose expression, to check the titration step"
+    )
     parser.add_argument("--interval-days", dest="interval_days", type=float, help="days since the last dose change")
-    parser.add_argument("--patient", nargs="+", action="extend", default=[], metavar="KEY=VALUE",
-                        help="patient facts: egfr, dialysis, cirrhosis, age, sodium (e.g. egfr=45 age=70)")
-    parser.add_argument("--rules-dir", dest="rules_dir", type=Path,
-                        help="folder of dose-rule .toml files (default: ASSISTANT_RULES_DIR, else corpus/rules)")
+    parser.add_argument(
+        "--patient",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="KEY=VALUE",
+        help="patient facts: egfr, dialysis, cirrhosis, age, sodium (e.g. egfr=45 age=70)",
+    )
+    parser.add_argument(
+        "--rules-dir",
+        dest="rules_dir",
+        type=Path,
+        help="folder of dose-rule .toml files (default: ASSISTANT_RULES_DIR, else corpus/rules)",
+    )
     parser.add_argument("--json", action="store_true", help="print the DoseCheck as one JSON object")
-    parser.add_argument("--batch", metavar="FILE.jsonl", help="check one JSON object per line; prints one JSON line each ('-' = stdin)")
+    parser.add_argument(
+        "--batch", metavar="FILE.jsonl", help="check one JSON object per line; prints one JSON line each ('-' = stdin)"
+    )
 
 
 def parse_patient(pairs: list[str]) -> dict[str, float | bool | str]:
@@ -51,7 +65,8 @@ def parse_patient(pairs: list[str]) -> dict[str, float | bool | str]:
             raise InputError(f"patient key '{key}' given twice")
         out[key] = _patient_value(key, raw)
     try:
-        Patient(**out)  # bounds are data (corpus/patient_fields.toml): refuse an implausible value here, by name
+        # bounds are data (corpus/patient_fields.toml): refuse an implausible value here, by name
+        Patient.model_validate(out)
     except ValidationError as exc:
         raise InputError(f"patient {one_line(exc)}") from None
     return out
@@ -76,12 +91,21 @@ def _patient_value(key: str, raw: str) -> float | bool | str:
 
 def format_text(result: DoseCheck) -> str:
     """Short human-readable form: verdict line, what was read, then findings with citations."""
-    stop = " — HARD STOP" if result.hard_stop else (" — soft stop" if result.verdict in ("caution", "exceeds_titration_step") else "")
-    lines = [f"{result.verdict.upper()}{stop}: {result.drug} {result.dose!r}, {result.route}, {result.indication or 'no indication given'}"]
+    stop = (
+        " — HARD STOP"
+        if result.hard_stop
+        else (" — soft stop" if result.verdict in ("caution", "exceeds_titration_step") else "")
+    )
+    lines = [
+        f"{result.verdict.upper()}{stop}: {result.drug} {result.dose!r}, {result.route}, "
+        f"{result.indication or 'no indication given'}"
+    ]
     if result.reason:
         lines.append(f"  reason: {result.reason}")
     if result.daily_dose_mg is not None:
-        daily = f"{result.daily_dose_mg:g}" + (f"–{result.daily_dose_max_mg:g}" if result.daily_dose_max_mg is not None else "")
+        daily = f"{result.daily_dose_mg:g}" + (
+            f"–{result.daily_dose_max_mg:g}" if result.daily_dose_max_mg is not None else ""
+        )
         single = f"{result.single_dose_mg:g} mg" if result.single_dose_mg is not None else "not stated"
         per_day = f"{result.doses_per_day:g}" if result.doses_per_day is not None else "not stated"
         lines.append(f"  read as: {daily} mg/day; single dose {single}; doses/day {per_day}")
@@ -92,7 +116,7 @@ def format_text(result: DoseCheck) -> str:
         lines.append(f"  [{f.severity}] {f.code}: {f.message}{limit}")
         if f.citation:
             c = f.citation
-            lines.append(f"      source: {c.doc_id} § {c.section}: \"{c.quote}\"")
+            lines.append(f'      source: {c.doc_id} § {c.section}: "{c.quote}"')
     return "\n".join(lines)
 
 
@@ -159,8 +183,16 @@ def run_check_dose(args: argparse.Namespace) -> int:
         if args.drug is None or args.dose is None:
             raise InputError("check-dose needs --drug and --dose (or --batch FILE.jsonl)")
         patient = parse_patient(args.patient or [])
-        result = check_dose(args.drug, args.dose, indication=args.indication, route=args.route, patient=patient,
-                            previous_dose=args.previous_dose, interval_days=args.interval_days, rules=rules)
+        result = check_dose(
+            args.drug,
+            args.dose,
+            indication=args.indication,
+            route=args.route,
+            patient=patient,
+            previous_dose=args.previous_dose,
+            interval_days=args.interval_days,
+            rules=rules,
+        )
     except (AssistantError, UnicodeDecodeError, ValidationError) as exc:  # ValidationError: an ASSISTANT_* setting
         print(f"error: {one_line(exc)}", file=sys.stderr)
         return 2

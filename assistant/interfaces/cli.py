@@ -19,13 +19,24 @@ EXIT_ERROR = 2
 
 
 def _patient_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--patient", nargs="+", action="extend", default=[], metavar="KEY=VALUE",
-                        help="patient facts: egfr, dialysis, cirrhosis, age, sodium (explicit values win over the text)")
+    parser.add_argument(
+        "--patient",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="KEY=VALUE",
+        help="patient facts: egfr, dialysis, cirrhosis, age, sodium (explicit values win over the text)",
+    )
 
 
 def _llm_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--llm", default=None, metavar="BACKEND",
-                        help="answer writer: none (extractive), ollama:MODEL, openai:MODEL or llamacpp[:PATH] (default: $ASSISTANT_LLM or none)")
+    parser.add_argument(
+        "--llm",
+        default=None,
+        metavar="BACKEND",
+        help="answer writer: none (extractive), ollama:MODEL, openai:MODEL or llamacpp[:PATH] "
+        "(default: $ASSISTANT_LLM or none)",
+    )
 
 
 def _settings(args: argparse.Namespace):
@@ -45,7 +56,9 @@ def _print_notes(answer, seen: set[str]) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from assistant.interfaces.check_dose import add_check_dose_arguments
 
-    parser = argparse.ArgumentParser(prog="python -m assistant", description="Cited answers from dosing guidelines, with a dose checker.")
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant", description="Cited answers from dosing guidelines, with a dose checker."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("ingest", help="index corpus/*.md into Chroma (incremental)")
     ask = sub.add_parser("ask", help="answer one question")
@@ -87,10 +100,13 @@ def format_answer(answer) -> str:
         lines += ["", "Sources:"]
         for c in answer.citations:
             refs = f" (guideline refs {', '.join(map(str, c.refs))})" if c.refs else ""
-            lines += [f"  [{c.n}] {c.title} › {c.section}{refs}", f"      \"{c.text}\""]
+            lines += [f"  [{c.n}] {c.title} › {c.section}{refs}", f'      "{c.text}"']
     if answer.dose_check:
         d = answer.dose_check
-        lines += ["", f"Dose check: {d.verdict}{' (HARD STOP)' if d.hard_stop else ''} — {d.limits_applied or d.reason or ''}"]
+        lines += [
+            "",
+            f"Dose check: {d.verdict}{' (HARD STOP)' if d.hard_stop else ''} — {d.limits_applied or d.reason or ''}",
+        ]
     return "\n".join(lines)
 
 
@@ -101,7 +117,10 @@ def cmd_ingest() -> int:
     from assistant.settings import Settings
 
     settings = Settings()
-    result = ingest(settings, progress=lambda batches: tqdm(batches, desc="embedding", unit="batch", file=sys.stderr, disable=not batches))
+    result = ingest(
+        settings,
+        progress=lambda batches: tqdm(batches, desc="embedding", unit="batch", file=sys.stderr, disable=not batches),
+    )
     for err in result.errors:
         print(f"skipped: {err}", file=sys.stderr)
     r = result.report
@@ -115,7 +134,7 @@ def _patient(pairs: list[str]):
     from assistant.interfaces.check_dose import parse_patient
     from assistant.types import Patient
 
-    return Patient(**parse_patient(pairs))
+    return Patient.model_validate(parse_patient(pairs))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -125,7 +144,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     patient = _patient(args.patient)
     question = validate_question(" ".join(args.question), Settings().max_question_chars)
-    answer = Assistant(_settings(args)).reply([], question, patient=patient, indication=args.indication, route=args.route)
+    answer = Assistant(_settings(args)).reply(
+        [], question, patient=patient, indication=args.indication, route=args.route
+    )
     _print_notes(answer, set())
     print(json.dumps(answer_object(answer), ensure_ascii=False) if args.json else format_answer(answer))
     return 0
@@ -147,7 +168,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     lines = _read_lines(args.file)
     assistant = Assistant(_settings(args))
-    failed, notes = 0, set()
+    failed, notes = 0, set[str]()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -163,7 +184,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             patient = record.get("patient") or {}
             if not isinstance(patient, dict):
                 raise InputError("'patient' must be an object")
-            facts = Patient(**parse_patient([f"{k}={v}" for k, v in patient.items()]))
+            facts = Patient.model_validate(parse_patient([f"{k}={v}" for k, v in patient.items()]))
             history = [Turn(role="user", content=t) for t in turns[:-1]]
             answer = assistant.reply(history, turns[-1], patient=facts)
             _print_notes(answer, notes)

@@ -29,12 +29,20 @@ MIN_TERM_SHARE = 0.6  # a model sentence must mostly use the words of the text i
 # The checker's own verdict words, and wording that claims the dose is within limits. ('Caution' and
 # 'contraindicated' are ordinary clinical words and stay with the guard's other checks.)
 _VERDICT_NAMES = re.compile(r"\b(" + "|".join(v for v in VERDICT_ORDER if "_" in v) + r")\b", re.I)
-_WITHIN = re.compile(r"\bwithin (?:the )?(?:guideline'?s? |recommended |dosing |usual |safe )?(?:limits?|range)\b", re.I)
+_WITHIN = re.compile(
+    r"\bwithin (?:the )?(?:guideline'?s? |recommended |dosing |usual |safe )?(?:limits?|range)\b", re.I
+)
 # Permission to give the dose, in any wording the guard's acceptability check does not cover ('I can increase').
-_PERMITS = re.compile(r"\b(?:can|may|could|able to)\s+(?:safely\s+|still\s+)?(?:be\s+)?(?:increased?|given|give|used?|taken|take|"
-                      r"continued?|started|start|prescribed?|go(?:ne)? up|raised?)\b|\bgo ahead\b|\bno (?:problem|concern)s?\b", re.I)
+_PERMITS = re.compile(
+    r"\b(?:can|may|could|able to)\s+(?:safely\s+|still\s+)?(?:be\s+)?(?:increased?|given|give|used?|taken|take|"
+    r"continued?|started|start|prescribed?|go(?:ne)? up|raised?)\b|\bgo ahead\b|\bno (?:problem|concern)s?\b",
+    re.I,
+)
 _YES_NO = re.compile(r"^\W*(?:yes|no)\s*[,.;:!\u2014-]", re.I)
-_GLUED = re.compile(r"(?:(?<=[A-Za-z])|(?<=[A-Za-z/%][.,]))[0-9]+(?:\.[0-9]+)?")  # 'day.5', 'q8h': numbers_in skips them
+_GLUED = re.compile(
+    r"(?:(?<=[A-Za-z])|(?<=[A-Za-z/%][.,]))[0-9]+(?:\.[0-9]+)?"
+)  # 'day.5', 'q8h': numbers_in skips them
+
 
 def normalise(text: str) -> str:
     """Put markers written after the full stop before it, expand [1-3] and [1][2], drop list numbering."""
@@ -42,8 +50,14 @@ def normalise(text: str) -> str:
     return re.sub(r"(?m)^(\s*)\d{1,2}[.)]\s+", r"\1- ", text).strip()
 
 
-def model_checks(text: str, sources: Draft, question: str, allowed: dict[str, Chunk], dose_check: DoseCheck | None,
-                 rules: DrugRules | None) -> tuple[str, list[GuardRemoval]]:
+def model_checks(
+    text: str,
+    sources: Draft,
+    question: str,
+    allowed: dict[str, Chunk],
+    dose_check: DoseCheck | None,
+    rules: DrugRules | None,
+) -> tuple[str, list[GuardRemoval]]:
     """Checks a model's sentences need on top of the guard (which was built for the guideline's own words):
     a verdict word other than the checker's, a bare yes/no verdict, a number glued to a word (invisible to the
     number check), and a sentence whose words are mostly not in the text it cites. A sentence the guard itself
@@ -53,14 +67,20 @@ def model_checks(text: str, sources: Draft, question: str, allowed: dict[str, Ch
     removed: list[GuardRemoval] = []
     lines: list[str] = []
     seen: set[str] = set()
-    facts = ". ".join(f"{k} {v}" for k, v in (dose_check.patient if dose_check else {}).items() if not isinstance(v, bool))
+    facts = ". ".join(
+        f"{k} {v}" for k, v in (dose_check.patient if dose_check else {}).items() if not isinstance(v, bool)
+    )
     for line in text.split("\n"):
         kept: list[str] = []
         for sentence in split_sentences(line) if line.strip() else [line]:
-            if guard(Draft(text=sentence, citations=sources.citations), question, allowed, dose_check, rules).report.removed:
+            if guard(
+                Draft(text=sentence, citations=sources.citations), question, allowed, dose_check, rules
+            ).report.removed:
                 kept.append(sentence)  # the guard's own pass removes it, with its reason
             elif (key := " ".join(content_terms(strip_citations(sentence)))) in seen and key:
-                removed.append(GuardRemoval(sentence=sentence.strip(), code="repeat", reason="repeats an earlier sentence"))
+                removed.append(
+                    GuardRemoval(sentence=sentence.strip(), code="repeat", reason="repeats an earlier sentence")
+                )
             elif problem := (
                 _model_problem(sentence, by_n, context, dose_check)
                 or _unit_problem(sentence, by_n, question, sources, facts)
@@ -106,7 +126,10 @@ def _model_problem(
     cited = [by_n[n] for n in cited_numbers(sentence) if n in by_n]
     figures = set(numbers_in(sentence))
     if cited and figures and not figures & set(numbers_in(" ".join(c.text for c in cited))):
-        return "restates_given", "none of its figures is in the text it cites (it only restates the question or the dose check)"
+        return (
+            "restates_given",
+            "none of its figures is in the text it cites (it only restates the question or the dose check)",
+        )
     terms = set(content_terms(strip_citations(sentence)))
     if cited and terms:
         vocabulary = context | set(content_terms(" ".join(f"{c.title} {c.section} {c.text}" for c in cited)))
@@ -117,13 +140,27 @@ def _model_problem(
     return None
 
 
-def guard_draft(model_text: str, sources: Draft, question: str, allowed: dict[str, Chunk],
-                dose_check: DoseCheck | None, rules: DrugRules | None) -> tuple[Guarded, str]:
+def guard_draft(
+    model_text: str,
+    sources: Draft,
+    question: str,
+    allowed: dict[str, Chunk],
+    dose_check: DoseCheck | None,
+    rules: DrugRules | None,
+) -> tuple[Guarded, str]:
     """Dose-check lines + the model's text through the guard, and the model's kept sentences alone."""
     text, pre_removed = model_checks(normalise(model_text), sources, question, allowed, dose_check, rules)
-    text = "\n".join(line for line in text.split("\n") if line not in sources.checker_lines)  # copies of the checker's lines
+    text = "\n".join(
+        line for line in text.split("\n") if line not in sources.checker_lines
+    )  # copies of the checker's lines
     model_only = guard(Draft(text=text, citations=sources.citations), question, allowed, dose_check, rules)
     body = "\n\n".join(part for part in ("\n".join(sources.checker_lines), text) if part)
-    full = guard(Draft(text=body, citations=sources.citations, checker_lines=sources.checker_lines), question, allowed, dose_check, rules)
+    full = guard(
+        Draft(text=body, citations=sources.citations, checker_lines=sources.checker_lines),
+        question,
+        allowed,
+        dose_check,
+        rules,
+    )
     full.report = GuardReport(removed=pre_removed + full.report.removed)
     return full, model_only.text

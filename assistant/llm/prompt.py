@@ -16,9 +16,10 @@ from assistant.types import Chunk, DoseCheck, Draft, Hit, Patient, RuleSource
 MAX_HISTORY_TURNS = 6
 MAX_TURN_CHARS = 800
 
-SYSTEM_PROMPT = """Answer the clinician's question using only the numbered guideline sources below. Copy the wording and \
-the numbers of the source you use; never calculate, convert or round a number. End every sentence with the number of its \
-source in square brackets. Do not call a dose safe, fine or acceptable and do not answer yes or no: the dose check is \
+SYSTEM_PROMPT = """Answer the clinician's question using only the numbered guideline sources below. \
+Copy the wording and the numbers of the source you use; never calculate, convert or round a number. \
+End every sentence with the number of its source in square brackets. \
+Do not call a dose safe, fine or acceptable and do not answer yes or no: the dose check is \
 shown to the clinician separately. If the sources do not answer the question, say so.
 
 Example (another drug):
@@ -32,8 +33,11 @@ Answer: Check liver tests before starting drug X [2]."""
 class Turn(Protocol):
     """One turn of the conversation as the prompt needs it (`assistant.pipeline.Turn` is one)."""
 
-    role: str
-    content: str
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def content(self) -> str: ...
 
 
 def numbered_sources(

@@ -2,11 +2,12 @@
 
 The model gets the conversation, the retrieved chunks numbered [1]..[k] (then any chunk a dose limit cites),
 the patient facts and the DoseCheck the orchestrator computed; `check_dose` is bound as a tool for models
-that call tools. Its draft then goes through `assistant.llm.checks` and `guard.guard` sentence by sentence, after the
-orchestrator's own dose-check lines (the model never writes the verdict block; `assistant.llm.prompt`). When nothing cited survives, or what survives does
-not answer the question (`assistant.llm.relevance`), the caller keeps the extractive answer (`fallback`). Backends
-are built in `assistant.llm.backends`.
+that call tools. Its draft then goes through `assistant.llm.checks` and `guard.guard` sentence by sentence, after
+the orchestrator's own dose-check lines (the model never writes the verdict block; `assistant.llm.prompt`). When
+nothing cited survives, or what survives does not answer the question (`assistant.llm.relevance`), the caller
+keeps the extractive answer (`fallback`). Backends are built in `assistant.llm.backends`.
 """
+
 from __future__ import annotations
 
 import json
@@ -53,9 +54,13 @@ class LLMDraft(BaseModel):
 
     guarded: Guarded = Field(description="Dose-check lines plus the model's kept sentences, renumbered.")
     fallback: bool = Field(description="True when no cited model sentence survived: use the extractive answer.")
-    model_text: str = Field(default="", description="The model's sentences the guard kept, without the dose-check lines.")
+    model_text: str = Field(
+        default="", description="The model's sentences the guard kept, without the dose-check lines."
+    )
     raw: str = Field(description="The model's draft as written (after marker normalisation).")
-    tool_calls: list[dict] = Field(default_factory=list, description="check_dose calls the model made, with their verdicts.")
+    tool_calls: list[dict] = Field(
+        default_factory=list, description="check_dose calls the model made, with their verdicts."
+    )
 
 
 # -- running the model ------------------------------------------------------------------------------------
@@ -78,7 +83,8 @@ def run_model(
     Only the text of the last round (the one without tool calls) is the draft."""
     tool = make_check_dose_tool(rule_table)  # the orchestrator's rules, never another folder
     runnable = bind_check_dose(model, tool)
-    messages, calls = list(messages), []
+    messages = list(messages)
+    calls: list[dict[str, Any]] = []
     for _ in range(MAX_TOOL_ROUNDS + 1):
         message = _call(runnable, model, messages, stream.feed if stream else None)
         if not message.tool_calls or len(calls) >= MAX_TOOL_ROUNDS:
@@ -89,11 +95,13 @@ def run_model(
         for call in message.tool_calls:
             if call["name"] == TOOL_NAME:
                 result = tool.invoke({**call, "type": "tool_call"})
-                content = result.content if isinstance(result, ToolMessage) else str(result)
+                content = _content(result) if isinstance(result, ToolMessage) else str(result)
             else:
                 content = f"unknown tool {call['name']!r}; the only tool is {TOOL_NAME}"
             calls.append({"name": call["name"], "args": call.get("args", {}), "result": _verdict_of(content)})
-            messages.append(ToolMessage(content=content, tool_call_id=call.get("id") or call["name"], name=call["name"]))
+            messages.append(
+                ToolMessage(content=content, tool_call_id=call.get("id") or call["name"], name=call["name"])
+            )
     return "", calls
 
 
@@ -136,7 +144,10 @@ class SentenceStream:
     """Feeds model tokens; calls `show` with the guarded text of the complete sentences so far, when it changes."""
 
     def __init__(self, show: Callable[[str], None], guard_prefix: Callable[[str], Guarded]) -> None:
-        self.show, self.guard_prefix, self.buffer, self.shown, self.done = show, guard_prefix, "", None, 0
+        self.show, self.guard_prefix = show, guard_prefix
+        self.buffer = ""  # the model's text so far
+        self.shown: str | None = None  # the guarded text last shown
+        self.done = 0  # end of the last complete sentence
 
     def feed(self, token: str) -> None:
         self.buffer += token
@@ -179,12 +190,16 @@ def compose_with_llm(
     messages = build_messages(history, question, sources, patient, dose_check)
     stream = None
     if on_text is not None:
-        stream = SentenceStream(on_text, lambda prefix: guard_draft(prefix, sources, guard_question, allowed, dose_check, rules)[0])
+        stream = SentenceStream(
+            on_text, lambda prefix: guard_draft(prefix, sources, guard_question, allowed, dose_check, rules)[0]
+        )
     raw, calls = run_model(model, messages, stream, rule_table)
     if stream:
         stream.finish()
     guarded, kept = guard_draft(raw, sources, guard_question, allowed, dose_check, rules)
-    return LLMDraft(guarded=guarded, fallback=not MARKER.search(kept), model_text=kept, raw=normalise(raw), tool_calls=calls)
+    return LLMDraft(
+        guarded=guarded, fallback=not MARKER.search(kept), model_text=kept, raw=normalise(raw), tool_calls=calls
+    )
 
 
 def describe_error(spec: str, exc: BaseException, where: str | None = None) -> str:
@@ -193,11 +208,14 @@ def describe_error(spec: str, exc: BaseException, where: str | None = None) -> s
     if isinstance(exc, LLMError):
         return f"{detail}; showing the extractive answer"
     at = f" at {where}" if where else ""
-    return f"LLM backend {spec!r}{at} (ASSISTANT_LLM / --llm) failed: {type(exc).__name__}: {detail[:200]}; showing the extractive answer"
+    failed = f"failed: {type(exc).__name__}: {detail[:200]}"
+    return f"LLM backend {spec!r}{at} (ASSISTANT_LLM / --llm) {failed}; showing the extractive answer"
 
 
 FALLBACK_NOTE = "The language model's draft kept no cited sentence after the guard; this is the extractive answer."
-OFF_POINT_NOTE = "What the guard kept of the language model's draft does not answer the question; this is the extractive answer"
+OFF_POINT_NOTE = (
+    "What the guard kept of the language model's draft does not answer the question; this is the extractive answer"
+)
 
 
 def llm_reply(
@@ -221,8 +239,20 @@ def llm_reply(
     spec = backend if isinstance(backend, str) else f"custom:{type(backend).__name__}"
     try:
         model = resolve(backend, settings, cache)
-        result = compose_with_llm(model, history, extractive.question, extractive.hits, patient, extractive.dose_check,
-                                  source_chunk, guard_question, allowed, rules, on_text, rule_table)
+        result = compose_with_llm(
+            model,
+            history,
+            extractive.question,
+            extractive.hits,
+            patient,
+            extractive.dose_check,
+            source_chunk,
+            guard_question,
+            allowed,
+            rules,
+            on_text,
+            rule_table,
+        )
     except Exception as exc:  # unknown backend, missing file, unreachable server, model error: extractive + note
         where = {"ollama": settings.ollama_url, "openai": settings.openai_base_url}.get(spec.partition(":")[0])
         note = describe_error(spec, exc, where)
@@ -239,5 +269,11 @@ def llm_reply(
         report = GuardReport(removed=removed + extractive.guard.removed, fallback=True)
         note = FALLBACK_NOTE if result.fallback else f"{OFF_POINT_NOTE} ({off_point})."
         return extractive.model_copy(update={"backend": spec, "guard": report, "notes": [note]})
-    return extractive.model_copy(update={"text": result.guarded.text, "citations": result.guarded.citations,
-                                         "guard": result.guarded.report, "backend": spec})
+    return extractive.model_copy(
+        update={
+            "text": result.guarded.text,
+            "citations": result.guarded.citations,
+            "guard": result.guarded.report,
+            "backend": spec,
+        }
+    )

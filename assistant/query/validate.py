@@ -19,7 +19,9 @@ def validate_question(message: object, max_chars: int) -> str:
     if not text:
         raise InputError("the question is empty", problem="empty")
     if len(text) > max_chars:
-        raise InputError(f"the question is too long ({len(text)} characters; the limit is {max_chars})", problem="too_long")
+        raise InputError(
+            f"the question is too long ({len(text)} characters; the limit is {max_chars})", problem="too_long"
+        )
     odd = [ch for ch in text if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\n\t\r"]
     # One stray C1 control or unassigned character in pasted text is an encoding artefact (a cp1252 '\x9d' in a
     # real MedicationQA row); a C0 control (NUL, ESC of a terminal colour code), U+FFFD or many odd characters

@@ -64,7 +64,9 @@ def _number(name: str) -> str:
 
 _TIMES = r"(?:once|twice|two|three|four|five|six|[1-6])\s*(?:times|x)?\s*(?:daily|a\s+day|per\s+day|/\s*day)"
 PER_DOSE = rf"(?:t\.?i\.?d\.?|b\.?i\.?d\.?|q\.?i\.?d\.?|tds|bd|q\s*\d+\s*h|every\s+\d+\s*(?:hours?|h)|(?!once){_TIMES})"
-_PER_DAY = r"\s*/\s*(?:day|d|24\s*h)\b|\s+(?:per|a|each|every)\s+day\b|\s+daily\b|\s+once\s+(?:daily|a\s+day)\b|\s+(?:od|qd)\b"
+_PER_DAY = (
+    r"\s*/\s*(?:day|d|24\s*h)\b|\s+(?:per|a|each|every)\s+day\b|\s+daily\b|\s+once\s+(?:daily|a\s+day)\b|\s+(?:od|qd)\b"
+)
 _PER_WEEK = r"\s*/\s*(?:week|wk)\b|\s+(?:per|a|each|every)\s+week\b|\s+weekly\b"
 _CMP = (
     r"(?P<cmp>(?:no|not)\s+(?:more|greater)\s+than\s+|<=?\s*|≤\s*|>=?\s*|≥\s*|less\s+than\s+|below\s+|"
@@ -75,23 +77,52 @@ _QUANTITY = re.compile(
     + r"(?:between\s+|from\s+)?"
     + _number("lo")
     + _unit_group("a")
-    + r"(?:\s*(?:-|–|—|to|and)\s*" + _number("hi") + ")?"
+    + r"(?:\s*(?:-|–|—|to|and)\s*"
+    + _number("hi")
+    + ")?"
     + _unit_group("b")
     + rf"(?P<rate>(?P<day>{_PER_DAY})|(?P<week>{_PER_WEEK})|(?P<dose>\s+{PER_DOSE}\b))?",
     re.IGNORECASE,
 )
 _CONTEXT_DIMS = [  # a bare number right after one of these words measures that dimension
-    (re.compile(r"\b(?:e?gfr|crcl|creatinine\s+clearance|kidney\s+function)\W*(?:\w+\W+){0,2}$", re.IGNORECASE), "renal"),
+    (
+        re.compile(r"\b(?:e?gfr|crcl|creatinine\s+clearance|kidney\s+function)\W*(?:\w+\W+){0,2}$", re.IGNORECASE),
+        "renal",
+    ),
     (re.compile(r"\b(?:sodium|na\+?)\W*(?:\w+\W+){0,2}$", re.IGNORECASE), "conc"),
 ]
 RATED_DIMS = ("mass", None)
 # 'one' and 'single' are left out: as pronoun-like words they carry no dose.
 NUMBER_WORDS: dict[str, float] = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000, "once": 1, "twice": 2, "thrice": 3,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "thousand": 1000,
+    "once": 1,
+    "twice": 2,
+    "thrice": 3,
 }
-_NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)  # only a mass (or a bare number) carries a per-day / per-week / per-dose rate
+_NUMBER_WORD = re.compile(
+    r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE
+)  # only a mass (or a bare number) carries a per-day / per-week / per-dose rate
 
 
 @dataclass(frozen=True)
@@ -132,7 +163,7 @@ def extract(text: str, words: bool = False) -> list[Quantity]:
         lo_unit = first if first[0] else second
         hi_unit = second if second[0] else first
         if lo_unit[0] is None and hi_unit[0] is None:
-            before = clean[max(0, m.start() - 40): m.start()]
+            before = clean[max(0, m.start() - 40) : m.start()]
             context = next((dim for pattern, dim in _CONTEXT_DIMS if pattern.search(before)), None)
             lo_unit = hi_unit = (context, 1.0)
         ends = [(m.group("lo"), lo_unit)] + ([(m.group("hi"), hi_unit)] if m.group("hi") else [])

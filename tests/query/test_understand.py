@@ -25,38 +25,49 @@ def test_intent(question, intent):
 
 def test_titration_question_reads_previous_dose_and_interval():
     q = understand("Patient on 10 mg/day baclofen for cramps, can I go to 30 mg/day next week?", [])
-    assert (q.previous_dose, q.doses, q.interval_days, q.indication) == ("10 mg/day", ["30 mg/day"], 7.0, "muscle_cramps")
+    assert (q.previous_dose, q.doses, q.interval_days, q.indication) == (
+        "10 mg/day",
+        ["30 mg/day"],
+        7.0,
+        "muscle_cramps",
+    )
     q = understand("at 20 mg daily, increase to 30 mg daily in 3 days?", [])
     assert (q.previous_dose, q.doses, q.interval_days) == ("20 mg daily", ["30 mg daily"], 3.0)
 
 
-@pytest.mark.parametrize("text, facts", [
-    ("eGFR of 22", {"egfr": 22.0}),
-    ("CrCl 45 mL/min", {"egfr": 45.0}),
-    ("on hemodialysis", {"dialysis": True}),
-    ("not on dialysis", {"dialysis": False}),
-    ("an 80-year-old", {"age": 80.0}),
-    ("aged 70", {"age": 70.0}),
-    ("sodium 122", {"sodium": 122.0}),
-    ("Na 130 mmol/L and cirrhotic", {"sodium": 130.0, "cirrhosis": True}),
-    ("10 mg/day baclofen 1, 2", {}),
-])
+@pytest.mark.parametrize(
+    "text, facts",
+    [
+        ("eGFR of 22", {"egfr": 22.0}),
+        ("CrCl 45 mL/min", {"egfr": 45.0}),
+        ("on hemodialysis", {"dialysis": True}),
+        ("not on dialysis", {"dialysis": False}),
+        ("an 80-year-old", {"age": 80.0}),
+        ("aged 70", {"age": 70.0}),
+        ("sodium 122", {"sodium": 122.0}),
+        ("Na 130 mmol/L and cirrhotic", {"sodium": 130.0, "cirrhosis": True}),
+        ("10 mg/day baclofen 1, 2", {}),
+    ],
+)
 def test_patient_facts_from_text(text, facts):
     assert understand(text, []).patient.known() == facts
 
 
-@pytest.mark.parametrize("text, doses", [
-    ("5 mg three times daily", ["5 mg three times daily"]),
-    ("5mg tid", ["5mg tid"]),
-    ("40-80 mg daily", ["40-80 mg daily"]),
-    ("0.03 g/day", ["0.03 g/day"]),
-    ("give 30000 mcg daily", ["30000 mcg daily"]),
-    ("10 mg every 8 hours", ["10 mg every 8 hours"]),
-    ("is 10 mg enough", ["10 mg"]),
-    ("can she take a few tablets a day", ["a few tablets a day"]),  # vague: the checker must say it cannot read it
-    ("How many doses a day should oral baclofen be split into?", []),  # a frequency question proposes no dose
-    ("how many tablets per day is the maximum", []),
-])
+@pytest.mark.parametrize(
+    "text, doses",
+    [
+        ("5 mg three times daily", ["5 mg three times daily"]),
+        ("5mg tid", ["5mg tid"]),
+        ("40-80 mg daily", ["40-80 mg daily"]),
+        ("0.03 g/day", ["0.03 g/day"]),
+        ("give 30000 mcg daily", ["30000 mcg daily"]),
+        ("10 mg every 8 hours", ["10 mg every 8 hours"]),
+        ("is 10 mg enough", ["10 mg"]),
+        ("can she take a few tablets a day", ["a few tablets a day"]),  # vague: the checker must say it cannot read it
+        ("How many doses a day should oral baclofen be split into?", []),  # a frequency question proposes no dose
+        ("how many tablets per day is the maximum", []),
+    ],
+)
 def test_dose_mentions(text, doses):
     assert understand(text, []).doses == doses
 
@@ -72,10 +83,18 @@ def test_new_topic_is_not_a_follow_up():
     assert not q.is_followup and q.indication == "spasticity"
 
 
-@pytest.mark.parametrize("value, message", [
-    ("", "empty"), ("   \n ", "empty"), ("x" * 3000, "too long"), ("a\x00b", "binary"), ("bad \ufffd text", "undecodable"),
-    (b"\xff\xfe", "not valid UTF-8"), (None, "must be text"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("", "empty"),
+        ("   \n ", "empty"),
+        ("x" * 3000, "too long"),
+        ("a\x00b", "binary"),
+        ("bad \ufffd text", "undecodable"),
+        (b"\xff\xfe", "not valid UTF-8"),
+        (None, "must be text"),
+    ],
+)
 def test_bad_questions(value, message):
     with pytest.raises(InputError, match=message):
         validate_question(value, 2000)

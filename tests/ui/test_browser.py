@@ -43,8 +43,10 @@ def ensure_chromium() -> str:
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
         if proc.returncode != 0:
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-            pytest.fail(f"{CHROMIUM} is missing and `{' '.join(cmd)}` failed (exit {proc.returncode}): {' | '.join(tail)}. "
-                        f"Install it as root: {how}")
+            pytest.fail(
+                f"{CHROMIUM} is missing and `{' '.join(cmd)}` failed (exit {proc.returncode}): {' | '.join(tail)}. "
+                f"Install it as root: {how}"
+            )
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"apt-get installed chromium but {CHROMIUM} is still missing")
     return CHROMIUM
@@ -65,8 +67,21 @@ def server(tmp_path_factory):
     env.update(ASSISTANT_DATA_DIR=str(data), HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
     log_path = data / "streamlit.log"
     log = open(log_path, "w")
-    cmd = [sys.executable, "-m", "streamlit", "run", "ui/app.py", "--server.headless", "true", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "ui/app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
