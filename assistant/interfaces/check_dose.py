@@ -21,6 +21,18 @@ BOOL_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False,
 BATCH_KEYS = {"id", "drug", "dose", "indication", "route", "previous_dose", "interval_days", "patient"}
 
 
+def add_patient_argument(parser: argparse.ArgumentParser, note: str) -> None:
+    """The --patient KEY=VALUE option (ask, batch and check-dose share it); the keys are the Patient fields."""
+    parser.add_argument(
+        "--patient",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="KEY=VALUE",
+        help=f"patient facts: {', '.join(Patient.model_fields)} ({note})",
+    )
+
+
 def add_check_dose_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the check-dose options to a parser (or sub-parser)."""
     parser.add_argument("--drug", help="drug name, e.g. baclofen")
@@ -31,14 +43,7 @@ def add_check_dose_arguments(parser: argparse.ArgumentParser) -> None:
         "--previous-dose", dest="previous_dose", help="current dose expression, to check the titration step"
     )
     parser.add_argument("--interval-days", dest="interval_days", type=float, help="days since the last dose change")
-    parser.add_argument(
-        "--patient",
-        nargs="+",
-        action="extend",
-        default=[],
-        metavar="KEY=VALUE",
-        help="patient facts: egfr, dialysis, cirrhosis, age, sodium (e.g. egfr=45 age=70)",
-    )
+    add_patient_argument(parser, "e.g. egfr=45 age=70")
     parser.add_argument(
         "--rules-dir",
         dest="rules_dir",

@@ -19,14 +19,9 @@ EXIT_ERROR = 2
 
 
 def _patient_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--patient",
-        nargs="+",
-        action="extend",
-        default=[],
-        metavar="KEY=VALUE",
-        help="patient facts: egfr, dialysis, cirrhosis, age, sodium (explicit values win over the text)",
-    )
+    from assistant.interfaces.check_dose import add_patient_argument
+
+    add_patient_argument(parser, "explicit values win over the text")
 
 
 def _llm_arg(parser: argparse.ArgumentParser) -> None:
