@@ -8,14 +8,19 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from assistant.answer.compose import REFUSAL, compose
+from assistant.answer.compose import REFUSAL, answered_intent, compose
 from assistant.answer.guard import guard
 from assistant.corpus.glossary import load_glossary
-from assistant.dosing import check_dose, load_rules
+from assistant.dosing import load_rules
+from assistant.dosing.rules import DrugRules
 from assistant.index.ingest import IngestResult, ingest
 from assistant.index.store import index_built_at, open_collection
+from assistant.judge import judge, uncovered_population
+from assistant.query.intent import IntentReader
+from assistant.query.lexicon import build_lexicon
 from assistant.query.scope import CorpusVocabulary, decide, topic_words
-from assistant.query.understand import ANSWER_CUES, Query, understand
+from assistant.query.subjects import subject_drugs_of
+from assistant.query.understand import Query, Reader
 from assistant.query.validate import validate_question
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
@@ -26,7 +31,6 @@ from assistant.types import (
     Hit,
     Patient,
     RuleSource,
-    verdict_rank,
 )
 
 log = logging.getLogger("assistant")
@@ -67,10 +71,10 @@ class Assistant:
             ingest(self.settings, embed=self.embeddings.embed_documents, collection=self.collection)
         self.glossary = load_glossary(self.settings.corpus_dir)
         self.rules = load_rules(self.settings.rules_dir)
-        # A question that names no drug is about the corpus's drug when there is only one.
-        self.default_drug = next(iter(self.rules)) if len(self.rules) == 1 else None
         self.retriever = HybridRetriever(self.collection, self.embeddings, self.settings.candidates, self.settings.rrf_k)
         self.vocabulary = CorpusVocabulary.from_chunks(list(self.retriever.chunks.values()))
+        self.intents = IntentReader(self.settings.corpus_dir, self.embeddings.embed_documents)
+        self._build_reader()
         self.llm = llm if llm is not None else self.settings.llm
         self.chat_models: dict = {}  # backend spec -> chat model, built lazily by assistant.llm.backends
 
@@ -80,7 +84,22 @@ class Assistant:
         result = ingest(self.settings, embed=self.embeddings.embed_documents, progress=progress, collection=self.collection)
         self.retriever.reload()
         self.vocabulary = CorpusVocabulary.from_chunks(list(self.retriever.chunks.values()))
+        self._build_reader()
         return result
+
+    def _build_reader(self) -> None:
+        """The question reader's vocabulary: rules, glossary, the titles of the indexed guidelines."""
+        titles = sorted({c.title for c in self.retriever.chunks.values()})
+        subjects = subject_drugs_of(titles)
+        lexicon = build_lexicon(self.settings.corpus_dir, self.rules, self.glossary.drug_aliases, subjects,
+                                self.glossary.indication_terms, self.glossary.ambiguous_indication_terms)
+        covered = sorted(lexicon.covered_drugs)
+        default = covered[0] if len(covered) == 1 else None  # a question naming no drug is about the only one
+        self.reader = Reader(lexicon, self.intents, self.embeddings.embed_query, default)
+        texts = [c.text for c in self.retriever.chunks.values()]
+        # Kinds of question no guideline text answers at all (e.g. interactions): refused, never guessed.
+        self.uncovered_kinds = frozenset(k for k, cue in self.intents.answer_cues.items()
+                                         if cue and not any(re.search(cue, t, re.IGNORECASE) for t in texts))
 
     def corpus_status(self) -> CorpusStatus:
         docs: dict[str, DocStatus] = {}
@@ -101,7 +120,7 @@ class Assistant:
     def retrieve(self, query: Query, prior: list[str] | None = None) -> list[Hit]:
         """Hybrid search on the question (with its conversation context, glossary expanded)."""
         # 'general' says nothing about the wording that answers it; a bare 'dose' question says little.
-        cue = ANSWER_CUES.get(query.intent) if query.intent != "general" else None
+        cue = self.intents.answer_cues.get(query.intent) if query.intent != "general" else None
         weight = 0.5 if query.intent == "dose" else 1.0
         return self.retriever.search(self.glossary.expand(query.search_text), self.settings.top_k, cue=cue, prior=prior,
                                      cue_weight=weight)
@@ -109,7 +128,7 @@ class Assistant:
     def search(self, question: str, history: Sequence[str] = ()) -> list[Hit]:
         """Retrieval alone, as `reply` does it before a dose check (for evaluation and tests)."""
         corrected = _apply(topic_words(question, self.vocabulary, self.glossary).corrections, question)
-        return self.retrieve(understand(corrected, list(history), self.glossary.drugs))
+        return self.retrieve(self.reader.understand(corrected, list(history)))
 
     def _finding_chunks(self, check: DoseCheck | None) -> list[str]:
         """Chunks behind the dose check's hard and soft findings: the text that answers a checked dose."""
@@ -137,37 +156,42 @@ class Assistant:
         previous = [t.content for t in history if t.role == "user"]
         found = topic_words(text, self.vocabulary, self.glossary)
         corrected = _apply(found.corrections, text)  # typos fixed before the question is read
-        query = understand(corrected, previous, self.glossary.drugs)
-        facts = (patient or Patient()).merged_over(query.patient)  # explicit fields win over text
-        query = query.model_copy(update={"indication": indication or query.indication, "route": route or query.route, "patient": facts})
-        dose_check = self._check(query)
+        query = self.reader.understand(corrected, previous)
+        query = query.model_copy(update={"indication": indication or query.indication, "route": route or query.route,
+                                         "indications": [indication] if indication else query.indications})
+        dose_check = judge(query, self.rules, patient, indication, route)
         hits = self.retrieve(query, self._finding_chunks(dose_check))
         best = max((h.similarity or 0.0 for h in hits), default=0.0)
-        scope = decide(found, best, self.settings.min_similarity, self.settings.topic_zipf)
+        facts = (patient or Patient()).merged_over(query.patient)  # explicit fields win over text
+        gap = population_gap(facts, self.rules.get(query.drug or ""))
+        scope = decide(found, query, best, self.settings.min_similarity, self.settings.topic_zipf, self.uncovered_kinds, gap)
         understood = _understood(query, scope.reason, scope.corrections)
+        cue = self.intents.answer_cues.get(answered_intent(query.intent, dose_check))
+        common = {"question": text, "hits": hits, "intent": query.intent, "understood": understood, "answer_cue": cue,
+                  "not_covered": list(dict.fromkeys([*query.not_covered, *([gap] if gap else [])]))}
         if not scope.in_scope:
             log.info("refused %r: %s", text[:80], scope.reason)
-            return Answer(question=text, text=REFUSAL, refused=True, hits=hits, intent=query.intent, understood=understood)
-        if dose_check and query.drug is None:
-            understood["drug"] = f"{dose_check.drug} (assumed: the only drug with dose rules)"
-        drug = query.drug or (dose_check.drug if dose_check else self.default_drug)
-        other_drugs = tuple(d for d in self.glossary.drugs if d != drug)
-        draft = compose(query, hits, dose_check, self.source_chunk, other_drugs)
+            named = f" Not covered: {', '.join(common['not_covered'])}." if common["not_covered"] else ""
+            return Answer(text=REFUSAL + named, refused=True, dose_check=dose_check, **common)
+        if query.drug is None:
+            choices = ", ".join(sorted(self.reader.lexicon.covered_drugs))
+            ask = f"Which drug is this about? The library has guidance on: {choices}."
+            return Answer(text=ask, refused=False, clarify=ask, dose_check=dose_check, **common)
+        drug = query.drug
+        other_drugs = tuple(d for d in (*self.glossary.drugs, *(m.name for m in query.mentions)) if d != drug)
+        rules = self.rules.get(drug)
+        draft = compose(query, hits, dose_check, self.source_chunk, other_drugs, self.intents.answer_cues, rules)
         allowed = {h.chunk.id: h.chunk for h in hits}
         for finding in dose_check.findings if dose_check else []:
             if finding.citation and (chunk := self.source_chunk(finding.citation)):
                 allowed[chunk.id] = chunk
-        rules = self.rules.get(dose_check.drug.lower() if dose_check else (query.drug or self.default_drug or ""))
         guarded = guard(draft, query.search_text, allowed, dose_check, rules)
         if guarded.report.removed:
             log.warning("guard removed %d sentence(s): %s", len(guarded.report.removed), [r.reason for r in guarded.report.removed])
         if not guarded.text.strip():
-            return Answer(question=text, text=REFUSAL, refused=True, hits=hits, intent=query.intent,
-                          understood=understood, dose_check=dose_check, guard=guarded.report)
-        answer = Answer(
-            question=text, text=guarded.text, refused=False, citations=guarded.citations, dose_check=dose_check,
-            hits=hits, intent=query.intent, understood=understood, guard=guarded.report,
-        )
+            return Answer(text=REFUSAL, refused=True, dose_check=dose_check, guard=guarded.report, **common)
+        answer = Answer(text=guarded.text, refused=False, citations=guarded.citations, dose_check=dose_check,
+                        guard=guarded.report, **common)
         backend = self.llm if llm is None else llm
         if isinstance(backend, str) and backend.strip().lower() in ("", "none"):
             return answer
@@ -177,18 +201,6 @@ class Assistant:
                          source_chunk=self.source_chunk, guard_question=query.search_text, allowed=allowed, rules=rules,
                          on_text=on_text, rule_table=self.rules)
 
-    def _check(self, query: Query) -> DoseCheck | None:
-        """Run the dose checker on every proposed dose; the most severe result is reported."""
-        if not query.doses:
-            return None
-        drug = query.drug or self.default_drug or "unknown"
-        checks = [
-            check_dose(drug, dose, query.indication, query.route or "oral", query.patient, query.previous_dose,
-                       query.interval_days, rules=self.rules)
-            for dose in query.doses
-        ]
-        return max(checks, key=lambda c: verdict_rank(c.verdict))
-
 
 def _apply(corrections: dict[str, str], text: str) -> str:
     """Replace misspelt words with the corpus words they stand for."""
@@ -197,16 +209,32 @@ def _apply(corrections: dict[str, str], text: str) -> str:
     return re.sub(r"[A-Za-z]+", lambda m: corrections.get(m.group(0).lower(), m.group(0)), text)
 
 
+def population_gap(patient: Patient, rules: DrugRules | None) -> str | None:
+    """The population a patient belongs to that no rule of the drug covers, in words (None when covered)."""
+    return uncovered_population(rules, patient) if rules is not None else None
+
+
 def _understood(query: Query, scope_reason: str | None, corrections: dict[str, str]) -> dict[str, object]:
-    """What the assistant read from the question, for display ('what I understood')."""
+    """What the assistant read from the conversation, for the JSON `understood` and the chat's reading panel."""
     out: dict[str, object] = {"intent": query.intent}
     for key in ("drug", "indication", "route", "previous_dose", "interval_days"):
         if (value := getattr(query, key)) is not None:
             out[key] = value
+    if len(query.indications) > 1:
+        out["indications"] = query.indications
     if query.doses:
         out["doses"] = query.doses
+    if query.readings:
+        out["readings"] = [r.model_dump(exclude_none=True) for r in query.readings]
+    out["numbers"] = [{"text": n.text.strip(), "role": n.role} for n in query.numbers] + [
+        {"text": r.dose, "role": "dose" if not r.previous else "proposed dose"} for r in query.readings
+    ] + [{"text": p, "role": "dose of another drug"} for p in query.other_doses]
     if facts := query.patient.known():
         out["patient"] = facts
+    if query.patient_ranges:
+        out["patient_ranges"] = {k: list(v) for k, v in query.patient_ranges.items()}
+    out["assumptions"] = query.assumptions
+    out["not_understood"] = query.not_understood
     if query.is_followup:
         out["follow_up"] = True
     if corrections:

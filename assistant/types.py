@@ -70,6 +70,14 @@ def patient_bounds() -> dict[str, tuple[float, float, str]]:
     return {k: (float(v["min"]), float(v["max"]), str(v["unit"])) for k, v in data.get("numbers", {}).items()}
 
 
+@lru_cache(maxsize=1)
+def facts_noted_when_unused() -> frozenset[str]:
+    """Patient fields whose stated value only gives a note when no rule uses it (corpus/patient_fields.toml)."""
+    data = tomllib.loads(PATIENT_FIELDS_FILE.read_text(encoding="utf-8"))
+    return frozenset(k for section in data.values() for k, v in section.items()
+                     if isinstance(v, dict) and v.get("if_unused") == "note")
+
+
 class Patient(BaseModel):
     """Patient facts that change dose limits. None means unknown (never mentioned)."""
 
@@ -125,14 +133,10 @@ Verdict = Literal[
     "contraindicated", "above_max", "exceeds_titration_step", "caution", "within_limits", "unable_to_check"
 ]
 Severity = Literal["hard", "soft", "info"]
-# Most severe first. Grey (unable_to_check) ranks above green: when unsure, never within_limits.
+# Most severe first (the headline over several checks or readings): 'could not check' is never hidden behind a
+# softer verdict or a green one.
 VERDICT_ORDER: tuple[Verdict, ...] = (
-    "contraindicated",
-    "above_max",
-    "exceeds_titration_step",
-    "caution",
-    "unable_to_check",
-    "within_limits",
+    "contraindicated", "above_max", "exceeds_titration_step", "unable_to_check", "caution", "within_limits"
 )
 SEVERITY_ORDER: tuple[Severity, ...] = ("hard", "soft", "info")  # stops, then cautions, then information
 VERDICT_SEVERITY: dict[Verdict, Severity] = {
@@ -224,6 +228,8 @@ class DoseCheck(BaseModel):
     daily_dose_max_mg: float | None = Field(default=None, description="Upper end when the dose is a range.")
     doses_per_day: float | None = None
     patient: dict[str, float | bool | str] = Field(default_factory=dict, description="Patient facts that were used.")
+    assumptions: list[str] = Field(default_factory=list, description="What the verdict assumed because nothing was said.")
+    readings: list[str] = Field(default_factory=list, description="Each reading of the question that was checked, with its verdict.")
 
 
 class Draft(BaseModel):
@@ -301,4 +307,13 @@ class Answer(BaseModel):
     )
     notes: list[str] = Field(
         default_factory=list, description="Visible notes, e.g. why an LLM answer fell back to the extractive one."
+    )
+    answer_cue: str | None = Field(
+        default=None, description="Wording of guideline text that answers the question's kind (data)."
+    )
+    clarify: str | None = Field(
+        default=None, description="A question back to the user, when the question cannot be placed."
+    )
+    not_covered: list[str] = Field(
+        default_factory=list, description="Named drugs, substances or populations the library does not cover."
     )

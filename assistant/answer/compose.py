@@ -5,19 +5,11 @@ import re
 
 from assistant.answer.citations import CitationNumbering
 from assistant.answer.indications import sentence_indication
-from assistant.query.understand import ANSWER_CUES, Query
+from assistant.dosing.rules import DrugRules
+from assistant.query.understand import Query
 from assistant.text.sentences import split_sentences
 from assistant.text.words import content_terms
-from assistant.types import (
-    SEVERITY_ORDER,
-    VERDICT_LABELS,
-    Chunk,
-    DoseCheck,
-    Draft,
-    Finding,
-    Hit,
-    Intent,
-)
+from assistant.types import SEVERITY_ORDER, VERDICT_LABELS, Chunk, DoseCheck, Draft, Finding, Hit, Intent
 
 REFUSAL = "The guidelines in this assistant's corpus do not cover this question, so it cannot be answered here."
 
@@ -27,11 +19,15 @@ MAX_POINTS = 3
 LIMIT_CODES = frozenset({"max_daily", "start_dose", "titration_step", "indication_needed", "route_no_limits"})
 
 
-def compatible(sentence_ind: str | None, query_ind: str | None) -> bool:
-    """General (non-indication) text belongs with spasticity, never with the stricter cramps limits."""
-    if query_ind is None or sentence_ind is None:
+def compatible(sentence_ind: str | None, query_inds: list[str], rules: DrugRules | None) -> bool:
+    """A sentence fits when it is about one of the candidate indications; general text fits only the indications
+    the rules apply it to (never a stricter indication's limits)."""
+    if not query_inds or sentence_ind is None:
         return True
-    return sentence_ind == query_ind or (sentence_ind == "general" and query_ind == "spasticity")
+    if sentence_ind == "general":
+        applies = rules.general_text.applies_to if rules is not None and rules.general_text else []
+        return any(q in applies for q in query_inds)
+    return sentence_ind in query_inds
 
 
 def _with_marker(sentence: str, n: int) -> str:
@@ -41,17 +37,19 @@ def _with_marker(sentence: str, n: int) -> str:
     return f"{body.rstrip('.!?')} [{n}]{end}"
 
 
-def _score(sentence: str, chunk: Chunk, rank: int, query: Query, query_terms: set[str]) -> float:
+def _score(sentence: str, chunk: Chunk, rank: int, query: Query, query_terms: set[str], answer_cue: str | None,
+           rules: DrugRules | None) -> float:
     overlap = len(query_terms & set(content_terms(f"{chunk.section} {sentence}")))
     weight = 1.0 if query.intent in ("dose", "general") else 3.0  # a bare 'dose' question says little about wording
-    cue = weight if re.search(ANSWER_CUES.get(query.intent, "."), sentence, re.IGNORECASE) else 0.0
-    ind = sentence_indication(sentence, chunk)
+    cue = weight if answer_cue and re.search(answer_cue, sentence, re.IGNORECASE) else 0.0
+    ind = sentence_indication(sentence, chunk, rules)
     fit = 1.0 if query.indication and ind == query.indication else 0.0
     return cue + fit + 0.5 * overlap + 1.0 / rank
 
 
 def pick_sentences(
-    query: Query, hits: list[Hit], max_points: int = MAX_POINTS, other_drugs: tuple[str, ...] = ()
+    query: Query, hits: list[Hit], max_points: int = MAX_POINTS, other_drugs: tuple[str, ...] = (),
+    answer_cue: str | None = None, rules: DrugRules | None = None,
 ) -> list[tuple[str, Chunk]]:
     """The lead sentence for the intent, then the best supporting sentences. In a dosing answer, text about
     another indication or another drug (`other_drugs`: named drugs that are not the question's) is left out."""
@@ -60,12 +58,13 @@ def pick_sentences(
     scored: list[tuple[float, str, Chunk]] = []
     for rank, hit in enumerate(hits, start=1):
         for sentence in split_sentences(hit.chunk.text):
-            ind = sentence_indication(sentence, hit.chunk)
-            if dosing and not compatible(ind, query.indication):
+            ind = sentence_indication(sentence, hit.chunk, rules)
+            if dosing and not compatible(ind, query.indications, rules):
                 continue  # another indication's dose numbers would answer the wrong question
             if dosing and any(re.search(rf"\b{re.escape(d)}", sentence, re.IGNORECASE) for d in other_drugs):
                 continue  # another drug's dose is not this drug's
-            scored.append((_score(sentence, hit.chunk, rank, query, query_terms), sentence, hit.chunk))
+            score = _score(sentence, hit.chunk, rank, query, query_terms, answer_cue, rules)
+            scored.append((score, sentence, hit.chunk))
     scored.sort(key=lambda item: -item[0])
     picked: list[tuple[str, Chunk]] = []
     for score, sentence, chunk in scored:
@@ -101,7 +100,8 @@ def answered_intent(intent: Intent | None, dose_check: DoseCheck | None) -> Inte
 
 
 def compose(
-    query: Query, hits: list[Hit], dose_check: DoseCheck | None, source_chunk, other_drugs: tuple[str, ...] = ()
+    query: Query, hits: list[Hit], dose_check: DoseCheck | None, source_chunk, other_drugs: tuple[str, ...] = (),
+    answer_cues: dict[str, str] | None = None, rules: DrugRules | None = None,
 ) -> Draft:
     """Dose verdict (when a dose was checked), then the guideline's own sentences with [n] citations.
 
@@ -115,7 +115,8 @@ def compose(
         checker_lines = dose_check_lines(dose_check, cands, source_chunk)
         blocks.append("\n".join(checker_lines))
     query = query.model_copy(update={"intent": answered_intent(query.intent, dose_check)})
-    picked = pick_sentences(query, hits, other_drugs=other_drugs)
+    cue = (answer_cues or {}).get(query.intent)
+    picked = pick_sentences(query, hits, other_drugs=other_drugs, answer_cue=cue, rules=rules)
     if picked:
         lead, lead_chunk = picked[0]
         blocks.append(_with_marker(lead, cands.cite(lead_chunk)))

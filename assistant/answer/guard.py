@@ -62,11 +62,16 @@ def role_table(rules: DrugRules) -> dict[str, dict[str, set[float]]]:
     return table
 
 
-def role_errors(sentence: str, indication: str | None, table: dict[str, dict[str, set[float]]]) -> list[str]:
-    """Roles whose stated number disagrees with the rule for the sentence's indication."""
-    if indication == "general":
-        indication = "spasticity"  # the corpus's general (FDA) dosing is the spasticity rule
-    candidates = [table[indication]] if indication in table else list(table.values())
+def role_errors(
+    sentence: str,
+    indication: str | None,
+    table: dict[str, dict[str, set[float]]],
+    general_applies_to: list[str] | None = None,
+) -> list[str]:
+    """Roles whose stated number disagrees with the rule for the sentence's indication (general text: the
+    indications the rules apply it to)."""
+    names = (general_applies_to or []) if indication == "general" else [indication] if indication else []
+    candidates = [table[n] for n in names if n in table] or list(table.values())
     errors = []
     for role, pattern in ROLE_PATTERNS.items():
         for m in pattern.finditer(sentence):
@@ -101,7 +106,9 @@ def guard(
         from_checker = line in draft.checker_lines
         kept_sentences = []
         for sentence in split_sentences(line) if line.strip() else [line]:
-            sentence, problem = _check_sentence(sentence, by_n, given_numbers, table, dose_check, from_checker)
+            sentence, problem = _check_sentence(
+                sentence, by_n, given_numbers, table, dose_check, from_checker, rules
+            )
             if problem:
                 removed.append(GuardRemoval(sentence=sentence, code=problem[0], reason=problem[1]))
             else:
@@ -120,6 +127,7 @@ def _check_sentence(
     table: dict[str, dict[str, set[float]]],
     dose_check: DoseCheck | None,
     from_checker: bool,
+    rules: DrugRules | None = None,
 ) -> tuple[str, tuple[RemovalCode, str] | None]:
     """(sentence with invalid markers removed, (code, reason) to drop it or None)."""
     if not sentence.strip():
@@ -141,8 +149,9 @@ def _check_sentence(
         return sentence, ("unsupported_number", f"number {numbers} is not in {where}")
     if table and not from_checker:
         doc_chunk = cited[0] if cited else None
-        ind = sentence_indication(bare, _as_chunk(doc_chunk)) if doc_chunk else None
-        if errs := role_errors(bare, ind, table):
+        ind = sentence_indication(bare, _as_chunk(doc_chunk), rules) if doc_chunk else None
+        applies = rules.general_text.applies_to if rules is not None and rules.general_text else []
+        if errs := role_errors(bare, ind, table, applies):
             return sentence, ("wrong_role", "; ".join(errs))
     if ACCEPTABLE.search(bare) and (dose_check is None or dose_check.verdict != "within_limits"):
         verdict = dose_check.verdict if dose_check else "no dose check"

@@ -2,7 +2,7 @@
 
 A number is supported when it is in the text of a chunk the sentence cites, in the clinician's own words (the
 question, every user turn, patient facts passed in), or behind the dose checker: its structured doses, the patient
-facts it used, each finding's limit and the corpus quote that limit cites. Free text in finding messages and reasons
+facts it used, each finding's limit and the corpus quote that limit cites, and the readings of an ambiguous dose. Free text in finding messages and reasons
 is not support on its own.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from assistant.dosing.parse import ParseFailure, read_dose
 from assistant.text.quantities import Quantity, extract
 from assistant.types import DoseCheck, Patient
 
@@ -27,6 +28,9 @@ def checker_quantities(check: DoseCheck | None, words: bool = False) -> list[Qua
     pool = [Quantity(v, "mass") for v in doses if v is not None]
     pool += [Quantity(check.doses_per_day)] if check.doses_per_day is not None else []
     pool += _fact_values(check.patient.values()) + extract(check.dose, words)
+    readings = read_dose(check.dose)
+    if isinstance(readings, ParseFailure):  # an ambiguous dose names its readings ('1 mg or 1000 mg')
+        pool += extract(" ".join(readings.alternatives), words)
     for f in check.findings:
         pool += extract(f.limit or "", words) + (extract(f.citation.quote, words) if f.citation else [])
     return pool

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.text.words import stem, words
@@ -16,6 +16,9 @@ class Glossary:
     populations: frozenset[str]
     drugs: tuple[str, ...] = ()
     question_words: frozenset[str] = frozenset()
+    drug_aliases: dict[str, str] = field(default_factory=dict)
+    indication_terms: dict[str, list[str]] = field(default_factory=dict)
+    ambiguous_indication_terms: dict[str, list[str]] = field(default_factory=dict)
 
     def matched_terms(self, text: str) -> list[str]:
         """Glossary keys present in the text (whole words; dotted abbreviations as written)."""
@@ -52,4 +55,9 @@ def load_glossary(corpus_dir: Path) -> Glossary:
     populations = frozenset(str(t).lower() for t in data.get("populations", {}).get("terms", []))
     drugs = tuple(str(d).lower() for d in data.get("drugs", {}).get("names", []))
     question_words = frozenset(str(t).lower() for t in data.get("question_words", {}).get("terms", []))
-    return Glossary(synonyms=synonyms, populations=populations, drugs=drugs, question_words=question_words)
+    aliases = {str(k).lower(): str(v).lower() for k, v in data.get("drug_aliases", {}).items()}
+    aliases |= {d: d for d in drugs if d not in aliases}  # drugs the corpus names are known even when the dictionary is not
+    terms = {str(k): [str(t) for t in v] for k, v in data.get("indication_terms", {}).items()}
+    ambiguous = {str(k).lower(): [str(t) for t in v] for k, v in data.get("ambiguous_indication_terms", {}).items()}
+    return Glossary(synonyms=synonyms, populations=populations, drugs=drugs, question_words=question_words,
+                    drug_aliases=aliases, indication_terms=terms, ambiguous_indication_terms=ambiguous)

@@ -12,10 +12,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from assistant.dosing.ambiguity import FORM as _FORM
+from assistant.dosing.ambiguity import UNIT
+from assistant.dosing.ambiguity import readings as _readings
+
 MAX_LENGTH = 80
 
 FailureCode = Literal[
-    "empty", "too_long", "stop", "negative", "zero", "weight_based", "words", "no_amount",
+    "ambiguous", "empty", "too_long", "stop", "negative", "zero", "weight_based", "words", "no_amount",
     "conflict", "unknown_unit", "no_unit", "no_frequency", "bad_frequency", "bad_range", "unreadable",
 ]
 
@@ -46,12 +50,13 @@ class ParseFailure(BaseModel):
     text: str = Field(description="The expression as given.")
     code: FailureCode = Field(description="Machine code of the problem.")
     reason: str = Field(description="Plain-language reason.")
+    alternatives: list[str] = Field(default_factory=list, description="For 'ambiguous': each reading of the amount.")
 
 
 # Integers with optional SI thousands groups ("30 000") and a decimal point. A comma is never
 # accepted: "1,000" (thousands) and "1,000" (decimal comma) read as different doses.
 _NUM = r"(?:[0-9]{1,3}(?: [0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
-_UNIT = r"(?:mcg|micrograms?|µg|μg|ug|milligrams?|mg|grams?|g)"
+_UNIT = UNIT
 _UNIT_MG = {"mcg": Decimal("0.001"), "g": Decimal(1000), "mg": Decimal(1)}
 _AMOUNT = re.compile(
     rf"^(?P<a>{_NUM})\s*(?:(?P<u1>{_UNIT})\s*)?(?:(?:-|to)\s*(?P<b>{_NUM})\s*)?(?P<u>{_UNIT})(?![a-z0-9µμ])\s*(?P<rest>.*)$"
@@ -163,7 +168,43 @@ def _out(d: Decimal) -> float:
 
 
 def parse_dose(text: str) -> ParsedDose | ParseFailure:
-    """Read a dose expression into mg and doses/day; anything not read exactly is a ParseFailure."""
+    """Read a dose expression into mg and doses/day; anything not read exactly is a ParseFailure.
+
+    A number with two plausible readings ('1.000 mg', '2 500 mg/day') is a ParseFailure 'ambiguous' that
+    names both readings: it is never read as either one.
+    """
+    s = _precheck(text)
+    if isinstance(s, ParseFailure):
+        return s
+    readings = _readings(s)
+    if len(readings) > 1:
+        labels = [label for _, _, label in readings]
+        reason = (f"the amount could be read as {' or as '.join(labels)}; write the number without a space or dot "
+                  "inside it, or give the number of tablets and their strength")
+        return ParseFailure(text=text, code="ambiguous", reason=reason, alternatives=labels)
+    return _read(text, s)
+
+
+read_dose = parse_dose  # the name the question reader uses: one grammar for both paths
+
+
+def dose_readings(text: str) -> list[ParsedDose]:
+    """Every plausible reading of a dose expression (one when unambiguous; empty when none can be read)."""
+    s = _precheck(text)
+    if isinstance(s, ParseFailure):
+        return []
+    out: list[ParsedDose] = []
+    for variant, count, label in _readings(s):
+        got = _read(text, variant)
+        if isinstance(got, ParsedDose):
+            scale = {k: getattr(got, k) * count for k in ("single_mg", "single_max_mg", "daily_mg", "daily_max_mg")
+                     if getattr(got, k) is not None}
+            out.append(got.model_copy(update={**scale, "notes": [*got.notes, f"read as {label}"]}))
+    return out
+
+
+def _precheck(text: object) -> str | ParseFailure:
+    """The normalised expression, or why it is not a dose at all."""
     if not isinstance(text, str):
         return _fail(str(text), "unreadable", "the dose must be text")
     if len(text) > MAX_LENGTH:
@@ -177,6 +218,11 @@ def parse_dose(text: str) -> ParsedDose | ParseFailure:
         return _fail(text, "negative", "negative dose")
     if _WEIGHT.search(s):
         return _fail(text, "weight_based", "weight- or surface-based doses (per kg, per m²) have no rule in the corpus")
+    return s
+
+
+def _read(text: str, s: str) -> ParsedDose | ParseFailure:
+    """The grammar proper, on a normalised expression with one reading."""
     m = _AMOUNT.match(s)
     if not m:
         return _diagnose(text, s)
@@ -191,7 +237,7 @@ def parse_dose(text: str) -> ParsedDose | ParseFailure:
         return _fail(text, "bad_range", "the low end of the range is above the high end")
     if high == low:
         high = None
-    rest, route = _strip_route(m["rest"])
+    rest, route = _strip_route(re.sub(rf"^{_FORM}(?![a-z])\s*", "", m["rest"]))  # '10 mg tablet tid' = 10 mg tid
     freq = _frequency(rest)
     if isinstance(freq, str):
         if _ANY_AMOUNT.search(rest):

@@ -7,8 +7,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from assistant.dosing.population_rules import (
+    DEFAULT_COVERS,
+    PopulationCode,
+    Populations,
+    RenalImpairmentBands,
+)
 from assistant.errors import AssistantError, one_line
-from assistant.types import RuleSource
+from assistant.types import Patient, RuleSource
+
 
 
 class RulesError(AssistantError, ValueError):
@@ -25,12 +32,8 @@ class Limit(_Strict):
     value: float = Field(description="The number, in `unit`.")
     unit: str = Field(description="e.g. 'mg/day', 'days', 'years', 'mmol/L', 'mL/min/1.73m²'.")
     source: RuleSource
-    stated_as: str | None = Field(
-        default=None, description="How the quote words the number when not in digits ('weekly' = 7 days)."
-    )
-    assumption: str | None = Field(
-        default=None, description="Set when the number is NOT in the corpus: what was assumed and why. Configurable."
-    )
+    stated_as: str | None = Field(default=None, description="How the quote words the number when not in digits ('weekly' = 7 days).")
+    assumption: str | None = Field(default=None, description="Set when the number is NOT in the corpus: what was assumed and why. Configurable.")
 
     def text(self) -> str:
         return f"{fmt(self.value)} {self.unit}"
@@ -73,6 +76,18 @@ class Statement(_Strict):
     code: str = Field(description="Machine code, e.g. 'acute_kidney_injury'.")
     text: str = Field(description="Short plain-language statement.")
     source: RuleSource
+    patient_state: str | None = Field(
+        default=None,
+        description="The true/false Patient field this statement is about (e.g. 'aki'): a stop criterion then stops "
+        "the drug when the fact is stated true, and the fact counts as used by the rule.",
+    )
+
+    @model_validator(mode="after")
+    def _known_state(self) -> Statement:
+        state = self.patient_state
+        if state is not None and (state not in Patient.model_fields or Patient.field_kind(state) != "bool"):
+            raise ValueError(f"patient_state '{state}' is not a true/false patient field")
+        return self
 
 
 class Titration(_Strict):
@@ -87,9 +102,7 @@ class SodiumStop(_Strict):
 
     below: Limit
     verdict: Literal["contraindicated", "caution"]
-    note: str | None = Field(
-        default=None, description="Why this verdict (e.g. the criterion comes from another indication's guideline)."
-    )
+    note: str | None = Field(default=None, description="Why this verdict (e.g. the criterion comes from another indication's guideline).")
 
 
 class IndicationRule(_Strict):
@@ -97,28 +110,22 @@ class IndicationRule(_Strict):
 
     route: str = Field(description="A key of DrugRules.routes.")
     indication: str = Field(description="A key of DrugRules.indications.")
-    population: str | None = Field(
-        default=None, description="Who the limits were stated for, e.g. 'patients with liver cirrhosis'."
+    population: str | None = Field(default=None, description="Who the limits were stated for, e.g. 'patients with liver cirrhosis'.")
+    covers: list[PopulationCode] = Field(
+        default_factory=lambda: list(DEFAULT_COVERS),
+        description="Populations these limits may be used for; children, pregnancy and breastfeeding only when listed.",
     )
     start_daily_mg: RangeLimit = Field(description="Starting total daily dose (low == high for a single number).")
     start_regimen: Regimen | None = None
-    usual_daily_mg: list[RangeLimit] = Field(
-        default_factory=list, description="Usual maintenance ranges (information only)."
-    )
+    usual_daily_mg: list[RangeLimit] = Field(default_factory=list, description="Usual maintenance ranges (information only).")
     max_daily_mg: Limit = Field(description="Maximum total daily dose: above it is a hard stop (above_max).")
-    titration: Titration | None = Field(
-        default=None, description="Numeric titration limits; None when the corpus gives none."
-    )
+    titration: Titration | None = Field(default=None, description="Numeric titration limits; None when the corpus gives none.")
     titration_note: Statement | None = Field(default=None, description="Non-numeric titration advice.")
     doses_per_day: RangeLimit | None = Field(default=None, description="Doses per day; outside it is a caution.")
     sodium_stop: SodiumStop | None = None
-    stop_criteria: list[Statement] = Field(
-        default_factory=list, description="Stop criteria that are not patient fields (listed as info)."
-    )
+    stop_criteria: list[Statement] = Field(default_factory=list, description="Stop criteria that are not patient fields (listed as info).")
     monitoring: list[Statement] = Field(default_factory=list)
-    notes: list[Statement] = Field(
-        default_factory=list, description="Other statements shown as info (population, evidence)."
-    )
+    notes: list[Statement] = Field(default_factory=list, description="Other statements shown as info (population, evidence).")
 
     @model_validator(mode="after")
     def _coherent(self) -> IndicationRule:
@@ -140,9 +147,7 @@ class Renal(_Strict):
 class OlderAdults(_Strict):
     """Caution above a daily dose from a given age."""
 
-    min_age: Limit = Field(
-        description="Age from which the caution applies (an assumption when the corpus names no age)."
-    )
+    min_age: Limit = Field(description="Age from which the caution applies (an assumption when the corpus names no age).")
     caution_above_daily_mg: Limit
 
 
@@ -151,6 +156,7 @@ class General(_Strict):
 
     renal: Renal | None = None
     older_adults: OlderAdults | None = None
+    renal_impairment: RenalImpairmentBands | None = Field(default=None, description="Named renal states → bands.")
     abrupt_discontinuation: list[Statement] = Field(default_factory=list)
 
 
@@ -158,9 +164,7 @@ class Route(_Strict):
     """A route, its accepted spellings, and (when the corpus has no limits) why it cannot be checked."""
 
     aliases: list[str] = Field(description="Accepted spellings, compared lower-case without dots.")
-    no_limits_reason: str | None = Field(
-        default=None, description="When set, every dose on this route is unable_to_check with this reason."
-    )
+    no_limits_reason: str | None = Field(default=None, description="When set, every dose on this route is unable_to_check with this reason.")
     source: RuleSource | None = None
 
 
@@ -171,38 +175,55 @@ class Indication(_Strict):
     aliases: list[str] = Field(description="Accepted spellings, compared lower-case with '_' read as a space.")
 
 
+class GeneralText(_Strict):
+    """Guideline text that states general dosing (not for one indication), and the indications it applies to."""
+
+    marker: str = Field(description="Words that mark such a sentence, e.g. 'general conditions'.")
+    applies_to: list[str] = Field(description="Indication keys the general text may answer for.")
+
+
 class DrugRules(_Strict):
     """All rules for one drug (one TOML file)."""
 
     drug: str = Field(description="Lower-case drug name; must match the file name.")
+    general_text: GeneralText | None = Field(default=None, description="Which general guideline text applies where.")
     routes: dict[str, Route]
     indications: dict[str, Indication]
     general: General = Field(default_factory=General)
+    populations: Populations | None = Field(default=None, description="Adult age cut-off and population names.")
     rules: list[IndicationRule]
 
     @model_validator(mode="after")
     def _references(self) -> DrugRules:
-        seen: set[tuple[str, str]] = set()
+        seen: set[tuple[str, str, str]] = set()
         for r in self.rules:
             if r.route not in self.routes:
                 raise ValueError(f"rule for {r.indication}: unknown route '{r.route}'")
             if r.indication not in self.indications:
                 raise ValueError(f"rule for route {r.route}: unknown indication '{r.indication}'")
-            if (r.route, r.indication) in seen:
-                raise ValueError(f"two rules for {r.route} × {r.indication}")
-            seen.add((r.route, r.indication))
+            for group in r.covers:
+                if (r.route, r.indication, group) in seen:
+                    raise ValueError(f"two rules for {r.route} × {r.indication} × {group}")
+                seen.add((r.route, r.indication, group))
+        if self.general.renal_impairment is not None and self.general.renal is None:
+            raise ValueError("general.renal_impairment maps named states to general.renal bands, which are missing")
         return self
 
     def rule(self, route: str, indication: str) -> IndicationRule | None:
-        """The rule for a canonical route and indication, if any."""
-        return next((r for r in self.rules if r.route == route and r.indication == indication), None)
+        """The adult rule for a canonical route and indication (else the first one), if any."""
+        found = [r for r in self.rules if r.route == route and r.indication == indication]
+        return next((r for r in found if "adult" in r.covers), found[0] if found else None)
+
+    def rule_for(self, route: str, indication: str, groups: frozenset[str]) -> IndicationRule | None:
+        """The rule for a route and indication whose populations cover every group of the patient, if any."""
+        found = (r for r in self.rules if r.route == route and r.indication == indication and groups <= set(r.covers))
+        return next(found, None)
 
     def rules_for_route(self, route: str) -> list[IndicationRule]:
         return [r for r in self.rules if r.route == route]
 
     def route_key(self, text: str) -> str | None:
         """Canonical route for a spelling ('PO' → 'oral'), or None."""
-
         def norm(s: str) -> str:
             return " ".join(s.lower().replace(".", "").split())
 
@@ -211,7 +232,6 @@ class DrugRules(_Strict):
 
     def indication_key(self, text: str) -> str | None:
         """Canonical indication for a spelling ('Muscle cramps' → 'muscle_cramps'), or None."""
-
         def norm(s: str) -> str:
             return " ".join(s.lower().replace("_", " ").replace("-", " ").split())
 

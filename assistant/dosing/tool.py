@@ -18,13 +18,11 @@ TOOL_NAME = "check_dose"
 class CheckDoseInput(BaseModel):
     """Arguments of the check_dose tool."""
 
-    drug: str = Field(description="Drug name, e.g. 'baclofen'.")
+    drug: str = Field(description="Generic drug name, as in the guidelines.")
     dose: str = Field(description="Dose expression, e.g. '10 mg/day' or '5 mg three times daily'.")
-    indication: str | None = Field(default=None, description="'muscle_cramps' or 'spasticity'; omit if unknown.")
-    route: str = Field(default="oral", description="'oral' or 'intrathecal'.")
-    patient: Patient | None = Field(
-        default=None, description="Known patient facts: egfr, dialysis, cirrhosis, age, sodium."
-    )
+    indication: str | None = Field(default=None, description="Indication as the guidelines name it; omit if unknown.")
+    route: str = Field(default="oral", description="Route, e.g. 'oral'.")
+    patient: Patient | None = Field(default=None, description="Known patient facts (only those stated).")
     previous_dose: str | None = Field(default=None, description="Current dose expression, to check the titration step.")
     interval_days: float | None = Field(default=None, description="Days since the last dose change.")
 
@@ -48,16 +46,8 @@ def check_dose_as_dict(
     Only a `within_limits` verdict means the dose is acceptable for this patient.
     """
     try:
-        result = check_dose(
-            drug,
-            dose,
-            indication=indication,
-            route=route,
-            patient=patient,
-            previous_dose=previous_dose,
-            interval_days=interval_days,
-            rules=rules,
-        )
+        result = check_dose(drug, dose, indication=indication, route=route, patient=patient,
+                            previous_dose=previous_dose, interval_days=interval_days, rules=rules)
     except RulesError as exc:
         raise ToolException(f"dose rules unavailable: {exc}") from None
     return result.model_dump(mode="json")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 from assistant.answer.compose import answered_intent
-from assistant.query.understand import ANSWER_CUES
 from assistant.text.citations import strip_citations
 from assistant.text.quantities import Quantity, extract, supported
 from assistant.text.sentences import split_sentences
@@ -35,7 +34,7 @@ def unanswered(model_text: str, extractive: Answer) -> str | None:
         return None
     text = strip_citations(model_text)
     intent = answered_intent(extractive.intent, extractive.dose_check)
-    cue = ANSWER_CUES.get(intent)
+    cue = extractive.answer_cue  # the pipeline stores the cue of the answered intent
     if intent != "general" and cue and not re.search(cue, text, re.IGNORECASE):
         return f"the kept sentences do not say what the question asks ({intent})"
     given = _given(extractive)  # restating the question's own figures answers nothing

@@ -1,8 +1,9 @@
-"""Is a question inside what the corpus covers? Decides refusals before any answer is composed.
+"""Is a question inside what the library covers? Decides refusals before any answer is composed.
 
-A question is out of scope when it names a topic word the corpus never uses (another drug, a
-population such as children, an unrelated subject), or when no chunk is semantically close.
-Both thresholds are calibrated on the evaluation cases (`python -m evals.calibrate`).
+The decision rests on the subject link (which drug, covered or not), the population, the question kind and
+whether any guideline text answers that kind, and a calibrated similarity threshold. Words the corpus never
+uses count only when no covered drug was named (clinical shorthand around a named drug never refuses).
+The thresholds are calibrated on a held-out split (`python -m evals.calibrate`).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from rapidfuzz.distance import Levenshtein
 from wordfreq import zipf_frequency
 
 from assistant.corpus.glossary import Glossary
+from assistant.query.understand import Query
 from assistant.text.words import STOPWORDS, stem, words
 from assistant.types import Chunk
 
@@ -60,9 +62,14 @@ class TopicWords(BaseModel):
     unknown: dict[str, float] = Field(default_factory=dict, description="Other unknown words and their Zipf frequency.")
     corrections: dict[str, str] = Field(default_factory=dict, description="Typos mapped to corpus words.")
     uncovered_use: list[str] = Field(default_factory=list, description="Words of a 'for …' purpose that no guideline covers.")
+    content_words: int = Field(default=0, description="Words of three or more letters that are not stopwords.")
 
 
 PURPOSE_ZIPF = 5.0
+# A kind no guideline answers refuses only when the question clearly is of that kind (calibrated on the tune split).
+UNCOVERED_KIND_MARGIN = 0.08
+# When at least this share of a question's content words is unknown (another language, gibberish), it is not read.
+UNREADABLE_SHARE = 0.5
 _PURPOSE = re.compile(r"\b(?:for|with)\s+((?:[\w'-]+\s+){0,3}[\w'-]+)", re.IGNORECASE)
 
 
@@ -71,7 +78,9 @@ def topic_words(message: str, vocabulary: CorpusVocabulary, glossary: Glossary) 
     found = TopicWords()
     glossary_words = {w for term in glossary.matched_terms(message) for w in words(term)}
     glossary_words |= {stem(w) for w in glossary_words}
-    for word in (w for w in words(message) if w.isalpha() and len(w) >= 3 and w not in STOPWORDS):
+    content = [w for w in words(message) if w.isalpha() and len(w) >= 3 and w not in STOPWORDS]
+    found.content_words = len(content)
+    for word in content:
         if word in glossary.populations and not vocabulary.knows(word):
             found.populations.append(word)
         elif vocabulary.knows(word) or word in glossary.question_words or word in glossary_words or stem(word) in glossary_words:
@@ -91,29 +100,34 @@ def topic_words(message: str, vocabulary: CorpusVocabulary, glossary: Glossary) 
     return found
 
 
-def decide(found: TopicWords, best_similarity: float, min_similarity: float, topic_zipf: float) -> ScopeDecision:
-    """Refuse for an uncovered population or use, a rare unknown word (Zipf below `topic_zipf`), or no close chunk."""
+def decide(found: TopicWords, query: Query, best_similarity: float, min_similarity: float, topic_zipf: float,
+           uncovered_kinds: frozenset[str], population_gap: str | None) -> ScopeDecision:
+    """Refuse, in this order, for: a named drug or substance the library does not cover (and no covered one), a
+    population no rule covers, a question kind no guideline text answers, an uncovered use ('for hiccups'), and —
+    only when no covered drug was named — words no guideline uses or no close chunk at all."""
+    if query.drug is None and query.not_covered:
+        names = ", ".join(query.not_covered)
+        return ScopeDecision(in_scope=False, reason=f"not covered by the library: {names}", uncovered=query.not_covered)
+    if population_gap:
+        return ScopeDecision(in_scope=False, reason=population_gap, uncovered=[population_gap])
     if found.populations:
-        return ScopeDecision(in_scope=False, reason=f"population not covered: {', '.join(found.populations)}", uncovered=found.populations)
+        return ScopeDecision(in_scope=False, reason=f"population not covered: {', '.join(found.populations)}",
+                             uncovered=found.populations)
+    if query.intent in uncovered_kinds and not query.readings and query.intent_margin >= UNCOVERED_KIND_MARGIN:
+        return ScopeDecision(in_scope=False, reason=f"no guideline in the library says anything on this ({query.intent})",
+                             uncovered=[query.intent])
     if found.uncovered_use:
-        return ScopeDecision(in_scope=False, reason=f"use not covered: {' '.join(found.uncovered_use)}", uncovered=found.uncovered_use)
+        use = " ".join(found.uncovered_use)
+        return ScopeDecision(in_scope=False, reason=f"use not covered: {use}", uncovered=found.uncovered_use)
+    named = query.drug is not None and not query.drug_assumed
     rare = [w for w, zipf in found.unknown.items() if zipf < topic_zipf]
-    if rare:
-        return ScopeDecision(in_scope=False, reason=f"not covered by the corpus: {', '.join(rare)}", uncovered=rare)
-    if best_similarity < min_similarity:
+    if len(rare) >= UNREADABLE_SHARE * max(1, found.content_words):
+        return ScopeDecision(in_scope=False, reason=f"most of the question's words are unknown: {', '.join(rare)}",
+                             uncovered=rare)
+    if rare and not named:
+        return ScopeDecision(in_scope=False, reason=f"not covered by the library: {', '.join(rare)}", uncovered=rare)
+    if best_similarity < min_similarity and not (named and query.readings):
         return ScopeDecision(
             in_scope=False, reason=f"no guideline text is close (similarity {best_similarity:.2f} < {min_similarity:.2f})"
         )
     return ScopeDecision(in_scope=True, corrections=found.corrections)
-
-
-def assess_scope(
-    message: str,
-    vocabulary: CorpusVocabulary,
-    glossary: Glossary,
-    best_similarity: float,
-    min_similarity: float,
-    topic_zipf: float,
-) -> ScopeDecision:
-    """Is the question answerable from the corpus? (`topic_words` then `decide`.)"""
-    return decide(topic_words(message, vocabulary, glossary), best_similarity, min_similarity, topic_zipf)

@@ -1,196 +1,205 @@
-"""Read a question (and the conversation before it) into a Query: intent, drug, indication, route, doses, patient facts."""
+"""Read a conversation into a Query: the drug it is about, the question kind, every number with its role,
+how the doses relate, the patient facts of all user turns, the population and the candidate indications.
+What could not be read is listed in `not_understood`, so a dose verdict can never be green on a guess."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from pydantic import BaseModel, Field
 
+from assistant.query.doses import DoseMention, DoseReading, attribute, plan, relation
+from assistant.query.facts import read_facts, start_of_current_patient
+from assistant.query.intent import IntentReader
+from assistant.query.lexicon import Lexicon
+from assistant.query.numbers import DoseSpan, NumberRole, dose_spans, read_numbers
+from assistant.query.subjects import DrugMention, drug_mentions
 from assistant.types import Patient
 
-INTENT_CUES: dict[str, str] = {
-    # Most specific first: the first intent whose cue matches wins.
-    "maximum": r"\bmax\b|maxim|highest|upper limit|ceiling|most (?:i|we|you) can|not (?:to )?exceed|top dose",
-    "start": r"\bstart|initia|\bbegin|commenc|first dose|low dose",
-    "titration": r"titrat|increas|go up|escalat|\braise|\bstep\b|how (?:fast|quickly)|next week|uptitrat",
-    "renal": r"egfr|\bgfr|kidney|renal|dialysis|\bcrcl|creatinine clearance|\bckd\b",
-    "stopping": r"\bstop|discontinu|\bcontinued?\b|withdraw|taper|\bwean|\bquit|abrupt|come off|cold turkey",
-    "monitoring": r"monitor|\blabs?\b|blood test|bloods|blood levels?|watch for|check(?:ed)? (?:for|during)|follow.?up",
-    "alternatives": r"alternativ|instead|other (?:option|drug|medic|treatment)|besides|can.?t tolerate|cannot tolerate|non.?pharm|tizanidine|dantrolene|botulinum|botox|orphenadrine|methocarbamol|quinidine|albumin",
-    "side_effects": r"side.?effect|adverse|toxic|drows|sedat|somnolen|sleepy|dizz|vertigo|weakness|\brisks?\b|harm|worse|worsen",
-    "mechanism": r"mechanism|how does (?:it|baclofen) work|\bworks?\b on|gaba|act(?:s)? on|\bmoa\b|pharmacolog",
-    "efficacy": r"effective|efficacy|\bevidence|\btrial|does (?:it|baclofen) (?:help|work)|success|improv",
-    "route": r"intrathecal|\bitb\b|pump|\broute|oral (?:vs|or|versus)|by mouth",
-    "frequency": r"divided|once a day|once daily|how often|times (?:a|per) day|doses (?:a|per) day|split",
-    "dose": r"\bdos(?:e|es|age|ing)\b|how much|\bmg\b|milligram|how many",
-}
-
-# Guideline wording that answers each intent; a sentence with the cue can lead the answer.
-ANSWER_CUES: dict[str, str] = {
-    "maximum": r"maxim|up to|greater than|rarely tolerate",
-    "start": r"\bstart|initia",
-    "titration": r"increas|titrat|weekly|gradual",
-    "dose": r"\d+\s*(?:-\s*\d+\s*)?mg",
-    "renal": r"kidney|renal|egfr",
-    "stopping": r"discontinu|withdraw|abrupt",
-    "monitoring": r"monitor|blood levels",
-    "alternatives": r"alternativ|tizanidine|dantrolene|botulinum|orphenadrine|non-pharmacolog|albumin|quinidine|first-line",
-    "side_effects": r"adverse|side effect|sedation|weakness|worsening",
-    "mechanism": r"agonist|interneurone|mechanism",
-    "efficacy": r"effective|efficacy|improvement|disappeared|demonstrated",
-    "route": r"intrathecal|oral",
-    "frequency": r"divided|doses per day|times daily",
-    "general": r".",
-}
-
-DRUG_ALIASES: dict[str, str] = {"baclofen": r"baclof\w*|\bitb\b"}
-INDICATION_PATTERNS: dict[str, str] = {
-    "muscle_cramps": r"cramp|charley horse",
-    "spasticity": r"spastic|spasm|hypertoni|multiple sclerosis|\bms\b|spinal cord|cerebral palsy|stroke",
-}
-ROUTE_PATTERNS: dict[str, str] = {"intrathecal": r"intrathecal|\bitb\b|\bpump\b", "oral": r"\boral|by mouth|tablet|\bpo\b"}
-
-_NUM = r"\d+(?:[.,]\d+)?"
-# Units the parser cannot use are still captured, so that the checker says why it cannot check them.
-_UNIT = r"(?:mg|milligrams?|g|grams?|mcg|µg|ug|micrograms?|mg/kg|units?|iu|ml|tablets?|tabs?|pills?|capsules?|drops?)"
-_FREQ = (
-    r"(?:\s*(?:/|per|a|an|each|every)\s*(?:day|d|24\s*h(?:ours?)?|dose)"
-    r"|\s*(?:once|twice|three times|four times|1x|2x|3x|4x)\s*(?:a\s+|per\s+)?(?:day|daily)"
-    r"|\s*(?:daily|nightly|od|qd|bid|b\.i\.d\.|tid|t\.i\.d\.|qid|q\.i\.d\.|qds|tds|bd)\b"
-    r"|\s*(?:every|q)\s*\d+\s*(?:h|hours?|hrs?)\b)?"
-)
-# "how many doses a day" asks for a frequency; it proposes no dose.
-VAGUE_DOSE = re.compile(r"(?<!how )\b(?:a few|several|some|a couple of|many|lots of|a|one|two|three|four|five)\s+(?:baclofen\s+)?"
-                        r"(?:tablets?|pills?|capsules?|doses?)\s+(?:a|per|each)\s+day\b", re.IGNORECASE)
-DOSE_SPAN = re.compile(rf"(?<![\w.])-?{_NUM}(?:\s*(?:-|–|to)\s*{_NUM})?\s*{_UNIT}\b{_FREQ}", re.IGNORECASE)
-_CHANGE_WORDS = re.compile(r"\b(?:go(?:ing)? (?:up )?to|increase(?:d)? (?:it )?to|raise(?:d)? (?:it )?to|titrate(?:d)? (?:up )?to|move(?:d)? to|switch(?:ed)? to|up to)\s*$", re.IGNORECASE)
-_INTERVALS = {r"tomorrow|next day": 1.0, r"next week|\ba week\b|one week|1 week": 7.0, r"two weeks|fortnight": 14.0}
-_INTERVAL_DAYS = re.compile(r"(?:in|after|for|within)\s+(?:only\s+|just\s+)?(\d+)\s*(day|week)s?", re.IGNORECASE)
-_ANAPHORA = re.compile(r"\b(?:that|this|it|she|he|they|her|his|them|the same|those)\b", re.IGNORECASE)
-_FOLLOWUP_START = re.compile(r"^\s*(?:and|but|what about|how about|what if|if|also|then|ok(?:ay)?,? (?:and|what)|same)\b", re.IGNORECASE)
+DOSE_KINDS = frozenset({"maximum", "start", "titration", "frequency", "dose"})
+OWN_INTENT_MIN = 0.45  # below this a follow-up's own wording is too thin to say what it asks; calibrated on multi-turn cases
 
 
 class Query(BaseModel):
-    """What the assistant understood from a message and its conversation."""
+    """What the assistant understood from a message and the conversation before it."""
 
     message: str = Field(description="The user's message as typed.")
     search_text: str = Field(description="Message with conversation context, for retrieval.")
-    intent: str = Field(description="One of INTENT_CUES' keys, or 'general'.")
-    drug: str | None = None
-    indication: str | None = None
+    intent: str = Field(description="Question kind (corpus/intents.toml), 'dose' for a proposed dose, or 'general'.")
+    intent_score: float = Field(default=0.0, description="Mean similarity to the kind's nearest examples.")
+    intent_margin: float = Field(default=0.0, description="Lead of the kind over the runner-up kind.")
+    drug: str | None = Field(default=None, description="The covered drug the question is about.")
+    drug_assumed: bool = Field(default=False, description="No drug named: the library's only drug was assumed.")
+    indication: str | None = Field(default=None, description="The one indication named, if exactly one.")
+    indications: list[str] = Field(default_factory=list, description="Candidate indications (several when ambiguous).")
     route: str | None = None
-    doses: list[str] = Field(default_factory=list, description="Proposed dose expressions, in order of mention.")
-    previous_dose: str | None = Field(default=None, description="Current dose when the message proposes a change.")
+    readings: list[DoseReading] = Field(default_factory=list, description="Every plausible reading of the doses.")
+    doses: list[str] = Field(default_factory=list, description="Dose expressions checked, in order.")
+    previous_dose: str | None = Field(default=None, description="Current dose when a change is proposed.")
     interval_days: float | None = None
-    patient: Patient = Field(default_factory=Patient, description="Facts written in the text (conversation included).")
+    patient: Patient = Field(default_factory=Patient, description="Facts written in the conversation (latest wins).")
+    patient_ranges: dict[str, tuple[float, float]] = Field(default_factory=dict, description="Facts stated as ranges.")
+    numbers: list[NumberRole] = Field(default_factory=list, description="Every number of the user's turns, with its role.")
+    not_understood: list[str] = Field(default_factory=list, description="What was written and could not be read.")
+    assumptions: list[str] = Field(default_factory=list, description="What was assumed because nothing was said.")
+    mentions: list[DrugMention] = Field(default_factory=list, description="Drugs and substances named.")
+    not_covered: list[str] = Field(default_factory=list, description="Named drugs or substances the library does not cover.")
+    other_doses: list[str] = Field(default_factory=list, description="Doses written for another drug (never checked as this one).")
     is_followup: bool = False
 
 
-def _first_key(patterns: dict[str, str], text: str) -> str | None:
-    return next((key for key, pat in patterns.items() if re.search(pat, text, re.IGNORECASE)), None)
+class Reader:
+    """The question reader: vocabulary from data, intent by meaning."""
+
+    def __init__(self, lexicon: Lexicon, intents: IntentReader, embed_query: Callable[[str], list[float]],
+                 default_drug: str | None) -> None:
+        self.lexicon, self.intents, self.embed_query, self.default_drug = lexicon, intents, embed_query, default_drug
+
+    def understand(self, message: str, previous_user_turns: list[str]) -> Query:
+        lx = self.lexicon
+        turns = [*previous_user_turns, message]
+        turns = turns[start_of_current_patient(turns, lx):]
+        followup = _is_followup(message, len(turns) > 1, lx)
+        mentions = [drug_mentions(t, lx) for t in turns]
+        drug, assumed, not_covered = self._subject(mentions, message)
+        spans = [[*dose_spans(t), *_vague_doses(t, lx)] for t in turns]
+        numbers, unclaimed = [], []
+        for t, s, m in zip(turns, spans, mentions, strict=True):
+            roles, left = read_numbers(t, lx, [(d.start, d.end) for d in s] + [(x.start, x.end) for x in m])
+            numbers.append(roles)
+            unclaimed += left
+        dose_list, other = _dose_mentions(turns, spans, mentions, drug, lx)
+        dose_plan = plan(dose_list, drug, turns, numbers, lx) if drug else None
+        facts = read_facts(numbers, turns, lx)
+        indications = self._indications(drug, turns)
+        context = " ".join(previous_user_turns[-2:]) if followup else ""
+        masked = _masked(message, mentions[-1], self.lexicon, drug)
+        masked_context = _masked(context, [], self.lexicon, drug)
+        intent, score, margin = self._intent(masked, masked_context, bool(dose_plan and dose_plan.readings))
+        readings = dose_plan.readings if dose_plan else []
+        not_understood = [f"the number {n} (no role could be given to it)" for n in unclaimed]
+        not_understood += (dose_plan.not_understood if dose_plan else []) + facts.not_understood
+        renal_known = any(k in facts.patient.known() or k in facts.ranges for k in ("egfr", "crcl", "dialysis", "renal_impairment"))
+        if not renal_known and any(n.role == "renal_lab" for ns in numbers for n in ns):
+            not_understood.append("a kidney lab value (such as creatinine or urea) without an eGFR: the renal limits "
+                                  "could not be checked")
+        assumptions = list(facts.notes)
+        if assumed and drug:
+            assumptions.append(f"no drug named: the library's only drug with dose rules ({drug}) was assumed")
+        route = self._route(drug, turns)
+        return Query(
+            message=message, search_text=f"{message} {context}".strip(), intent=intent, intent_score=score,
+            intent_margin=margin,
+            drug=drug, drug_assumed=assumed, indication=indications[0] if len(indications) == 1 else None,
+            indications=indications, route=route, readings=readings, doses=[r.dose for r in readings],
+            previous_dose=next((r.previous for r in readings if r.previous), None),
+            interval_days=next((r.interval_days for r in readings if r.interval_days is not None), None),
+            patient=facts.patient, patient_ranges=facts.ranges, numbers=[n for ns in numbers for n in ns],
+            not_understood=not_understood, assumptions=assumptions, mentions=[m for ms in mentions for m in ms],
+            not_covered=not_covered, other_doses=other, is_followup=followup,
+        )
+
+    def _subject(self, mentions: list[list[DrugMention]], message: str) -> tuple[str | None, bool, list[str]]:
+        """(drug, assumed?, uncovered names): the latest covered drug named, else the library's only drug when
+        nothing uncovered is named; uncovered names of the last message are reported."""
+        latest = mentions[-1]
+        not_covered = list(dict.fromkeys(m.name for m in latest if not m.covered))
+        covered = [m.name for ms in mentions for m in ms if m.covered]
+        covered_latest = [m.name for m in latest if m.covered]
+        if covered_latest:
+            return covered_latest[0], False, not_covered
+        if not_covered:
+            return None, False, not_covered
+        if covered:
+            return covered[-1], False, []
+        earlier_uncovered = [m.name for ms in mentions[:-1] for m in ms if not m.covered]
+        if earlier_uncovered:
+            return None, False, list(dict.fromkeys(earlier_uncovered))
+        return self.default_drug, self.default_drug is not None, []
+
+    def _indications(self, drug: str | None, turns: list[str]) -> list[str]:
+        """Indications named in the latest turn that names any; explicit terms win over ambiguous ones."""
+        terms = self.lexicon.indication_terms.get(drug or "", {})
+        for text in reversed(turns):
+            explicit = [k for k, pattern in terms.items() if pattern.search(text)]
+            if explicit:
+                return explicit
+            ambiguous = [k for k, pattern in self.lexicon.ambiguous_indications.items() if k in terms and pattern.search(text)]
+            if ambiguous:
+                return ambiguous
+        return []
+
+    def _route(self, drug: str | None, turns: list[str]) -> str | None:
+        terms = self.lexicon.route_terms.get(drug or "", {})
+        for text in reversed(turns):
+            found = [k for k, pattern in terms.items() if pattern.search(text)]
+            if found:
+                return found[0]
+        return None
+
+    def _intent(self, message: str, context: str, has_dose: bool) -> tuple[str, float, float]:
+        if has_dose:
+            return "dose", 1.0, 1.0
+        kind, score, margin = self.intents.read(self.embed_query(message), message)
+        if context and score < OWN_INTENT_MIN:
+            both = f"{context} {message}"
+            kind, score, margin = self.intents.read(self.embed_query(both), both)
+        return kind, score, margin
 
 
-def detect_intent(text: str) -> str:
-    return _first_key(INTENT_CUES, text) or "general"
+def _masked(text: str, mentions: list[DrugMention], lexicon: Lexicon, drug: str | None) -> str:
+    """The question with drug names and indication words replaced by neutral words, so that its kind is read from
+    what it asks, not from what it is about (the intent examples are written for any drug)."""
+    out = text
+    for m in sorted(mentions, key=lambda x: -x.start):
+        out = out[:m.start] + "the medicine" + out[m.end:]
+    for pattern in lexicon.indication_terms.get(drug or "", {}).values():
+        out = pattern.sub("the condition", out)
+    for pattern in lexicon.ambiguous_indications.values():
+        out = pattern.sub("the condition", out)
+    return out
 
 
-def detect_drug(text: str, drug_names: tuple[str, ...]) -> str | None:
-    """The first drug named, by the corpus's drug names (and baclofen's abbreviation ITB)."""
-    patterns = {name: DRUG_ALIASES.get(name, rf"\b{re.escape(name)}\w*") for name in drug_names} or DRUG_ALIASES
-    found = [(m.start(), name) for name, pat in patterns.items() if (m := re.search(pat, text, re.IGNORECASE))]
-    return min(found)[1] if found else None
-
-
-def detect_indication(text: str) -> str | None:
-    return _first_key(INDICATION_PATTERNS, text)
-
-
-def patient_facts(text: str) -> Patient:
-    """eGFR, dialysis, cirrhosis, age and sodium as written in free text; what is not written stays unknown."""
-    facts: dict[str, float | bool] = {}
-    low = text.lower()
-    if m := re.search(r"(?:e?gfr|crcl|creatinine clearance|kidney function)\D{0,20}?(\d{1,3}(?:\.\d+)?)\b(?!\s*(?:mg|g\b|mcg|%))", low):
-        facts["egfr"] = float(m.group(1))
-    if re.search(r"\b(?:not|never|no longer) (?:on )?(?:\w+ )?dialy", low):
-        facts["dialysis"] = False
-    elif re.search(r"dialy[sz]|renal replacement|\bcrrt\b|\bhd\b", low):
-        facts["dialysis"] = True
-    if re.search(r"\b(?:no|not|without) (?:liver )?cirrho", low):
-        facts["cirrhosis"] = False
-    elif re.search(r"cirrho", low):
-        facts["cirrhosis"] = True
-    if m := re.search(r"\b(\d{1,3})\s*(?:-|\s)?(?:years?|yrs?|yo|y/o|y\.o\.)(?:\s*-?\s*old)?\b|\baged?\s*(\d{1,3})\b", low):
-        facts["age"] = float(m.group(1) or m.group(2))
-    if m := re.search(r"(?:sodium|\bna\+?)\D{0,15}?(\d{2,3}(?:\.\d+)?)", low):
-        facts["sodium"] = float(m.group(1))
-    return Patient(**facts)
-
-
-def dose_mentions(text: str) -> tuple[list[str], str | None]:
-    """Dose expressions in the text; when a change is proposed ('at 10 mg/day, go to 30 mg/day') the first is the previous dose."""
-    spans = list(DOSE_SPAN.finditer(text))
-    doses = [m.group(0).strip() for m in spans]
-    if not doses:
-        # "a few tablets a day" is a dose too: the checker must say it cannot read it, not stay silent.
-        return [m.group(0).strip() for m in VAGUE_DOSE.finditer(text)], None
-    if len(spans) >= 2:
-        between = text[spans[0].end() : spans[1].start()]
-        from_to = re.search(r"\bfrom\s*$", text[: spans[0].start()], re.IGNORECASE) and re.fullmatch(r"\s*(?:to|->|→)\s*", between)
-        if from_to or _CHANGE_WORDS.search(between):
-            return doses[1:], doses[0]
-    return doses, None
-
-
-def interval_days(text: str) -> float | None:
-    if m := _INTERVAL_DAYS.search(text):
-        return float(m.group(1)) * (7 if m.group(2).lower() == "week" else 1)
-    return next((days for pat, days in _INTERVALS.items() if re.search(pat, text, re.IGNORECASE)), None)
-
-
-def is_followup(message: str, has_history: bool, drug_names: tuple[str, ...]) -> bool:
-    """A short or 'and if…' message after earlier turns, naming no drug or condition of its own."""
+def _is_followup(message: str, has_history: bool, lexicon: Lexicon) -> bool:
     if not has_history:
         return False
-    names_subject = detect_drug(message, drug_names) or detect_indication(message)
-    if names_subject:
-        return bool(_FOLLOWUP_START.search(message))
-    return bool(_FOLLOWUP_START.search(message) or _ANAPHORA.search(message)) or len(message.split()) <= 8
+    start, anaphora = lexicon.patterns.get("followup.start"), lexicon.patterns.get("followup.anaphora")
+    starts = bool(start and start.search(message))
+    refers = bool(anaphora and anaphora.search(message))
+    return starts or refers or len(message.split()) <= lexicon.followup_max_words
 
 
-def understand(message: str, previous_user_turns: list[str], drug_names: tuple[str, ...] = ("baclofen",)) -> Query:
-    """Read the message; a follow-up inherits drug, indication, route, intent, doses and facts it does not state."""
-    followup = is_followup(message, bool(previous_user_turns), drug_names)
-    context = " ".join(previous_user_turns[-3:]) if followup else ""
-    doses, previous = dose_mentions(message)
-    facts = patient_facts(message)
-    query = Query(
-        message=message,
-        search_text=message,
-        intent=detect_intent(message),
-        drug=detect_drug(message, drug_names),
-        indication=detect_indication(message),
-        route=_first_key(ROUTE_PATTERNS, message),
-        doses=doses,
-        previous_dose=previous,
-        interval_days=interval_days(message),
-        patient=facts,
-        is_followup=followup,
-    )
-    if not followup:
-        return query
-    earlier = understand(previous_user_turns[-1], previous_user_turns[:-1], drug_names)
-    if query.indication and earlier.indication and query.indication != earlier.indication:
-        # "And for spasticity?" after a cramps question: keep the earlier ask, not its indication.
-        context = re.sub(rf"(?:{INDICATION_PATTERNS[earlier.indication]})\w*", " ", context, flags=re.IGNORECASE)
-    return query.model_copy(
-        update={
-            "search_text": f"{message} {context}",
-            "intent": query.intent if query.intent != "general" else earlier.intent,
-            "drug": query.drug or earlier.drug,
-            "indication": query.indication or earlier.indication,
-            "route": query.route or earlier.route,
-            "doses": query.doses or earlier.doses,
-            "previous_dose": query.previous_dose or (earlier.previous_dose if not query.doses else None),
-            "interval_days": query.interval_days if query.interval_days is not None else earlier.interval_days,
-            "patient": facts.merged_over(earlier.patient),
-        }
-    )
+def _vague_doses(text: str, lexicon: Lexicon) -> list[DoseSpan]:
+    pattern = lexicon.patterns.get("doses.vague")
+    if pattern is None:
+        return []
+    return [DoseSpan(text=m.group(0), expression=m.group(0), start=m.start(), end=m.end()) for m in pattern.finditer(text)]
+
+
+def _dose_mentions(turns: list[str], spans: list[list[DoseSpan]], mentions: list[list[DrugMention]], drug: str | None,
+                   lexicon: Lexicon) -> tuple[list[DoseMention], list[str]]:
+    """Doses with their drug and relation; doses of other drugs are returned apart, never checked as `drug`."""
+    out: list[DoseMention] = []
+    other: list[str] = []
+    for i, (text, found) in enumerate(zip(turns, spans, strict=True)):
+        found = sorted(found, key=lambda s: s.start)
+        owners = attribute(found, mentions[i], text, drug)
+        previous_end = 0
+        first = True
+        for span, owner in zip(found, owners, strict=True):
+            if owner != drug:
+                other.append(f"{span.text} ({owner})")
+                continue
+            rel = relation(text, span, previous_end, first, lexicon)
+            out.append(DoseMention(span=span, drug=owner, turn=i, relation=rel))
+            previous_end, first = span.end, False
+    return out, other
+
+
+def mentions_dose_kind(query: Query) -> bool:
+    """A question about amounts of a drug (so a multi-drug library must know which drug)."""
+    return bool(query.readings) or query.intent in DOSE_KINDS
+
+
+def plain_indication(text: str) -> str:
+    return re.sub(r"_", " ", text)

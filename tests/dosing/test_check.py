@@ -94,7 +94,8 @@ TABLE = [
     ("s-64-45", "15 mg tid", S, "oral", {"age": 64}, None, None, "within_limits", 45),
     ("s-na120", "15 mg tid", S, "oral", {"sodium": 120}, None, None, "caution", 45),
     ("s-egfr25", "15 mg tid", S, "oral", {"egfr": 25}, None, None, "contraindicated", 45),
-    ("s-fast-increase", "20 mg tid", S, "oral", None, "10 mg tid", 1, "within_limits", 60),
+    # stricter (was within_limits): no numeric step in the spasticity rule, so an increase cannot be shown allowed
+    ("s-fast-increase", "20 mg tid", S, "oral", None, "10 mg tid", 1, "caution", 60),
     ("s-po-in-dose", "10 mg po tid", S, "oral", None, None, None, "within_limits", 30),
     ("s-spasm-unknown", "10 mg tid", "spasm", "oral", None, None, None, "unable_to_check", None),
     # no indication: strictest limits; a stop that applies to one indication only is a caution
@@ -205,7 +206,8 @@ def test_renal_reduce_does_not_invent_a_reduced_dose() -> None:
 def test_spasticity_titration_has_no_invented_step() -> None:
     got = check_dose("baclofen", "20 mg tid", indication="spasticity", previous_dose="5 mg tid", interval_days=1)
     t = next(f for f in got.findings if f.code == "titration")
-    assert t.severity == "info" and "no step size" in t.message
+    # stricter (was info): an increase the rule gives no step for is a caution quoting the guideline, never green
+    assert t.severity == "soft" and "no step size" in t.message
 
 
 def test_decrease_carries_abrupt_discontinuation_info() -> None:

@@ -82,7 +82,7 @@ patients = st.none() | st.dictionaries(
     numbers | st.booleans() | st.text(max_size=5) | st.none(),
     max_size=5,
 )
-amounts = st.decimals(min_value=Decimal("0.001"), max_value=Decimal("2000"), places=3)
+amounts = st.decimals(min_value=Decimal("0.001"), max_value=Decimal(2000), places=3)
 
 
 def number_text(d: Decimal) -> str:

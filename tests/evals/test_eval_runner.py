@@ -147,7 +147,7 @@ def test_bad_case_file_is_one_line_and_exit_2(tmp_path, capsys):
     ("yaml_text", "message"),
     [
         ("- id: a\n  question: q\n  turns: [q]\n", "exactly one of 'question' or 'turns'"),
-        ("- id: a\n  question: q\n  patient: {weight: 70}\n", "patient.weight"),
+        ("- id: a\n  question: q\n  patient: {height: 170}\n", "patient.height"),
         ("- id: a\n  question: q\n  expect_refusal: true\n  must_include: [x]\n", "a refusal case has no"),
         ("- id: a\n  question: q\n- id: a\n  question: r\n", "already used"),
         ("id: a\n", "expected a list of cases"),

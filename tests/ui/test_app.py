@@ -129,7 +129,7 @@ def test_sidebar_indication_and_dialysis_reach_the_checker(app):
 def test_refusal_is_rendered_as_a_refusal(app):
     ask(app, "What is the starting dose of metformin?")
     assert last_turn(app)["answer"].refused
-    assert [i.value for i in app.info] == [REFUSAL]
+    assert [i.value for i in app.info] == [f"{REFUSAL} Not covered: metformin."]
     assert app.info[0].proto.icon == ":material/search_off:"
     assert not app.error and not badges(app) and not [e for e in app.expander if e.label.startswith("Sources")]
 

@@ -1,0 +1,104 @@
+"""The dose verdict for a understood question: every reading of the doses × every stated patient scenario is
+checked, the strictest verdict wins, and the closed-world rule applies — green only when everything the user
+wrote that bears on the check was understood; otherwise at best `unable_to_check`, with the reason."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from assistant.dosing import check_dose
+from assistant.dosing.findings import finding, headline_rank
+from assistant.dosing.rules import DrugRules
+from assistant.dosing.states import not_covered_reason, patient_groups
+from assistant.query.understand import Query
+from assistant.types import DoseCheck, Patient
+
+RENAL_FIELDS = ("egfr", "crcl", "dialysis", "renal_impairment", "aki")
+
+
+def strictest(checks: list[DoseCheck]) -> DoseCheck:
+    """The headline check: any stop beats a caution, and a reading that could not be checked beats a green one."""
+    return max(checks, key=lambda c: headline_rank(c.verdict))
+
+
+def scenarios(query: Query, explicit: Patient | None) -> tuple[list[Patient], list[str]]:
+    """Patients to check: the text's facts (each end of a stated range) and, where an explicit field disagrees
+    with the text, both values. Returns the conflicts in words."""
+    text_patient = query.patient
+    base = [text_patient.model_copy(update={k: v}) for k, (lo, hi) in query.patient_ranges.items() for v in (lo, hi)]
+    base = base or [text_patient]
+    if explicit is None:
+        return base, []
+    given = explicit.known()
+    conflicts = [f"{k}: the question says {text_patient.known()[k]}, the patient record says {v}"
+                 for k, v in given.items() if k in text_patient.known() and text_patient.known()[k] != v]
+    conflicts += [f"{k}: the question gives a range, the patient record says {v}" for k, v in given.items()
+                  if k in query.patient_ranges]
+    merged = [Patient(**{**p.known(), **given}) for p in base]
+    return (base + merged if conflicts else merged), conflicts
+
+
+def standard_assumptions(patient: Patient, query: Query) -> list[str]:
+    """Facts never mentioned do not block green; the verdict says what it assumed instead."""
+    out = list(query.assumptions)
+    known = patient.known()
+    if "age" not in known and "age_group" not in known:
+        out.append("an adult (no age given)")
+    if not any(k in known for k in RENAL_FIELDS):
+        out.append("no kidney impairment (none stated)")
+    if not query.indications:
+        out.append("no indication named: every indication's limits were checked")
+    if query.route is None:
+        out.append("oral route (no route named)")
+    out.append("interactions with other medicines are not checked")
+    return out
+
+
+def judge(query: Query, rules: Mapping[str, DrugRules], explicit: Patient | None = None,
+          indication: str | None = None, route: str | None = None) -> DoseCheck | None:
+    """The verdict on the doses of the question, or None when it proposes none."""
+    if query.drug is None:
+        if query.other_doses and query.not_covered:
+            return check_dose(query.not_covered[0], query.other_doses[0].split(" (")[0], rules=rules)
+        return None
+    if not query.readings:
+        if not query.not_understood or not any("change" in n or "dose" in n for n in query.not_understood):
+            return None
+        return DoseCheck(drug=query.drug, dose="(not stated)", indication=query.indication, route=query.route or "oral",
+                         verdict="unable_to_check", hard_stop=False, reason="; ".join(query.not_understood))
+    patients, conflicts = scenarios(query, explicit)
+    chosen = indication or (query.indication if len(query.indications) == 1 else None)
+    checks: list[tuple[str, DoseCheck]] = []
+    for reading in query.readings:
+        for patient in patients:
+            check = check_dose(query.drug, reading.dose, chosen, route or query.route or "oral", patient, reading.previous,
+                               reading.interval_days, rules=rules)
+            checks.append((reading.label, check))
+    worst = strictest([c for _, c in checks])
+    out = worst.model_copy(deep=True)
+    labels = list(dict.fromkeys(f"{label}: {c.verdict}" for label, c in checks))
+    if len(labels) > 1:
+        out.readings = labels
+        out.findings.append(finding("readings", "within_limits", "Readings checked (the strictest is shown): "
+                                    + "; ".join(labels) + "."))
+    for conflict in conflicts:
+        out.findings.insert(0, finding("patient_conflict", "caution", f"The question and the patient record disagree ({conflict}); "
+                                       "both were checked and the stricter verdict is shown."))
+        if out.verdict == "within_limits":
+            out.verdict = "caution"
+    if query.not_understood:
+        reason = "not everything in the question could be read: " + "; ".join(query.not_understood)
+        if out.verdict == "within_limits":
+            out.verdict, out.reason = "unable_to_check", reason
+        else:
+            out.findings.insert(0, finding("not_understood", "caution", reason[0].upper() + reason[1:] + "."))
+    out.hard_stop = out.verdict in ("contraindicated", "above_max")
+    out.assumptions = standard_assumptions(patients[0], query) if out.verdict == "within_limits" else list(query.assumptions)
+    return out
+
+
+def uncovered_population(rules: DrugRules, patient: Patient) -> str | None:
+    """The population of the patient that no rule of the drug covers, in words, or None (rules data decide)."""
+    groups = patient_groups(rules.populations, patient)
+    if any(all(g in r.covers for g in groups) for r in rules.rules):
+        return None
+    return not_covered_reason(rules, groups, rules.rules)

@@ -1,0 +1,184 @@
+"""How the doses in a conversation relate: one proposed dose, a change from a current dose, doses that add
+up, or alternatives. Every plausible reading is kept; the checker's strictest verdict wins."""
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+
+from assistant.dosing.parse import ParsedDose, parse_dose
+from assistant.query.lexicon import Lexicon
+from assistant.query.numbers import DoseSpan, NumberRole
+from assistant.query.subjects import DrugMention
+
+_UNIT_DAYS = {"d": 1.0, "day": 1.0, "w": 7.0, "wk": 7.0, "week": 7.0, "mo": 30.0, "month": 30.0, "y": 365.0, "yr": 365.0,
+              "year": 365.0, "h": 1 / 24, "hr": 1 / 24, "hour": 1 / 24}
+
+
+class DoseMention(BaseModel):
+    """A dose expression, the drug it belongs to and its role in the sentence."""
+
+    span: DoseSpan
+    drug: str | None = Field(description="Drug the dose belongs to; None when no drug was named anywhere.")
+    turn: int = Field(description="Index of the user turn it was written in.")
+    relation: str = Field(description="first, current, change, add, alternative or history.")
+
+
+class DoseReading(BaseModel):
+    """One way to read the doses: what is checked, from what, after how long."""
+
+    dose: str = Field(description="Dose expression checked (a sum is written as 'N mg/day').")
+    previous: str | None = Field(default=None, description="The dose it changes from, if any.")
+    interval_days: float | None = Field(default=None, description="Days since the last change, when stated.")
+    label: str = Field(description="Plain words for this reading, shown with its verdict.")
+
+
+class DosePlan(BaseModel):
+    readings: list[DoseReading] = Field(default_factory=list)
+    not_understood: list[str] = Field(default_factory=list)
+
+
+def attribute(spans: list[DoseSpan], mentions: list[DrugMention], text: str, default: str | None) -> list[str | None]:
+    """The drug each dose belongs to: 'N mg of X', else the nearest drug named before it in the sentence, else
+    the nearest after it in the sentence, else the conversation's drug."""
+    out: list[str | None] = []
+    for span in spans:
+        after = [m for m in mentions if 0 <= m.start - span.end <= 16 and re.fullmatch(r"\s*(?:of|of the|of his|of her)?\s*",
+                                                                                        text[span.end:m.start], re.I)]
+        sentence_start = max(text.rfind(ch, 0, span.start) for ch in ".?!;\n") + 1
+        sentence_end = min([i for i in (text.find(ch, span.end) for ch in ".?!;\n") if i >= 0] or [len(text)])
+        before = [m for m in mentions if sentence_start <= m.start < span.start]
+        later = [m for m in mentions if span.end <= m.start < sentence_end]
+        pick = after[0] if after else before[-1] if before else later[0] if later else None
+        out.append(pick.name if pick else default)
+    return out
+
+
+def relation(text: str, span: DoseSpan, previous_end: int, first: bool, lexicon: Lexicon) -> str:
+    """The role the words before a dose give it."""
+    window = text[max(previous_end, span.start - 45):span.start]
+    p = lexicon.patterns
+
+    def near(name: str) -> bool:
+        pattern = p.get(f"relations.{name}")
+        return bool(pattern and pattern.search(window))
+
+    if first:
+        if near("history"):
+            return "history"
+        return "current" if near("current") and not near("change") else "first"
+    for name in ("add", "alternative", "change"):
+        if near(name):
+            return name
+    return "change"  # two doses of one drug: a change from the first to the second unless marked otherwise
+
+
+def interval_days(texts: list[str], lexicon: Lexicon, skip: list[list[tuple[int, int]]] | None = None) -> float | None:
+    """Days between the last change and the proposed one: time on the current dose (when stated) plus the delay
+    before the new dose starts. With several statements the shortest wins (the strictest reading)."""
+    delays: list[float] = []
+    since: list[float] = []
+    p = lexicon.patterns
+    for i, text in enumerate(texts):
+        spans = skip[i] if skip else []
+        for key, days in (("delay_zero", 0.0), ("delay_one", 1.0), ("delay_seven", 7.0), ("delay_fourteen", 14.0)):
+            if (pattern := p.get(f"intervals.{key}")) and pattern.search(text):
+                delays.append(days)
+        if (long := p.get("intervals.since_long")) and long.search(text):
+            since.append(30.0)
+        for m in p["intervals.since"].finditer(text) if "intervals.since" in p else []:
+            if any(m.start() < e and st < m.end() for st, e in spans):
+                continue  # '10 mg a day' is a dose, not a duration
+            count = m.group("count").lower()
+            value = float(count) if count.isdigit() else lexicon.word_numbers.get(count, 1.0)
+            unit = re.sub(r"s$", "", m.group("unit").lower())
+            days = value * _UNIT_DAYS.get(unit, _UNIT_DAYS.get(unit[:2], _UNIT_DAYS.get(unit[:1], 1.0)))
+            prefix = p.get("intervals.delay_prefix")
+            if prefix is not None and prefix.search(text[:m.start()]) and not m.group("ago"):
+                delays.append(days)
+            else:
+                since.append(days)
+    delay = min(delays) if delays else None
+    if since:
+        return min(since) + (delay or 0.0)
+    return delay
+
+
+def plan(mentions: list[DoseMention], drug: str, turns: list[str], numbers: list[list[NumberRole]],
+         lexicon: Lexicon) -> DosePlan:
+    """Readings for the doses of `drug`: those of the latest turn that has any, with a current dose from an
+    earlier turn when the latest names none."""
+    own = [m for m in mentions if m.drug == drug]
+    if not own:
+        return DosePlan()
+    last_turn = max(m.turn for m in own)
+    latest = [m for m in own if m.turn == last_turn]
+    earlier_current = [m for m in own if m.turn < last_turn and m.relation == "current"]
+    if earlier_current and latest[0].relation != "current":
+        latest = [earlier_current[-1].model_copy(update={"relation": "current"}), *latest]
+    turn_ids = sorted({m.turn for m in latest} | {last_turn - 1} - {-1})
+    skip = [[(m.span.start, m.span.end) for m in mentions if m.turn == i] for i in turn_ids]
+    days = interval_days([turns[i] for i in turn_ids], lexicon, skip)
+    return _readings(latest, days, turns, lexicon)
+
+
+def _daily(expression: str) -> ParsedDose | None:
+    parsed = parse_dose(expression)
+    return parsed if isinstance(parsed, ParsedDose) else None
+
+
+def _sum(parts: list[DoseMention]) -> str | None:
+    """The total daily dose of several expressions, or None when one of them cannot be read."""
+    parsed = [_daily(p.span.expression) for p in parts]
+    if any(p is None for p in parsed):
+        return None
+    return f"{sum(p.daily_high_mg for p in parsed if p):g} mg/day"
+
+
+def _readings(doses: list[DoseMention], days: float | None, turns: list[str], lexicon: Lexicon) -> DosePlan:
+    if len(doses) == 1:
+        only = doses[0]
+        after = turns[only.turn][only.span.end:]
+        change = lexicon.patterns.get("relations.change")
+        target = p_target.search(after) if (p_target := lexicon.patterns.get("relations.unstated_target")) else None
+        if change is not None and target and change.search(after):
+            return DosePlan(not_understood=[f"a change from {only.span.text} was asked about without the new dose as a number"])
+        return DosePlan(readings=[DoseReading(dose=only.span.expression, label=f"{only.span.text} as written")])
+    groups: list[list[DoseMention]] = [[doses[0]]]
+    kinds: list[str] = []
+    for d in doses[1:]:
+        if d.relation == "add":
+            groups[-1].append(d)
+        else:
+            groups.append([d])
+            kinds.append(d.relation)
+    plan = DosePlan()
+    totals = [_sum(g) if len(g) > 1 else g[0].span.expression for g in groups]
+    if any(t is None for t in totals):
+        plan.not_understood.append("doses that add up could not all be read, so their total is unknown")
+        return plan
+    for i, total in enumerate(totals):
+        group = groups[i]
+        label = " + ".join(g.span.text for g in group) + (f" (total {total})" if len(group) > 1 else "")
+        if i == 0:
+            added = len(group) > 1 and any(_adds(turns[g.turn], g, lexicon) for g in group[1:])
+            previous = group[0].span.expression if added else None
+            if i == len(totals) - 1 or kinds[0] == "alternative":
+                plan.readings.append(DoseReading(dose=str(total), previous=previous, interval_days=days if previous else None,
+                                                 label=label + (f", added to {group[0].span.text}" if added else "")))
+            continue
+        kind = kinds[i - 1]
+        if kind == "alternative":
+            plan.readings.append(DoseReading(dose=str(total), label=f"{label} (an alternative)"))
+        else:
+            prev = totals[i - 1]
+            plan.readings.append(DoseReading(dose=str(total), previous=str(prev), interval_days=days,
+                                             label=f"a change from {' + '.join(g.span.text for g in groups[i - 1])} to {label}"))
+    return plan
+
+
+def _adds(text: str, dose: DoseMention, lexicon: Lexicon) -> bool:
+    """An added dose that is new ('wants to add 10 mg'), not part of a standing regimen ('plus 10 mg at night')."""
+    pattern = lexicon.patterns.get("relations.add_is_change")
+    window = text[max(0, dose.span.start - 45):dose.span.start]
+    return bool(pattern and pattern.search(window))

@@ -1,0 +1,93 @@
+"""The reader's vocabulary, all from data: corpus/reader.toml (general clinical language), the rules files
+(drugs, indications, routes and their spellings), the glossary (brand aliases) and a maintained drug dictionary."""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from assistant.dosing.rules import DrugRules
+from assistant.text.words import STOPWORDS
+
+READER_FILE = "reader.toml"
+
+
+@dataclass(frozen=True)
+class RolePattern:
+    """A number role ('egfr', 'age', 'duration', …) and the pattern that claims numbers for it."""
+
+    role: str
+    pattern: re.Pattern[str]
+    fact: str | None = None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Compiled reader data plus the drug, indication and route spellings of the loaded library."""
+
+    roles: tuple[RolePattern, ...]
+    patterns: dict[str, re.Pattern[str]]
+    vague: re.Pattern[str]
+    drug_aliases: dict[str, str]
+    indication_terms: dict[str, dict[str, re.Pattern[str]]]
+    route_terms: dict[str, dict[str, re.Pattern[str]]]
+    covered_drugs: frozenset[str]
+    ruled_drugs: frozenset[str] = field(default_factory=frozenset)
+    ambiguous_indications: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    followup_max_words: int = 8
+    word_numbers: dict[str, float] = field(default_factory=dict)
+
+    def pattern(self, name: str) -> re.Pattern[str]:
+        return self.patterns[name]
+
+
+def _compile(text: str) -> re.Pattern[str]:
+    return re.compile(text, re.IGNORECASE)
+
+
+def _terms(words: list[str]) -> re.Pattern[str]:
+    """Whole-word alternatives, longest first; a trailing 's' is allowed. Spellings that are ordinary English
+    words ('it' for intrathecal) are for structured fields, not free text, and are left out."""
+    alts = sorted({w.strip().lower().replace("_", " ") for w in words if w.strip() and w.strip().lower() not in STOPWORDS},
+                  key=len, reverse=True)
+    return _compile(r"\b(?:" + "|".join(re.escape(a) for a in alts) + r")s?\b") if alts else _compile(r"(?!x)x")
+
+
+@lru_cache(maxsize=8)
+def _reader_data(corpus_dir: str) -> dict[str, Any]:
+    path = Path(corpus_dir) / READER_FILE
+    return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def build_lexicon(corpus_dir: Path, rules: dict[str, DrugRules], glossary_aliases: dict[str, str],
+                  subject_drugs: set[str], indication_terms: dict[str, list[str]] | None = None,
+                  ambiguous_terms: dict[str, list[str]] | None = None) -> Lexicon:
+    """Everything the reader knows. `subject_drugs`: drugs that some guideline is about (titles, front matter)."""
+    data = _reader_data(str(corpus_dir))
+    roles = tuple(RolePattern(r["role"], _compile(r["pattern"]), r.get("fact")) for r in data.get("roles", []))
+    patterns: dict[str, re.Pattern[str]] = {}
+    for section in ("people", "populations", "renal_states", "states", "intervals", "relations", "trend", "doses", "followup"):
+        for key, value in data.get(section, {}).items():
+            if isinstance(value, str):
+                patterns[f"{section}.{key}"] = _compile(value)
+    vague = _compile("|".join(f"(?:\\b{v}\\b)" for v in data.get("substances", {}).get("vague", [])) or r"(?!x)x")
+    indications: dict[str, dict[str, re.Pattern[str]]] = {}
+    routes: dict[str, dict[str, re.Pattern[str]]] = {}
+    for name, drug_rules in rules.items():
+        extra = indication_terms or {}
+        indications[name] = {k: _terms([k, i.label, *i.aliases, *extra.get(k, [])])
+                             for k, i in drug_rules.indications.items()}
+        routes[name] = {k: _terms([k, *r.aliases]) for k, r in drug_rules.routes.items()}
+    covered = frozenset({*rules, *subject_drugs})
+    by_indication: dict[str, list[str]] = {}
+    for term, keys in (ambiguous_terms or {}).items():
+        for key in keys:
+            by_indication.setdefault(key, []).append(term)
+    return Lexicon(roles=roles, patterns=patterns, vague=vague, drug_aliases=dict(glossary_aliases),
+                   indication_terms=indications, route_terms=routes, covered_drugs=covered, ruled_drugs=frozenset(rules),
+                   ambiguous_indications={k: _terms(v) for k, v in by_indication.items()},
+                   followup_max_words=int(data.get("followup", {}).get("max_words", 8)),
+                   word_numbers={str(k): float(v) for k, v in data.get("word_numbers", {}).items()})

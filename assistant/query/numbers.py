@@ -1,0 +1,136 @@
+"""Every number the user wrote gets a role — a dose, a patient value, an age, a duration, a time, a lab value
+that no rule uses — or is reported as not understood (which keeps a verdict from being green)."""
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+
+from assistant.query.lexicon import Lexicon
+
+_NUM = r"(?:\d{1,3}(?:[ ,.]\d{3})+(?![\d])|\d+)(?:\.\d+)?"
+_UNIT = (r"(?:mg|milligrams?|mgs|g|grams?|gm|mcg|µg|μg|ug|micrograms?|ml|mls|millilit(?:re|er)s?|units?|iu|"
+         r"tablets?|tabs?|pills?|capsules?|caps?|drops?)")
+_COUNT_WORDS = "one|two|three|four|five|six|half a|a half|1/2"
+_FREQ = (
+    r"(?:\s*/\s*(?:day|d|24\s*h(?:ours?)?|dose|week|wk|night)\b"
+    r"|\s+(?:per|a|an|each|every)\s+(?:day|d|24\s*h(?:ours?)?|dose|week|wk|night)\b"
+    r"|\s*(?:once|twice|thrice|three times|four times|five times|[1-6]\s*(?:x|times))\s*(?:/|a|per|each)?\s*(?:day|daily|d)\b"
+    r"|\s*x\s*[1-6]\s*(?:/|a|per)\s*(?:day|d)\b"
+    r"|\s*(?:daily|nightly|od|qd|bid|b\.i\.d\.?|tid|t\.i\.d\.?|qid|q\.i\.d\.?|qds|tds|bd|qhs|qn|prn)\b"
+    r"|\s*(?:every|q)\s*\d+\s*(?:h|hours?|hrs?)\b"
+    r"|\s*(?:at night|at bedtime|in the morning|in the evening|before bed)"
+    r"|\s*(?:in|divided into|split into|as)\s+(?:\d|two|three|four)\s+(?:divided\s+)?doses)*"
+)
+DOSE_SPAN = re.compile(
+    rf"(?:\b(?:{_COUNT_WORDS}|\d)\s+(?=\d))?(?<![\w.])-?{_NUM}(?:\s*(?:-|–|to)\s*{_NUM})?\s*{_UNIT}"
+    rf"(?!\s*/\s*(?:dl|l|min)\b)(?:\s*/\s*(?:kg|\d*\s*ml))?(?![a-z])"
+    rf"(?:\s+(?:\w+\s+)?(?:tablets?|tabs?|pills?|capsules?))?{_FREQ}"
+    rf"|(?<![\w.]){_NUM}(?=\s*(?:tid|bid|qid|tds|qds|bd|x\s*\d\s*/\s*d|times (?:a|per) day|a day|/day|/d)\b){_FREQ}",
+    re.IGNORECASE,
+)
+_HAS_FREQ = re.compile(rf"\d\s*{_UNIT}(?:\s*/\s*\d*\s*ml)?\S*(?:\s+\w+)?{_FREQ[:-1]}+", re.IGNORECASE)
+_LATE_FREQ = re.compile(rf"^\s*(?:of\s+)?(?:[a-z]+\s+){{0,2}}?(?P<f>{_FREQ[:-1]}+)", re.IGNORECASE)
+_TIMES_OF_DAY = re.compile(r"^\s*at\s+((?:\d{1,2}(?::\d{2})?\s*(?:am|pm)?(?:\s*(?:,|and)\s*)?){2,6})", re.IGNORECASE)
+_ONCE_WORDS = re.compile(r"\s*(?:at night|at bedtime|in the morning|in the evening|before bed|nightly|qhs|qn)$", re.I)
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+class NumberRole(BaseModel):
+    """One number (or dose expression) of the text and what it was read as."""
+
+    text: str = Field(description="The number or expression as written.")
+    role: str = Field(description="dose, egfr, crcl, sodium, age, weight, duration, time_of_day, lab_value, …")
+    start: int
+    end: int
+    fact: str | None = Field(default=None, description="Patient field this number sets, if any.")
+    value: float | None = Field(default=None, description="The value for a patient fact (latest of a trend).")
+    low: float | None = Field(default=None, description="Range: low end (a comparator or 'X-Y').")
+    high: float | None = Field(default=None, description="Range: high end.")
+
+
+class DoseSpan(BaseModel):
+    """A dose expression and the canonical text the dose parser reads."""
+
+    text: str
+    expression: str = Field(description="What is passed to the dose parser (times of day counted, 'at night' → daily).")
+    start: int
+    end: int
+
+
+def dose_spans(text: str) -> list[DoseSpan]:
+    """Dose expressions in order; '10 mg at 8 am, 2 pm and 10 pm' is read as three times daily."""
+    out: list[DoseSpan] = []
+    for m in DOSE_SPAN.finditer(text):
+        expr, end = m.group(0).strip(), m.end()
+        if times := _TIMES_OF_DAY.match(text[end:]):
+            count = len(re.findall(r"\d{1,2}(?::\d{2})?\s*(?:am|pm)?", times.group(1)))
+            expr, end = f"{expr} {count} times daily", end + times.end()
+        if not _HAS_FREQ.search(expr) and (late := _LATE_FREQ.match(text[end:])):
+            expr, end = f"{expr} {late.group('f').strip()}", end + late.end()  # '10 mg of X at night'
+        per_day = re.search(r"/\s*(?:day|d)\b|\bdaily\b|\ba day\b|\bper day\b", expr, re.I)
+        expr = _ONCE_WORDS.sub("" if per_day else " once daily", expr).strip()
+        expr = _counted(expr)
+        expr = re.sub(r"\s*x\s*([1-6])\s*(?:/|a|per)\s*(?:day|d)\b", r" \1 times daily", expr, flags=re.I)
+        out.append(DoseSpan(text=text[m.start():end], expression=expr, start=m.start(), end=end))
+    return out
+
+
+_COUNTED = re.compile(rf"^(?P<count>{_COUNT_WORDS}|\d)\s+(?P<strength>\d+(?:\.\d+)?)\s*(?P<unit>mg|mcg|g)\b"
+                      r"(?:\s+\w+)?\s+(?:tablets?|tabs?|pills?|capsules?)?", re.IGNORECASE)
+_COUNT_VALUES = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0, "half a": 0.5, "a half": 0.5,
+                 "1/2": 0.5}
+
+
+def _counted(expr: str) -> str:
+    """'two 10 mg tablets three times daily' → '20 mg three times daily'; a strength alone stays as written."""
+    if not (m := _COUNTED.match(expr)):
+        return re.sub(r"^(\S+\s*(?:mg|mcg|g))\s+(?:\w+\s+)?(?:tablets?|tabs?|pills?|capsules?)\b", r"\1", expr, flags=re.I)
+    count = _COUNT_VALUES.get(m["count"].lower()) or float(m["count"])
+    return f"{count * float(m['strength']):g} {m['unit']} {expr[m.end():].strip()}".strip()
+
+
+def read_numbers(text: str, lexicon: Lexicon, skip: list[tuple[int, int]]) -> tuple[list[NumberRole], list[str]]:
+    """Roles for every number outside `skip` (dose spans, drug names); and the numbers no role claimed."""
+    taken = list(skip)
+    roles: list[NumberRole] = []
+    trend = lexicon.patterns.get("trend.next")
+    for rp in lexicon.roles:
+        for m in rp.pattern.finditer(text):
+            groups = {k: v for k, v in m.groupdict().items() if v and k not in ("cmp", "unit")}
+            if not groups or _overlaps(m.start(), m.end(), taken):
+                continue
+            role = _role(m, rp.role, rp.fact)
+            end = m.end()
+            while trend is not None and rp.fact and (nxt := trend.search(text[end:])) \
+                    and not _overlaps(end, end + nxt.end(), taken):
+                later = float(nxt.group("n"))
+                role = role.model_copy(update={"value": later, "low": None, "high": None})
+                end += nxt.end()
+            role = role.model_copy(update={"end": end, "text": text[m.start():end]})
+            roles.append(role)
+            taken.append((m.start(), end))
+    unclaimed = [m.group(0) for m in _DIGITS.finditer(text) if not _overlaps(m.start(), m.end(), taken)]
+    return roles, unclaimed
+
+
+def _role(m: re.Match[str], role: str, fact: str | None) -> NumberRole:
+    groups = m.groupdict()
+    first = next(float(groups[k].replace(",", "")) for k in ("n", "j", "m", "k", "a", "d") if groups.get(k))
+    second = float(groups["m"]) if groups.get("n") and groups.get("m") and role != "weight" else None
+    cmp = (groups.get("cmp") or "").strip().lower()
+    low = high = None
+    if second is not None:
+        low, high = min(first, second), max(first, second)
+    elif cmp.startswith(("<", "≤", "less", "under", "below", "at most")):
+        low, high = None, first - (0.01 if not cmp.startswith(("<=", "≤", "at most")) else 0.0)
+    elif cmp.startswith((">", "≥", "over", "above", "more", "greater", "at least")):
+        low, high = first + (0.01 if not cmp.startswith((">=", "≥", "at least")) else 0.0), None
+    value = first if low is None and high is None else None
+    if role == "age" and groups.get("k") and groups.get("n") is None:
+        value = float(groups["k"])
+    return NumberRole(text=m.group(0), role=role, start=m.start(), end=m.end(), fact=fact, value=value, low=low, high=high)
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < e and s < end for s, e in spans)

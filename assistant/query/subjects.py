@@ -1,0 +1,70 @@
+"""Subject linking: which drugs and substances a text is about, by a maintained drug dictionary
+(drug-named-entity-recognition: generic and brand names → canonical name) plus the library's own aliases."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pydantic import BaseModel, Field
+
+from assistant.query.lexicon import Lexicon
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
+
+
+class DrugMention(BaseModel):
+    """One drug or substance named in the text."""
+
+    name: str = Field(description="Canonical lower-case name (generic for a brand).")
+    start: int = Field(description="Character offset of the mention.")
+    end: int
+    covered: bool = Field(description="A drug the library has rules or a guideline about.")
+    vague: bool = Field(default=False, description="A vague reference ('my bp medicine'): never dosed.")
+
+
+@lru_cache(maxsize=1)
+def _find_drugs():  # type: ignore[no-untyped-def]  # the dictionary has no type hints; loaded once, ~2 s
+    from drug_named_entity_recognition import find_drugs
+
+    return find_drugs
+
+
+def drug_mentions(text: str, lexicon: Lexicon) -> list[DrugMention]:
+    """Every drug, substance or vague drug reference in the text, in order of appearance."""
+    tokens = list(_TOKEN.finditer(text))
+    found: list[DrugMention] = []
+    for m in tokens:
+        alias = lexicon.drug_aliases.get(m.group(0).lower())
+        if alias:
+            found.append(_mention(alias, m.start(), m.end(), lexicon))
+    words = [m.group(0) for m in tokens]
+    for entry, first, last in _find_drugs()(words, is_ignore_case=True) if words else []:
+        name = str(entry.get("name", "")).lower()
+        start, end = tokens[first].start(), tokens[max(first, last - 1)].end()
+        if name and not any(f.start <= start < f.end for f in found):
+            found.append(_mention(name, start, end, lexicon))
+    for m in lexicon.vague.finditer(text):
+        if not any(f.start <= m.start() < f.end or m.start() <= f.start < m.end() for f in found):
+            found.append(DrugMention(name=m.group(0).lower(), start=m.start(), end=m.end(), covered=False, vague=True))
+    return sorted(found, key=lambda f: f.start)
+
+
+def _mention(name: str, start: int, end: int, lexicon: Lexicon) -> DrugMention:
+    canonical = _canonical(name, lexicon)
+    return DrugMention(name=canonical, start=start, end=end, covered=canonical in lexicon.covered_drugs)
+
+
+def _canonical(name: str, lexicon: Lexicon) -> str:
+    """The library's name for a dictionary name ('Botulinum Toxins' stays itself; 'Baclofen' → 'baclofen')."""
+    low = name.lower()
+    return next((d for d in lexicon.covered_drugs if d == low), low)
+
+
+def subject_drugs_of(titles: list[str]) -> set[str]:
+    """Drugs that guidelines are about: the dictionary's drugs in each document title."""
+    out: set[str] = set()
+    for title in titles:
+        words = _TOKEN.findall(title)
+        for entry, _, _ in _find_drugs()(words, is_ignore_case=True) if words else []:
+            out.add(str(entry.get("name", "")).lower())
+    return out
