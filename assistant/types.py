@@ -169,23 +169,8 @@ def most_severe(verdicts: Iterable[Verdict], default: Verdict = "within_limits")
     return max(verdicts, key=verdict_rank, default=default)
 
 
-# The question intents the reader tells apart (`assistant.query.understand`).
-Intent = Literal[
-    "maximum",
-    "start",
-    "titration",
-    "renal",
-    "stopping",
-    "monitoring",
-    "alternatives",
-    "side_effects",
-    "mechanism",
-    "efficacy",
-    "route",
-    "frequency",
-    "dose",
-    "general",
-]
+# A question intent: a name from corpus/intents.toml (intents are data, so the type is the name, not a closed set).
+Intent = str
 
 
 class RuleSource(BaseModel):

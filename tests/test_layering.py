@@ -16,10 +16,11 @@ from assistant.settings import REPO_ROOT
 STAGES: list[set[str]] = [
     {"text", "types", "settings", "errors"},
     {"corpus"},
+    {"dosing"},  # rules and the dose parser are data the reader uses too (query.doses, query.lexicon)
     {"index"},
     {"query"},
     {"retrieval"},
-    {"dosing"},
+    {"judge"},  # the verdict for an understood question: dosing over every reading and scenario
     {"answer"},
     {"llm"},
     {"pipeline"},
