@@ -213,8 +213,12 @@ class DoseCheck(BaseModel):
     daily_dose_max_mg: float | None = Field(default=None, description="Upper end when the dose is a range.")
     doses_per_day: float | None = None
     patient: dict[str, float | bool | str] = Field(default_factory=dict, description="Patient facts that were used.")
-    assumptions: list[str] = Field(default_factory=list, description="What the verdict assumed because nothing was said.")
-    readings: list[str] = Field(default_factory=list, description="Each reading of the question that was checked, with its verdict.")
+    assumptions: list[str] = Field(
+        default_factory=list, description="What the verdict assumed because nothing was said."
+    )
+    readings: list[str] = Field(
+        default_factory=list, description="Each reading of the question that was checked, with its verdict."
+    )
 
 
 class Draft(BaseModel):

@@ -2,8 +2,8 @@
 
 A number is supported when it is in the text of a chunk the sentence cites, in the clinician's own words (the
 question, every user turn, patient facts passed in), or behind the dose checker: its structured doses, the patient
-facts it used, each finding's limit and the corpus quote that limit cites, and the readings of an ambiguous dose. Free text in finding messages and reasons
-is not support on its own.
+facts it used, each finding's limit and the corpus quote that limit cites, and the readings of an ambiguous dose.
+Free text in finding messages and reasons is not support on its own.
 """
 
 from __future__ import annotations

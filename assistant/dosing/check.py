@@ -73,8 +73,15 @@ def check_dose(
     base["route"] = route_key
     route_rule = drug_rules.routes[route_key]
     if route_rule.no_limits_reason:
-        info = [fx.finding("route_no_limits", "within_limits", f"{route_key.capitalize()} {drug_rules.drug}: {route_rule.no_limits_reason}.",
-                           None, route_rule.source)]
+        info = [
+            fx.finding(
+                "route_no_limits",
+                "within_limits",
+                f"{route_key.capitalize()} {drug_rules.drug}: {route_rule.no_limits_reason}.",
+                None,
+                route_rule.source,
+            )
+        ]
         return unable(route_rule.no_limits_reason, info, pt)
     candidates = _select(drug_rules, route_key, indication)
     if isinstance(candidates, str):
@@ -97,8 +104,13 @@ def check_dose(
     shared += st.renal_state(general, pt, name) + st.crcl_not_egfr(general, selected, pt)
     shared += st.population_assumed(drug_rules, pt)
     if uncovered:
-        shared.append(fx.finding("population_not_covered", "caution", f"Not checked for {', '.join(uncovered)}: "
-                                 f"{st.not_covered_reason(drug_rules, groups, [])}."))
+        shared.append(
+            fx.finding(
+                "population_not_covered",
+                "caution",
+                f"Not checked for {', '.join(uncovered)}: {st.not_covered_reason(drug_rules, groups, [])}.",
+            )
+        )
     if isinstance(parsed, ParsedDose) and parsed.route is not None and parsed.route != route_key:
         return unable(f"the dose expression says {parsed.route} but the route is {route_key}", pt=pt)
     prev_ok = previous if isinstance(previous, ParsedDose) else None
@@ -106,9 +118,14 @@ def check_dose(
     for r in selected:
         label = labels[r.indication]
         per_rule[r.indication] = (
-            fx.for_rule(r, label, parsed, pt, prev_ok, interval, name) if isinstance(parsed, ParsedDose)
-            else fx.sodium(r, label, pt, name)
-        ) + st.state_stops(r.stop_criteria, label, pt, name) + st.unused_facts(general, r, label, pt)
+            (
+                fx.for_rule(r, label, parsed, pt, prev_ok, interval, name)
+                if isinstance(parsed, ParsedDose)
+                else fx.sodium(r, label, pt, name)
+            )
+            + st.state_stops(r.stop_criteria, label, pt, name)
+            + st.unused_facts(general, r, label, pt)
+        )
     # Stops first, then cautions, then the limits shown for information; stable within each.
     found = sorted(_merge(shared, per_rule, labels), key=lambda f: ("hard", "soft", "info").index(f.severity))
     applied = _limits_applied(drug_rules, route_key, selected, indication is None)
@@ -116,17 +133,40 @@ def check_dose(
     if isinstance(parsed, ParseFailure):
         reason = f"dose not read: {parsed.reason}"
         if fx.worst(found) != "contraindicated":
-            return DoseCheck(**base, verdict="unable_to_check", hard_stop=False, reason=reason, findings=found,
-                             limits_applied=applied, patient=pt.known())
+            return DoseCheck(
+                **base,
+                verdict="unable_to_check",
+                hard_stop=False,
+                reason=reason,
+                findings=found,
+                limits_applied=applied,
+                patient=pt.known(),
+            )
         # The drug itself is contraindicated for this patient, whatever the dose: say so.
-        found.append(fx.finding("dose_unreadable", "unable_to_check", f"The dose itself could not be checked: {parsed.reason}."))
-        return DoseCheck(**base, verdict="contraindicated", hard_stop=True, findings=found, limits_applied=applied, patient=pt.known())
+        found.append(
+            fx.finding("dose_unreadable", "unable_to_check", f"The dose itself could not be checked: {parsed.reason}.")
+        )
+        return DoseCheck(
+            **base,
+            verdict="contraindicated",
+            hard_stop=True,
+            findings=found,
+            limits_applied=applied,
+            patient=pt.known(),
+        )
 
     verdict = fx.worst(found)
     return DoseCheck(
-        **base, verdict=verdict, hard_stop=verdict in HARD_STOPS, findings=found, limits_applied=applied,
-        single_dose_mg=parsed.single_mg, daily_dose_mg=parsed.daily_mg, daily_dose_max_mg=parsed.daily_max_mg,
-        doses_per_day=parsed.doses_per_day, patient=pt.known(),
+        **base,
+        verdict=verdict,
+        hard_stop=verdict in HARD_STOPS,
+        findings=found,
+        limits_applied=applied,
+        single_dose_mg=parsed.single_mg,
+        daily_dose_mg=parsed.daily_mg,
+        daily_dose_max_mg=parsed.daily_max_mg,
+        doses_per_day=parsed.doses_per_day,
+        patient=pt.known(),
     )
 
 
@@ -195,20 +235,39 @@ def _merge(shared: list[Finding], per_rule: dict[str, list[Finding]], labels: di
         for f in fs:
             if fx.RANK[f.verdict] > max(fx.RANK[floor], fx.RANK["caution"]):
                 # Not every indication stops here: without the indication this is a caution, not a stop.
-                f = f.model_copy(update={"verdict": "caution", "severity": "soft", "message": f"If the indication is {labels[key]}: {f.message}"})
+                f = f.model_copy(
+                    update={
+                        "verdict": "caution",
+                        "severity": "soft",
+                        "message": f"If the indication is {labels[key]}: {f.message}",
+                    }
+                )
             out.append(f)
     listing = ", ".join(f"{labels[k]} → {v}" for k, v in verdicts.items())
     if len(set(verdicts.values())) > 1:
-        out.append(fx.finding("indication_needed", "caution", f"No indication given and the limits differ by indication ({listing}); "
-                              "give the indication to check against the right limits."))
+        out.append(
+            fx.finding(
+                "indication_needed",
+                "caution",
+                f"No indication given and the limits differ by indication ({listing}); "
+                "give the indication to check against the right limits.",
+            )
+        )
     else:
-        out.append(fx.finding("indication_needed", "within_limits", f"No indication given: checked against every indication's limits "
-                              f"({listing}); the strictest apply."))
+        out.append(
+            fx.finding(
+                "indication_needed",
+                "within_limits",
+                f"No indication given: checked against every indication's limits ({listing}); the strictest apply.",
+            )
+        )
     return out
 
 
 def _limits_applied(drug_rules: DrugRules, route: str, selected: list[IndicationRule], all_indications: bool) -> str:
     names = ", ".join(r.indication for r in selected)
     if all_indications:
-        return f"{route} {drug_rules.drug}, no indication given: every indication checked ({names}); the strictest applies"
+        return (
+            f"{route} {drug_rules.drug}, no indication given: every indication checked ({names}); the strictest applies"
+        )
     return f"{route} {drug_rules.drug} for {names}"

@@ -17,7 +17,6 @@ from assistant.errors import AssistantError, one_line
 from assistant.types import Patient, RuleSource
 
 
-
 class RulesError(AssistantError, ValueError):
     """A rules folder or file that cannot be used; the message is one line naming the file."""
 
@@ -32,8 +31,12 @@ class Limit(_Strict):
     value: float = Field(description="The number, in `unit`.")
     unit: str = Field(description="e.g. 'mg/day', 'days', 'years', 'mmol/L', 'mL/min/1.73m²'.")
     source: RuleSource
-    stated_as: str | None = Field(default=None, description="How the quote words the number when not in digits ('weekly' = 7 days).")
-    assumption: str | None = Field(default=None, description="Set when the number is NOT in the corpus: what was assumed and why. Configurable.")
+    stated_as: str | None = Field(
+        default=None, description="How the quote words the number when not in digits ('weekly' = 7 days)."
+    )
+    assumption: str | None = Field(
+        default=None, description="Set when the number is NOT in the corpus: what was assumed and why. Configurable."
+    )
 
     def text(self) -> str:
         return f"{fmt(self.value)} {self.unit}"
@@ -102,7 +105,9 @@ class SodiumStop(_Strict):
 
     below: Limit
     verdict: Literal["contraindicated", "caution"]
-    note: str | None = Field(default=None, description="Why this verdict (e.g. the criterion comes from another indication's guideline).")
+    note: str | None = Field(
+        default=None, description="Why this verdict (e.g. the criterion comes from another indication's guideline)."
+    )
 
 
 class IndicationRule(_Strict):
@@ -110,22 +115,32 @@ class IndicationRule(_Strict):
 
     route: str = Field(description="A key of DrugRules.routes.")
     indication: str = Field(description="A key of DrugRules.indications.")
-    population: str | None = Field(default=None, description="Who the limits were stated for, e.g. 'patients with liver cirrhosis'.")
+    population: str | None = Field(
+        default=None, description="Who the limits were stated for, e.g. 'patients with liver cirrhosis'."
+    )
     covers: list[PopulationCode] = Field(
         default_factory=lambda: list(DEFAULT_COVERS),
         description="Populations these limits may be used for; children, pregnancy and breastfeeding only when listed.",
     )
     start_daily_mg: RangeLimit = Field(description="Starting total daily dose (low == high for a single number).")
     start_regimen: Regimen | None = None
-    usual_daily_mg: list[RangeLimit] = Field(default_factory=list, description="Usual maintenance ranges (information only).")
+    usual_daily_mg: list[RangeLimit] = Field(
+        default_factory=list, description="Usual maintenance ranges (information only)."
+    )
     max_daily_mg: Limit = Field(description="Maximum total daily dose: above it is a hard stop (above_max).")
-    titration: Titration | None = Field(default=None, description="Numeric titration limits; None when the corpus gives none.")
+    titration: Titration | None = Field(
+        default=None, description="Numeric titration limits; None when the corpus gives none."
+    )
     titration_note: Statement | None = Field(default=None, description="Non-numeric titration advice.")
     doses_per_day: RangeLimit | None = Field(default=None, description="Doses per day; outside it is a caution.")
     sodium_stop: SodiumStop | None = None
-    stop_criteria: list[Statement] = Field(default_factory=list, description="Stop criteria that are not patient fields (listed as info).")
+    stop_criteria: list[Statement] = Field(
+        default_factory=list, description="Stop criteria that are not patient fields (listed as info)."
+    )
     monitoring: list[Statement] = Field(default_factory=list)
-    notes: list[Statement] = Field(default_factory=list, description="Other statements shown as info (population, evidence).")
+    notes: list[Statement] = Field(
+        default_factory=list, description="Other statements shown as info (population, evidence)."
+    )
 
     @model_validator(mode="after")
     def _coherent(self) -> IndicationRule:
@@ -147,7 +162,9 @@ class Renal(_Strict):
 class OlderAdults(_Strict):
     """Caution above a daily dose from a given age."""
 
-    min_age: Limit = Field(description="Age from which the caution applies (an assumption when the corpus names no age).")
+    min_age: Limit = Field(
+        description="Age from which the caution applies (an assumption when the corpus names no age)."
+    )
     caution_above_daily_mg: Limit
 
 
@@ -164,7 +181,9 @@ class Route(_Strict):
     """A route, its accepted spellings, and (when the corpus has no limits) why it cannot be checked."""
 
     aliases: list[str] = Field(description="Accepted spellings, compared lower-case without dots.")
-    no_limits_reason: str | None = Field(default=None, description="When set, every dose on this route is unable_to_check with this reason.")
+    no_limits_reason: str | None = Field(
+        default=None, description="When set, every dose on this route is unable_to_check with this reason."
+    )
     source: RuleSource | None = None
 
 
@@ -224,6 +243,7 @@ class DrugRules(_Strict):
 
     def route_key(self, text: str) -> str | None:
         """Canonical route for a spelling ('PO' → 'oral'), or None."""
+
         def norm(s: str) -> str:
             return " ".join(s.lower().replace(".", "").split())
 
@@ -232,6 +252,7 @@ class DrugRules(_Strict):
 
     def indication_key(self, text: str) -> str | None:
         """Canonical indication for a spelling ('Muscle cramps' → 'muscle_cramps'), or None."""
+
         def norm(s: str) -> str:
             return " ".join(s.lower().replace("_", " ").replace("-", " ").split())
 
