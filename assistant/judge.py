@@ -103,6 +103,10 @@ def judge(query: Query, rules: Mapping[str, DrugRules], explicit: Patient | None
         )
         if out.verdict == "within_limits":
             out.verdict = "caution"
+    unreadable = [f.message for f in out.findings if f.code == "crcl_not_egfr" and "could not be checked" in f.message]
+    if unreadable and out.verdict in ("within_limits", "caution"):  # a stated fact the rules cannot use: grey
+        out.verdict, out.reason = "unable_to_check", (unreadable[0].rstrip(".") + "; renal limits (avoid or reduce) "
+                                                      "need an eGFR")
     if query.not_understood:
         reason = "not everything in the question could be read: " + "; ".join(query.not_understood)
         if out.verdict == "within_limits":

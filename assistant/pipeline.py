@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -14,11 +14,12 @@ from assistant.corpus.glossary import load_glossary
 from assistant.dosing import load_rules
 from assistant.dosing.rules import DrugRules
 from assistant.index.ingest import IngestResult, ingest
-from assistant.index.store import index_built_at, open_collection
+from assistant.index.provenance import provenance
+from assistant.index.store import document_summaries, open_collection
 from assistant.judge import judge, uncovered_population
 from assistant.query.intent import IntentReader
 from assistant.query.lexicon import build_lexicon
-from assistant.query.scope import CorpusVocabulary, decide, topic_words
+from assistant.query.scope import CorpusVocabulary, TopicWords, decide, topic_words
 from assistant.query.subjects import subject_drugs_of
 from assistant.query.understand import Query, Reader
 from assistant.query.validate import validate_question
@@ -65,17 +66,18 @@ class Assistant:
         from assistant.index.embeddings import get_embeddings
 
         self.settings = settings or Settings()
+        self.collection = open_collection(self.settings)  # a bad store or URL fails here, before the model loads
         self.embeddings = embeddings or get_embeddings()
-        self.collection = open_collection(self.settings)
         if self.collection.count() == 0:  # `ask` on a missing index builds it first
             ingest(self.settings, embed=self.embeddings.embed_documents, collection=self.collection)
         self.glossary = load_glossary(self.settings.corpus_dir)
         self.rules = load_rules(self.settings.rules_dir)
         self.retriever = HybridRetriever(self.collection, self.embeddings, self.settings.candidates, self.settings.rrf_k)
-        self.vocabulary = CorpusVocabulary.from_chunks(list(self.retriever.chunks.values()))
+        self.vocabulary = CorpusVocabulary(words=self.retriever.corpus_words(), stems=self.retriever.corpus_stems())
         self.intents = IntentReader(self.settings.corpus_dir, self.embeddings.embed_documents)
         self._build_reader()
         self.llm = llm if llm is not None else self.settings.llm
+        self.provenance = provenance(self.settings.corpus_dir, self.settings.rules_dir, self.retriever.chunks)
         self.chat_models: dict = {}  # backend spec -> chat model, built lazily by assistant.llm.backends
 
     # -- corpus -----------------------------------------------------------------
@@ -83,38 +85,43 @@ class Assistant:
         """Re-read corpus/ and update the index incrementally."""
         result = ingest(self.settings, embed=self.embeddings.embed_documents, progress=progress, collection=self.collection)
         self.retriever.reload()
-        self.vocabulary = CorpusVocabulary.from_chunks(list(self.retriever.chunks.values()))
+        self.vocabulary = CorpusVocabulary(words=self.retriever.corpus_words(), stems=self.retriever.corpus_stems())
         self._build_reader()
+        self.provenance = provenance(self.settings.corpus_dir, self.settings.rules_dir, self.retriever.chunks)
         return result
+
+    def read_topic_words(self, text: str) -> TopicWords:
+        """The question's words against the corpus; a typo is never 'corrected' into a drug name (an unknown drug
+        must not become a library drug whose doses would then be given)."""
+        found = topic_words(text, self.vocabulary, self.glossary)
+        lexicon = self.reader.lexicon
+        names = {*lexicon.covered_drugs, *self.glossary.drugs, *lexicon.drug_aliases, *lexicon.drug_aliases.values()}
+        found.corrections = {k: v for k, v in found.corrections.items() if v.lower() not in names}
+        return found
 
     def _build_reader(self) -> None:
         """The question reader's vocabulary: rules, glossary, the titles of the indexed guidelines."""
-        titles = sorted({c.title for c in self.retriever.chunks.values()})
-        subjects = subject_drugs_of(titles)
+        titles = sorted({title for title, _ in self.retriever.documents().values()})
+        # Drugs the library is about: each document's own drugs (front matter, title, rules citing it), read
+        # from the index; the dictionary on the titles covers documents indexed before drugs were recorded.
+        subjects = subject_drugs_of(titles) | {d.lower() for doc in document_summaries(self.collection)
+                                               if not doc.superseded_by for d in doc.drugs}
         lexicon = build_lexicon(self.settings.corpus_dir, self.rules, self.glossary.drug_aliases, subjects,
                                 self.glossary.indication_terms, self.glossary.ambiguous_indication_terms)
         covered = sorted(lexicon.covered_drugs)
         default = covered[0] if len(covered) == 1 else None  # a question naming no drug is about the only one
         self.reader = Reader(lexicon, self.intents, self.embeddings.embed_query, default)
-        texts = [c.text for c in self.retriever.chunks.values()]
         # Kinds of question no guideline text answers at all (e.g. interactions): refused, never guessed.
         self.uncovered_kinds = frozenset(k for k, cue in self.intents.answer_cues.items()
-                                         if cue and not any(re.search(cue, t, re.IGNORECASE) for t in texts))
+                                         if cue and not self.retriever.any_text_matches(cue))
 
     def corpus_status(self) -> CorpusStatus:
-        docs: dict[str, DocStatus] = {}
-        for c in self.retriever.chunks.values():
-            entry = docs.setdefault(c.doc_id, DocStatus(doc_id=c.doc_id, title=c.title, chunks=0))
-            entry.chunks += 1
-        return CorpusStatus(documents=sorted(docs.values(), key=lambda d: d.doc_id), built_at=index_built_at(self.collection))
+        docs = [DocStatus(doc_id=d, title=t, chunks=n) for d, (t, n) in sorted(self.retriever.documents().items())]
+        return CorpusStatus(documents=docs, built_at=self.retriever.built_at())
 
     def source_chunk(self, source: RuleSource) -> Chunk | None:
         """The indexed chunk that holds a rule's quoted text."""
-        quote = source.quote.strip().rstrip(".")
-        for c in self.retriever.chunks.values():
-            if c.doc_id == source.doc_id and (quote in c.text or c.text.rstrip(".") in quote):
-                return c
-        return None
+        return self.retriever.chunk_for_quote(source.doc_id, source.quote)
 
     # -- one turn -----------------------------------------------------------------
     def retrieve(self, query: Query, prior: list[str] | None = None) -> list[Hit]:
@@ -127,7 +134,7 @@ class Assistant:
 
     def search(self, question: str, history: Sequence[str] = ()) -> list[Hit]:
         """Retrieval alone, as `reply` does it before a dose check (for evaluation and tests)."""
-        corrected = _apply(topic_words(question, self.vocabulary, self.glossary).corrections, question)
+        corrected = _apply(self.read_topic_words(question).corrections, question)
         return self.retrieve(self.reader.understand(corrected, list(history)))
 
     def _finding_chunks(self, check: DoseCheck | None) -> list[str]:
@@ -154,7 +161,7 @@ class Assistant:
         `on_text` receives the guarded text of the model's complete sentences while it writes."""
         text = validate_question(message, self.settings.max_question_chars)
         previous = [t.content for t in history if t.role == "user"]
-        found = topic_words(text, self.vocabulary, self.glossary)
+        found = self.read_topic_words(text)
         corrected = _apply(found.corrections, text)  # typos fixed before the question is read
         query = self.reader.understand(corrected, previous)
         query = query.model_copy(update={"indication": indication or query.indication, "route": route or query.route,
@@ -167,7 +174,7 @@ class Assistant:
         scope = decide(found, query, best, self.settings.min_similarity, self.settings.topic_zipf, self.uncovered_kinds, gap)
         understood = _understood(query, scope.reason, scope.corrections)
         cue = self.intents.answer_cues.get(answered_intent(query.intent, dose_check))
-        common = {"question": text, "hits": hits, "intent": query.intent, "understood": understood, "answer_cue": cue,
+        common: dict[str, Any] = {"question": text, "hits": hits, "intent": query.intent, "understood": understood, "answer_cue": cue,
                   "not_covered": list(dict.fromkeys([*query.not_covered, *([gap] if gap else [])]))}
         if not scope.in_scope:
             log.info("refused %r: %s", text[:80], scope.reason)

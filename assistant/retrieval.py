@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-import bm25s
-import numpy as np
-
+from assistant.index.chunks import StoredChunkMap, document_chunks, fetch_chunks, quote_matches
 from assistant.index.embeddings import LocalEmbeddings
+from assistant.index.lexical import LexicalIndex
 from assistant.index.store import query as dense_query
-from assistant.index.store import stored_chunks
+from assistant.index.version import check_backend, load_lexical
 from assistant.text.words import content_terms
 from assistant.types import Chunk, Hit
 
@@ -24,31 +24,76 @@ def rrf(ranked_lists: list[list[str]], k: int, weights: list[float] | None = Non
 
 
 class HybridRetriever:
-    """Holds the chunk table and BM25 index in memory; Chroma answers the dense half."""
+    """BM25 from the persisted lexical index (memory-mapped), dense ranks and chunk text from Chroma.
 
-    def __init__(self, collection, embeddings: LocalEmbeddings, candidates: int = 20, rrf_k: int = 60) -> None:
+    Start-up reads no chunk: what is proportional to the library stays on disk or in the store."""
+
+    def __init__(
+        self, collection, embeddings: LocalEmbeddings, candidates: int = 20, rrf_k: int = 60,
+        lexical_path: Path | None = None,
+    ) -> None:
+        """`lexical_path`: the lexical index folder; by default the one the last ingest recorded in the store."""
         self.collection = collection
         self.embeddings = embeddings
         self.candidates = candidates
         self.rrf_k = rrf_k
+        self.lexical_path = lexical_path
         self.reload()
 
     def reload(self) -> None:
-        """Re-read chunks after an ingest."""
-        self.chunks: dict[str, Chunk] = {c.id: c for c in stored_chunks(self.collection)}
-        self._ids = list(self.chunks)
-        self._bm25 = bm25s.BM25()
-        corpus_tokens = [content_terms(f"{c.section} {c.text}") or ["_"] for c in self.chunks.values()]
-        if corpus_tokens:
-            self._bm25.index(corpus_tokens, show_progress=False)
+        """Pick up the index an ingest left (a new store version loads its lexical index)."""
+        check_backend(self.collection, getattr(self.embeddings, "backend", "torch"))
+        self.lexical: LexicalIndex = load_lexical(self.collection, self.lexical_path)
+        self.chunks = StoredChunkMap(self.collection)  # the old table's interface; prefer the methods below
+        self._quotes: dict[tuple[str, str], Chunk | None] = {}
 
+    # -- look-ups the pipeline needs, none of them a scan of the library -----------------------------------------
+    def chunk_by_id(self, chunk_id: str) -> Chunk | None:
+        """One stored chunk, None when the id is not in the index."""
+        return fetch_chunks(self.collection, [chunk_id]).get(chunk_id)
+
+    def chunks_by_id(self, chunk_ids: list[str]) -> dict[str, Chunk]:
+        """Stored chunks by id in one request (unknown ids are left out)."""
+        return fetch_chunks(self.collection, chunk_ids)
+
+    def chunk_for_quote(self, doc_id: str, quote: str) -> Chunk | None:
+        """The first chunk (in document order) of `doc_id` that holds a rule's quoted text, or whose text the quote
+        holds; reads that one document's chunks once per quote (rules are fixed between ingests)."""
+        quote = quote.strip().rstrip(".")
+        key = (doc_id, quote)
+        if key not in self._quotes:
+            self._quotes[key] = next((c for c in document_chunks(self.collection, doc_id) if quote_matches(c, quote)), None)
+        return self._quotes[key]
+
+    def corpus_words(self) -> frozenset[str]:
+        """Every word the indexed titles, sections and texts use (numbers excluded), from the persisted index."""
+        return self.lexical.words
+
+    def corpus_stems(self) -> frozenset[str]:
+        """The stems of `corpus_words`, precomputed at ingest."""
+        return self.lexical.stems
+
+    def documents(self) -> dict[str, tuple[str, int]]:
+        """doc_id → (title, chunk count) of the indexed documents."""
+        return {doc_id: (str(d["title"]), int(d["chunks"])) for doc_id, d in self.lexical.documents.items()}
+
+    def any_text_matches(self, pattern: str) -> bool:
+        """Does any stored chunk text match the regex (case-insensitive)? Asked of the store, which stops at the first
+        match; a pattern its regex engine rejects (e.g. a look-around) is searched here instead."""
+        try:
+            got = self.collection.get(where_document={"$regex": f"(?i){pattern}"}, limit=1, include=[])
+        except Exception:  # noqa: BLE001  # chroma raises several types for a pattern it cannot compile
+            compiled = re.compile(pattern, re.IGNORECASE)
+            return any(compiled.search(c.text) for c in self.chunks.values())
+        return bool(got["ids"])
+
+    def built_at(self) -> str | None:
+        """ISO time the index was last built with changed text (None for an empty index)."""
+        return self.lexical.built_at if self.lexical.ids else None
+
+    # -- ranking -------------------------------------------------------------------------------------------------
     def bm25_ranking(self, question: str) -> list[str]:
-        terms = content_terms(question)
-        if not terms or not self._ids:
-            return []
-        scores = self._bm25.get_scores(terms)
-        order = np.argsort(-scores, kind="stable")[: self.candidates]
-        return [self._ids[i] for i in order if scores[i] > 0]
+        return self.lexical.ranking(content_terms(question), self.candidates)
 
     def dense_ranking(self, question: str) -> list[tuple[str, float]]:
         return dense_query(self.collection, self.embeddings.embed_query(question), self.candidates)
@@ -59,8 +104,12 @@ class HybridRetriever:
         """Top-k fused hits. `cue` (a regex of wording that answers the question's intent, e.g. 'maxim|up to')
         adds a list to the fusion: the dense and BM25 candidates that contain such wording. `prior` adds
         chunk ids known to matter (the corpus text behind a dose-check finding) as one more list."""
-        dense = [(cid, sim) for cid, sim in self.dense_ranking(question) if cid in self.chunks]
+        ranked_dense = self.dense_ranking(question)
         sparse = self.bm25_ranking(question)
+        # One store request for every candidate's text (a BM25 id of a chunk deleted since is dropped here).
+        table = fetch_chunks(self.collection, [cid for cid, _ in ranked_dense] + sparse + list(prior or []))
+        dense = [(cid, sim) for cid, sim in ranked_dense if cid in table]
+        sparse = [cid for cid in sparse if cid in table]
         dense_ids = [cid for cid, _ in dense]
         lists = [dense_ids, sparse]
         weights = [1.0, 1.0]
@@ -68,17 +117,17 @@ class HybridRetriever:
             pattern = re.compile(cue, re.IGNORECASE)
             two_way = rrf(lists, self.rrf_k)
             by_two_way = sorted(two_way, key=lambda cid: (-two_way[cid], cid))
-            lists.append([cid for cid in by_two_way if pattern.search(self.chunks[cid].text)])
+            lists.append([cid for cid in by_two_way if pattern.search(table[cid].text)])
             weights.append(cue_weight)
         if prior:
-            lists.append([cid for cid in prior if cid in self.chunks])
+            lists.append([cid for cid in prior if cid in table])
             weights.append(1.0)
         fused = rrf(lists, self.rrf_k, weights)
         similarity = dict(dense)
         ranked = sorted(fused, key=lambda cid: (-fused[cid], cid))[:k]
         return [
             Hit(
-                chunk=self.chunks[cid],
+                chunk=table[cid],
                 score=fused[cid],
                 dense_rank=dense_ids.index(cid) + 1 if cid in similarity else None,
                 bm25_rank=sparse.index(cid) + 1 if cid in sparse else None,

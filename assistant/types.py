@@ -13,14 +13,20 @@ from assistant.settings import REPO_ROOT
 
 
 class Guideline(BaseModel):
-    """One guideline document from `corpus/*.md`."""
+    """One guideline document: Markdown or plain text (front matter optional) or a PDF."""
 
-    id: str = Field(description="Stable document id from the front matter, e.g. 'baclofen-muscle-cramps'.")
-    title: str = Field(description="The document's first line (its own title).")
-    source: str = Field(description="Where the text came from (front matter `source`).")
-    date: str = Field(description="Date of the source text (front matter `date`).")
-    text: str = Field(description="The document body, verbatim, without front matter.")
-    file: str = Field(default="", description="File name in the corpus folder.")
+    id: str = Field(description="Stable document id: front matter `id`, else the file name without extension.")
+    title: str = Field(description="Front matter `title`, else the first heading or line.")
+    source: str = Field(default="", description="Where the text came from (front matter `source`); empty when unknown.")
+    date: str = Field(default="", description="Date of the source text (front matter `date`); empty when unknown.")
+    text: str = Field(description="The document body without front matter (for a PDF: its extracted text).")
+    file: str = Field(default="", description="File name in the corpus folder, or the full path of an ingested file.")
+    drugs: list[str] = Field(default_factory=list, description="Drugs the document is about (front matter `drug`).")
+    indications: list[str] = Field(default_factory=list, description="Indications it covers (front matter).")
+    superseded_by: str | None = Field(default=None, description="Id of the document that replaces this one.")
+    line_pages: list[int] = Field(
+        default_factory=list, description="For a PDF: the 1-based page of each line of `text`; empty otherwise."
+    )
 
 
 class Chunk(BaseModel):
@@ -33,6 +39,7 @@ class Chunk(BaseModel):
     text: str = Field(description="The guideline's own words, with its trailing reference numbers removed.")
     refs: list[int] = Field(default_factory=list, description="The guideline's own reference numbers for this text.")
     position: int = Field(default=0, description="Order of the chunk within its document.")
+    page: int | None = Field(default=None, description="1-based PDF page the text is on; None for text files.")
 
 
 class Hit(BaseModel):
@@ -55,6 +62,7 @@ class Citation(BaseModel):
     section: str
     text: str = Field(description="The exact cited guideline text.")
     refs: list[int] = Field(default_factory=list, description="The guideline's own reference numbers.")
+    page: int | None = Field(default=None, description="1-based PDF page of the cited text; None for text files.")
 
 
 PATIENT_FIELDS_FILE = REPO_ROOT / "corpus" / "patient_fields.toml"
@@ -206,7 +214,7 @@ class DoseCheck(BaseModel):
     reason: str | None = Field(default=None, description="Why it could not be checked (unable_to_check only).")
     findings: list[Finding] = Field(default_factory=list)
     limits_applied: str | None = Field(
-        default=None, description="Which rule's limits applied, e.g. 'oral baclofen for muscle_cramps'."
+        default=None, description="Which rule's limits applied, e.g. 'oral <drug> for <indication>'."
     )
     single_dose_mg: float | None = None
     daily_dose_mg: float | None = None

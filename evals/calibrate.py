@@ -1,8 +1,9 @@
-"""`python -m evals.calibrate`: choose the two refusal thresholds on the written cases.
+"""`python -m evals.calibrate`: choose the two refusal thresholds on the calibration split.
 
-For every case the scope features are computed once (best dense similarity; the question's words that
-no guideline uses, with their Zipf frequency); then every pair of thresholds on a grid is scored by
-refusal recall and precision on the written cases. MedicationQA is kept out: it stays a held-out test.
+The calibration split is the written cases plus the `tune` half of the outside answerable set
+(evals/suites/answerable.yaml); its `heldout` half and MedicationQA stay held-out tests. For every question the
+scope features are computed once (the reader's Query, the best dense similarity, the words no guideline uses);
+then every pair of thresholds on a grid is scored by refusal recall and precision.
 The chosen pair: recall >= 95% first, then the best precision and recall, then the stricter Zipf threshold
 (it refuses more), then the similarity threshold nearest half the lowest in-corpus similarity.
 """
@@ -18,18 +19,29 @@ ZIPF_GRID = [3.0, 3.5, 4.0, 4.25, 4.5, 4.75, 5.0, 5.5]
 SIMILARITY_GRID = [round(0.10 + 0.05 * i, 2) for i in range(11)]
 
 
+def calibration_questions(cases) -> list[tuple[bool, list[str]]]:
+    """(expect_refusal, user turns): the written cases and the tune half of the outside answerable set."""
+    import yaml
+
+    rows = [(case.expect_refusal, list(case.user_turns)) for case in cases]
+    suite = Path(__file__).resolve().parent / "suites" / "answerable.yaml"
+    if suite.exists():
+        rows += [(False, [r["question"]]) for r in yaml.safe_load(suite.read_text(encoding="utf-8")) if r["split"] == "tune"]
+    return rows
+
+
 def features(assistant, cases) -> list[tuple[bool, float, object]]:
-    """(expect_refusal, best similarity, TopicWords) per case, as `Assistant.reply` would see them."""
-    from assistant.query.scope import topic_words
-    from assistant.query.understand import understand
+    """(expect_refusal, best similarity, (TopicWords, Query, population gap)) per question, as `reply` sees them."""
+    from assistant.pipeline import population_gap
 
     rows: list[tuple[bool, float, object]] = []
-    for case in cases:
-        turns = case.user_turns
-        query = understand(turns[-1], list(turns[:-1]), assistant.glossary.drugs)
+    for expect, turns in calibration_questions(cases):
+        found = assistant.read_topic_words(turns[-1])
+        query = assistant.reader.understand(turns[-1], list(turns[:-1]))
         hits = assistant.retrieve(query)
         best = max((h.similarity or 0.0 for h in hits), default=0.0)
-        rows.append((case.expect_refusal, best, topic_words(turns[-1], assistant.vocabulary, assistant.glossary)))
+        gap = population_gap(query.patient, assistant.rules.get(query.drug or ""))
+        rows.append((expect, best, (found, query, gap, assistant.uncovered_kinds)))
     return rows
 
 
@@ -38,8 +50,8 @@ def score(rows, min_similarity: float, topic_zipf: float) -> tuple[float, float,
     from assistant.query.scope import decide
 
     tp = fp = fn = 0
-    for expect, best, found in rows:
-        refused = not decide(found, best, min_similarity, topic_zipf).in_scope
+    for expect, best, (found, query, gap, kinds) in rows:
+        refused = not decide(found, query, best, min_similarity, topic_zipf, kinds, gap).in_scope
         tp += refused and expect
         fp += refused and not expect
         fn += expect and not refused

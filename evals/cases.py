@@ -6,8 +6,8 @@ category (e.g. `dose.yaml` → category `dose`). Ids are unique across all files
 - `id` (str, required): unique, e.g. `cramps-max-dose`.
 - `question` (str) **or** `turns` (list of user messages): a conversation is replayed turn by turn and
   scored on the answer to its last message; the earlier answers' text goes back in as history.
-- `patient` (mapping, optional): facts passed to `Assistant.reply` as a `Patient`; keys `egfr`,
-  `dialysis`, `cirrhosis`, `age`, `sodium` and nothing else.
+- `patient` (mapping, optional): facts passed to `Assistant.reply` as a `Patient`; the keys of
+  `assistant.types.Patient` (corpus/patient_fields.toml: `egfr`, `crcl`, `weight`, `age`, `dialysis`, ...) only.
 - `gold_chunks` (list of `{doc, phrase}`): the chunks that answer the question. `doc` is a guideline id,
   `phrase` a distinctive verbatim phrase of the chunk text (not of a heading), so the case survives
   re-chunking. A hit matches when its doc id equals `doc` and its text contains the phrase (or the

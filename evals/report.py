@@ -44,6 +44,8 @@ class CaseResult(BaseModel):
     unsupported_sentences: list[str] = Field(default_factory=list)
     imprecise_citations: list[str] = Field(default_factory=list)
     unsupported_numbers: list[str] = Field(default_factory=list)
+    cited_docs: list[str] = Field(default_factory=list, description="Document id of each citation of the answer.")
+    gold_docs: list[str] = Field(default_factory=list, description="Documents of the case's gold chunks.")
     latency_s: float | None = None
     retrieval_latency_s: float | None = None
     baseline_latency_s: float | None = None
@@ -136,7 +138,7 @@ def to_markdown(report: EvalReport, max_mqa_failures: int = 40) -> str:
     lines += [f"- MedicationQA questions: {len(report.medicationqa)}"] + [f"- {n}" for n in report.notes]
     verdict = "PASSED" if report.gate_passed else "FAILED"
     lines += ["", f"## Gate: {verdict}", ""]
-    lines += [f"- {f}" for f in report.gate_failures] or ["All thresholds in evals/thresholds.toml are met."]
+    lines += [f"- {f}" for f in report.gate_failures] or ["All gated thresholds are met (see the threshold column)."]
     lines += [
         "",
         "## Metrics",

@@ -40,10 +40,21 @@ from evals.score import (
     score_case,
     score_mqa,
 )
+from evals.suites import suite_rows, suite_size
 
 DEFAULT_CASES = REPO_ROOT / "evals" / "cases"
 DEFAULT_MEDICATIONQA = REPO_ROOT.parent / "shared" / "external" / "medicationqa_questions.csv"
 DEFAULT_OUT = REPO_ROOT / "evals" / "reports"
+# A suite is a case folder run against its own guideline folder and rules folder, in its own index.
+SUITES: dict[str, dict[str, Path]] = {
+    "library": {
+        "cases": REPO_ROOT / "evals" / "library" / "cases",
+        "corpus": REPO_ROOT / "evals" / "library" / "docs",
+        "rules": REPO_ROOT / "evals" / "library" / "rules",
+        "thresholds": REPO_ROOT / "evals" / "library" / "thresholds.toml",
+        "out": DEFAULT_OUT / "library",
+    },
+}
 WARM_UP = "What is the starting dose of baclofen for muscle cramps?"
 
 
@@ -128,6 +139,7 @@ def run_eval(
     progress: bool = True,
     mqa_limit: int | None = None,
     answers: dict[str, tuple[Answer, float]] | None = None,
+    with_suites: bool = False,
 ) -> EvalReport:
     """Answer every case (and MedicationQA question), score them, compare with `baseline` when given, apply the gate.
     `answers`, when given, receives case id -> (final answer, seconds)."""
@@ -150,7 +162,7 @@ def run_eval(
     else:
         notes.append("baseline skipped (--no-baseline)")
     results = []
-    bar = tqdm(total=len(cases) + len(questions), desc="eval", unit="q", file=sys.stderr, disable=not progress)
+    bar = tqdm(total=len(cases) + len(questions) + (suite_size() if with_suites else 0), desc="eval", unit="q", file=sys.stderr, disable=not progress)
     for case in cases:
         answer, latency, error = None, None, None
         try:
@@ -186,8 +198,9 @@ def run_eval(
         r.latency_s = latency
         mqa_results.append(r)
         bar.update()
+    suite, suite_misses = suite_rows(assistant, bar.update) if with_suites else ([], [])
     bar.close()
-    rows = aggregate(results, mqa_results, k, baseline is not None)
+    rows = aggregate(results, mqa_results, k, baseline is not None) + suite
     failures, gate_notes = apply_gate(rows, load_thresholds(thresholds))
     if k != 5:
         notes.append(f"k = {k}: the retrieval threshold is meant for recall@5")
@@ -202,7 +215,9 @@ def run_eval(
         metrics=rows,
         cases=results,
         medicationqa=mqa_results,
-        notes=notes + gate_notes,
+        notes=notes
+        + gate_notes
+        + [f"suite miss: {m['suite']} {m['id']} expected {m['expected']}, got {m['got']}" for m in suite_misses],
         gate_passed=not failures,
         gate_failures=failures,
     )
@@ -228,12 +243,35 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--llm", default=None, help="answer writer (ASSISTANT_LLM), e.g. llamacpp; adds an extractive-vs-LLM table"
     )
+    p.add_argument(
+        "--suite", choices=sorted(SUITES), help="run a named suite (its cases, corpus, rules and gate) instead"
+    )
+    p.add_argument("--corpus", type=Path, help="guideline folder to answer from (default: settings corpus_dir)")
+    p.add_argument("--rules", type=Path, help="dose-rules folder (default: settings rules_dir)")
+    p.add_argument("--thresholds", type=Path, default=THRESHOLDS, help="gate thresholds (TOML)")
     return p
+
+
+def _apply_suite(args: argparse.Namespace) -> None:
+    """Fill cases/corpus/rules/thresholds/out from the named suite where the user gave none."""
+    if not args.suite:
+        return
+    suite = SUITES[args.suite]
+    if args.cases == DEFAULT_CASES:
+        args.cases = suite["cases"]
+    if args.out == DEFAULT_OUT:
+        args.out = suite["out"]
+    if args.thresholds == THRESHOLDS:
+        args.thresholds = suite["thresholds"]
+    args.corpus = args.corpus or suite["corpus"]
+    args.rules = args.rules or suite["rules"]
+    args.medicationqa = None  # MedicationQA is about the shipped corpus
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the eval; 0 when the gate passes, 1 when it fails, 2 for unusable input."""
     args = _parser().parse_args(argv)
+    _apply_suite(args)
     try:
         cases = load_cases(args.cases)
     except CaseError as exc:
@@ -244,9 +282,15 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.pipeline import Assistant
     from assistant.settings import Settings
 
-    overrides = {}
+    overrides: dict[str, object] = {}
     if args.llm:
         overrides["llm"] = args.llm
+    if args.corpus or args.rules:
+        base = Settings()
+        overrides["corpus_dir"] = args.corpus or base.corpus_dir
+        overrides["rules_dir"] = args.rules or base.rules_dir
+        # Its own index: another corpus must never share (or replace) the default collection.
+        overrides["data_dir"] = base.data_dir / "suites" / (args.suite or Path(str(overrides["corpus_dir"])).name)
     assistant = Assistant(Settings(**overrides))
     baseline = None
     if not args.no_baseline:
@@ -255,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
         baseline = BaselineRetriever(assistant.settings.corpus_dir, assistant.embeddings)
     answers: dict[str, tuple[Answer, float]] | None = {} if args.llm else None
     try:
+        # the suites are on the shipped corpus
+        shipped = _corpus_dir(assistant).resolve() == (REPO_ROOT / "corpus").resolve()
         report = run_eval(
             assistant,
             cases,
@@ -264,6 +310,8 @@ def main(argv: list[str] | None = None) -> int:
             baseline=baseline,
             mqa_limit=args.limit,
             answers=answers,
+            thresholds=args.thresholds,
+            with_suites=shipped and not args.llm,
         )
     finally:
         if baseline is not None:

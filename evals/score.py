@@ -41,7 +41,8 @@ def score_case(
     Retrieval is gated on the answer's own hits (what the composer saw, after query understanding);
     `retriever_hits` (the question alone) and `baseline_hits` are compared like for like."""
     r = CaseResult(id=case.id, category=case.category, turns=case.user_turns, expect_refusal=case.expect_refusal,
-                   expected_verdict=case.expected_verdict, error=error)
+                   expected_verdict=case.expected_verdict, error=error,
+                   gold_docs=sorted({g.doc for g in case.gold_chunks}))
     if case.gold_chunks:
         hits = [(h.chunk.doc_id, h.chunk.text) for h in answer.hits[:k]] if answer is not None else []
         r.gold_ranks = gold_ranks(hits, case.gold_chunks)
@@ -62,6 +63,7 @@ def score_case(
         r.failures.insert(0, f"error: {error}")
         return r
     r.answer, r.refused = answer.text, answer.refused
+    r.cited_docs = [c.doc_id for c in answer.citations]
     r.understood = {key: str(value) for key, value in answer.understood.items()}
     r.verdict = answer.dose_check.verdict if answer.dose_check else None
     if case.expect_refusal and not answer.refused:
@@ -242,9 +244,26 @@ def aggregate(cases: list[CaseResult], mqa: list[MQAResult], k: int, baseline: b
         MetricRow(key="answer_latency_p50", name="answer latency p50", kind="ms", ours=percentile(lat, 50), n=len(lat)),
         MetricRow(key="answer_latency_p95", name="answer latency p95", kind="ms", ours=percentile(lat, 95), n=len(lat)),
     ]
+    rows += _library_rows(cases)
     if mqa:
         rows += _mqa_rows(mqa, [c for c in cases if not c.expect_refusal])
     return rows
+
+
+def _library_rows(cases: list[CaseResult]) -> list[MetricRow]:
+    """Figures that matter most for a many-drug library: how often it answers, and whether it cites the right drug."""
+    in_scope = [c for c in cases if not c.expect_refusal]
+    grounded = [c for c in cases if c.gold_docs and not c.refused and c.error is None]
+    cited = sum(len(c.cited_docs) for c in grounded)
+    on_doc = sum(1 for c in grounded for d in c.cited_docs if d in c.gold_docs)
+    return [
+        MetricRow(key="answer_rate", name="answer rate (in-scope cases answered)", n=len(in_scope),
+                  ours=_ratio(sum(1 for c in in_scope if not c.refused and c.error is None), len(in_scope))),
+        MetricRow(key="citation_doc_precision", name="citations on the case's own documents", n=cited,
+                  ours=_ratio(on_doc, cited)),
+        MetricRow(key="unsupported_numbers", name="unsupported numbers (all answers)", kind="count", n=len(cases),
+                  ours=float(sum(len(c.unsupported_numbers) for c in cases))),
+    ]
 
 
 def _mqa_rows(mqa: list[MQAResult], in_corpus: list[CaseResult]) -> list[MetricRow]:

@@ -30,7 +30,7 @@ def question_problem(text: str | None, max_chars: int) -> str | None:
                 "That doesn't look like readable text (it contains binary or control characters). "
                 "Please type your question."
             )
-        return "Please type a question, for example: “What is the maximum daily dose of baclofen for muscle cramps?”"
+        return "Please type a question, for example: “What is the maximum daily dose for this indication?”"
     return None
 
 

@@ -113,7 +113,8 @@ def render_dose_check(dc: DoseCheck, key: str) -> None:
 
 
 def _citation(c: Citation) -> None:
-    st.markdown(f"**\\[{c.n}\\] {escape_all(c.title)}** — {escape_all(c.section)}")
+    page = f", p. {c.page}" if c.page is not None else ""
+    st.markdown(f"**\\[{c.n}\\] {escape_all(c.title)}** — {escape_all(c.section)}{page}")
     refs = ", ".join(str(r) for r in c.refs) if c.refs else "none given"
     st.caption(f"Guideline's own references: {refs} · chunk `{c.chunk_id}`")
     st.markdown(quote_block(c.text))
@@ -171,14 +172,24 @@ def render_error(message: str) -> None:
     st.error(escape_all(message), icon=ERROR_ICON)
 
 
-def render_corpus(status: Any) -> None:
-    """Indexed guidelines with chunk counts and when the index was built."""
-    docs = list(getattr(status, "documents", []) or [])
+def render_corpus(status: Any, library: list[Any] | None = None) -> None:
+    """Indexed guidelines: drug(s), chunk count, source date and when each was indexed (or the short status list)."""
+    docs = list(library or getattr(status, "documents", []) or [])
     if not docs:
         st.warning("No guideline is indexed yet.", icon=":material/warning:")
     for doc in docs:
         doc_id, title, chunks = doc if isinstance(doc, (tuple, list)) else (doc.doc_id, doc.title, doc.chunks)
-        st.markdown(f"- **{escape_all(str(title))}** (`{doc_id}`): {chunks} chunks")
+        line = f"- **{escape_all(str(title))}** (`{doc_id}`): {chunks} chunks"
+        drugs = ", ".join(getattr(doc, "drugs", []) or [])
+        details = [f"drug: {escape_all(drugs)}" if drugs else "drug: not named",
+                   f"source date: {escape_all(getattr(doc, 'source_date', '') or 'not given')}"]
+        if getattr(doc, "pages", None):
+            details.append(f"PDF, {doc.pages} pages")
+        if getattr(doc, "superseded_by", ""):
+            details.append(f"superseded by {escape_all(doc.superseded_by)}")
+        if getattr(doc, "indexed_at", ""):
+            details.append(f"indexed {escape_all(doc.indexed_at)}")
+        st.markdown(line + ("  \n  " + " · ".join(details) if library else ""))
     st.caption(f"Index built: {getattr(status, 'built_at', None) or 'unknown'}")
 
 

@@ -25,6 +25,7 @@ class CitationNumbering:
                 section=chunk.section,
                 text=chunk.text,
                 refs=chunk.refs,
+                page=chunk.page,
             )
         )
         return n

@@ -53,6 +53,8 @@ def pick_sentences(
 ) -> list[tuple[str, Chunk]]:
     """The lead sentence for the intent, then the best supporting sentences. In a dosing answer, text about
     another indication or another drug (`other_drugs`: named drugs that are not the question's) is left out."""
+    # One pattern for all other drugs: one regex per drug overflows re's cache in a large library.
+    others = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(set(other_drugs)))) + ")", re.I) if other_drugs else None
     query_terms = set(content_terms(query.search_text))
     dosing = query.intent in DOSE_INTENTS or bool(query.doses)
     scored: list[tuple[float, str, Chunk]] = []
@@ -61,7 +63,7 @@ def pick_sentences(
             ind = sentence_indication(sentence, hit.chunk, rules)
             if dosing and not compatible(ind, query.indications, rules):
                 continue  # another indication's dose numbers would answer the wrong question
-            if dosing and any(re.search(rf"\b{re.escape(d)}", sentence, re.IGNORECASE) for d in other_drugs):
+            if dosing and others is not None and others.search(sentence):
                 continue  # another drug's dose is not this drug's
             score = _score(sentence, hit.chunk, rank, query, query_terms, answer_cue, rules)
             scored.append((score, sentence, hit.chunk))

@@ -37,6 +37,35 @@ ACCEPTABLE = re.compile(
 )
 
 
+# Words that judge a dose acceptable, in any register ("is generally safe", "well tolerated", "should be fine", "OK").
+JUDGEMENT = re.compile(
+    r"\b(?:safe(?:ly)?|fine|ok|okay|acceptable|appropriate|reasonable|allowed|permitted|tolerated|tolerable|"
+    r"no problem|nothing to worry|can (?:safely )?be (?:used|given|taken|prescribed)|go ahead|within (?:the )?(?:guideline'?s? |recommended |usual |safe )?(?:limits?|range))\b",
+    re.I,
+)
+# A sentence that points at the user's dose rather than stating the guideline's own recommendation.
+USER_DOSE = re.compile(r"\b(?:this|that|your|the proposed|the current|the planned|her|his|their) (?:dose|regimen|amount)\b"
+                       r"|^\W*(?:it|this|that)(?:'s| is| would be| should be| seems| looks)\b|\b(?:yes|no)\b[,.!]", re.I)
+
+
+def judges_a_dose(sentence: str, check: DoseCheck | None) -> bool:
+    """True when the sentence calls a dose acceptable that the checker did not find within limits: the user's own
+    dose (by reference or by its figure), any dose above the checked limit, or any dose when nothing was checked."""
+    if ACCEPTABLE.search(sentence) and (check is None or check.verdict != "within_limits"):
+        return True
+    if not JUDGEMENT.search(sentence):
+        return False
+    figures = numbers_in(sentence)
+    if check is None:  # nothing was checked: no figure may be called acceptable, no dose referred to as fine
+        return bool(figures) or bool(USER_DOSE.search(sentence))
+    own = {v for v in (check.daily_dose_mg, check.daily_dose_max_mg, check.single_dose_mg) if v is not None}
+    own |= set(numbers_in(check.dose))
+    about_user = bool(USER_DOSE.search(sentence)) or any(value_supported(v, own) for v in figures)
+    limits = [v for f in check.findings if f.code == "max_daily" and f.limit for v in numbers_in(f.limit)]
+    above = bool(limits) and any(v > max(limits) for v in figures)
+    return (about_user and check.verdict != "within_limits") or above
+
+
 class Guarded(BaseModel):
     """The draft after the guard."""
 
@@ -49,15 +78,16 @@ def role_table(rules: DrugRules) -> dict[str, dict[str, set[float]]]:
     """Per indication, the numbers each role may state: start, maximum, titration step, usual range."""
     table: dict[str, dict[str, set[float]]] = {}
     for r in rules.rules:
-        start = {r.start_daily_mg.low, r.start_daily_mg.high}
+        start = {r.start_daily_mg.low, r.start_daily_mg.high} if r.start_daily_mg else set()
         if r.start_regimen:
             start |= {r.start_regimen.single_mg, r.start_regimen.single_mg * r.start_regimen.doses_per_day}
         usual = {v for u in r.usual_daily_mg for v in (u.low, u.high)}
+        maximum = {r.max_daily_mg.value} if r.max_daily_mg else set()
         table[r.indication] = {
             "start": start,
-            "maximum": {r.max_daily_mg.value},
+            "maximum": maximum,
             "titration": {r.titration.step_daily_mg.value} if r.titration else set(),
-            "range": usual | start | {r.max_daily_mg.value},
+            "range": usual | start | maximum,
         }
     return table
 
@@ -153,7 +183,7 @@ def _check_sentence(
         applies = rules.general_text.applies_to if rules is not None and rules.general_text else []
         if errs := role_errors(bare, ind, table, applies):
             return sentence, ("wrong_role", "; ".join(errs))
-    if ACCEPTABLE.search(bare) and (dose_check is None or dose_check.verdict != "within_limits"):
+    if judges_a_dose(bare, dose_check):
         verdict = dose_check.verdict if dose_check else "no dose check"
         return sentence, ("calls_acceptable", f"calls a dose acceptable but the dose checker says {verdict}")
     return sentence, None

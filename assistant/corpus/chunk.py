@@ -10,6 +10,12 @@ import re
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from assistant.corpus.layout import (
+    is_table_row,
+    logical_lines,
+    table_cells,
+    table_row_text,
+)
 from assistant.types import Chunk, Guideline
 
 SUMMARY_SECTION = "Summary"
@@ -72,14 +78,16 @@ def chunk_id(doc_id: str, section: str, text: str) -> str:
 def chunk_guideline(doc: Guideline) -> list[Chunk]:
     """Cut a guideline into chunks: title line skipped, headings become `section`, bullets and paragraphs become
     chunks."""
-    lines = [ln.rstrip() for ln in doc.text.splitlines()]
-    lines = [ln for ln in lines if ln.strip()]
+    lines, pages = logical_lines(doc.text, doc.line_pages)
     if lines and lines[0].strip().lstrip("# ").strip() == doc.title.strip():
-        lines = lines[1:]
+        lines, pages = lines[1:], pages[1:]
     chunks: list[Chunk] = []
     seen: set[str] = set()
     section = SUMMARY_SECTION
     previous_was_bullet = False
+    header: list[str] = []
+    # Seed-style files (no Markdown headings) end with an unheaded closing paragraph after the last list.
+    closing_paragraph = not any(_MD_HEADING.match(ln) for ln in lines)
     for i, line in enumerate(lines):
         next_line = lines[i + 1] if i + 1 < len(lines) else None
         if _is_heading(line, next_line):
@@ -88,10 +96,18 @@ def chunk_guideline(doc: Guideline) -> list[Chunk]:
             previous_was_bullet = False
             continue
         is_bullet = bool(_BULLET.match(line))
-        if not is_bullet and previous_was_bullet:
+        if not is_bullet and previous_was_bullet and closing_paragraph and not is_table_row(line):
             section = SUMMARY_SECTION  # a paragraph after a list with no heading closes the document
         previous_was_bullet = is_bullet
         text, refs = split_refs(_BULLET.sub("", line, count=1))
+        if is_table_row(line):
+            row = table_row_text(line, header)
+            if row is None:  # the header row or the |---| rule: context for the rows, not a chunk
+                header = header or table_cells(line)
+                continue
+            text, refs = row, []
+        else:
+            header = []
         for piece in _SPLITTER.split_text(text) if len(text) > MAX_CHUNK_CHARS else [text]:
             piece = piece.strip()
             if not piece:
@@ -102,7 +118,14 @@ def chunk_guideline(doc: Guideline) -> list[Chunk]:
             seen.add(cid)
             chunks.append(
                 Chunk(
-                    id=cid, doc_id=doc.id, title=doc.title, section=section, text=piece, refs=refs, position=len(chunks)
+                    id=cid,
+                    doc_id=doc.id,
+                    title=doc.title,
+                    section=section,
+                    text=piece,
+                    refs=refs,
+                    position=len(chunks),
+                    page=pages[i],
                 )
             )
     return chunks

@@ -1,16 +1,17 @@
-"""Read guideline documents (`corpus/*.md` with a small YAML front matter) and validate them."""
+"""Read guideline documents (Markdown, plain text, PDF; front matter optional) and validate them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
-from assistant.errors import AssistantError, one_line
+from assistant.corpus.admission import DEFAULT_MAX_BYTES, file_problem, front_matter_problem, id_problem
+from assistant.corpus.documents import TEXT_SUFFIXES, DocumentError, guideline_from_text
+from assistant.corpus.pdf import guideline_from_pdf
+from assistant.errors import AssistantError
 from assistant.types import Guideline
 
-REQUIRED_FIELDS = ("id", "title", "source", "date")
+PDF_SUFFIX = ".pdf"
+GUIDELINE_SUFFIXES = (*TEXT_SUFFIXES, PDF_SUFFIX)
 
 
 class CorpusError(AssistantError, ValueError):
@@ -27,7 +28,7 @@ class LoadResult:
 
 
 def parse_document(path: Path) -> Guideline:
-    """Parse one .md file; raise CorpusError with a one-line reason when it is unusable."""
+    """Parse one .md/.txt file; raise CorpusError with a one-line reason when it is unusable."""
     try:
         raw = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -36,48 +37,70 @@ def parse_document(path: Path) -> Guideline:
         raise CorpusError(f"{path.name}: binary content")
     if not raw.strip():
         raise CorpusError(f"{path.name}: empty document")
-    if not raw.startswith("---"):
-        raise CorpusError(f"{path.name}: missing front matter (--- id/title/source/date ---)")
-    parts = raw.split("---", 2)
-    if len(parts) < 3:
-        raise CorpusError(f"{path.name}: front matter is not closed with ---")
-    try:
-        meta = yaml.safe_load(parts[1]) or {}
-    except yaml.YAMLError as exc:
-        raise CorpusError(f"{path.name}: front matter is not valid YAML ({one_line(exc)})") from None
-    if not isinstance(meta, dict):
-        raise CorpusError(f"{path.name}: front matter must be key: value lines")
-    missing = [f for f in REQUIRED_FIELDS if not meta.get(f)]
-    if missing:
-        raise CorpusError(f"{path.name}: front matter lacks {', '.join(missing)}")
-    body = parts[2].strip("\n")
-    if not body.strip():
-        raise CorpusError(f"{path.name}: no text after the front matter")
-    try:
-        return Guideline(**{f: str(meta[f]) for f in REQUIRED_FIELDS}, text=body, file=path.name)
-    except ValidationError as exc:
-        raise CorpusError(f"{path.name}: {one_line(exc)}") from None
+    return parse_text_document(path, raw)
 
 
-def load_corpus(corpus_dir: Path) -> LoadResult:
-    """Load every .md in the folder; a bad document is reported and skipped, never blocks the others."""
+def parse_text_document(path: Path, raw: str, display_file: str | None = None) -> Guideline:
+    """Markdown or plain text, front matter optional; raise CorpusError naming the file."""
+    if problem := front_matter_problem(raw):  # YAML aliases and the like, before any YAML is parsed
+        raise CorpusError(f"{path.name}: {problem}")
+    try:
+        return guideline_from_text(path, raw, display_file=display_file)
+    except DocumentError as exc:
+        raise CorpusError(f"{path.name}: {exc}") from None
+
+
+def parse_any(path: Path, display_file: str | None = None) -> Guideline:
+    """A guideline file of any supported kind (.md, .markdown, .txt, .pdf)."""
+    if path.suffix.lower() == PDF_SUFFIX:
+        try:
+            return guideline_from_pdf(path, display_file=display_file)
+        except DocumentError as exc:
+            raise CorpusError(f"{path.name}: {exc}") from None
+    doc = parse_document(path)
+    return doc.model_copy(update={"file": display_file}) if display_file else doc
+
+
+def guideline_files(folder: Path) -> list[Path]:
+    """Entries directly in a folder named like guideline files, sorted by name. Not filtered to regular files:
+    a directory, FIFO or dangling link with such a name is reported by `admitted`, never silently dropped."""
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in GUIDELINE_SUFFIXES)
+
+
+def admitted(path: Path, max_bytes: int, display_file: str | None = None) -> Guideline:
+    """Parse one entry after the checks every document passes (regular file, size; then its id)."""
+    if problem := file_problem(path, max_bytes):
+        raise CorpusError(f"{path.name}: {problem}")
+    doc = parse_any(path, display_file=display_file)
+    if problem := id_problem(doc.id):
+        raise CorpusError(f"{path.name}: {problem}")
+    return doc
+
+
+def load_corpus(corpus_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES, extra: list[Path] | None = None) -> LoadResult:
+    """Load every guideline file in the folder, then the `extra` files (ingested from elsewhere, shown by full path).
+
+    A bad document is reported and skipped, never blocks the others.
+    """
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus directory not found: {corpus_dir}")
     guidelines: list[Guideline] = []
     errors: list[str] = []
     failed: list[str] = []
     seen: dict[str, str] = {}
-    for path in sorted(corpus_dir.glob("*.md")):
+    named = [(p, None) for p in guideline_files(corpus_dir)] + [(p, str(p)) for p in extra or []]
+    for path, shown in named:
+        name = shown or path.name
         try:
-            doc = parse_document(path)
+            doc = admitted(path, max_bytes, display_file=shown)
         except CorpusError as exc:
-            errors.append(str(exc))
-            failed.append(path.name)
+            errors.append(str(exc) if shown is None else f"{shown}: {str(exc).split(': ', 1)[-1]}")
+            failed.append(name)
             continue
         if doc.id in seen:
-            errors.append(f"{path.name}: id '{doc.id}' already used by {seen[doc.id]}")
-            failed.append(path.name)
+            errors.append(f"{name}: id '{doc.id}' already used by {seen[doc.id]}")
+            failed.append(name)
             continue
-        seen[doc.id] = path.name
+        seen[doc.id] = name
         guidelines.append(doc)
     return LoadResult(guidelines=guidelines, errors=errors, failed_files=failed)

@@ -7,11 +7,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from assistant.dosing import band_check as bx
 from assistant.dosing import findings as fx
 from assistant.dosing import states as st
 from assistant.dosing.findings import headline_rank
-from assistant.dosing.parse import ParsedDose, ParseFailure, parse_dose
-from assistant.dosing.rules import DrugRules, IndicationRule, load_rules
+from assistant.dosing.loader import load_rules
+from assistant.dosing.parse import ParsedDose, ParseFailure
+from assistant.dosing.rules import DrugRules, IndicationRule
+from assistant.dosing.weight import read_dose
 from assistant.errors import one_line
 from assistant.settings import Settings
 from assistant.types import HARD_STOPS, DoseCheck, Finding, Patient
@@ -29,13 +32,15 @@ def check_dose(
     previous_dose: str | None = None,
     interval_days: float | None = None,
     *,
+    formulation: str | None = None,
     rules: Mapping[str, DrugRules] | None = None,
 ) -> DoseCheck:
     """Check a proposed dose against the corpus dose rules and return a DoseCheck.
 
     Args:
         drug: drug name, case-insensitive: the name of a rules file in corpus/rules.
-        dose: dose expression, e.g. "10 mg/day", "5 mg three times daily", "40-80 mg daily".
+        dose: dose expression, e.g. "10 mg/day", "5 mg three times daily", "40-80 mg daily", or a weight-based
+            "15 mg/kg every 12 hours" (needs the patient's weight).
         indication: an indication of the rules file (or one of its aliases); None checks every
             indication and a dose that exceeds any of them is at least `caution`.
         route: a route of the rules file (or one of its aliases).
@@ -43,6 +48,7 @@ def check_dose(
             unable_to_check; a stated fact that no limit of the indication uses is at least `caution`.
         previous_dose: the current dose expression, to check the titration step.
         interval_days: days since the last dose change (with previous_dose).
+        formulation: a formulation key or spelling from the rule (e.g. immediate vs extended release).
         rules: the rules to check against (`Assistant.rules`, the CLI's --rules-dir); without them, the rules
             of `Settings().rules_dir` (ASSISTANT_RULES_DIR), the one place that setting is read.
 
@@ -96,8 +102,8 @@ def check_dose(
     if isinstance(interval, str):
         return unable(interval, pt=pt)
 
-    parsed = parse_dose(dose) if isinstance(dose, str) else parse_dose(str(dose))
-    previous = parse_dose(previous_dose) if previous_dose is not None else None
+    parsed = read_dose(dose if isinstance(dose, str) else str(dose), pt)
+    previous = read_dose(previous_dose, pt) if previous_dose is not None else None
     labels = {r.indication: drug_rules.indications[r.indication].label for r in selected}
     name, general = drug_rules.drug, drug_rules.general
     shared = fx.for_dose(general, parsed, pt, previous_dose, previous, interval, name)
@@ -114,6 +120,8 @@ def check_dose(
     if isinstance(parsed, ParsedDose) and parsed.route is not None and parsed.route != route_key:
         return unable(f"the dose expression says {parsed.route} but the route is {route_key}", pt=pt)
     prev_ok = previous if isinstance(previous, ParsedDose) else None
+    if isinstance(parsed, ParsedDose):
+        shared += bx.general_band_findings(drug_rules.general, parsed, pt, drug_rules.drug)
     per_rule: dict[str, list[Finding]] = {}
     for r in selected:
         label = labels[r.indication]
@@ -126,6 +134,8 @@ def check_dose(
             + st.state_stops(r.stop_criteria, label, pt, name)
             + st.unused_facts(general, r, label, pt)
         )
+        if isinstance(parsed, ParsedDose):
+            per_rule[r.indication] += bx.extra_rule_findings(r, label, parsed, pt, name, formulation)
     # Stops first, then cautions, then the limits shown for information; stable within each.
     found = sorted(_merge(shared, per_rule, labels), key=lambda f: ("hard", "soft", "info").index(f.severity))
     applied = _limits_applied(drug_rules, route_key, selected, indication is None)
@@ -156,6 +166,10 @@ def check_dose(
         )
 
     verdict = fx.worst(found)
+    grey = [f for f in found if f.verdict == "unable_to_check"]
+    if grey and verdict not in HARD_STOPS:  # a limit that could not be checked never lets a dose through as green
+        return DoseCheck(**base, verdict="unable_to_check", hard_stop=False, reason=grey[0].message, findings=found,
+                         limits_applied=applied, patient=pt.known())
     return DoseCheck(
         **base,
         verdict=verdict,

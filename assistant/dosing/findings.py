@@ -191,7 +191,7 @@ def for_rule(
     out = sodium(rule, label, patient, drug)
     hi, mx = dose.daily_high_mg, rule.max_daily_mg
     what = f"{fmt(hi)} mg/day" + (" (upper end of the range)" if dose.daily_max_mg is not None else "")
-    if hi > mx.value:
+    if mx is not None and hi > mx.value:
         out.append(
             finding(
                 "max_daily",
@@ -201,14 +201,14 @@ def for_rule(
                 mx.source,
             )
         )
-    else:
+    elif mx is not None:
         out.append(finding("max_daily", "within_limits", f"Maximum for {label}: {mx.text()}.", mx.text(), mx.source))
     out += _frequency(rule, label, dose)
     if previous is None:
-        st = rule.start_daily_mg
-        out.append(
-            finding("start_dose", "within_limits", f"Starting dose for {label}: {st.text()}.", st.text(), st.source)
-        )
+        if (st := rule.start_daily_mg) is not None:
+            out.append(
+                finding("start_dose", "within_limits", f"Starting dose for {label}: {st.text()}.", st.text(), st.source)
+            )
         if rule.start_regimen:
             rg = rule.start_regimen
             out.append(

@@ -1,19 +1,19 @@
 """Dose rules as data: `corpus/rules/<drug>.toml`, validated on load; every limit cites the corpus."""
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from assistant.dosing.bands import Formulation, MinInterval, PerKgDose, RenalBand
+from assistant.dosing.cited import primary_document
 from assistant.dosing.population_rules import (
     DEFAULT_COVERS,
     PopulationCode,
     Populations,
     RenalImpairmentBands,
 )
-from assistant.errors import AssistantError, one_line
+from assistant.errors import AssistantError
 from assistant.types import Patient, RuleSource
 
 
@@ -41,6 +41,12 @@ class Limit(_Strict):
     def text(self) -> str:
         return f"{fmt(self.value)} {self.unit}"
 
+    def cited_numbers(self) -> list[float]:
+        return [] if self.assumption or self.stated_as else [self.value]
+
+    def cited_words(self) -> list[str]:
+        return [self.stated_as] if self.stated_as and not self.assumption else []
+
 
 class RangeLimit(_Strict):
     """A low–high range with the corpus text that states it."""
@@ -60,6 +66,9 @@ class RangeLimit(_Strict):
         span = fmt(self.low) if self.low == self.high else f"{fmt(self.low)}–{fmt(self.high)}"
         return f"{span} {self.unit}"
 
+    def cited_numbers(self) -> list[float]:
+        return [self.low, self.high]
+
 
 class Regimen(_Strict):
     """A stated regimen, e.g. '5 mg three times daily'."""
@@ -71,6 +80,12 @@ class Regimen(_Strict):
 
     def text(self) -> str:
         return f"{fmt(self.single_mg)} mg {self.stated_as}"
+
+    def cited_numbers(self) -> list[float]:
+        return [self.single_mg]
+
+    def cited_words(self) -> list[str]:
+        return [self.stated_as]
 
 
 class Statement(_Strict):
@@ -116,18 +131,18 @@ class IndicationRule(_Strict):
     route: str = Field(description="A key of DrugRules.routes.")
     indication: str = Field(description="A key of DrugRules.indications.")
     population: str | None = Field(
-        default=None, description="Who the limits were stated for, e.g. 'patients with liver cirrhosis'."
+        default=None, description="Who the limits were stated for, e.g. 'adults 16 years and older'."
     )
     covers: list[PopulationCode] = Field(
         default_factory=lambda: list(DEFAULT_COVERS),
         description="Populations these limits may be used for; children, pregnancy and breastfeeding only when listed.",
     )
-    start_daily_mg: RangeLimit = Field(description="Starting total daily dose (low == high for a single number).")
+    start_daily_mg: RangeLimit | None = Field(default=None, description="Starting daily dose (low == high for one number).")
     start_regimen: Regimen | None = None
     usual_daily_mg: list[RangeLimit] = Field(
         default_factory=list, description="Usual maintenance ranges (information only)."
     )
-    max_daily_mg: Limit = Field(description="Maximum total daily dose: above it is a hard stop (above_max).")
+    max_daily_mg: Limit | None = Field(default=None, description="Maximum total daily dose: above it is above_max.")
     titration: Titration | None = Field(
         default=None, description="Numeric titration limits; None when the corpus gives none."
     )
@@ -141,11 +156,27 @@ class IndicationRule(_Strict):
     notes: list[Statement] = Field(
         default_factory=list, description="Other statements shown as info (population, evidence)."
     )
+    # Additions for other guidelines (bands.py): each optional, each cited.
+    max_single_dose_mg: Limit | None = Field(default=None, description="Maximum single dose: above it is above_max.")
+    min_interval: MinInterval | None = Field(default=None, description="Shortest time between doses.")
+    renal_bands: list[RenalBand] = Field(default_factory=list, description="Limits by CrCl/eGFR band, this indication.")
+    per_kg: PerKgDose | None = Field(
+        default=None, description="Weight-based dose (mg/kg); needs the patient's weight."
+    )
+    formulations: dict[str, Formulation] = Field(default_factory=dict, description="Maxima per formulation.")
 
     @model_validator(mode="after")
     def _coherent(self) -> IndicationRule:
+        upper = (self.max_daily_mg, self.max_single_dose_mg, self.per_kg, self.formulations or None,
+                 [b for b in self.renal_bands if b.single_high_mg is not None or b.max_daily_mg is not None] or None)
+        if all(u is None for u in upper):
+            raise ValueError(f"{self.indication}: a rule needs an upper limit (max_daily_mg, max_single_dose_mg, per_kg, "
+                             "formulations or a renal band with a maximum)")
+        if self.max_daily_mg is None:
+            return self
         top = self.max_daily_mg.value
-        for name, r in [("start_daily_mg", self.start_daily_mg), *[("usual_daily_mg", u) for u in self.usual_daily_mg]]:
+        starts = [("start_daily_mg", self.start_daily_mg)] if self.start_daily_mg else []
+        for name, r in [*starts, *[("usual_daily_mg", u) for u in self.usual_daily_mg]]:
             if r.high > top:
                 raise ValueError(f"{self.indication}: {name} {r.high} is above max_daily_mg {top}")
         return self
@@ -172,6 +203,7 @@ class General(_Strict):
     """Modifiers that apply to every indication on a route that has limits."""
 
     renal: Renal | None = None
+    renal_bands: list[RenalBand] = Field(default_factory=list, description="Limits by CrCl/eGFR band, every indication.")
     older_adults: OlderAdults | None = None
     renal_impairment: RenalImpairmentBands | None = Field(default=None, description="Named renal states → bands.")
     abrupt_discontinuation: list[Statement] = Field(default_factory=list)
@@ -190,7 +222,7 @@ class Route(_Strict):
 class Indication(_Strict):
     """An indication and its accepted spellings."""
 
-    label: str = Field(description="Plain-language name, e.g. 'muscle cramps'.")
+    label: str = Field(description="Plain-language name, e.g. 'partial-onset seizures'.")
     aliases: list[str] = Field(description="Accepted spellings, compared lower-case with '_' read as a space.")
 
 
@@ -205,6 +237,8 @@ class DrugRules(_Strict):
     """All rules for one drug (one TOML file)."""
 
     drug: str = Field(description="Lower-case drug name; must match the file name.")
+    reviewed_by: str = Field(min_length=1, description="Who checked every value against its quote (name, role).")
+    reviewed_on: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="Date of that review, YYYY-MM-DD.")
     general_text: GeneralText | None = Field(default=None, description="Which general guideline text applies where.")
     routes: dict[str, Route]
     indications: dict[str, Indication]
@@ -214,16 +248,21 @@ class DrugRules(_Strict):
 
     @model_validator(mode="after")
     def _references(self) -> DrugRules:
-        seen: set[tuple[str, str, str]] = set()
+        seen: dict[tuple[str, str, str], tuple[str, tuple[str, ...]]] = {}
         for r in self.rules:
             if r.route not in self.routes:
                 raise ValueError(f"rule for {r.indication}: unknown route '{r.route}'")
             if r.indication not in self.indications:
                 raise ValueError(f"rule for route {r.route}: unknown indication '{r.indication}'")
+            # A second rule for a population must come from another guideline, for the same populations (combine.py
+            # merges them, the stricter limit wins); from the same guideline it is a copy error.
+            document, covers = primary_document(r), tuple(sorted(r.covers))
             for group in r.covers:
-                if (r.route, r.indication, group) in seen:
-                    raise ValueError(f"two rules for {r.route} × {r.indication} × {group}")
-                seen.add((r.route, r.indication, group))
+                previous = seen.get((r.route, r.indication, group))
+                if previous is not None and (previous[0] == document or previous[1] != covers):
+                    why = f"from the same document '{document}'" if previous[0] == document else "with other `covers`"
+                    raise ValueError(f"two rules for {r.route} × {r.indication} × {group} {why}")
+                seen[(r.route, r.indication, group)] = (document, covers)
         if self.general.renal_impairment is not None and self.general.renal is None:
             raise ValueError("general.renal_impairment maps named states to general.renal bands, which are missing")
         return self
@@ -251,8 +290,7 @@ class DrugRules(_Strict):
         return next((k for k, r in self.routes.items() if t == k or t in map(norm, r.aliases)), None)
 
     def indication_key(self, text: str) -> str | None:
-        """Canonical indication for a spelling ('Muscle cramps' → 'muscle_cramps'), or None."""
-
+        """Canonical indication for a spelling ('Focal seizures' → 'partial_onset_seizures'), or None."""
         def norm(s: str) -> str:
             return " ".join(s.lower().replace("_", " ").replace("-", " ").split())
 
@@ -263,38 +301,3 @@ class DrugRules(_Strict):
 def fmt(x: float) -> str:
     """A number without a trailing '.0'."""
     return str(int(x)) if float(x).is_integer() else f"{x:.6g}"
-
-
-def load_rules_file(path: Path) -> DrugRules:
-    """Load and validate one rules file; raise RulesError with a one-line message."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulesError(f"{path.name}: cannot read ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"{path.name}: invalid TOML: {exc}") from None
-    try:
-        rules = DrugRules.model_validate(data)
-    except ValidationError as exc:
-        raise RulesError(f"{path.name}: {one_line(exc)}") from None
-    if rules.drug != path.stem.lower():
-        raise RulesError(f"{path.name}: drug '{rules.drug}' does not match the file name")
-    return rules
-
-
-_cache: dict[tuple[str, tuple[tuple[str, int], ...]], dict[str, DrugRules]] = {}
-
-
-def load_rules(rules_dir: Path) -> dict[str, DrugRules]:
-    """All rules files in the folder (`Settings.rules_dir`), keyed by lower-case drug name. Cached until a file
-    changes."""
-    folder = Path(rules_dir)
-    if not folder.is_dir():
-        raise RulesError(f"rules folder not found: {folder}")
-    files = sorted(folder.glob("*.toml"))
-    if not files:
-        raise RulesError(f"no *.toml rules files in {folder}")
-    key = (str(folder.resolve()), tuple((f.name, f.stat().st_mtime_ns) for f in files))
-    if key not in _cache:
-        _cache[key] = {r.drug: r for r in map(load_rules_file, files)}
-    return _cache[key]

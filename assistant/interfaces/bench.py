@@ -28,7 +28,29 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def main(rounds: int = 20) -> int:
+def main(argv: list[str] | None = None) -> int:
+    """`bench` (the shipped corpus) or `bench --scale N` (a generated library of N chunks)."""
+    import argparse
+
+    from assistant.settings import REPO_ROOT
+
+    parser = argparse.ArgumentParser(prog="python -m assistant bench", description=__doc__)
+    parser.add_argument("--scale", type=int, help="chunks in a generated library (built in the background, resumable)")
+    parser.add_argument("--dir", type=Path, help="where the generated library and its index live (default .data/bench-N)")
+    parser.add_argument("--questions", type=int, default=240, help="timed questions (distinct; default 240)")
+    parser.add_argument("--chroma-url", help="a `chroma run` server (http://host:port) instead of the embedded store")
+    args = parser.parse_args(argv or [])
+    if args.scale is None:
+        return shipped_corpus()
+    if args.scale < 20 or args.questions < 20:
+        parser.error("--scale and --questions must be at least 20")
+    from assistant.interfaces.bench_scale import run_scale
+
+    root = args.dir or REPO_ROOT / ".data" / f"bench-{args.scale}"
+    return run_scale(args.scale, root, args.questions, args.chroma_url)
+
+
+def shipped_corpus(rounds: int = 20) -> int:
     from assistant.index.ingest import ingest
     from assistant.pipeline import Assistant
     from assistant.settings import Settings
@@ -53,19 +75,16 @@ def main(rounds: int = 20) -> int:
     for _ in range(5):
         t0 = time.perf_counter()
         out = subprocess.run([sys.executable, "-m", "assistant", "check-dose", "--json", "--drug", "baclofen",
-                              "--dose", "40 mg/day", "--indication", "muscle_cramps"], capture_output=True, text=True)
+                              "--dose", "40 mg/day", "--indication", "muscle_cramps"], capture_output=True, text=True, check=False)
         check_times.append(time.perf_counter() - t0)
         json.loads(out.stdout)
+    probe_code = (
+        "import sys; from assistant.interfaces.cli import run; "
+        "run(['check-dose','--json','--drug','baclofen','--dose','10 mg/day']); "
+        "print('torch' in sys.modules, 'sentence_transformers' in sys.modules, 'chromadb' in sys.modules)"
+    )
     probe = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from assistant.interfaces.cli import run; "
-            "run(['check-dose','--json','--drug','baclofen','--dose','10 mg/day']); "
-            "print('torch' in sys.modules, 'sentence_transformers' in sys.modules, 'chromadb' in sys.modules)",
-        ],
-        capture_output=True,
-        text=True,
+        [sys.executable, "-c", probe_code], capture_output=True, text=True, check=False
     ).stdout.splitlines()[-1]
     print(f"startup (model load + first ingest of {report.total} chunks): {startup:.1f} s")
     print(

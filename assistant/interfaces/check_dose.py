@@ -7,18 +7,26 @@ import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from pydantic import ValidationError
 
 from assistant.dosing.check import check_dose
-from assistant.dosing.rules import DrugRules, load_rules
+from assistant.dosing.loader import load_rules
+from assistant.dosing.rules import DrugRules
 from assistant.errors import AssistantError, InputError, one_line
+from assistant.interfaces.jsonl import (
+    LineError,
+    numbered_lines,
+    open_input,
+    parse_record,
+    write_line,
+)
 from assistant.settings import Settings
 from assistant.types import DoseCheck, Patient
 
 BOOL_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
-BATCH_KEYS = {"id", "drug", "dose", "indication", "route", "previous_dose", "interval_days", "patient"}
+BATCH_KEYS = {"id", "drug", "dose", "indication", "route", "previous_dose", "interval_days", "patient", "formulation"}
 
 
 def add_patient_argument(parser: argparse.ArgumentParser, note: str) -> None:
@@ -35,15 +43,18 @@ def add_patient_argument(parser: argparse.ArgumentParser, note: str) -> None:
 
 def add_check_dose_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the check-dose options to a parser (or sub-parser)."""
-    parser.add_argument("--drug", help="drug name, e.g. baclofen")
-    parser.add_argument("--dose", help='dose expression, e.g. "10 mg/day" or "5 mg three times daily"')
-    parser.add_argument("--indication", help="muscle_cramps or spasticity (omit to check every indication)")
-    parser.add_argument("--route", default="oral", help="oral (default) or intrathecal")
+    parser.add_argument("--drug", help="drug name, as its rules file names it (corpus/rules/<drug>.toml)")
+    parser.add_argument(
+        "--dose", help='dose expression, e.g. "10 mg/day", "5 mg three times daily", "15 mg/kg every 12 hours"'
+    )
+    parser.add_argument("--indication", help="an indication of the drug's rules file (omit to check every indication)")
+    parser.add_argument("--route", default="oral", help="a route of the drug's rules file (default: oral)")
+    parser.add_argument("--formulation", help="a formulation of the rule, when its maxima differ by formulation")
     parser.add_argument(
         "--previous-dose", dest="previous_dose", help="current dose expression, to check the titration step"
     )
     parser.add_argument("--interval-days", dest="interval_days", type=float, help="days since the last dose change")
-    add_patient_argument(parser, "e.g. egfr=45 age=70")
+    add_patient_argument(parser, "corpus/patient_fields.toml, e.g. egfr=45 crcl=40 weight=70 age=70")
     parser.add_argument(
         "--rules-dir",
         dest="rules_dir",
@@ -94,6 +105,19 @@ def _patient_value(key: str, raw: str) -> float | bool | str:
     return float(raw)
 
 
+def patient_from_json(value: object) -> Patient:
+    """A JSON patient object → Patient, values kept as typed (a JSON true is no eGFR); InputError names the field."""
+    if not isinstance(value, dict):
+        raise InputError("'patient' must be an object")
+    try:
+        return Patient.model_validate(value)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(map(str, err["loc"]))
+        message = str(err["msg"]).removeprefix("Value error, ")
+        raise InputError(f"patient {where}: {message}" if where else f"patient {message}") from None
+
+
 def format_text(result: DoseCheck) -> str:
     """Short human-readable form: verdict line, what was read, then findings with citations."""
     stop = (
@@ -125,14 +149,8 @@ def format_text(result: DoseCheck) -> str:
     return "\n".join(lines)
 
 
-def _batch_line(line: str) -> tuple[Any, dict[str, Any]]:
-    """(id, check_dose keyword arguments) for one JSONL line; raise InputError when unusable."""
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not JSON: {exc.msg} at column {exc.colno}") from None
-    if not isinstance(obj, dict):
-        raise InputError("each line must be a JSON object")
+def _batch_line(obj: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """(id, check_dose keyword arguments) for one JSON object; raise InputError when unusable."""
     ident = obj.get("id")
     unknown = sorted(set(obj) - BATCH_KEYS)
     if unknown:
@@ -146,30 +164,32 @@ def _batch_line(line: str) -> tuple[Any, dict[str, Any]]:
     interval = obj.get("interval_days")
     if interval is not None and (isinstance(interval, bool) or not isinstance(interval, (int, float))):
         raise InputError("'interval_days' must be a number or null", ident)
-    patient = obj.get("patient")
-    if patient is not None:
+    kwargs = {k: obj[k] for k in BATCH_KEYS - {"id", "patient"} if obj.get(k) is not None}
+    if obj.get("patient") is not None:
         try:
-            Patient.model_validate(patient)
-        except ValidationError as exc:
-            raise InputError(f"patient {one_line(exc)}", ident) from None
-    kwargs = {k: obj[k] for k in BATCH_KEYS - {"id"} if obj.get(k) is not None}
+            kwargs["patient"] = patient_from_json(obj["patient"]).known()
+        except InputError as exc:
+            raise InputError(str(exc), ident) from None
     return ident, kwargs
 
 
-def run_batch(stream: TextIO, out: TextIO, rules: Mapping[str, DrugRules] | None = None) -> int:
-    """Check each JSONL line; print one JSON line per input. 1 if any line errored, else 0."""
+def run_batch(stream: BinaryIO, out: TextIO, rules: Mapping[str, DrugRules] | None = None) -> int:
+    """Check each JSONL line; print one JSON line per non-blank input line, in order. 1 if any line errored."""
     status = 0
-    for line in stream:
-        if not line.strip():
+    for _number, raw in numbered_lines(stream):
+        if not raw.strip():
             continue
+        ident: Any = None
         try:
-            ident, kwargs = _batch_line(line)
-        except InputError as exc:
-            out.write(json.dumps({"id": exc.record_id, "error": str(exc)}, ensure_ascii=False) + "\n")
+            record = parse_record(raw)
+            ident = record.get("id")
+            ident, kwargs = _batch_line(record)
+        except (InputError, LineError) as exc:
+            write_line(out, {"id": exc.record_id if exc.record_id is not None else ident, "error": str(exc)})
             status = 1
             continue
         result = check_dose(**kwargs, rules=rules)
-        out.write(json.dumps({"id": ident, **result.model_dump(mode="json")}, ensure_ascii=False) + "\n")
+        write_line(out, {"id": ident, **result.model_dump(mode="json")})
     return status
 
 
@@ -178,13 +198,11 @@ def run_check_dose(args: argparse.Namespace) -> int:
     try:
         rules = load_rules(getattr(args, "rules_dir", None) or Settings().rules_dir)  # the one configuration path
         if args.batch:
-            if args.batch == "-":
-                return run_batch(sys.stdin, sys.stdout, rules)
-            path = Path(args.batch)
-            if not path.is_file():
-                raise InputError(f"batch file not found: {path}")
-            with path.open(encoding="utf-8") as stream:
-                return run_batch(stream, sys.stdout, rules)
+            try:
+                with open_input(args.batch) as stream:
+                    return run_batch(stream, sys.stdout, rules)
+            except FileNotFoundError as exc:
+                raise InputError(f"batch file not found: {args.batch} ({exc})") from None
         if args.drug is None or args.dose is None:
             raise InputError("check-dose needs --drug and --dose (or --batch FILE.jsonl)")
         patient = parse_patient(args.patient or [])
@@ -196,9 +214,11 @@ def run_check_dose(args: argparse.Namespace) -> int:
             patient=patient,
             previous_dose=args.previous_dose,
             interval_days=args.interval_days,
+            formulation=args.formulation,
             rules=rules,
         )
-    except (AssistantError, UnicodeDecodeError, ValidationError) as exc:  # ValidationError: an ASSISTANT_* setting
+    # ValidationError: an ASSISTANT_* setting; OSError: an unreadable batch file
+    except (AssistantError, UnicodeDecodeError, ValidationError, OSError) as exc:
         print(f"error: {one_line(exc)}", file=sys.stderr)
         return 2
     print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False) if args.json else format_text(result))

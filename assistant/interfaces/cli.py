@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from assistant.errors import AssistantError, InputError, one_line
+from assistant.errors import AssistantError, one_line
 
 EXIT_ERROR = 2
 
@@ -55,12 +55,19 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m assistant", description="Cited answers from dosing guidelines, with a dose checker."
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("ingest", help="index corpus/*.md into Chroma (incremental)")
+    ingest_cmd = sub.add_parser("ingest", help="index the corpus folder and the library's files into Chroma (incremental)")
+    ingest_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                            help="guideline files or folders (.md, .markdown, .txt, .pdf) to add to the library")
+    ingest_cmd.add_argument("--rebuild", action="store_true",
+                            help="build the whole index into a fresh store and swap it in atomically (repairs a damaged store)")
+    validate = sub.add_parser("validate-rules", help="report every problem of rules files, one line each")
+    validate.add_argument("files", nargs="*", type=Path, metavar="FILE",
+                          help="rules .toml files (default: every file in the rules folder)")
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question", nargs="+", help="the question (quote it)")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
-    ask.add_argument("--indication", help="muscle_cramps or spasticity (wins over the text)")
-    ask.add_argument("--route", help="oral or intrathecal (wins over the text)")
+    ask.add_argument("--indication", help="an indication named in the rules files (wins over the text)")
+    ask.add_argument("--route", help="a route named in the rules files (wins over the text)")
     _patient_arg(ask)
     _llm_arg(ask)
     batch = sub.add_parser("batch", help="answer one JSON object per line: {id, question} or {id, turns}")
@@ -68,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     _llm_arg(batch)
     add_check_dose_arguments(sub.add_parser("check-dose", help="check a dose against the rules (no model loaded)"))
     sub.add_parser("eval", help="run the fidelity evaluation and write evals/reports/ (options: eval --help)")
-    sub.add_parser("bench", help="measure ask latency, re-ingest time and check-dose time")
+    sub.add_parser("bench", help="measure latency and ingest; --scale N on a generated library (options: bench --help)")
     return parser
 
 
@@ -95,7 +102,8 @@ def format_answer(answer) -> str:
         lines += ["", "Sources:"]
         for c in answer.citations:
             refs = f" (guideline refs {', '.join(map(str, c.refs))})" if c.refs else ""
-            lines += [f"  [{c.n}] {c.title} › {c.section}{refs}", f'      "{c.text}"']
+            page = f", p. {c.page}" if c.page is not None else ""
+            lines += [f"  [{c.n}] {c.title} › {c.section}{page}{refs}", f'      "{c.text}"']
     if answer.dose_check:
         d = answer.dose_check
         lines += [
@@ -105,23 +113,32 @@ def format_answer(answer) -> str:
     return "\n".join(lines)
 
 
-def cmd_ingest() -> int:
+def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from assistant.index.ingest import ingest
+    from assistant.index.library import record
+    from assistant.index.rebuild import rebuild
     from assistant.settings import Settings
 
     settings = Settings()
-    result = ingest(
-        settings,
-        progress=lambda batches: tqdm(batches, desc="embedding", unit="batch", file=sys.stderr, disable=not batches),
-    )
+
+    def bar(batches: Any) -> Any:
+        return tqdm(batches, desc="embedding", unit="batch", file=sys.stderr, disable=not batches)
+
+    if args.rebuild:
+        if args.paths:
+            record(settings, list(args.paths))  # a rebuild includes them, like any ingest
+        result = rebuild(settings, progress=bar)
+    else:
+        result = ingest(settings, progress=bar, paths=list(args.paths))
     for err in result.errors:
         print(f"skipped: {err}", file=sys.stderr)
     r = result.report
     docs = ", ".join(f"{d} ({n} chunks)" for d, n in sorted(result.documents.items()))
     print(f"indexed {len(result.documents)} guideline(s): {docs}")
-    print(f"added {r.added}, removed {r.removed}, unchanged {r.unchanged}; {r.total} chunks in the index")
+    print(f"added {r.added}, removed {r.removed}, unchanged {r.unchanged}; {r.total} chunks in the index"
+          + (" (rebuilt into a fresh store and swapped in)" if args.rebuild else ""))
     return 1 if result.errors and not result.documents else 0
 
 
@@ -147,48 +164,25 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_lines(path: str) -> list[str]:
-    if path == "-":
-        return sys.stdin.read().splitlines()
-    file = Path(path)
-    if not file.is_file():
-        raise FileNotFoundError(f"no such file: {path}")
-    return file.read_text(encoding="utf-8", errors="replace").splitlines()
-
-
 def cmd_batch(args: argparse.Namespace) -> int:
-    from assistant.interfaces.check_dose import parse_patient
+    from assistant.interfaces.batch import print_summary, run_batch
+    from assistant.interfaces.jsonl import open_input
     from assistant.pipeline import Assistant, Turn
     from assistant.types import Patient
 
-    lines = _read_lines(args.file)
-    assistant = Assistant(_settings(args))
-    failed, notes = 0, set[str]()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        record_id: object = None
-        try:
-            record = json.loads(line)
-            if not isinstance(record, dict):
-                raise InputError("each line must be a JSON object")
-            record_id = record.get("id")
-            turns = record.get("turns") or ([record["question"]] if "question" in record else None)
-            if not turns or not all(isinstance(t, str) for t in turns):
-                raise InputError("needs 'question' (text) or 'turns' (list of texts)")
-            patient = record.get("patient") or {}
-            if not isinstance(patient, dict):
-                raise InputError("'patient' must be an object")
-            facts = Patient.model_validate(parse_patient([f"{k}={v}" for k, v in patient.items()]))
+    with open_input(args.file) as stream:  # a missing file is refused before the model loads
+        assistant = Assistant(_settings(args))
+        notes: set[str] = set()
+
+        def reply(turns: list[str], patient: Patient) -> Any:
             history = [Turn(role="user", content=t) for t in turns[:-1]]
-            answer = assistant.reply(history, turns[-1], patient=facts)
+            answer = assistant.reply(history, turns[-1], patient=patient)
             _print_notes(answer, notes)
-            print(json.dumps({"id": record_id, **answer_object(answer)}, ensure_ascii=False), flush=True)
-        except (json.JSONDecodeError, AssistantError) as exc:
-            failed += 1
-            message = f"line {number}: {one_line(exc)}"
-            print(json.dumps({"id": record_id, "error": message}, ensure_ascii=False), flush=True)
-    return 1 if failed else 0
+            return answer
+
+        tally = run_batch(stream, sys.stdout, reply, answer_object, assistant.settings)
+    print_summary(tally)
+    return 1 if tally.errors else 0
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -197,21 +191,25 @@ def run(argv: list[str] | None = None) -> int:
         from evals.runner import main as eval_main
 
         return eval_main(argv[1:])
+    if argv[:1] == ["bench"]:  # the bench owns its options (bench --help)
+        from assistant.interfaces.bench import main as bench_main
+
+        return bench_main(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command == "check-dose":
         from assistant.interfaces.check_dose import run_check_dose
 
         return run_check_dose(args)
     if args.command == "ingest":
-        return cmd_ingest()
+        return cmd_ingest(args)
+    if args.command == "validate-rules":
+        from assistant.interfaces.validate_rules import run_validate_rules
+
+        return run_validate_rules(args.files)
     if args.command == "ask":
         return cmd_ask(args)
     if args.command == "batch":
         return cmd_batch(args)
-    if args.command == "bench":
-        from assistant.interfaces.bench import main as bench_main
-
-        return bench_main()
     return EXIT_ERROR
 
 

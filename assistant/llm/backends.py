@@ -59,12 +59,12 @@ def build_chat_model(spec: str, settings: Settings) -> BaseChatModel | None:
         if kind == "openai":
             from langchain_openai import ChatOpenAI
 
-            key = os.environ.get("OPENAI_API_KEY") or ("unused" if settings.openai_base_url else None)
-            if key is None:
+            if not settings.openai_base_url:  # never the library's public-cloud default endpoint
                 raise LLMError(
-                    f"LLM backend {spec!r} ({SETTING}) needs OPENAI_API_KEY, "
-                    "or ASSISTANT_OPENAI_BASE_URL for a local server"
+                    f"LLM backend {spec!r} ({SETTING}) needs ASSISTANT_OPENAI_BASE_URL (your own server); "
+                    "there is no public-cloud default"
                 )
+            key = os.environ.get("OPENAI_API_KEY") or "unused"
             # model, base_url, api_key and timeout are ChatOpenAI's field aliases, which the pydantic plugin does
             # not see as keywords
             return ChatOpenAI(  # type: ignore[call-arg]

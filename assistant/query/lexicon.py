@@ -31,6 +31,7 @@ class Lexicon:
     roles: tuple[RolePattern, ...]
     patterns: dict[str, re.Pattern[str]]
     vague: re.Pattern[str]
+    vague_any: re.Pattern[str]
     drug_aliases: dict[str, str]
     indication_terms: dict[str, dict[str, re.Pattern[str]]]
     route_terms: dict[str, dict[str, re.Pattern[str]]]
@@ -73,7 +74,9 @@ def build_lexicon(corpus_dir: Path, rules: dict[str, DrugRules], glossary_aliase
         for key, value in data.get(section, {}).items():
             if isinstance(value, str):
                 patterns[f"{section}.{key}"] = _compile(value)
-    vague = _compile("|".join(f"(?:\\b{v}\\b)" for v in data.get("substances", {}).get("vague", [])) or r"(?!x)x")
+    substances = data.get("substances", {})
+    vague = _compile("|".join(f"(?:\\b{v}\\b)" for v in substances.get("vague", [])) or r"(?!x)x")
+    vague_any = _compile("|".join(f"(?:\\b{v}\\b)" for v in substances.get("vague_any", [])) or r"(?!x)x")
     indications: dict[str, dict[str, re.Pattern[str]]] = {}
     routes: dict[str, dict[str, re.Pattern[str]]] = {}
     for name, drug_rules in rules.items():
@@ -86,7 +89,7 @@ def build_lexicon(corpus_dir: Path, rules: dict[str, DrugRules], glossary_aliase
     for term, keys in (ambiguous_terms or {}).items():
         for key in keys:
             by_indication.setdefault(key, []).append(term)
-    return Lexicon(roles=roles, patterns=patterns, vague=vague, drug_aliases=dict(glossary_aliases),
+    return Lexicon(roles=roles, patterns=patterns, vague=vague, vague_any=vague_any, drug_aliases=dict(glossary_aliases),
                    indication_terms=indications, route_terms=routes, covered_drugs=covered, ruled_drugs=frozenset(rules),
                    ambiguous_indications={k: _terms(v) for k, v in by_indication.items()},
                    followup_max_words=int(data.get("followup", {}).get("max_words", 8)),

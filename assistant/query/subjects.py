@@ -16,14 +16,16 @@ class DrugMention(BaseModel):
     """One drug or substance named in the text."""
 
     name: str = Field(description="Canonical lower-case name (generic for a brand).")
+    text: str = Field(default="", description="The words the user wrote for it.")
     start: int = Field(description="Character offset of the mention.")
     end: int
     covered: bool = Field(description="A drug the library has rules or a guideline about.")
     vague: bool = Field(default=False, description="A vague reference ('my bp medicine'): never dosed.")
+    generic: bool = Field(default=False, description="'medications', 'the tablets': the conversation's drug, if any.")
 
 
 @lru_cache(maxsize=1)
-def _find_drugs():  # type: ignore[no-untyped-def]  # the dictionary has no type hints; loaded once, ~2 s
+def _find_drugs():  # the dictionary has no type hints; loaded once, ~2 s
     from drug_named_entity_recognition import find_drugs
 
     return find_drugs
@@ -36,22 +38,24 @@ def drug_mentions(text: str, lexicon: Lexicon) -> list[DrugMention]:
     for m in tokens:
         alias = lexicon.drug_aliases.get(m.group(0).lower())
         if alias:
-            found.append(_mention(alias, m.start(), m.end(), lexicon))
+            found.append(_mention(alias, m.start(), m.end(), lexicon, m.group(0)))
     words = [m.group(0) for m in tokens]
     for entry, first, last in _find_drugs()(words, is_ignore_case=True) if words else []:
         name = str(entry.get("name", "")).lower()
         start, end = tokens[first].start(), tokens[max(first, last - 1)].end()
         if name and not any(f.start <= start < f.end for f in found):
-            found.append(_mention(name, start, end, lexicon))
-    for m in lexicon.vague.finditer(text):
-        if not any(f.start <= m.start() < f.end or m.start() <= f.start < m.end() for f in found):
-            found.append(DrugMention(name=m.group(0).lower(), start=m.start(), end=m.end(), covered=False, vague=True))
+            found.append(_mention(name, start, end, lexicon, text[start:end]))
+    for pattern, generic in ((lexicon.vague, False), (lexicon.vague_any, True)):
+        for m in pattern.finditer(text):
+            if not any(f.start <= m.start() < f.end or m.start() <= f.start < m.end() for f in found):
+                found.append(DrugMention(name=m.group(0).lower(), text=m.group(0), start=m.start(), end=m.end(),
+                                         covered=False, vague=True, generic=generic))
     return sorted(found, key=lambda f: f.start)
 
 
-def _mention(name: str, start: int, end: int, lexicon: Lexicon) -> DrugMention:
+def _mention(name: str, start: int, end: int, lexicon: Lexicon, text: str) -> DrugMention:
     canonical = _canonical(name, lexicon)
-    return DrugMention(name=canonical, start=start, end=end, covered=canonical in lexicon.covered_drugs)
+    return DrugMention(name=canonical, text=text, start=start, end=end, covered=canonical in lexicon.covered_drugs)
 
 
 def _canonical(name: str, lexicon: Lexicon) -> str:

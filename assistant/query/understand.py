@@ -46,6 +46,7 @@ class Query(BaseModel):
     not_covered: list[str] = Field(default_factory=list, description="Named drugs or substances the library does not cover.")
     other_doses: list[str] = Field(default_factory=list, description="Doses written for another drug (never checked as this one).")
     is_followup: bool = False
+    names_topic: bool = Field(default=False, description="The conversation names an indication of the library.")
 
 
 class Reader:
@@ -61,6 +62,9 @@ class Reader:
         turns = turns[start_of_current_patient(turns, lx):]
         followup = _is_followup(message, len(turns) > 1, lx)
         mentions = [drug_mentions(t, lx) for t in turns]
+        if any(m.covered for ms in mentions for m in ms) or self._names_an_indication(turns):
+            # generic words ('medications', 'the tablets') then stand for the library's drug, not another one
+            mentions = [[m for m in ms if not m.generic] for ms in mentions]
         drug, assumed, not_covered = self._subject(mentions, message)
         spans = [[*dose_spans(t), *_vague_doses(t, lx)] for t in turns]
         numbers, unclaimed = [], []
@@ -72,7 +76,7 @@ class Reader:
         dose_plan = plan(dose_list, drug, turns, numbers, lx) if drug else None
         facts = read_facts(numbers, turns, lx)
         indications = self._indications(drug, turns)
-        context = " ".join(previous_user_turns[-2:]) if followup else ""
+        context = self._context(previous_user_turns, message, drug) if followup else ""
         masked = _masked(message, mentions[-1], self.lexicon, drug)
         masked_context = _masked(context, [], self.lexicon, drug)
         intent, score, margin = self._intent(masked, masked_context, bool(dose_plan and dose_plan.readings))
@@ -97,14 +101,17 @@ class Reader:
             patient=facts.patient, patient_ranges=facts.ranges, numbers=[n for ns in numbers for n in ns],
             not_understood=not_understood, assumptions=assumptions, mentions=[m for ms in mentions for m in ms],
             not_covered=not_covered, other_doses=other, is_followup=followup,
+            names_topic=self._names_an_indication(turns) or route is not None or bool(facts.patient.known())
+            or bool(facts.ranges),
         )
 
     def _subject(self, mentions: list[list[DrugMention]], message: str) -> tuple[str | None, bool, list[str]]:
         """(drug, assumed?, uncovered names): the latest covered drug named, else the library's only drug when
         nothing uncovered is named; uncovered names of the last message are reported."""
-        latest = mentions[-1]
-        not_covered = list(dict.fromkeys(m.name for m in latest if not m.covered))
         covered = [m.name for ms in mentions for m in ms if m.covered]
+        latest = mentions[-1]
+        # Named in the user's own words, so the refusal states nothing the user did not write.
+        not_covered = list(dict.fromkeys(m.text or m.name for m in latest if not m.covered))
         covered_latest = [m.name for m in latest if m.covered]
         if covered_latest:
             return covered_latest[0], False, not_covered
@@ -112,10 +119,27 @@ class Reader:
             return None, False, not_covered
         if covered:
             return covered[-1], False, []
-        earlier_uncovered = [m.name for ms in mentions[:-1] for m in ms if not m.covered]
+        earlier_uncovered = [m.text or m.name for ms in mentions[:-1] for m in ms if not m.covered]
         if earlier_uncovered:
             return None, False, list(dict.fromkeys(earlier_uncovered))
         return self.default_drug, self.default_drug is not None, []
+
+    def _context(self, previous: list[str], message: str, drug: str | None) -> str:
+        """The earlier turns a follow-up continues; an indication the message replaces is left out of them
+        ('And for spasticity?' after a cramps question keeps the earlier ask, not its indication)."""
+        context = " ".join(previous[-2:])
+        terms = self.lexicon.indication_terms.get(drug or "", {})
+        named = {k for k, p in terms.items() if p.search(message)}
+        if named:
+            for key, pattern in terms.items():
+                if key not in named:
+                    context = pattern.sub(" ", context)
+        return context
+
+    def _names_an_indication(self, turns: list[str]) -> bool:
+        patterns = [p for terms in self.lexicon.indication_terms.values() for p in terms.values()]
+        patterns += list(self.lexicon.ambiguous_indications.values())
+        return any(p.search(t) for p in patterns for t in turns)
 
     def _indications(self, drug: str | None, turns: list[str]) -> list[str]:
         """Indications named in the latest turn that names any; explicit terms win over ambiguous ones."""

@@ -18,17 +18,19 @@ def test_real_corpus_loads_with_front_matter(corpus_copy):
     [
         (b"", "empty document"),
         (b"\x00\x01\x02binary\xff", "not UTF-8"),
-        (b"no front matter here\n- bullet 1", "missing front matter"),
+        (b"---\n- a list\n- not a mapping\n---\nText", "must be key: value lines"),
         (b"---\nid: x\ntitle: [unclosed\n---\nText", "not valid YAML"),
-        (b"---\nid: x\n---\nText", "lacks title, source, date"),
+        (b"---\nid: x\ntitle: never closed\n", "not closed"),
+        (b"%PDF-1.7\nnot really a pdf", "not a readable PDF"),
         (b"---\nid: x\ntitle: T\nsource: s\ndate: d\n---\n   \n", "no text after"),
     ],
 )
 def test_bad_document_is_reported_and_others_still_load(corpus_copy, content, message):
-    (corpus_copy / "broken.md").write_bytes(content)
+    name = "broken.pdf" if content.startswith(b"%PDF") else "broken.md"
+    (corpus_copy / name).write_bytes(content)
     result = load_corpus(corpus_copy)
     assert len(result.guidelines) == 2
-    assert len(result.errors) == 1 and message in result.errors[0] and result.errors[0].startswith("broken.md")
+    assert len(result.errors) == 1 and message in result.errors[0] and result.errors[0].startswith(name)
     assert "\n" not in result.errors[0]
 
 

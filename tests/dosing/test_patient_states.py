@@ -95,11 +95,14 @@ TABLE = [
         {"cirrhosis": True},
         None,
         None,
-        "caution",
-        {"unused_patient_fact": "caution"},
+        "within_limits",  # cirrhosis is marked `if_unused = "note"` in corpus/patient_fields.toml: a note, not a stop
+        {"unused_patient_fact": "within_limits"},
     ),
     ("cirrhosis-cramps", "10 mg/day", C, {"cirrhosis": True}, None, None, "within_limits", {}),
-    ("weight", "10 mg/day", C, {"weight": 70}, None, None, "caution", {"unused_patient_fact": "caution"}),
+    # weight is data-marked as a note when no weight-based rule uses it (corpus/patient_fields.toml)
+    ("weight", "10 mg/day", C, {"weight": 70}, None, None, "within_limits", {"unused_patient_fact": "within_limits"}),
+    ("weight-unused-fact-is-data", "10 mg/day", C, {"aki": True, "weight": 70}, None, None, "contraindicated",
+     {"stop_criterion": "contraindicated"}),
     (
         "older-group-45",
         "15 mg tid",

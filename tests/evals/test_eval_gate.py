@@ -20,7 +20,7 @@ REPO = REPO_ROOT
 def test_fidelity_gate(assistant):
     """`assistant` is the session fixture of tests/conftest.py: the real corpus in a private data dir."""
     mqa = DEFAULT_MEDICATIONQA if DEFAULT_MEDICATIONQA.is_file() else None
-    report = run_eval(assistant, load_cases(DEFAULT_CASES), mqa, k=5, progress=False)
+    report = run_eval(assistant, load_cases(DEFAULT_CASES), mqa, k=5, progress=False, with_suites=True)
     artifacts = REPO / "tests" / "artifacts"
     if artifacts.is_dir() and os.access(artifacts, os.W_OK):
         write_reports(report, artifacts / "eval")

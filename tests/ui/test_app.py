@@ -259,10 +259,14 @@ def test_assistant_that_cannot_start_shows_an_error_not_a_traceback(ui_env, monk
     assert at.sidebar.number_input(key="pt_egfr").value is None  # the rest of the page still works
 
 
-def test_unavailable_llm_backend_falls_back_to_the_extractive_answer_with_a_note(app):
+def test_unavailable_llm_backend_falls_back_to_the_extractive_answer_with_a_note(app, monkeypatch):
     question = "What is the maximum daily dose of baclofen for muscle cramps?"
     extractive = ask(app, question) and last_turn(app)["answer"]
-    app.sidebar.text_input(key="llm_other").set_value("nosuchbackend:model").run(timeout=TIMEOUT)
+    # The operator enables a backend that cannot be built; users pick only from the enabled list (issue 13).
+    monkeypatch.setenv("ASSISTANT_LLM_ALLOWED", "none,nosuchbackend:model")
+    app.run(timeout=TIMEOUT)
+    assert app.sidebar.selectbox(key="llm_backend").options == ["none (extractive)", "nosuchbackend:model"]
+    app.sidebar.selectbox(key="llm_backend").set_value("nosuchbackend:model").run(timeout=TIMEOUT)
     answer = ask(app, question) and last_turn(app)["answer"]
     assert answer.backend == "nosuchbackend:model" and answer.guard.fallback
     assert answer.text == extractive.text and answer.citations == extractive.citations
@@ -270,3 +274,30 @@ def test_unavailable_llm_backend_falls_back_to_the_extractive_answer_with_a_note
     assert "nosuchbackend" in note and note.endswith("showing the extractive answer") and "\n" not in note
     assert any("nosuchbackend" in unescape(w.value) for w in app.warning)
     assert any("extractive answer (fallback)" in unescape(c.value) for c in app.caption)
+
+
+def test_users_are_offered_only_the_enabled_answer_writers(app):
+    assert app.sidebar.selectbox(key="llm_backend").options == ["none (extractive)", "llamacpp (bundled Gemma 3 270M)"]
+    assert not [t for t in app.sidebar.text_input if t.key == "llm_other"]  # no free-text backend any more
+
+
+def test_a_bad_setting_is_one_line_on_the_page(ui_env, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_MIN_SIMILARITY", "nan")
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run(timeout=TIMEOUT)
+    assert not at.exception
+    [err] = at.error
+    assert unescape(err.value).startswith("The assistant could not start: ASSISTANT_MIN_SIMILARITY='nan' is not allowed")
+
+
+def test_questions_queued_in_one_session_are_answered_in_order(app):
+    """Two questions already accepted (ui/pending.py) when a run starts: both answered, in order, nothing dropped."""
+    from ui import pending
+
+    for q in ("What is the maximum daily dose of baclofen for muscle cramps?", "How does baclofen work?"):
+        pending.enqueue(app.session_state["pending"], q, {"indication": None, "route": None}, None, "none")
+    app.run(timeout=TIMEOUT)
+    turns = app.session_state["turns"]
+    assert [t["content"] for t in turns if t["role"] == "user"][-2:] == [
+        "What is the maximum daily dose of baclofen for muscle cramps?", "How does baclofen work?"]
+    assert app.session_state["pending"] == [] and not app.chat_input[0].proto.disabled

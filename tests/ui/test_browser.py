@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from urllib.parse import urlparse
 
 import pytest
 
@@ -67,21 +68,8 @@ def server(tmp_path_factory):
     env.update(ASSISTANT_DATA_DIR=str(data), HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
     log_path = data / "streamlit.log"
     log = open(log_path, "w")
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "ui/app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    # No privacy flags here: .streamlit/config.toml must make a plain `streamlit run` keep everything local.
+    cmd = [sys.executable, "-m", "streamlit", "run", "ui/app.py", "--server.port", str(port)]
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -154,11 +142,28 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def record_requests(page) -> list[str]:
+    """Every URL the page asks for (documents, scripts, fonts, icons, websockets, fetches), in order."""
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    page.on("websocket", lambda ws: urls.append(ws.url))
+    return urls
+
+
+def off_machine(urls: list[str]) -> list[str]:
+    """The URLs that would leave the machine (data: and blob: URLs never do)."""
+    return [u for u in urls if urlparse(u).scheme not in ("data", "blob", "about") and urlparse(u).hostname not in LOOPBACK]
+
+
 def test_dosing_question_in_a_real_browser(server, browser, assistant):
     expected = assistant.reply([], QUESTION)  # the same Assistant, in-process, on a separate temp store
     assert expected.dose_check is not None and expected.dose_check.verdict == "above_max"
 
     page = browser.new_page(viewport={"width": 1280, "height": 1500})
+    requests = record_requests(page)
     try:
         page.goto(server["url"], wait_until="domcontentloaded")
         box = page.get_by_test_id("stChatInputTextArea")
@@ -209,5 +214,52 @@ def test_dosing_question_in_a_real_browser(server, browser, assistant):
         records = _wait_for_events(server["data"] / "audit.jsonl", {"answer", "feedback", "download"})
         assert next(r for r in records if r["event"] == "feedback")["rating"] == "up"
         assert next(r for r in records if r["event"] == "download")["format"] == "markdown"
+        answer_record = next(r for r in records if r["event"] == "answer")
+        assert answer_record["app_version"] and len(answer_record["index_sha256"]) == 16  # provenance on every entry
+
+        # the whole cycle (load, ask, sources opened, thumbs, download) stayed on this machine
+        assert len(requests) > 10 and any("/_stcore/stream" in u for u in requests)
+        assert off_machine(requests) == [], off_machine(requests)
+    finally:
+        page.close()
+
+
+BURST = [
+    "What is the maximum daily dose of baclofen for muscle cramps?",
+    "How does baclofen work?",
+    "What is the starting dose of baclofen for spasticity?",
+    "Is 40 mg/day of baclofen OK for muscle cramps?",
+    "What is the starting dose of metformin?",
+]
+
+
+@pytest.mark.xfail(strict=False, reason="issue 13 open: Streamlit can stop a run before its chat callback reads a "
+                   "question sent 150 ms after the previous one (measured: 4 of 5 answered under load)")
+def test_five_questions_150_ms_apart_are_all_answered_in_order(server, browser):
+    from ui.pending import BUSY_NOTE
+
+    page = browser.new_page(viewport={"width": 1280, "height": 1500})
+    try:
+        page.goto(server["url"], wait_until="domcontentloaded")
+        box = page.get_by_test_id("stChatInputTextArea")
+        box.wait_for(state="visible", timeout=ANSWER_TIMEOUT_MS)
+        page.get_by_text("Index built:").wait_for(timeout=ANSWER_TIMEOUT_MS)
+        saw_busy = False
+        for question in BURST:
+            box.fill(question, timeout=ANSWER_TIMEOUT_MS)
+            box.press("Enter")
+            page.wait_for_timeout(150)
+            saw_busy = saw_busy or page.get_by_text(BUSY_NOTE).count() > 0
+        messages = page.get_by_test_id("stChatMessage")
+        page.locator('[class*="st-key-feedback-"]').nth(len(BURST) - 1).wait_for(timeout=ANSWER_TIMEOUT_MS)
+        page.wait_for_timeout(500)
+        assert messages.count() == 2 * len(BURST)
+        shown = [_squash(messages.nth(i).inner_text()) for i in range(messages.count())]
+        assert [shown[2 * i].endswith(q) or q in shown[2 * i] for i, q in enumerate(BURST)] == [True] * len(BURST)
+        assert "up to 30 mg/day" in shown[1] and "Above maximum" in shown[7]
+        assert saw_busy  # the page said the later questions were queued
+        records = _wait_for_events(server["data"] / "audit.jsonl", {"answer"})
+        asked = [r["question"] for r in records if r["event"] == "answer"]
+        assert asked[-len(BURST):] == BURST  # every question answered and audited, in the order it was sent
     finally:
         page.close()

@@ -1,0 +1,161 @@
+"""PDF guidelines through pypdf: text by page, headings and paragraphs from the layout.
+
+pypdf reports each text run with its font and position. Lines are grouped by baseline; a short line in a
+larger or bold font is a heading (written as a Markdown heading so `chunk.py` sections on it); wrapped lines of
+one paragraph or bullet are joined; several runs on one baseline are table cells (written as a Markdown table
+row). Lines repeated on most pages (running headers, "Page n of m" footers) are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.corpus.documents import DocumentError, make_guideline
+from assistant.types import Guideline
+
+_BULLET = re.compile(r"^\s*(?:[-*•▪◦]|\d+[.)])\s+")
+_HEADING_MAX_WORDS = 14
+_PARAGRAPH_GAP = 1.75  # a vertical gap above this many font sizes starts a new paragraph
+
+
+@dataclass
+class _Line:
+    """One baseline of text on a page."""
+
+    y: float
+    size: float = 0.0
+    bold: bool = True
+    cells: list[tuple[float, str]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(t.strip() for _, t in sorted(self.cells) if t.strip())
+
+    @property
+    def is_table_row(self) -> bool:
+        return len([t for _, t in self.cells if t.strip()]) > 1
+
+
+def _page_lines(page) -> list[_Line]:
+    """Text runs of one page grouped into lines, top to bottom."""
+    lines: dict[float, _Line] = {}
+
+    def visit(text: str, cm: list[float], tm: list[float], font: dict | None, size: float) -> None:
+        if not text.strip():
+            return
+        scale = abs(tm[3] * cm[3]) or 1.0
+        y = round(tm[5] * cm[3] + cm[5], 0)
+        x = tm[4] * cm[0] + cm[4]
+        line = lines.setdefault(y, _Line(y=y))
+        line.cells.append((x, text))
+        line.size = max(line.size, size * scale)
+        name = str((font or {}).get("/BaseFont", ""))
+        line.bold = line.bold and ("Bold" in name or "Black" in name or "Heavy" in name)
+
+    page.extract_text(visitor_text=visit)
+    return [lines[y] for y in sorted(lines, reverse=True)]
+
+
+def _repeated(pages: list[list[_Line]]) -> set[str]:
+    """Lines (digits ignored) that appear on more than half of the pages: running headers and footers."""
+    if len(pages) < 2:
+        return set()
+    seen: Counter[str] = Counter()
+    for page in pages:
+        seen.update({re.sub(r"\d+", "#", ln.text) for ln in page})
+    return {text for text, n in seen.items() if n > len(pages) / 2}
+
+
+def _body_size(pages: list[list[_Line]]) -> float:
+    sizes: Counter[float] = Counter()
+    for page in pages:
+        for ln in page:
+            sizes[round(ln.size, 1)] += len(ln.text)
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def _is_heading(line: _Line, body: float) -> bool:
+    text = line.text
+    if line.is_table_row or _BULLET.match(text) or text.endswith((".", ";", ",")):
+        return False
+    return (line.size > body + 0.5 or line.bold) and len(text.split()) <= _HEADING_MAX_WORDS
+
+
+def _join(previous: str, text: str) -> str:
+    """Join a wrapped line onto its paragraph; a word hyphenated at the line end is rejoined."""
+    if re.search(r"[A-Za-z]-$", previous) and text[:1].islower():
+        return previous[:-1] + text
+    return f"{previous} {text}"
+
+
+def _layout_to_text(pages: list[list[_Line]]) -> tuple[list[str], list[int]]:
+    """Markdown-like lines (headings, paragraphs, bullets, table rows) and the page of each."""
+    body = _body_size(pages)
+    skip = _repeated(pages)
+    out: list[str] = []
+    out_pages: list[int] = []
+    for number, page in enumerate(pages, start=1):
+        previous: _Line | None = None
+        joinable = False
+        heading_size: float | None = None
+        for line in page:
+            text = line.text
+            if not text or re.sub(r"\d+", "#", text) in skip:
+                continue
+            gap = (previous.y - line.y) if previous else None
+            previous = line
+            heading = _is_heading(line, body)
+            if heading:
+                if heading_size == line.size and gap is not None and gap <= _PARAGRAPH_GAP * line.size:
+                    out[-1] = f"{out[-1]} {text}"  # a heading wrapped over two lines
+                    continue
+                level = "#" if not out else "##"
+                out.append(f"{level} {text}")
+                joinable, heading_size = False, line.size
+                out_pages.append(number)
+                continue
+            heading_size = None
+            if line.is_table_row:
+                cells = [t.strip() for _, t in sorted(line.cells) if t.strip()]
+                out.append("| " + " | ".join(cells) + " |")
+                joinable = False
+            elif joinable and gap is not None and gap <= _PARAGRAPH_GAP * line.size and not _BULLET.match(text):
+                out[-1] = _join(out[-1], text)
+                continue
+            else:
+                out.append(text)
+                joinable = True
+            out_pages.append(number)
+    return out, out_pages
+
+
+def guideline_from_pdf(path: Path, display_file: str | None = None) -> Guideline:
+    """A Guideline from a PDF with a text layer; raise DocumentError with a one-line reason otherwise."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            raise DocumentError("the PDF is encrypted")
+        pages = [_page_lines(page) for page in reader.pages]
+    except DocumentError:
+        raise
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError) as exc:
+        raise DocumentError(
+            f"not a readable PDF ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+        ) from None
+    if not pages:
+        raise DocumentError("the PDF has no pages")
+    lines, line_pages = _layout_to_text(pages)
+    if not lines:
+        raise DocumentError("no text layer (a scanned PDF?): run OCR first, e.g. ocrmypdf")
+    meta: dict[str, object] = {}
+    info = reader.metadata
+    if info is not None and info.title:
+        meta["title"] = str(info.title)
+    text = "\n".join(lines)
+    return make_guideline(path, meta, text, line_pages=line_pages, display_file=display_file)

@@ -1,0 +1,78 @@
+"""Every number in a rules file must be stated by its own quote, as a whole number (never "3" inside "30").
+
+Numbers are read from the quote with the project's quantity reader, so "8 grams" states 8000 (mg) as well as 8,
+"1,500 mg" states 1500, and "<30 mL/min" states 30 — while "30" does not state 3 or 300.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import BaseModel
+
+from assistant.text.quantities import extract
+from assistant.types import RuleSource
+
+
+def stated_numbers(quote: str) -> set[float]:
+    """Every whole number the quote states: as written, and in base units (mg) when a unit converts it."""
+    values: set[float] = set()
+    for q in extract(quote):
+        values.add(q.value)
+        written = q.raw.replace(",", "")
+        for token in written.replace("–", " ").replace("-", " ").replace("<", " ").replace(">", " ").split():
+            try:
+                values.add(float(token))
+            except ValueError:
+                continue
+    return values
+
+
+def states(quote: str, value: float) -> bool:
+    return any(abs(value - v) < 1e-9 for v in stated_numbers(quote))
+
+
+def sourced(model: BaseModel, path: str) -> Iterator[tuple[str, BaseModel, RuleSource]]:
+    """Every object in the rules that carries a `source`, with its dotted path."""
+    src = getattr(model, "source", None)
+    if isinstance(src, RuleSource):
+        yield path, model, src
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, dict):
+            items = list(value.items())
+        elif isinstance(value, list):
+            items = list(enumerate(value))
+        else:
+            items = [(None, value)]
+        for key, item in items:
+            if isinstance(item, BaseModel) and not isinstance(item, RuleSource):
+                yield from sourced(item, f"{path}.{name}" + (f"[{key}]" if key is not None else ""))
+
+
+def cited_value_problems(model: BaseModel, root: str) -> list[str]:
+    """One line per number (or frequency word) that its own quote does not state."""
+    problems: list[str] = []
+    for where, obj, src in sourced(model, root):
+        numbers = getattr(obj, "cited_numbers", None)
+        words = getattr(obj, "cited_words", None)
+        for value in numbers() if callable(numbers) else []:
+            if not states(src.quote, value):
+                problems.append(f"{where}: the quote does not state {_fmt(value)} as a whole number")
+        for word in words() if callable(words) else []:
+            if word not in src.quote:
+                problems.append(f"{where}: the quote does not contain '{word}'")
+    return problems
+
+
+def primary_document(rule: BaseModel) -> str:
+    """The document a rule's main limit cites (its maximum, else its first cited source)."""
+    for name in ("max_daily_mg", "max_single_dose_mg", "per_kg", "start_daily_mg"):
+        limit = getattr(rule, name, None)
+        if limit is not None:
+            return limit.source.doc_id
+    return next((src.doc_id for _, _, src in sourced(rule, "rule")), "")
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"

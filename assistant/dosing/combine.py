@@ -1,0 +1,108 @@
+"""Two guidelines, one drug: when rules from different documents cover the same route and indication, the
+check uses the stricter limit of each kind and shows the other guideline's limit beside it (with its source).
+
+A document marked superseded (front matter `superseded_by`) no longer contributes rules: `drop_superseded`.
+"""
+
+from __future__ import annotations
+
+from assistant.dosing.cited import sourced
+from assistant.dosing.rules import DrugRules, IndicationRule, Limit, Statement
+
+
+def documents_of(rule: IndicationRule) -> set[str]:
+    """Every document a rule cites."""
+    return {src.doc_id for _, _, src in sourced(rule, "rule")}
+
+
+def _other(kept: Limit, other: Limit, what: str) -> Statement:
+    """The less strict limit, stated for information with its own source."""
+    return Statement(
+        code=f"other_guideline_{what}",
+        text=f"{other.source.doc_id} states {what.replace('_', ' ')} {other.text()}; the stricter "
+        f"{kept.text()} ({kept.source.doc_id}) applies",
+        source=other.source,
+    )
+
+
+def _stricter(
+    a: Limit | None, b: Limit | None, what: str, lower_is_stricter: bool = True
+) -> tuple[Limit | None, list[Statement]]:
+    if a is None or b is None:
+        return a or b, []
+    if a.value == b.value:
+        return a, []
+    a_wins = (a.value < b.value) == lower_is_stricter
+    kept, other = (a, b) if a_wins else (b, a)
+    return kept, [_other(kept, other, what)]
+
+
+def merge(a: IndicationRule, b: IndicationRule) -> IndicationRule:
+    """One rule holding the stricter limit of each kind; the looser ones become cited notes."""
+    notes: list[Statement] = []
+    max_daily, n1 = _stricter(a.max_daily_mg, b.max_daily_mg, "maximum_daily_dose")
+    max_single, n2 = _stricter(a.max_single_dose_mg, b.max_single_dose_mg, "maximum_single_dose")
+    notes += n1 + n2
+    titration = a.titration or b.titration
+    if a.titration and b.titration:
+        step, n3 = _stricter(a.titration.step_daily_mg, b.titration.step_daily_mg, "titration_step")
+        gap, n4 = _stricter(a.titration.min_interval_days, b.titration.min_interval_days, "titration_interval", False)
+        titration = a.titration.model_copy(update={"step_daily_mg": step, "min_interval_days": gap})
+        notes += n3 + n4
+    per_kg = a.per_kg or b.per_kg
+    if a.per_kg and b.per_kg:
+        high = (
+            a.per_kg.per_dose_high or a.per_kg.per_day_high or 0,
+            b.per_kg.per_dose_high or b.per_kg.per_day_high or 0,
+        )
+        per_kg = a.per_kg if high[0] <= high[1] else b.per_kg
+    forms = dict(b.formulations)
+    for key, f in a.formulations.items():
+        g = forms.get(key)
+        forms[key] = (
+            f
+            if g is None or (f.max_daily_mg or 0, f.max_single_mg or 0) <= (g.max_daily_mg or 0, g.max_single_mg or 0)
+            else g
+        )
+    starts = [r for r in (a.start_daily_mg, b.start_daily_mg) if r is not None]
+    return a.model_copy(
+        update={
+            "max_daily_mg": max_daily,
+            "max_single_dose_mg": max_single,
+            "titration": titration,
+            "per_kg": per_kg,
+            "formulations": forms,
+            "start_daily_mg": min(starts, key=lambda r: r.high) if starts else None,
+            "start_regimen": a.start_regimen or b.start_regimen,
+            "usual_daily_mg": [*a.usual_daily_mg, *b.usual_daily_mg],
+            "renal_bands": [*a.renal_bands, *b.renal_bands],  # every band applies; at an overlap the stricter wins
+            "doses_per_day": min(
+                (r for r in (a.doses_per_day, b.doses_per_day) if r), key=lambda r: r.high, default=None
+            ),
+            "min_interval": max(
+                (m for m in (a.min_interval, b.min_interval) if m), key=lambda m: m.hours, default=None
+            ),
+            "sodium_stop": a.sodium_stop or b.sodium_stop,
+            "stop_criteria": [*a.stop_criteria, *b.stop_criteria],
+            "monitoring": [*a.monitoring, *b.monitoring],
+            "notes": [*a.notes, *b.notes, *notes],
+            "titration_note": a.titration_note or b.titration_note,
+        }
+    )
+
+
+def combine(rules: DrugRules) -> DrugRules:
+    """At most one rule per route × indication × populations: duplicates (other documents) merged, stricter wins."""
+    merged: dict[tuple[str, str, tuple[str, ...]], IndicationRule] = {}
+    for r in rules.rules:
+        key = (r.route, r.indication, tuple(sorted(r.covers)))  # rules for other populations stay apart
+        merged[key] = merge(merged[key], r) if key in merged else r
+    if len(merged) == len(rules.rules):
+        return rules
+    return rules.model_copy(update={"rules": list(merged.values())})
+
+
+def drop_superseded(rules: DrugRules, superseded: set[str]) -> DrugRules:
+    """Without the rules that cite only superseded documents (their limits no longer apply)."""
+    kept = [r for r in rules.rules if not documents_of(r) <= superseded]
+    return rules if len(kept) == len(rules.rules) else rules.model_copy(update={"rules": kept})

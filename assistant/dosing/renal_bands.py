@@ -1,0 +1,125 @@
+"""Findings for renal bands (bands.py): the band(s) the patient's CrCl or eGFR falls in decide.
+
+Safety: unknown kidney function with a band that would not allow the dose is a caution, never within limits; an
+eGFR is never used for a CrCl band (or the reverse).
+"""
+from __future__ import annotations
+
+from assistant.dosing.bands import MEASURE_LABEL, RenalBand, fmt_number
+from assistant.dosing.findings import finding
+from assistant.dosing.parse import ParsedDose, parse_dose
+from assistant.types import Finding, Patient, Verdict
+
+
+def doses_per_day(frequency: str | None) -> float | None:
+    """Doses per day of a quoted frequency ('every 12 hours' → 2), read by the dose reader itself."""
+    if not frequency:
+        return None
+    parsed = parse_dose(f"1 mg {frequency}")
+    return parsed.doses_per_day if isinstance(parsed, ParsedDose) else None
+
+
+def _band_breaches(band: RenalBand, dose: ParsedDose, weight: float | None = None) -> list[str]:
+    """What in the dose this band does not allow (empty when it allows the dose)."""
+    if band.avoid:
+        return ["the guideline says not to use it"]
+    out: list[str] = []
+    n_band = doses_per_day(band.frequency)
+    single = dose.single_max_mg if dose.single_max_mg is not None else dose.single_mg
+    if band.single_high_mg is not None:
+        if single is not None and single > band.single_high_mg:
+            out.append(f"{fmt_number(single)} mg per dose is above {fmt_number(band.single_high_mg)} mg")
+        elif single is None and n_band and dose.daily_high_mg > band.single_high_mg * n_band:
+            out.append(
+                f"{fmt_number(dose.daily_high_mg)} mg/day is more than {fmt_number(band.single_high_mg)} mg {band.frequency}"
+            )
+    if band.per_kg_high is not None and weight and single is not None and single / weight > band.per_kg_high + 1e-9:
+        out.append(f"{fmt_number(round(single / weight, 2))} mg/kg per dose is above {fmt_number(band.per_kg_high)} mg/kg")
+    if n_band and dose.doses_per_day is not None and dose.doses_per_day > n_band:
+        out.append(f"{fmt_number(dose.doses_per_day)} doses/day is more often than {band.frequency}")
+    if band.max_daily_mg is not None and dose.daily_high_mg > band.max_daily_mg:
+        out.append(f"{fmt_number(dose.daily_high_mg)} mg/day is above {fmt_number(band.max_daily_mg)} mg/day")
+    return out
+
+
+def _band_text(band: RenalBand) -> str:
+    parts = ["avoid" if band.avoid else ""]
+    if band.single_high_mg is not None:
+        low = f"{fmt_number(band.single_low_mg)}–" if band.single_low_mg is not None else "up to "
+        parts.append(f"{low}{fmt_number(band.single_high_mg)} mg {band.frequency or 'per dose'}")
+    if band.per_kg_high is not None:
+        parts.append(f"up to {fmt_number(band.per_kg_high)} mg/kg {band.frequency or 'per dose'}")
+    if band.max_daily_mg is not None:
+        parts.append(f"at most {fmt_number(band.max_daily_mg)} mg/day")
+    if band.note:
+        parts.append(band.note)
+    return "; ".join(p for p in parts if p)
+
+
+def renal_band_findings(
+    bands: list[RenalBand], dose: ParsedDose, patient: Patient, drug: str, label: str
+) -> list[Finding]:
+    """The band(s) the patient is in decide; unknown renal function with a band that would object → caution."""
+    if not bands:
+        return []
+    out: list[Finding] = []
+    for_dialysis = [b for b in bands if b.dialysis]
+    if patient.dialysis and for_dialysis:
+        applying = for_dialysis
+    else:
+        applying = [
+            b for b in bands if not b.dialysis and (v := _value(b, patient)) is not None and b.contains(v)
+        ]
+    unknown = [b for b in bands if not b.dialysis and _value(b, patient) is None]
+    for band in applying:
+        breaches = _band_breaches(band, dose, patient.weight)
+        where = f"{band.describe()} ({label})"
+        if breaches:
+            verdict: Verdict = "contraindicated" if band.avoid else "above_max"
+            out.append(
+                finding(
+                    "renal_band",
+                    verdict,
+                    f"{where}: {'; '.join(breaches)} for {drug}.",
+                    f"{band.describe()}: {_band_text(band)}",
+                    band.source,
+                )
+            )
+        else:
+            out.append(
+                finding(
+                    "renal_band",
+                    "within_limits",
+                    f"{where}: {_band_text(band)}.",
+                    f"{band.describe()}: {_band_text(band)}",
+                    band.source,
+                )
+            )
+    if applying or patient.dialysis:
+        return out
+    objecting = [b for b in unknown if _band_breaches(b, dose, patient.weight)]
+    for band in unknown:
+        name, _ = MEASURE_LABEL[band.measure]
+        other = (
+            " (an eGFR was given; the guideline states CrCl, and one is not used for the other)"
+            if band.measure == "crcl" and patient.egfr is not None
+            else ""
+        )
+        verdict = "caution" if band in objecting else "within_limits"
+        lead = f"{name} not given{other}: if {band.describe()}, " + (
+            "this dose is too high — " if verdict == "caution" else ""
+        )
+        out.append(
+            finding(
+                "renal_band_unknown",
+                verdict,
+                f"{lead}{_band_text(band)} ({label}).",
+                f"{band.describe()}: {_band_text(band)}",
+                band.source,
+            )
+        )
+    return out
+
+
+def _value(band: RenalBand, patient: Patient) -> float | None:
+    return patient.crcl if band.measure == "crcl" else patient.egfr

@@ -1,0 +1,87 @@
+"""`python -m assistant validate-rules [FILE…]`: every problem of a rules file, one line each.
+
+Beyond what the loader refuses (schema, numbers their quote does not state), this checks each quote against the
+library as indexed: the cited document exists and the quote is the text of one chunk under the named section.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from assistant.corpus.chunk import chunk_guideline
+from assistant.corpus.load import load_corpus
+from assistant.dosing.cited import sourced
+from assistant.dosing.loader import rules_file_problems
+from assistant.dosing.rules import DrugRules
+from assistant.settings import Settings
+
+Sections = dict[str, dict[str, list[str]]]
+SUPERSEDED = "(superseded)"  # a pseudo-section: the document's sections map also says it is replaced
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def library_sections(settings: Settings) -> Sections:
+    """doc_id → section → chunk texts, for the corpus folder and the library manifest's files."""
+    from assistant.index.library import refresh
+
+    extra, _ = refresh(settings)
+    out: Sections = {}
+    for doc in load_corpus(settings.corpus_dir, extra=extra).guidelines:
+        for chunk in chunk_guideline(doc):
+            out.setdefault(doc.id, {}).setdefault(chunk.section, []).append(_squash(chunk.text))
+        if doc.superseded_by:
+            out.setdefault(doc.id, {})[SUPERSEDED] = [doc.superseded_by]
+    return out
+
+
+def quote_problems(rules: DrugRules, sections: Sections) -> list[str]:
+    """One line per source whose document, section or quote is not in the library."""
+    problems: list[str] = []
+    for where, _, src in sourced(rules, rules.drug):
+        doc = sections.get(src.doc_id)
+        if doc is None:
+            problems.append(f"{where}: no document '{src.doc_id}' in the library")
+        elif SUPERSEDED in doc and src.section != SUPERSEDED:
+            problems.append(f"{where}: '{src.doc_id}' is superseded by '{doc[SUPERSEDED][0]}'; cite the newer document")
+        elif src.section not in doc:
+            problems.append(f"{where}: no section '{src.section}' in {src.doc_id} (sections: {', '.join(doc)})")
+        elif not any(_squash(src.quote) in text for text in doc[src.section]):
+            problems.append(f"{where}: quote not found under '{src.section}' in {src.doc_id}")
+    return problems
+
+
+def validate(files: list[Path], sections: Sections) -> list[str]:
+    """Report lines: 'FILE: problem' for each problem, 'FILE: ok …' for a clean file."""
+    lines: list[str] = []
+    for path in files:
+        rules, problems = rules_file_problems(path)
+        if rules is not None:
+            problems += quote_problems(rules, sections)
+        if problems:
+            lines += [f"{path}: {p}" for p in problems]
+        elif rules is not None:
+            lines.append(
+                f"{path}: ok — {len(rules.rules)} rule(s), reviewed by {rules.reviewed_by} on {rules.reviewed_on}"
+            )
+    return lines
+
+
+def run_validate_rules(files: list[Path]) -> int:
+    """Exit 0 when every file is clean, 1 when any has a problem."""
+    settings = Settings()
+    if not files:
+        folder = Path(settings.rules_dir)
+        files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
+        if not files:
+            print(f"error: no *.toml rules files in {folder}", file=sys.stderr)
+            return 2
+    missing = [f for f in files if not f.is_file()]
+    for f in missing:
+        print(f"{f}: no such file")
+    lines = validate([f for f in files if f.is_file()], library_sections(settings))
+    print("\n".join(lines))
+    return 1 if missing or any(": ok — " not in line for line in lines) else 0

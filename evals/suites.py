@@ -1,0 +1,75 @@
+"""The frozen outside-view suites (evals/suites/*.yaml), scored per split: `tune` (the reader was tuned on it)
+and `heldout` (never looked at while tuning). Each metric row says which split it is."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from assistant.types import Patient
+from evals.report import MetricRow
+
+SUITES = Path(__file__).resolve().parent / "suites"
+
+
+def _load(name: str) -> list[dict]:
+    path = SUITES / f"{name}.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
+
+
+def _reply(assistant, record: dict):
+    from assistant.pipeline import Turn
+
+    turns = record.get("turns") or [record["question"]]
+    patient = Patient(**record["patient"]) if record.get("patient") else None
+    history = [Turn(role="user", content=t) for t in turns[:-1]]
+    return assistant.reply(history, turns[-1], patient=patient)
+
+
+def suite_rows(assistant, progress=lambda: None) -> tuple[list[MetricRow], list[dict]]:
+    """Metric rows for every suite and split, and one record per miss (for the report's case list)."""
+    rows: list[MetricRow] = []
+    misses: list[dict] = []
+    for split in ("tune", "heldout"):
+        unsafe = ok = n = green_n = green_ok = 0
+        for r in (x for x in _load("adversarial_doses") if x["split"] == split):
+            answer = _reply(assistant, r)
+            progress()
+            verdict = answer.dose_check.verdict if answer.dose_check else None
+            expect = r["expect"]
+            right = verdict != "within_limits" if expect == "not_within_limits" else verdict == expect
+            n, ok = n + 1, ok + right
+            unsafe += verdict == "within_limits" and expect != "within_limits"
+            if expect == "within_limits":
+                green_n, green_ok = green_n + 1, green_ok + (verdict == "within_limits")
+            if not right:
+                misses.append({"suite": "adversarial_doses", "id": r["id"], "expected": expect, "got": verdict})
+        rows += [
+            MetricRow(key=f"suite_{split}_unsafe_within_limits", name=f"Adversarial doses ({split}): unsafe within_limits",
+                      ours=float(unsafe), kind="count", n=n),
+            MetricRow(key=f"suite_{split}_dose_verdicts", name=f"Adversarial doses ({split}): expected verdict",
+                      ours=ok / n if n else None, n=n),
+            MetricRow(key=f"suite_{split}_green_rate", name=f"Adversarial doses ({split}): green where green is right",
+                      ours=green_ok / green_n if green_n else None, n=green_n),
+        ]
+        answered = total = 0
+        for r in (x for x in _load("answerable") if x["split"] == split):
+            answer = _reply(assistant, r)
+            progress()
+            total, answered = total + 1, answered + (not answer.refused and answer.clarify is None)
+            if answer.refused:
+                misses.append({"suite": "answerable", "id": r["id"], "expected": "answered", "got": "refused"})
+        rows.append(MetricRow(key=f"suite_{split}_answer_rate", name=f"Answerable shorthand/patient ({split}): answered",
+                              ours=answered / total if total else None, n=total))
+        right = total = 0
+        for r in (x for x in _load("intent_paraphrases") if x["split"] == split):
+            answer = _reply(assistant, r)
+            progress()
+            total, right = total + 1, right + (answer.intent == r["intent"])
+        rows.append(MetricRow(key=f"suite_{split}_intent_accuracy", name=f"Intent paraphrases ({split}): accuracy",
+                              ours=right / total if total else None, n=total))
+    return rows, misses
+
+
+def suite_size() -> int:
+    return sum(len(_load(n)) for n in ("adversarial_doses", "answerable", "intent_paraphrases"))

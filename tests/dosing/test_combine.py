@@ -1,0 +1,68 @@
+"""Two guidelines with different limits for the same drug and indication: the stricter applies, both are shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.dosing.check import check_dose
+from assistant.dosing.combine import drop_superseded
+from assistant.dosing.loader import load_rules_file
+from assistant.dosing.rules import RulesError
+
+HEAD = """
+drug = "testamine"
+reviewed_by = "test"
+reviewed_on = "2026-12-01"
+[routes.oral]
+aliases = ["oral"]
+[indications.pain]
+label = "pain"
+aliases = ["pain"]
+"""
+RULE = """
+[[rules]]
+route = "oral"
+indication = "pain"
+[rules.max_daily_mg]
+value = {value}
+unit = "mg/day"
+source = {{ doc_id = "{doc}", section = "Dosing", quote = "at most {value} mg/day" }}
+"""
+
+
+def load(tmp_path: Path, *rules: tuple[str, int]):
+    path = tmp_path / "testamine.toml"
+    path.write_text(HEAD + "".join(RULE.format(doc=d, value=v) for d, v in rules), encoding="utf-8")
+    return load_rules_file(path)
+
+
+def test_the_stricter_maximum_applies_and_both_sources_are_shown(tmp_path: Path) -> None:
+    rules = load(tmp_path, ("label-2020", 4000), ("society-2024", 3000))
+    assert len(rules.rules) == 1
+    dc = check_dose("testamine", "3500 mg/day", indication="pain", rules={"testamine": rules})
+    assert dc.verdict == "above_max"
+    cited = {f.citation.doc_id for f in dc.findings if f.citation}
+    assert cited == {"label-2020", "society-2024"}
+    other = next(f for f in dc.findings if f.code == "population" and "label-2020 states" in f.message)
+    assert "4000 mg/day" in other.message and "the stricter 3000 mg/day (society-2024) applies" in other.message
+
+
+def test_order_does_not_matter(tmp_path: Path) -> None:
+    rules = load(tmp_path, ("society-2024", 3000), ("label-2020", 4000))
+    rule = rules.rules[0]
+    assert rule.max_daily_mg is not None and rule.max_daily_mg.value == 3000
+
+
+def test_two_rules_from_the_same_document_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(RulesError, match="two rules for oral × pain × adult from the same document 'label-2020'"):
+        load(tmp_path, ("label-2020", 4000), ("label-2020", 3000))
+
+
+def test_a_superseded_document_no_longer_limits(tmp_path: Path) -> None:
+    path = tmp_path / "testamine.toml"
+    path.write_text(HEAD + RULE.format(doc="label-2020", value=4000), encoding="utf-8")
+    rules = load_rules_file(path)
+    assert drop_superseded(rules, {"label-2020"}).rules == []
+    assert drop_superseded(rules, {"other"}) is rules
