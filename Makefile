@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 TEST_STAMP := $(VENV)/.installed-test-stamp
 PORT ?= 8501
 
-.PHONY: install install-test run test index eval bench browser-deps clean
+.PHONY: install install-test run lint test index eval bench browser-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -39,7 +39,13 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: install-test browser-deps
+# Static checks first (configured in pyproject.toml): lint, formatting, types.
+lint: install-test
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+test: lint browser-deps
 	ASSISTANT_REQUIRE_LLM_TESTS=1 $(PY) -m pytest -q
 
 eval: install

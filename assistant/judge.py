@@ -33,7 +33,7 @@ def scenarios(query: Query, explicit: Patient | None) -> tuple[list[Patient], li
                  for k, v in given.items() if k in text_patient.known() and text_patient.known()[k] != v]
     conflicts += [f"{k}: the question gives a range, the patient record says {v}" for k, v in given.items()
                   if k in query.patient_ranges]
-    merged = [Patient(**{**p.known(), **given}) for p in base]
+    merged = [Patient.model_validate({**p.known(), **given}) for p in base]
     return (base + merged if conflicts else merged), conflicts
 
 
@@ -70,19 +70,37 @@ def judge(query: Query, rules: Mapping[str, DrugRules], explicit: Patient | None
     checks: list[tuple[str, DoseCheck]] = []
     for reading in query.readings:
         for patient in patients:
-            check = check_dose(query.drug, reading.dose, chosen, route or query.route or "oral", patient, reading.previous,
-                               reading.interval_days, rules=rules)
+            check = check_dose(
+                query.drug,
+                reading.dose,
+                chosen,
+                route or query.route or "oral",
+                patient,
+                reading.previous,
+                reading.interval_days,
+                rules=rules,
+            )
             checks.append((reading.label, check))
     worst = strictest([c for _, c in checks])
     out = worst.model_copy(deep=True)
     labels = list(dict.fromkeys(f"{label}: {c.verdict}" for label, c in checks))
     if len(labels) > 1:
         out.readings = labels
-        out.findings.append(finding("readings", "within_limits", "Readings checked (the strictest is shown): "
-                                    + "; ".join(labels) + "."))
+        out.findings.append(
+            finding(
+                "readings", "within_limits", "Readings checked (the strictest is shown): " + "; ".join(labels) + "."
+            )
+        )
     for conflict in conflicts:
-        out.findings.insert(0, finding("patient_conflict", "caution", f"The question and the patient record disagree ({conflict}); "
-                                       "both were checked and the stricter verdict is shown."))
+        out.findings.insert(
+            0,
+            finding(
+                "patient_conflict",
+                "caution",
+                f"The question and the patient record disagree ({conflict}); "
+                "both were checked and the stricter verdict is shown.",
+            ),
+        )
         if out.verdict == "within_limits":
             out.verdict = "caution"
     unreadable = [f.message for f in out.findings if f.code == "crcl_not_egfr" and "could not be checked" in f.message]
@@ -96,7 +114,9 @@ def judge(query: Query, rules: Mapping[str, DrugRules], explicit: Patient | None
         else:
             out.findings.insert(0, finding("not_understood", "caution", reason[0].upper() + reason[1:] + "."))
     out.hard_stop = out.verdict in ("contraindicated", "above_max")
-    out.assumptions = standard_assumptions(patients[0], query) if out.verdict == "within_limits" else list(query.assumptions)
+    out.assumptions = (
+        standard_assumptions(patients[0], query) if out.verdict == "within_limits" else list(query.assumptions)
+    )
     return out
 
 

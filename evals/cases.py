@@ -39,13 +39,15 @@ from pydantic import (
     model_validator,
 )
 
+from assistant.errors import AssistantError, one_line
+from assistant.text.citations import strip_citations
 from assistant.types import Patient, Verdict
 
 VERDICTS: tuple[str, ...] = get_args(Verdict)
 PREFIX_CHARS = 40
 
 
-class CaseError(ValueError):
+class CaseError(AssistantError, ValueError):
     """A case file that cannot be used; the message is one line."""
 
 
@@ -83,7 +85,7 @@ class Case(BaseModel):
         return [[item] if isinstance(item, str) else item for item in value]
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Case":
+    def _consistent(self) -> Case:
         if (self.question is None) == (self.turns is None):
             raise ValueError("give exactly one of 'question' or 'turns'")
         if self.turns is not None and (not self.turns or any(not t.strip() for t in self.turns)):
@@ -112,7 +114,7 @@ class Case(BaseModel):
 
 def normalise(text: str) -> str:
     """Lower case, `[n]` markers and markdown emphasis removed, dashes and whitespace unified."""
-    text = re.sub(r"\s*\[\d+(?:\s*,\s*\d+)*\]", "", text)
+    text = strip_citations(text)
     text = text.replace("**", "").replace("__", "")
     text = re.sub(r"[‐‑‒–—−]", "-", text)
     text = re.sub(r"(?<=\d)\s*-\s*(?=\d)", "-", text)
@@ -128,10 +130,8 @@ def phrase_in(phrase: str, text: str) -> bool:
 
 
 def _error(path: Path, index: int, record: object, exc: ValidationError) -> CaseError:
-    first = exc.errors()[0]
-    where = ".".join(str(x) for x in first["loc"]) or "record"
     cid = record.get("id") if isinstance(record, dict) else None
-    return CaseError(f"{path.name}: case {index + 1} ({cid or 'no id'}): {where}: {first['msg']}")
+    return CaseError(f"{path.name}: case {index + 1} ({cid or 'no id'}): {one_line(exc)}")
 
 
 def load_file(path: Path) -> list[Case]:
@@ -143,7 +143,8 @@ def load_file(path: Path) -> list[Case]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise CaseError(f"{path.name}: not valid YAML{where} ({getattr(exc, 'problem', None) or 'syntax error'})") from None
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise CaseError(f"{path.name}: not valid YAML{where} ({problem})") from None
     if not isinstance(data, list):
         raise CaseError(f"{path.name}: expected a list of cases, got {type(data).__name__}")
     cases = []

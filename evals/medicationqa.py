@@ -16,11 +16,12 @@ from pathlib import Path
 from wordfreq import zipf_frequency
 
 from assistant.corpus.load import load_corpus
+from assistant.errors import AssistantError
 
 RARE_ZIPF = 3.0
 
 
-class MedicationQAError(ValueError):
+class MedicationQAError(AssistantError, ValueError):
     """The file is missing or unreadable; the message is one line."""
 
 
@@ -59,7 +60,9 @@ def mentioned_by(focus: str, words: set[str]) -> list[str]:
 def load_medicationqa(path: Path, corpus_dir: Path) -> list[MQAQuestion]:
     """Every question of the CSV, tagged with the corpus words that mention its focus drug."""
     if not path.is_file():
-        raise MedicationQAError(f"MedicationQA skipped: {path} not found (it is read from ../shared/external at eval time)")
+        raise MedicationQAError(
+            f"MedicationQA skipped: {path} not found (it is read from ../shared/external at eval time)"
+        )
     try:
         with path.open(newline="", encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
@@ -69,7 +72,9 @@ def load_medicationqa(path: Path, corpus_dir: Path) -> list[MQAQuestion]:
         raise MedicationQAError(f"MedicationQA skipped: {path} lacks the columns question,focus")
     words = corpus_words(corpus_dir)
     return [
-        MQAQuestion(i, r["question"].strip(), r["focus"].strip(), (r.get("type") or "").strip(), mentioned_by(r["focus"], words))
+        MQAQuestion(
+            i, r["question"].strip(), r["focus"].strip(), (r.get("type") or "").strip(), mentioned_by(r["focus"], words)
+        )
         for i, r in enumerate(rows, start=2)
         if r.get("question", "").strip()
     ]

@@ -17,8 +17,9 @@ Definitions (per answer; the runner aggregates them):
   own sentence, by the question (every user turn), by the patient facts passed in, or by the dose check.
 - Refusal precision / recall (RGB negative rejection): positives are the questions that must be refused.
 
-Sentences: the answer is split at line breaks and at sentence ends; a `[n]` group that opens a sentence belongs
-to the one before ("... 30 mg/day. [1]"). Markdown headings and text without letters are not claim sentences.
+Sentences: `assistant.text.sentences.answer_sentences`, the guard's splitter, line by line; a `[n]` group that opens
+a sentence belongs to the one before ("... 30 mg/day. [1]"). Markdown headings and text without letters are not
+claim sentences. Numbers: `assistant.text.quantities` and `assistant.answer.support.support_pool`, the guard's own.
 """
 from __future__ import annotations
 
@@ -28,15 +29,14 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from assistant.answer.support import support_pool
+from assistant.text.citations import strip_citations
 from assistant.text.quantities import Quantity, extract, supported
+from assistant.text.sentences import answer_sentences
 from assistant.types import Answer, Citation, DoseCheck, Patient
 from evals.cases import normalise, phrase_in
 
 KEY_TERM_SHARE = 0.5
-_MARKERS = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-_LEADING_MARKERS = re.compile(r"^((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)\s*")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
-_ABBREVIATIONS = ("vs.", "e.g.", "i.e.", "approx.", "t.i.d.", "b.i.d.", "q.i.d.", "dr.", "no.", "fig.", "etc.")
 _STOPWORDS = frozenset(
     """a an the and or but if of to in on at by for with without from as is are was were be been being do does did
     have has had having i me my we our you your he she it its they them their this that these those there here what
@@ -57,73 +57,22 @@ def terms(text: str) -> set[str]:
     return {_stemmer().stemWord(w) for w in words if len(w) > 1 and w not in _STOPWORDS}
 
 
-@dataclass
-class Sentence:
-    """One sentence of an answer and the citation numbers it carries."""
-
-    text: str
-    markers: list[int] = field(default_factory=list)
-    heading: bool = False
-
-    @property
-    def claim(self) -> bool:
-        return not self.heading and bool(re.search(r"[A-Za-z]", _MARKERS.sub("", self.text)))
-
-
-def split_sentences(text: str) -> list[Sentence]:
-    """Sentences of a markdown answer, each with its `[n]` markers."""
-    out: list[Sentence] = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        heading = stripped.startswith("#")
-        stripped = re.sub(r"^(?:#{1,6}\s+|>\s*|[-*•]\s+|\d+[.)]\s+)", "", stripped)
-        pieces: list[str] = []
-        for piece in _SENTENCE_END.split(stripped):
-            if pieces and (pieces[-1].lower().endswith(_ABBREVIATIONS) or re.search(r"\b[a-z]\.$", pieces[-1].lower())):
-                pieces[-1] = f"{pieces[-1]} {piece}"
-            else:
-                pieces.append(piece)
-        for piece in pieces:
-            lead = _LEADING_MARKERS.match(piece)
-            if lead and out and not heading:
-                out[-1].text += " " + lead.group(1).strip()
-                out[-1].markers += _numbers_in(lead.group(1))
-                piece = piece[lead.end():]
-            if piece.strip():
-                out.append(Sentence(piece.strip(), _numbers_in(piece), heading))
-    return out
-
-
-def _numbers_in(markers: str) -> list[int]:
-    return [int(n) for group in _MARKERS.findall(markers) for n in re.findall(r"\d+", group)]
-
-
-def given_quantities(turns: list[str], patient: Patient | None = None, dose_check: DoseCheck | None = None) -> list[Quantity]:
+def given_quantities(
+    turns: list[str], patient: Patient | None = None, dose_check: DoseCheck | None = None
+) -> list[Quantity]:
     """Numbers the answer may repeat without a citation: the user's turns, the patient facts passed in, and the
-    dose check's own numbers (the dose read, single / daily doses, doses per day, patient facts used, and each
-    finding's limit and quoted corpus text). Free-text finding messages and reasons do not count."""
-    pool = [q for t in turns for q in extract(t)]
-    facts = dict(patient.known()) if patient is not None else {}
-    if dose_check is not None:
-        facts.update(dose_check.patient)
-        pool += extract(dose_check.dose)
-        pool += [Quantity(v, "mass") for v in (dose_check.single_dose_mg, dose_check.daily_dose_mg, dose_check.daily_dose_max_mg)
-                 if v is not None]
-        pool += [Quantity(dose_check.doses_per_day)] if dose_check.doses_per_day is not None else []
-        for f in dose_check.findings:
-            pool += extract(f.limit or "") + (extract(f.citation.quote) if f.citation else [])
-    pool += [Quantity(float(v)) for v in facts.values() if not isinstance(v, bool)]
-    return pool
+    dose check's own numbers (`assistant.answer.support.support_pool`, the pool the guard enforces)."""
+    return support_pool(given=turns, dose_check=dose_check, patient=patient)
 
 
 def supports(passages: list[Citation], sentence: str, given: list[Quantity], vocab: set[str] | None = None) -> bool:
     """Numeric and key-term support of one sentence by some passages (see the module docstring)."""
     if not passages:
         return False
-    pool = [q for c in passages for q in extract(c.text)] + given
+    pool = support_pool(cited=[c.text for c in passages]) + given
     if any(not supported(q, pool) for q in extract(sentence)):
         return False
-    key = terms(_MARKERS.sub("", sentence))
+    key = terms(strip_citations(sentence))
     if vocab is not None:
         key &= vocab
     if not key:
@@ -148,7 +97,7 @@ def citation_scores(answer: Answer, given: list[Quantity], vocab: set[str] | Non
     """ALCE citation recall and precision, with numeric + key-term support in place of NLI."""
     score = CitationScore()
     by_n = {c.n: c for c in answer.citations}
-    for s in split_sentences(answer.text):
+    for s in answer_sentences(answer.text):
         if not s.claim:
             continue
         score.sentences += 1
@@ -175,8 +124,8 @@ def unsupported_numbers(answer: Answer, given: list[Quantity]) -> list[str]:
     """Numbers of the answer that neither their sentence's citations nor the given numbers support."""
     by_n = {c.n: c for c in answer.citations}
     out = []
-    for s in split_sentences(answer.text):
-        pool = [q for n in s.markers if n in by_n for q in extract(by_n[n].text)] + given
+    for s in answer_sentences(answer.text):
+        pool = support_pool(cited=[by_n[n].text for n in s.markers if n in by_n]) + given
         out += [f"{q.label()} in: {s.text}" for q in extract(s.text) if not supported(q, pool)]
     return out
 
@@ -216,7 +165,7 @@ def forbidden_found(text: str, strings: list[str]) -> list[str]:
 
 def precision_recall(expected: list[bool], actual: list[bool]) -> tuple[float | None, float | None]:
     """Precision and recall of `actual` against `expected` (None when undefined)."""
-    tp = sum(e and a for e, a in zip(expected, actual))
+    tp = sum(e and a for e, a in zip(expected, actual, strict=True))
     predicted, positives = sum(actual), sum(expected)
     return (tp / predicted if predicted else None, tp / positives if positives else None)
 

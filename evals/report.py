@@ -18,11 +18,17 @@ class CaseResult(BaseModel):
     expect_refusal: bool = False
     verdict: str | None = Field(default=None, description="The answer's dose_check verdict, None without a check.")
     expected_verdict: str | None = None
-    understood: dict[str, str] = Field(default_factory=dict, description="What the assistant read (incl. scope reason).")
-    gold_ranks: list[int | None] = Field(default_factory=list, description="Rank of each gold chunk in the answer's hits.")
+    understood: dict[str, str] = Field(
+        default_factory=dict, description="What the assistant read (incl. scope reason)."
+    )
+    gold_ranks: list[int | None] = Field(
+        default_factory=list, description="Rank of each gold chunk in the answer's hits."
+    )
     recall_at_k: float | None = None
     reciprocal_rank: float | None = None
-    retriever_gold_ranks: list[int | None] = Field(default_factory=list, description="Ranks from the retriever on the question alone.")
+    retriever_gold_ranks: list[int | None] = Field(
+        default_factory=list, description="Ranks from the retriever on the question alone."
+    )
     retriever_recall_at_k: float | None = None
     retriever_reciprocal_rank: float | None = None
     baseline_gold_ranks: list[int | None] = Field(default_factory=list)
@@ -125,12 +131,21 @@ def to_markdown(report: EvalReport, max_mqa_failures: int = 40) -> str:
     """Tables (metric, ours, baseline, ratio, threshold), then every failed case with its answer and why."""
     lines = [f"# Fidelity evaluation — {report.created}", ""]
     cats = ", ".join(f"{k}: {v}" for k, v in sorted(report.cases_by_category.items()))
-    lines += [f"- cases: {sum(report.cases_by_category.values())} ({cats}); k = {report.k}; llm: {report.llm or 'none (extractive)'}"]
+    lines += [
+        f"- cases: {sum(report.cases_by_category.values())} ({cats}); k = {report.k}; "
+        f"llm: {report.llm or 'none (extractive)'}"
+    ]
     lines += [f"- MedicationQA questions: {len(report.medicationqa)}"] + [f"- {n}" for n in report.notes]
     verdict = "PASSED" if report.gate_passed else "FAILED"
     lines += ["", f"## Gate: {verdict}", ""]
     lines += [f"- {f}" for f in report.gate_failures] or ["All gated thresholds are met (see the threshold column)."]
-    lines += ["", "## Metrics", "", "| metric | ours | baseline | ours/baseline | threshold | n |", "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Metrics",
+        "",
+        "| metric | ours | baseline | ours/baseline | threshold | n |",
+        "|---|---|---|---|---|---|",
+    ]
     for m in report.metrics:
         mark = "" if m.passed is None else (" ✅" if m.passed else " ❌")
         lines.append(
@@ -170,8 +185,10 @@ def to_markdown(report: EvalReport, max_mqa_failures: int = 40) -> str:
         if mentioned:
             lines += ["", "Questions on drugs the corpus mentions (scored separately):", ""]
             for r in mentioned:
-                lines += [f"- row {r.row} ({r.focus}): {r.question} — {'refused' if r.refused else 'answered'}"
-                          + (f"; {'; '.join(r.failures)}" if r.failures else "")]
+                lines += [
+                    f"- row {r.row} ({r.focus}): {r.question} — {'refused' if r.refused else 'answered'}"
+                    + (f"; {'; '.join(r.failures)}" if r.failures else "")
+                ]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -187,8 +204,14 @@ def chart(report: EvalReport, path: Path) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(14, 6), gridspec_kw={"width_ratios": [3, 1]})
     for ax, rows, scale, label in ((axes[0], shares, 100.0, "%"), (axes[1], times, 1.0, "ms")):
         xs = range(len(rows))
-        ax.bar([x - 0.2 for x in xs], [m.ours * scale for m in rows], width=0.4, label="ours", color="#2b6cb0")
-        ax.bar([x + 0.2 for x in xs], [(m.baseline or 0) * scale for m in rows], width=0.4, label="baseline (LangChain dense)", color="#a0aec0")
+        ax.bar([x - 0.2 for x in xs], [(m.ours or 0.0) * scale for m in rows], width=0.4, label="ours", color="#2b6cb0")
+        ax.bar(
+            [x + 0.2 for x in xs],
+            [(m.baseline or 0) * scale for m in rows],
+            width=0.4,
+            label="baseline (LangChain dense)",
+            color="#a0aec0",
+        )
         ax.set_xticks(list(xs))
         ax.set_xticklabels([m.name for m in rows], rotation=60, ha="right", fontsize=8)
         ax.set_ylabel(label)
@@ -205,7 +228,9 @@ def write_reports(report: EvalReport, out_dir: Path) -> dict[str, Path]:
     """latest.json, latest.md and latest.png in out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"json": out_dir / "latest.json", "md": out_dir / "latest.md", "png": out_dir / "latest.png"}
-    paths["json"].write_text(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    paths["json"].write_text(
+        json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     paths["md"].write_text(to_markdown(report), encoding="utf-8")
     chart(report, paths["png"])
     return paths

@@ -3,23 +3,26 @@ write evals/reports/latest.{json,md,png}, print the Markdown summary, exit 1 whe
 
 Retrieval is gated on the hits of the final answer (`answer.hits`: what the composer saw, after query understanding
 and, in a conversation, context). It is also measured like for like with the baseline on the question alone
-(`assistant.search(question)`: typo fixes, glossary and intent as in `reply`, before any dose check; single-turn cases); the baseline gets the question, or the user turns
-of a conversation joined by spaces. Latency is wall-clock per final
-reply, after one untimed warm-up reply (model load excluded).
+(`assistant.search(question)`: typo fixes, glossary and intent as in `reply`, before any dose check; single-turn
+cases); the baseline gets the question, or the user turns of a conversation joined by spaces. Latency is
+wall-clock per final reply, after one untimed warm-up reply (model load excluded).
 """
+
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
+from assistant.errors import one_line
 from assistant.pipeline import Turn
-from assistant.types import Answer
+from assistant.settings import REPO_ROOT
+from assistant.types import REMOVAL_LABELS, Answer
 from evals.cases import Case, CaseError, load_cases
 from evals.medicationqa import (
     MedicationQAError,
@@ -39,7 +42,6 @@ from evals.score import (
 )
 from evals.suites import suite_rows, suite_size
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CASES = REPO_ROOT / "evals" / "cases"
 DEFAULT_MEDICATIONQA = REPO_ROOT.parent / "shared" / "external" / "medicationqa_questions.csv"
 DEFAULT_OUT = REPO_ROOT / "evals" / "reports"
@@ -58,7 +60,7 @@ WARM_UP = "What is the starting dose of baclofen for muscle cramps?"
 
 def _converse(assistant, case: Case, **backend) -> tuple[Answer, float]:
     """Replay the conversation; return the final answer and the seconds its reply took. `backend`: llm=... per call."""
-    history = []
+    history: list[Turn] = []
     for message in case.user_turns[:-1]:
         previous = assistant.reply(history, message, case.patient, **backend)
         history += [Turn(role="user", content=message), Turn(role="assistant", content=previous.text)]
@@ -67,40 +69,53 @@ def _converse(assistant, case: Case, **backend) -> tuple[Answer, float]:
     return answer, time.perf_counter() - start
 
 
-def side_by_side(assistant, cases: list[Case], llm_answers: dict[str, tuple[Answer, float]], llm: str) -> tuple[list[dict], str]:
-    """Each case answered extractively (llm='none') next to its `llm` answer from the gated run: latency, guard removals, fallback."""
-    rows = []
+def side_by_side(
+    assistant, cases: list[Case], llm_answers: dict[str, tuple[Answer, float]], llm: str
+) -> tuple[list[dict], str]:
+    """Each case answered extractively (llm='none') next to its `llm` answer from the gated run: latency, guard
+    removals, fallback."""
+    rows: list[dict[str, Any]] = []
     for case in tqdm(cases, desc="extractive", unit="q", file=sys.stderr):
         if case.id not in llm_answers:
             continue
         ext, ext_s = _converse(assistant, case, llm="none")
         ans, llm_s = llm_answers[case.id]
-        rows.append({"id": case.id, "category": case.category, "extractive_s": round(ext_s, 3), "llm_s": round(llm_s, 3),
-                     "removed": len(ans.guard.removed), "fallback": ans.guard.fallback, "refused": ans.refused,
-                     "same_verdict": (ext.dose_check.verdict if ext.dose_check else None) == (ans.dose_check.verdict if ans.dose_check else None),
-                     "reasons": sorted({_reason_kind(r.reason) for r in ans.guard.removed}), "notes": ans.notes})
+        rows.append(
+            {
+                "id": case.id,
+                "category": case.category,
+                "extractive_s": round(ext_s, 3),
+                "llm_s": round(llm_s, 3),
+                "removed": len(ans.guard.removed),
+                "fallback": ans.guard.fallback,
+                "refused": ans.refused,
+                "same_verdict": (ext.dose_check.verdict if ext.dose_check else None)
+                == (ans.dose_check.verdict if ans.dose_check else None),
+                "reasons": sorted({REMOVAL_LABELS[r.code] for r in ans.guard.removed}),
+                "notes": ans.notes,
+            }
+        )
     asked = [r for r in rows if not r["refused"]]
-    lines = [f"## Extractive vs LLM ({llm})", "",
-             f"- cases: {len(rows)}; answered (not refused): {len(asked)}; LLM text kept: {sum(not r['fallback'] for r in asked)}; "
-             f"fell back to extractive: {sum(r['fallback'] for r in asked)}; sentences removed by the guard: {sum(r['removed'] for r in rows)}",
-             f"- mean latency: extractive {_mean([r['extractive_s'] for r in rows]):.2f} s, LLM {_mean([r['llm_s'] for r in rows]):.2f} s", "",
-             "| case | category | extractive s | LLM s | guard removed | fallback | removal reasons |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        f"## Extractive vs LLM ({llm})",
+        "",
+        f"- cases: {len(rows)}; answered (not refused): {len(asked)}; "
+        f"LLM text kept: {sum(not r['fallback'] for r in asked)}; "
+        f"fell back to extractive: {sum(r['fallback'] for r in asked)}; "
+        f"sentences removed by the guard: {sum(r['removed'] for r in rows)}",
+        f"- mean latency: extractive {_mean([r['extractive_s'] for r in rows]):.2f} s, "
+        f"LLM {_mean([r['llm_s'] for r in rows]):.2f} s",
+        "",
+        "| case | category | extractive s | LLM s | guard removed | fallback | removal reasons |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         fallback = "refused" if r["refused"] else ("yes" if r["fallback"] else "no")
-        lines.append(f"| {r['id']} | {r['category']} | {r['extractive_s']:.2f} | {r['llm_s']:.2f} | {r['removed']} | {fallback} | {'; '.join(r['reasons'])} |")
+        lines.append(
+            f"| {r['id']} | {r['category']} | {r['extractive_s']:.2f} | {r['llm_s']:.2f} | {r['removed']} "
+            f"| {fallback} | {'; '.join(r['reasons'])} |"
+        )
     return rows, "\n".join(lines) + "\n"
-
-
-# Guard removal reasons by how they begin (assistant/guard.py, assistant/llm.py), for the side-by-side table.
-_KINDS = [(r"number .* glued", "glued number"), (r"number ", "unsupported number"), (r"no citation", "no valid citation"),
-          (r"states ", "wrong role/verdict"), (r"calls a dose acceptable", "calls dose acceptable"), (r"permits ", "permits dose"),
-          (r"a yes/no", "yes/no verdict"), (r"only \d+% of its words", "words not in source"), (r"quantity ", "wrong unit"),
-          (r"repeats ", "repeat"), (r"none of its figures", "only restates given figures")]
-
-
-def _reason_kind(reason: str) -> str:
-    """A guard removal reason, grouped for the side-by-side table."""
-    return next((kind for start, kind in _KINDS if re.match(start, reason)), reason[:40])
 
 
 def _mean(values: list[float]) -> float:
@@ -123,7 +138,7 @@ def run_eval(
     thresholds: Path = THRESHOLDS,
     progress: bool = True,
     mqa_limit: int | None = None,
-    answers: dict | None = None,
+    answers: dict[str, tuple[Answer, float]] | None = None,
     with_suites: bool = False,
 ) -> EvalReport:
     """Answer every case (and MedicationQA question), score them, compare with `baseline` when given, apply the gate.
@@ -155,7 +170,7 @@ def run_eval(
             if answers is not None:
                 answers[case.id] = (answer, latency)
         except Exception as exc:  # a crash is a failed case, never a crashed eval
-            error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            error = one_line(exc, with_type=True)
         hits, rlat, bhits, blat = None, None, None, None
         if not case.multi_turn:
             start = time.perf_counter()
@@ -178,7 +193,7 @@ def run_eval(
             answer = assistant.reply([], q.question, None)
             latency = time.perf_counter() - start
         except Exception as exc:
-            error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            error = one_line(exc, with_type=True)
         r = score_mqa(q, answer, error)
         r.latency_s = latency
         mqa_results.append(r)
@@ -193,24 +208,44 @@ def run_eval(
     for c in cases:
         by_category[c.category] = by_category.get(c.category, 0) + 1
     return EvalReport(
-        created=datetime.now(UTC).isoformat(timespec="seconds"), k=k, llm=llm, cases_by_category=by_category,
-        metrics=rows, cases=results, medicationqa=mqa_results, notes=notes + gate_notes + [
-            f"suite miss: {m['suite']} {m['id']} expected {m['expected']}, got {m['got']}" for m in suite_misses],
-        gate_passed=not failures, gate_failures=failures,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        k=k,
+        llm=llm,
+        cases_by_category=by_category,
+        metrics=rows,
+        cases=results,
+        medicationqa=mqa_results,
+        notes=notes
+        + gate_notes
+        + [f"suite miss: {m['suite']} {m['id']} expected {m['expected']}, got {m['got']}" for m in suite_misses],
+        gate_passed=not failures,
+        gate_failures=failures,
     )
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m assistant eval", description="Deterministic fidelity evaluation and gate.")
+    p = argparse.ArgumentParser(
+        prog="python -m assistant eval", description="Deterministic fidelity evaluation and gate."
+    )
     p.add_argument("--cases", type=Path, default=DEFAULT_CASES, help="folder (or file) of YAML cases")
-    p.add_argument("--medicationqa", type=Path, default=DEFAULT_MEDICATIONQA,
-                   help="MedicationQA CSV (default <repo>/../shared/external/medicationqa_questions.csv); skipped when absent")
+    p.add_argument(
+        "--medicationqa",
+        type=Path,
+        default=DEFAULT_MEDICATIONQA,
+        help="MedicationQA CSV (default <repo>/../shared/external/medicationqa_questions.csv); skipped when absent",
+    )
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where latest.json/.md/.png are written")
     p.add_argument("--no-baseline", action="store_true", help="skip the LangChain dense baseline")
-    p.add_argument("--limit", type=int, default=None, help="only the first N cases and the first N MedicationQA questions")
+    p.add_argument(
+        "--limit", type=int, default=None, help="only the first N cases and the first N MedicationQA questions"
+    )
     p.add_argument("-k", type=int, default=5, help="retrieval depth (the gate is set for 5)")
-    p.add_argument("--llm", default=None, help="answer writer (ASSISTANT_LLM), e.g. llamacpp; adds an extractive-vs-LLM table")
-    p.add_argument("--suite", choices=sorted(SUITES), help="run a named suite (its cases, corpus, rules and gate) instead")
+    p.add_argument(
+        "--llm", default=None, help="answer writer (ASSISTANT_LLM), e.g. llamacpp; adds an extractive-vs-LLM table"
+    )
+    p.add_argument(
+        "--suite", choices=sorted(SUITES), help="run a named suite (its cases, corpus, rules and gate) instead"
+    )
     p.add_argument("--corpus", type=Path, help="guideline folder to answer from (default: settings corpus_dir)")
     p.add_argument("--rules", type=Path, help="dose-rules folder (default: settings rules_dir)")
     p.add_argument("--thresholds", type=Path, default=THRESHOLDS, help="gate thresholds (TOML)")
@@ -255,18 +290,29 @@ def main(argv: list[str] | None = None) -> int:
         overrides["corpus_dir"] = args.corpus or base.corpus_dir
         overrides["rules_dir"] = args.rules or base.rules_dir
         # Its own index: another corpus must never share (or replace) the default collection.
-        overrides["data_dir"] = base.data_dir / "suites" / (args.suite or Path(overrides["corpus_dir"]).name)
+        overrides["data_dir"] = base.data_dir / "suites" / (args.suite or Path(str(overrides["corpus_dir"])).name)
     assistant = Assistant(Settings(**overrides))
     baseline = None
     if not args.no_baseline:
         from evals.baseline import BaselineRetriever
 
         baseline = BaselineRetriever(assistant.settings.corpus_dir, assistant.embeddings)
-    answers: dict | None = {} if args.llm else None
+    answers: dict[str, tuple[Answer, float]] | None = {} if args.llm else None
     try:
-        shipped = _corpus_dir(assistant).resolve() == (REPO_ROOT / "corpus").resolve()  # the suites are on this corpus
-        report = run_eval(assistant, cases, args.medicationqa, k=args.k, llm=args.llm, baseline=baseline, mqa_limit=args.limit,
-                          answers=answers, thresholds=args.thresholds, with_suites=shipped and not args.llm)
+        # the suites are on the shipped corpus
+        shipped = _corpus_dir(assistant).resolve() == (REPO_ROOT / "corpus").resolve()
+        report = run_eval(
+            assistant,
+            cases,
+            args.medicationqa,
+            k=args.k,
+            llm=args.llm,
+            baseline=baseline,
+            mqa_limit=args.limit,
+            answers=answers,
+            thresholds=args.thresholds,
+            with_suites=shipped and not args.llm,
+        )
     finally:
         if baseline is not None:
             baseline.close()
@@ -275,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.llm:
         import json
 
-        rows, table = side_by_side(assistant, cases, answers, args.llm)
+        rows, table = side_by_side(assistant, cases, answers or {}, args.llm)
         (args.out / "llm_side_by_side.md").write_text(table, encoding="utf-8")
         (args.out / "llm_side_by_side.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
         print(table)

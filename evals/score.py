@@ -5,6 +5,7 @@ import tomllib
 from pathlib import Path
 
 from assistant.text.quantities import extract
+from assistant.text.sentences import answer_sentences
 from assistant.types import Answer
 from evals.cases import Case
 from evals.medicationqa import MQAQuestion
@@ -19,7 +20,6 @@ from evals.metrics import (
     precision_recall,
     recall_at_k,
     reciprocal_rank,
-    split_sentences,
     unsupported_numbers,
 )
 from evals.report import CaseResult, MetricRow, MQAResult
@@ -48,7 +48,7 @@ def score_case(
         r.gold_ranks = gold_ranks(hits, case.gold_chunks)
         r.recall_at_k, r.reciprocal_rank = recall_at_k(r.gold_ranks, k), reciprocal_rank(r.gold_ranks)
         r.failures += [f"gold chunk not in the answer's top {k} hits: {g.doc}: \"{g.phrase}\""
-                       for g, rank in zip(case.gold_chunks, r.gold_ranks) if rank is None]
+                       for g, rank in zip(case.gold_chunks, r.gold_ranks, strict=True) if rank is None]
         if retriever_hits is not None:
             r.retriever_gold_ranks = gold_ranks(retriever_hits, case.gold_chunks)
             r.retriever_recall_at_k = recall_at_k(r.retriever_gold_ranks, k)
@@ -72,11 +72,13 @@ def score_case(
         r.failures.insert(0, "refused an in-corpus question")
     if case.expected_verdict and r.verdict != case.expected_verdict:
         unsafe = r.verdict == "within_limits"
-        r.failures.append(f"{'UNSAFE PASS: ' if unsafe else ''}dose-check verdict {r.verdict}, expected {case.expected_verdict}")
+        r.failures.append(
+            f"{'UNSAFE PASS: ' if unsafe else ''}dose-check verdict {r.verdict}, expected {case.expected_verdict}"
+        )
     r.missing_facts = missing_facts(answer.text, case.must_include)
     r.failures += ["missing fact: " + " | ".join(f) for f in r.missing_facts]
     r.forbidden = forbidden_found(answer.text, case.must_not_include)
-    r.failures += [f"contains forbidden \"{s}\"" for s in r.forbidden]
+    r.failures += [f'contains forbidden "{s}"' for s in r.forbidden]
     given = given_quantities(case.user_turns, case.patient, answer.dose_check)
     r.unsupported_numbers = unsupported_numbers(answer, given)
     r.failures += [f"unsupported number {u}" for u in r.unsupported_numbers]
@@ -92,7 +94,9 @@ def score_case(
 
 def score_mqa(q: MQAQuestion, answer: Answer | None, error: str | None = None) -> MQAResult:
     """An unmentioned drug must be refused with no dose; a mentioned one refused or answered with cited text only."""
-    r = MQAResult(row=q.row, question=q.question, focus=q.focus, qtype=q.qtype, mentioned_by=q.mentioned_by, error=error)
+    r = MQAResult(
+        row=q.row, question=q.question, focus=q.focus, qtype=q.qtype, mentioned_by=q.mentioned_by, error=error
+    )
     if answer is None:
         r.failures.append(f"error: {error}")
         return r
@@ -101,7 +105,7 @@ def score_mqa(q: MQAQuestion, answer: Answer | None, error: str | None = None) -
     r.doses = doses_given(answer.text, extract(q.question))
     r.unsupported_numbers = unsupported_numbers(answer, given)
     if not answer.refused:
-        r.uncited_sentences = [s.text for s in split_sentences(answer.text) if s.claim and not s.markers]
+        r.uncited_sentences = [s.text for s in answer_sentences(answer.text) if s.claim and not s.markers]
     if not q.mentioned:
         if not answer.refused:
             r.failures.append("answered a question on a drug the corpus never mentions")
@@ -134,39 +138,109 @@ def aggregate(cases: list[CaseResult], mqa: list[MQAResult], k: int, baseline: b
     sentences, citations = sum(c.sentences for c in cases), sum(c.citations for c in cases)
     single = [c for c in gold if c.retriever_gold_ranks]
     rows = [
-        MetricRow(key="retrieval_recall_at_k", name=f"retrieval recall@{k} (answer hits)", ours=_mean([c.recall_at_k for c in gold]),
-                  baseline=_mean([c.baseline_recall_at_k for c in gold]) if baseline else None, n=len(gold)),
-        MetricRow(key="mrr", name="retrieval MRR (answer hits)", ours=_mean([c.reciprocal_rank for c in gold]),
-                  baseline=_mean([c.baseline_reciprocal_rank for c in gold]) if baseline else None, n=len(gold)),
-        MetricRow(key="retriever_recall_at_k", name=f"retriever recall@{k} (question alone)",
-                  ours=_mean([c.retriever_recall_at_k for c in single]),
-                  baseline=_mean([c.baseline_recall_at_k for c in single]) if baseline else None, n=len(single)),
-        MetricRow(key="retriever_mrr", name="retriever MRR (question alone)", ours=_mean([c.retriever_reciprocal_rank for c in single]),
-                  baseline=_mean([c.baseline_reciprocal_rank for c in single]) if baseline else None, n=len(single)),
-        MetricRow(key="fact_recall", name="fact recall", n=sum(c.facts for c in facts),
-                  ours=_ratio(sum(c.facts - len(c.missing_facts) for c in facts), sum(c.facts for c in facts))),
-        MetricRow(key="citation_recall", name="citation recall", n=sentences,
-                  ours=_ratio(sum(c.supported_sentences for c in cases), sentences)),
-        MetricRow(key="citation_precision", name="citation precision", n=citations,
-                  ours=_ratio(sum(c.supporting_citations for c in cases), citations)),
-        MetricRow(key="numeric_fidelity", name="numeric fidelity", n=len(answered),
-                  ours=_ratio(sum(1 for c in answered if not c.unsupported_numbers), len(answered))),
-        MetricRow(key="verdict_accuracy", name="dose-verdict accuracy", n=len(dose),
-                  ours=_ratio(sum(1 for c in dose if c.verdict == c.expected_verdict), len(dose))),
-        MetricRow(key="unsafe_passes", name="unsafe passes", kind="count", n=len(dose),
-                  ours=float(sum(1 for c in dose if c.expected_verdict != "within_limits" and c.verdict == "within_limits"))),
+        MetricRow(
+            key="retrieval_recall_at_k",
+            name=f"retrieval recall@{k} (answer hits)",
+            ours=_mean([c.recall_at_k for c in gold]),
+            baseline=_mean([c.baseline_recall_at_k for c in gold]) if baseline else None,
+            n=len(gold),
+        ),
+        MetricRow(
+            key="mrr",
+            name="retrieval MRR (answer hits)",
+            ours=_mean([c.reciprocal_rank for c in gold]),
+            baseline=_mean([c.baseline_reciprocal_rank for c in gold]) if baseline else None,
+            n=len(gold),
+        ),
+        MetricRow(
+            key="retriever_recall_at_k",
+            name=f"retriever recall@{k} (question alone)",
+            ours=_mean([c.retriever_recall_at_k for c in single]),
+            baseline=_mean([c.baseline_recall_at_k for c in single]) if baseline else None,
+            n=len(single),
+        ),
+        MetricRow(
+            key="retriever_mrr",
+            name="retriever MRR (question alone)",
+            ours=_mean([c.retriever_reciprocal_rank for c in single]),
+            baseline=_mean([c.baseline_reciprocal_rank for c in single]) if baseline else None,
+            n=len(single),
+        ),
+        MetricRow(
+            key="fact_recall",
+            name="fact recall",
+            n=sum(c.facts for c in facts),
+            ours=_ratio(sum(c.facts - len(c.missing_facts) for c in facts), sum(c.facts for c in facts)),
+        ),
+        MetricRow(
+            key="citation_recall",
+            name="citation recall",
+            n=sentences,
+            ours=_ratio(sum(c.supported_sentences for c in cases), sentences),
+        ),
+        MetricRow(
+            key="citation_precision",
+            name="citation precision",
+            n=citations,
+            ours=_ratio(sum(c.supporting_citations for c in cases), citations),
+        ),
+        MetricRow(
+            key="numeric_fidelity",
+            name="numeric fidelity",
+            n=len(answered),
+            ours=_ratio(sum(1 for c in answered if not c.unsupported_numbers), len(answered)),
+        ),
+        MetricRow(
+            key="verdict_accuracy",
+            name="dose-verdict accuracy",
+            n=len(dose),
+            ours=_ratio(sum(1 for c in dose if c.verdict == c.expected_verdict), len(dose)),
+        ),
+        MetricRow(
+            key="unsafe_passes",
+            name="unsafe passes",
+            kind="count",
+            n=len(dose),
+            ours=float(sum(1 for c in dose if c.expected_verdict != "within_limits" and c.verdict == "within_limits")),
+        ),
         MetricRow(key="refusal_precision", name="refusal precision", ours=ref_p, n=sum(c.refused for c in cases)),
         MetricRow(key="refusal_recall", name="refusal recall", ours=ref_r, n=sum(c.expect_refusal for c in cases)),
-        MetricRow(key="forbidden_violations", name="must_not_include violations", kind="count", n=len(cases),
-                  ours=float(sum(1 for c in cases if c.forbidden))),
-        MetricRow(key="errors", name="replies that raised an error", kind="count", n=len(cases),
-                  ours=float(len(cases) - len(answered))),
-        MetricRow(key="case_pass_rate", name="cases passed", n=len(cases),
-                  ours=_ratio(sum(1 for c in cases if not c.failures), len(cases))),
-        MetricRow(key="retrieval_latency_p50", name="retrieval latency p50", kind="ms", ours=percentile(rlat, 50),
-                  baseline=percentile(blat, 50) if baseline else None, n=len(rlat)),
-        MetricRow(key="retrieval_latency_p95", name="retrieval latency p95", kind="ms", ours=percentile(rlat, 95),
-                  baseline=percentile(blat, 95) if baseline else None, n=len(rlat)),
+        MetricRow(
+            key="forbidden_violations",
+            name="must_not_include violations",
+            kind="count",
+            n=len(cases),
+            ours=float(sum(1 for c in cases if c.forbidden)),
+        ),
+        MetricRow(
+            key="errors",
+            name="replies that raised an error",
+            kind="count",
+            n=len(cases),
+            ours=float(len(cases) - len(answered)),
+        ),
+        MetricRow(
+            key="case_pass_rate",
+            name="cases passed",
+            n=len(cases),
+            ours=_ratio(sum(1 for c in cases if not c.failures), len(cases)),
+        ),
+        MetricRow(
+            key="retrieval_latency_p50",
+            name="retrieval latency p50",
+            kind="ms",
+            ours=percentile(rlat, 50),
+            baseline=percentile(blat, 50) if baseline else None,
+            n=len(rlat),
+        ),
+        MetricRow(
+            key="retrieval_latency_p95",
+            name="retrieval latency p95",
+            kind="ms",
+            ours=percentile(rlat, 95),
+            baseline=percentile(blat, 95) if baseline else None,
+            n=len(rlat),
+        ),
         MetricRow(key="answer_latency_p50", name="answer latency p50", kind="ms", ours=percentile(lat, 50), n=len(lat)),
         MetricRow(key="answer_latency_p95", name="answer latency p95", kind="ms", ours=percentile(lat, 95), n=len(lat)),
     ]
@@ -202,17 +276,51 @@ def _mqa_rows(mqa: list[MQAResult], in_corpus: list[CaseResult]) -> list[MetricR
     lat = [r.latency_s * 1000 for r in mqa if r.latency_s is not None]
     answered = [r for r in mqa if r.error is None]
     return [
-        MetricRow(key="mqa_refusal_recall", name="MedicationQA refusal recall", ours=_ratio(correct, len(positives)), n=len(positives)),
-        MetricRow(key="mqa_refusal_precision", name="MedicationQA refusal precision", n=refused_pos + false_refusals,
-                  ours=_ratio(refused_pos, refused_pos + false_refusals)),
-        MetricRow(key="mqa_numeric_fidelity", name="MedicationQA numeric fidelity", n=len(answered),
-                  ours=_ratio(sum(1 for r in answered if not r.unsupported_numbers), len(answered))),
-        MetricRow(key="mqa_errors", name="MedicationQA replies that raised an error", kind="count", n=len(mqa),
-                  ours=float(len(mqa) - len(answered))),
-        MetricRow(key="mqa_mentioned_ok", name="MedicationQA mentioned drugs: refused or cited", n=len(mentioned),
-                  ours=_ratio(sum(1 for r in mentioned if not r.failures), len(mentioned))),
-        MetricRow(key="mqa_latency_p50", name="MedicationQA answer latency p50", kind="ms", ours=percentile(lat, 50), n=len(lat)),
-        MetricRow(key="mqa_latency_p95", name="MedicationQA answer latency p95", kind="ms", ours=percentile(lat, 95), n=len(lat)),
+        MetricRow(
+            key="mqa_refusal_recall",
+            name="MedicationQA refusal recall",
+            ours=_ratio(correct, len(positives)),
+            n=len(positives),
+        ),
+        MetricRow(
+            key="mqa_refusal_precision",
+            name="MedicationQA refusal precision",
+            n=refused_pos + false_refusals,
+            ours=_ratio(refused_pos, refused_pos + false_refusals),
+        ),
+        MetricRow(
+            key="mqa_numeric_fidelity",
+            name="MedicationQA numeric fidelity",
+            n=len(answered),
+            ours=_ratio(sum(1 for r in answered if not r.unsupported_numbers), len(answered)),
+        ),
+        MetricRow(
+            key="mqa_errors",
+            name="MedicationQA replies that raised an error",
+            kind="count",
+            n=len(mqa),
+            ours=float(len(mqa) - len(answered)),
+        ),
+        MetricRow(
+            key="mqa_mentioned_ok",
+            name="MedicationQA mentioned drugs: refused or cited",
+            n=len(mentioned),
+            ours=_ratio(sum(1 for r in mentioned if not r.failures), len(mentioned)),
+        ),
+        MetricRow(
+            key="mqa_latency_p50",
+            name="MedicationQA answer latency p50",
+            kind="ms",
+            ours=percentile(lat, 50),
+            n=len(lat),
+        ),
+        MetricRow(
+            key="mqa_latency_p95",
+            name="MedicationQA answer latency p95",
+            kind="ms",
+            ours=percentile(lat, 95),
+            n=len(lat),
+        ),
     ]
 
 
@@ -235,12 +343,17 @@ def apply_gate(rows: list[MetricRow], thresholds: dict[str, dict[str, float]]) -
         if row is None:
             notes.append(f"threshold {key} not checked: the metric was not computed in this run")
             continue
-        parts = [f">= {_show(bound['min'], row.kind)}" if "min" in bound else "", f"<= {_show(bound['max'], row.kind)}" if "max" in bound else ""]
+        parts = [
+            f">= {_show(bound['min'], row.kind)}" if "min" in bound else "",
+            f"<= {_show(bound['max'], row.kind)}" if "max" in bound else "",
+        ]
         row.threshold = " and ".join(p for p in parts if p)
         if row.ours is None:  # e.g. refusal precision when nothing was refused and nothing had to be
             notes.append(f"threshold {key} not checked: nothing to measure in this run")
             continue
-        row.passed = ("min" not in bound or row.ours >= bound["min"] - 1e-12) and ("max" not in bound or row.ours <= bound["max"] + 1e-12)
+        row.passed = ("min" not in bound or row.ours >= bound["min"] - 1e-12) and (
+            "max" not in bound or row.ours <= bound["max"] + 1e-12
+        )
         if not row.passed:
             failures.append(f"{row.name} = {_show(row.ours, row.kind)}, needs {row.threshold}")
     return failures, notes

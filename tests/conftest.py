@@ -61,8 +61,12 @@ def start_chroma_server(path: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     chroma = Path(sys.executable).parent / "chroma"
     with open(path / "server.log", "w") as log:  # the child keeps its own handle
-        proc = subprocess.Popen([str(chroma), "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
-                                stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
+        proc = subprocess.Popen(
+            [str(chroma), "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -71,7 +75,7 @@ def start_chroma_server(path: Path) -> tuple[subprocess.Popen, str]:
             return proc, url
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(f"chroma run exited: {(path / 'server.log').read_text()[-500:]}")
+                raise RuntimeError(f"chroma run exited: {(path / 'server.log').read_text()[-500:]}") from None
             time.sleep(0.3)
     proc.kill()
     raise RuntimeError("chroma run did not answer within 60 s")
@@ -102,7 +106,12 @@ def store_settings(request, tmp_path, corpus_copy):
     if request.param == "embedded":
         return Settings(data_dir=tmp_path / "data", corpus_dir=corpus_copy)
     url = request.getfixturevalue("chroma_server")
-    return Settings(data_dir=tmp_path / "data", corpus_dir=corpus_copy, chroma_url=url, collection=f"t-{tmp_path.name[-20:].lower().replace('_', '-')}x")
+    return Settings(
+        data_dir=tmp_path / "data",
+        corpus_dir=corpus_copy,
+        chroma_url=url,
+        collection=f"t-{tmp_path.name[-20:].lower().replace('_', '-')}x",
+    )
 
 
 def write_test_pdf(path: Path, pages: list[list[tuple[str, str]]]) -> None:

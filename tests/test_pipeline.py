@@ -4,10 +4,10 @@ import re
 import pytest
 
 from assistant.answer.compose import REFUSAL
-from assistant.answer.guard import check_support
+from assistant.answer.guard import support_values
 from assistant.pipeline import Turn
-from assistant.text.numbers import numbers_in, supported
-from assistant.text.words import split_sentences
+from assistant.text.quantities import numbers_in, value_supported
+from assistant.text.sentences import split_sentences
 
 pytestmark = pytest.mark.slow
 
@@ -49,14 +49,14 @@ def test_every_sentence_cited_and_every_number_supported(assistant, question):
     assert not answer.refused, answer.understood
     cited = {c.n: c for c in answer.citations}
     assert cited, "an answer without citations"
-    dose_numbers = check_support(answer.dose_check)
+    dose_numbers = support_values([], dose_check=answer.dose_check)
     for sentence in _sentences(answer.text):
         markers = [int(n) for group in re.findall(r"\[([\d, ]+)\]", sentence) for n in group.split(",")]
         is_checker_line = answer.dose_check is not None and not markers
         assert markers or is_checker_line, f"uncited sentence: {sentence}"
         assert all(n in cited for n in markers), f"citation to nothing: {sentence}"
         support = set(numbers_in(question)) | dose_numbers | {v for n in markers for v in numbers_in(cited[n].text)}
-        unsupported = [v for v in numbers_in(sentence) if not supported(v, support)]
+        unsupported = [v for v in numbers_in(sentence) if not value_supported(v, support)]
         assert not unsupported, f"unsupported {unsupported} in: {sentence}"
     assert answer.guard.removed == []  # the extractive composer never needs the guard
 

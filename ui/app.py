@@ -11,26 +11,30 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # `streamlit run ui/app.py` puts only ui/ on the path
-    sys.path.insert(0, str(ROOT))
+# `streamlit run ui/app.py` puts only ui/ on the path; the package (and its REPO_ROOT) is importable after this.
+if str(Path(__file__).resolve().parent.parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import streamlit as st
+import streamlit as st  # noqa: E402
+from streamlit.runtime.state import SessionStateProxy  # noqa: E402
 
-from assistant.dosing.rules import RulesError, load_rules
-from assistant.index.store import document_summaries
-from assistant.interfaces import audit
-from assistant.settings import Settings, SettingsError
-from assistant.types import Patient
-from ui import pending, render
-from ui.export import (
+from assistant.dosing.loader import load_rules  # noqa: E402
+from assistant.dosing.rules import RulesError
+from assistant.errors import one_line  # noqa: E402
+from assistant.index.store import document_summaries  # noqa: E402
+from assistant.interfaces import audit  # noqa: E402
+from assistant.settings import Settings, SettingsError  # noqa: E402
+from assistant.types import Patient  # noqa: E402
+from ui import pending, render  # noqa: E402
+from ui.export import (  # noqa: E402
     DISCLAIMER,
     conversation_json,
     conversation_markdown,
     conversation_records,
 )
-from ui.inputs import escape_all, history_pairs, one_line, question_problem
+from ui.inputs import escape_all, history_pairs, question_problem  # noqa: E402
 
 log = logging.getLogger("guideline_assistant.ui")
 YES_NO = ["unknown", "yes", "no"]
@@ -53,7 +57,7 @@ def assistant_lock(fingerprint: str) -> threading.Lock:
     return threading.Lock()
 
 
-def state() -> dict:
+def state() -> SessionStateProxy:
     ss = st.session_state
     ss.setdefault("turns", [])
     ss.setdefault("notices", [])
@@ -61,7 +65,7 @@ def state() -> dict:
     return ss
 
 
-def audit_event(event: str, **kwargs) -> None:
+def audit_event(event: audit.AuditEvent, **kwargs: Any) -> None:
     """Append to the audit log; a failure is shown on the page, never raised."""
     try:
         settings = Settings()
@@ -69,7 +73,9 @@ def audit_event(event: str, **kwargs) -> None:
         audit.log_event(settings.audit_path, event, question_key=key, provenance=st.session_state.get("provenance"),
                         **kwargs)
     except (audit.AuditError, ValueError, TypeError) as exc:
-        st.session_state.setdefault("notices", []).append(f"The audit log was not written ({one_line(exc)}).")
+        st.session_state.setdefault("notices", []).append(
+            f"The audit log was not written ({one_line(exc, with_type=True)})."
+        )
 
 
 def on_question(max_chars: int) -> None:
@@ -99,18 +105,27 @@ def on_feedback(turn_id: str) -> None:
     turn = next((t for t in st.session_state.get("turns", []) if t["id"] == turn_id), None)
     if turn is None or turn.get("error"):
         return
-    rating = {1: "up", 0: "down"}.get(value, "cleared")
-    audit_event("feedback", answer=turn["answer"], question=turn["question"], patient=turn["patient"],
-                extra={"rating": rating, "turn_id": turn_id})
+    rating = "up" if value == 1 else "down" if value == 0 else "cleared"
+    audit_event(
+        "feedback",
+        answer=turn["answer"],
+        question=turn["question"],
+        patient=turn["patient"],
+        extra={"rating": rating, "turn_id": turn_id},
+    )
 
 
 def on_download(fmt: str) -> None:
     turns = st.session_state.get("turns", [])
     answered = [t for t in turns if t["role"] == "assistant" and not t.get("error")]
     last = answered[-1] if answered else None
-    audit_event("download", answer=last["answer"] if last else None, question=last["question"] if last else None,
-                patient=last["patient"] if last else None,
-                extra={"format": fmt, "conversation": conversation_records(turns)})
+    audit_event(
+        "download",
+        answer=last["answer"] if last else None,
+        question=last["question"] if last else None,
+        patient=last["patient"] if last else None,
+        extra={"format": fmt, "conversation": conversation_records(turns)},
+    )
 
 
 def pick_lists(settings: Settings) -> tuple[list[str], list[str], list[str]]:
@@ -138,11 +153,20 @@ def patient_form(settings: Settings) -> tuple[dict, Patient | None]:
     dialysis = st.selectbox("Dialysis / renal replacement", YES_NO, key="pt_dialysis")
     cirrhosis = st.selectbox("Liver cirrhosis", YES_NO, key="pt_cirrhosis")
     age = st.number_input("Age (years)", min_value=0.0, max_value=130.0, value=None, step=1.0, key="pt_age")
-    sodium = st.number_input("Serum sodium (mmol/L)", min_value=80.0, max_value=200.0, value=None, step=1.0, key="pt_sodium")
+    sodium = st.number_input(
+        "Serum sodium (mmol/L)", min_value=80.0, max_value=200.0, value=None, step=1.0, key="pt_sodium"
+    )
     flag = {"yes": True, "no": False}
-    facts = {"egfr": egfr, "crcl": crcl, "weight": weight, "dialysis": flag.get(dialysis), "cirrhosis": flag.get(cirrhosis),
-             "age": age, "sodium": sodium}
-    patient = Patient(**facts)
+    facts = {
+        "egfr": egfr,
+        "crcl": crcl,
+        "weight": weight,
+        "dialysis": flag.get(dialysis),
+        "cirrhosis": flag.get(cirrhosis),
+        "age": age,
+        "sodium": sodium,
+    }
+    patient = Patient.model_validate(facts)
     fields = {**facts, "indication": None if ind == "unknown" else ind, "route": None if route == "unknown" else route}
     return fields, (patient if patient.known() else None)
 
@@ -152,10 +176,15 @@ def backend_form(settings: Settings) -> str:
     st.subheader("Answer writer")
     options = settings.allowed_llms
     default = settings.llm if settings.llm in options else "none"
-    return st.selectbox("Backend", options, index=options.index(default), key="llm_backend",
-                        format_func=lambda o: {"none": "none (extractive)", "llamacpp": "llamacpp (bundled Gemma 3 270M)"}.get(o, o),
-                        help="An LLM writes the answer; the guard removes every sentence its citations do not support. "
-                        "The server's operator chooses which writers are offered.")
+    return st.selectbox(
+        "Backend",
+        options,
+        index=options.index(default),
+        key="llm_backend",
+        format_func=lambda o: {"none": "none (extractive)", "llamacpp": "llamacpp (bundled Gemma 3 270M)"}.get(o, o),
+        help="An LLM writes the answer; the guard removes every sentence its citations do not support. "
+        "The server's operator chooses which writers are offered.",
+    )
 
 
 def corpus_section(assistant, lock: threading.Lock) -> None:
@@ -168,9 +197,12 @@ def corpus_section(assistant, lock: threading.Lock) -> None:
         render.render_corpus(status, library)
     except Exception as exc:  # the store may be unreachable; the chat page must stay up
         log.exception("corpus_status failed")
-        render.render_error(f"Cannot read the index: {one_line(exc)}")
-    if st.button("Re-index corpus", icon=":material/refresh:",
-                 help="After adding or editing a document in corpus/ or in a folder added with `ingest PATH`"):
+        render.render_error(f"Cannot read the index: {one_line(exc, with_type=True)}")
+    if st.button(
+        "Re-index corpus",
+        icon=":material/refresh:",
+        help="After adding or editing a document in corpus/ or in a folder added with `ingest PATH`",
+    ):
         try:
             with st.spinner("Re-indexing…"), lock:
                 line, errors = render.reindex_summary(assistant.reindex())
@@ -178,7 +210,7 @@ def corpus_section(assistant, lock: threading.Lock) -> None:
             st.rerun()
         except Exception as exc:
             log.exception("reindex failed")
-            st.session_state["reindex"] = (None, [f"Re-index failed: {one_line(exc)}"])
+            st.session_state["reindex"] = (None, [f"Re-index failed: {one_line(exc, with_type=True)}"])
     line, errors = st.session_state.get("reindex", (None, []))
     if line:
         st.success(line, icon=":material/check:")
@@ -188,16 +220,36 @@ def corpus_section(assistant, lock: threading.Lock) -> None:
 
 def conversation_section(turns: list[dict]) -> None:
     st.subheader("Conversation")
-    st.button("New conversation", icon=":material/add_comment:", on_click=new_conversation,
-              help="Clears the chat and the patient context")
+    st.button(
+        "New conversation",
+        icon=":material/add_comment:",
+        on_click=new_conversation,
+        help="Clears the chat and the patient context",
+    )
     has_answers = any(t["role"] == "assistant" for t in turns)
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    st.download_button("Download conversation (Markdown)", conversation_markdown(turns, stamp), file_name="conversation.md",
-                       mime="text/markdown", icon=":material/download:", disabled=not has_answers,
-                       on_click=on_download, args=("markdown",), key="download-md")
-    st.download_button("Download conversation (JSON)", conversation_json(turns, stamp), file_name="conversation.json",
-                       mime="application/json", icon=":material/data_object:", disabled=not has_answers,
-                       on_click=on_download, args=("json",), key="download-json")
+    st.download_button(
+        "Download conversation (Markdown)",
+        conversation_markdown(turns, stamp),
+        file_name="conversation.md",
+        mime="text/markdown",
+        icon=":material/download:",
+        disabled=not has_answers,
+        on_click=on_download,
+        args=("markdown",),
+        key="download-md",
+    )
+    st.download_button(
+        "Download conversation (JSON)",
+        conversation_json(turns, stamp),
+        file_name="conversation.json",
+        mime="application/json",
+        icon=":material/data_object:",
+        disabled=not has_answers,
+        on_click=on_download,
+        args=("json",),
+        key="download-json",
+    )
 
 
 def show_turn(turn: dict) -> None:
@@ -211,7 +263,7 @@ def show_turn(turn: dict) -> None:
             st.feedback("thumbs", key=f"feedback-{turn['id']}", on_change=on_feedback, args=(turn["id"],))
 
 
-def answer_next(assistant, lock: threading.Lock, ss) -> None:
+def answer_next(assistant, lock: threading.Lock, ss: SessionStateProxy) -> None:
     """Answer the oldest queued question. The work runs in a thread; this run polls it and updates the page every
     0.1 s, so a question sent meanwhile stops this run at once and is queued (ui/pending.py), never merged away.
     With an LLM backend the guarded sentences are shown while the model writes."""
@@ -229,8 +281,9 @@ def answer_next(assistant, lock: threading.Lock, ss) -> None:
     kind, value = item["result"]
     if kind == "answer":  # stored and audited with no Streamlit call in between: a stopped run cannot lose it
         turn = pending.complete(ss["pending"], ss["turns"], item, value, None)
-        audit_event("answer", answer=value, question=item["question"], patient=item["fields"],
-                    extra={"turn_id": turn["id"]})
+        audit_event(
+            "answer", answer=value, question=item["question"], patient=item["fields"], extra={"turn_id": turn["id"]}
+        )
     elif kind == "input":  # the assistant's own input check: a friendly note, not an error, not a turn
         ss["pending"].remove(item)
         ss["notices"].append(f"Please check your question: {escape_all(value)}.")
@@ -253,15 +306,19 @@ def main() -> None:
     except Exception as exc:
         log.exception("Assistant failed to start")
         assistant = None
-        render.render_error(f"The assistant could not start: {one_line(exc)}")
+        render.render_error(f"The assistant could not start: {one_line(exc, with_type=True)}")
     # Read the chat box first and queue its question at once: nothing before it can stop this run and lose it.
     # Questions are taken in the chat box's callback, which Streamlit runs before the script and never stops halfway;
     # the box is never disabled while busy, because Streamlit discards a value sent to a widget it has just disabled.
     drugs = pick_lists(settings)[2]  # the example names a drug of the loaded rules, never one written here
     example = f"What is the maximum daily dose of {drugs[0]}?" if drugs else "What is the maximum daily dose?"
-    st.chat_input(f"Ask a dosing question, e.g. “{example}”",
-                  disabled=assistant is None, key="question", on_submit=on_question,
-                  args=(settings.max_question_chars,))
+    st.chat_input(
+        f"Ask a dosing question, e.g. “{example}”",
+        disabled=assistant is None,
+        key="question",
+        on_submit=on_question,
+        args=(settings.max_question_chars,),
+    )
     st.sidebar.caption(f":material/info: **{DISCLAIMER}**")
     conversation_box = st.sidebar.container()  # filled last, so downloads include this run's answer
     with st.sidebar:

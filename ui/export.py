@@ -43,7 +43,12 @@ def _dose_markdown(dc: DoseCheck) -> list[str]:
 
 
 def _answer_markdown(answer: Answer) -> list[str]:
-    lines = ["**Answer" + (" (refused: not covered by the guidelines)" if answer.refused else "") + ":**", "", answer.text, ""]
+    lines = [
+        "**Answer" + (" (refused: not covered by the guidelines)" if answer.refused else "") + ":**",
+        "",
+        answer.text,
+        "",
+    ]
     if answer.understood:
         lines += ["Understood: " + "; ".join(f"{k} = {fmt_value(v)}" for k, v in answer.understood.items()), ""]
     if answer.dose_check is not None:
@@ -77,13 +82,19 @@ def conversation_records(turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One JSON-ready record per answered turn (retrieval internals left out)."""
     records = []
     for turn in answered_turns(turns):
-        rec: dict[str, Any] = {"question": turn["question"], "patient": {k: v for k, v in (turn.get("patient") or {}).items() if v is not None}}
+        rec: dict[str, Any] = {
+            "question": turn["question"],
+            "patient": {k: v for k, v in (turn.get("patient") or {}).items() if v is not None},
+        }
         if turn.get("error"):
             rec["error"] = turn["content"]
         else:
             a: Answer = turn["answer"]
             rec.update(
-                answer=a.text, refused=a.refused, understood=a.understood, intent=a.intent,
+                answer=a.text,
+                refused=a.refused,
+                understood=a.understood,
+                intent=a.intent,
                 citations=[c.model_dump(mode="json") for c in a.citations],
                 dose_check=a.dose_check.model_dump(mode="json") if a.dose_check else None,
             )

@@ -6,35 +6,31 @@ the assistant returned.
 from __future__ import annotations
 
 import string
-import unicodedata
-from typing import Any
+from typing import Any, Literal
+
+from assistant.errors import InputError
+from assistant.query.validate import validate_question
 
 _PUNCT = set(string.punctuation)
-_ALLOWED_CONTROLS = {"\t", "\n", "\r"}
-
-
-def _unprintable(ch: str) -> bool:
-    if ch in _ALLOWED_CONTROLS:
-        return False
-    return ch == "\ufffd" or unicodedata.category(ch) in {"Cc", "Cs", "Co", "Cn"}
-
-
-def looks_binary(text: str) -> bool:
-    """Any control, surrogate, private-use or unassigned character, or U+FFFD (same rule as the assistant)."""
-    return any(_unprintable(ch) for ch in text)
 
 
 def question_problem(text: str | None, max_chars: int) -> str | None:
-    """A friendly one-line reason why this message cannot be sent, or None when it is fine."""
-    if text is None or not text.strip():
+    """A friendly one-line reason why this message cannot be sent, or None when it is fine. The core's validator
+    (`assistant.query.validate`) decides; this only words its refusal for the chat page."""
+    try:
+        validate_question("" if text is None else text, max_chars)
+    except InputError as exc:
+        if exc.problem == "too_long":
+            return (
+                f"That message is {len(str(text).strip()):,} characters long; questions are limited to "
+                f"{max_chars:,} characters. Please ask one focused question."
+            )
+        if exc.problem == "binary":
+            return (
+                "That doesn't look like readable text (it contains binary or control characters). "
+                "Please type your question."
+            )
         return "Please type a question, for example: “What is the maximum daily dose for this indication?”"
-    if len(text.strip()) > max_chars:
-        return (
-            f"That message is {len(text.strip()):,} characters long; questions are limited to {max_chars:,} characters. "
-            "Please ask one focused question."
-        )
-    if looks_binary(text):
-        return "That doesn't look like readable text (it contains binary or control characters). Please type your question."
     return None
 
 
@@ -80,20 +76,16 @@ def fmt_value(value: Any) -> str:
     return str(value)
 
 
-def one_line(exc: BaseException) -> str:
-    """First line of an exception message, never a traceback."""
-    text = str(exc).strip()
-    first = text.splitlines()[0] if text else ""
-    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+Role = Literal["user", "assistant"]
 
 
-def history_pairs(turns: list[dict[str, Any]]) -> list[tuple[str, str]]:
+def history_pairs(turns: list[dict[str, Any]]) -> list[tuple[Role, str]]:
     """(role, content) of the earlier turns that the assistant actually answered.
 
     A question whose turn failed (an error) is left out together with the error, so a follow-up is read
     against answered turns only.
     """
-    out: list[tuple[str, str]] = []
+    out: list[tuple[Role, str]] = []
     for i, turn in enumerate(turns):
         if turn.get("error"):
             continue
@@ -101,5 +93,5 @@ def history_pairs(turns: list[dict[str, Any]]) -> list[tuple[str, str]]:
             nxt = turns[i + 1] if i + 1 < len(turns) else None
             if nxt is None or nxt.get("error"):
                 continue
-        out.append((turn["role"], turn["content"]))
+        out.append(("user" if turn["role"] == "user" else "assistant", turn["content"]))
     return out

@@ -12,9 +12,9 @@ import logging
 import threading
 import time
 import uuid
-from typing import Any
+from typing import Any, Literal
 
-from assistant.query.validate import InputError
+from assistant.errors import InputError
 from assistant.types import Answer, Patient
 
 BUSY_NOTE = "Still answering the previous question — questions you send now are queued and answered in order."
@@ -26,7 +26,7 @@ def enqueue(queue: list[dict[str, Any]], question: str, fields: dict, patient: P
                   "backend": backend})
 
 
-def start(item: dict[str, Any], assistant, lock: threading.Lock, history: list[tuple[str, str]],
+def start(item: dict[str, Any], assistant, lock: threading.Lock, history: list[tuple[Literal["user", "assistant"], str]],
           log: logging.Logger) -> None:
     """Answer `item` in a thread; the outcome lands in item['result'] as ('answer', Answer), ('input', message)
     or ('error', one line), and guarded LLM text so far in item['partial']."""

@@ -5,30 +5,44 @@ them; this module adds colour and layout, never a number of its own.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import streamlit as st
 
-from assistant.types import Answer, Citation, DoseCheck, Finding
+from assistant.types import (
+    VERDICT_LABELS,
+    Answer,
+    Citation,
+    DoseCheck,
+    Finding,
+    Verdict,
+)
 from ui.inputs import escape_all, escape_answer, fmt_num, fmt_value, quote_block
 
-# verdict -> (label, badge colour, icon). Hard stops red, soft amber, clear green, unknown grey.
-VERDICTS: dict[str, tuple[str, str, str]] = {
-    "contraindicated": ("Contraindicated", "red", ":material/block:"),
-    "above_max": ("Above maximum", "red", ":material/block:"),
-    "exceeds_titration_step": ("Exceeds titration step", "orange", ":material/warning:"),
-    "caution": ("Caution", "orange", ":material/warning:"),
-    "within_limits": ("Within limits", "green", ":material/check_circle:"),
-    "unable_to_check": ("Unable to check", "gray", ":material/help:"),
+# verdict -> (badge colour, icon); the words are the core's VERDICT_LABELS. Hard stops red, soft amber, clear
+# green, unknown grey.
+BadgeColor = Literal["red", "orange", "green", "gray"]
+VERDICT_STYLES: dict[Verdict, tuple[BadgeColor, str]] = {
+    "contraindicated": ("red", ":material/block:"),
+    "above_max": ("red", ":material/block:"),
+    "exceeds_titration_step": ("orange", ":material/warning:"),
+    "caution": ("orange", ":material/warning:"),
+    "within_limits": ("green", ":material/check_circle:"),
+    "unable_to_check": ("gray", ":material/help:"),
 }
-SEVERITY = {"hard": ("red", ":material/block:"), "soft": ("orange", ":material/warning:"), "info": ("gray", ":material/info:")}
+SEVERITY = {
+    "hard": ("red", ":material/block:"),
+    "soft": ("orange", ":material/warning:"),
+    "info": ("gray", ":material/info:"),
+}
 REFUSAL_ICON = ":material/search_off:"
 ERROR_ICON = ":material/error:"
 
 
-def verdict_style(dc: DoseCheck) -> tuple[str, str, str]:
+def verdict_style(dc: DoseCheck) -> tuple[str, BadgeColor, str]:
     """Label, colour and icon for a dose check; a hard stop is red whatever the verdict word."""
-    label, color, icon = VERDICTS.get(dc.verdict, (dc.verdict, "gray", ":material/help:"))
+    label = VERDICT_LABELS[dc.verdict]
+    color, icon = VERDICT_STYLES[dc.verdict]
     if dc.hard_stop:
         color, icon = "red", ":material/block:"
     return label, color, icon
@@ -42,7 +56,9 @@ def render_understood(understood: dict[str, Any]) -> None:
     """Facts the assistant read from the question and conversation, so a misreading is visible."""
     if not understood:
         return
-    facts = " · ".join(f"{escape_all(str(k).replace('_', ' '))}: **{escape_all(fmt_value(v))}**" for k, v in understood.items())
+    facts = " · ".join(
+        f"{escape_all(str(k).replace('_', ' '))}: **{escape_all(fmt_value(v))}**" for k, v in understood.items()
+    )
     st.caption(f":material/psychology: Understood from your question: {facts}")
 
 
@@ -81,12 +97,17 @@ def render_dose_check(dc: DoseCheck, key: str) -> None:
         if dc.limits_applied:
             st.caption(f"Limits applied: {escape_all(dc.limits_applied)}")
         if dc.patient:
-            st.caption("Patient facts used: " + ", ".join(f"{escape_all(k)} {escape_all(fmt_value(v))}" for k, v in dc.patient.items()))
+            st.caption(
+                "Patient facts used: "
+                + ", ".join(f"{escape_all(k)} {escape_all(fmt_value(v))}" for k, v in dc.patient.items())
+            )
         for f in (f for f in dc.findings if f.severity != "info"):
             _finding(f)
         notes = [f for f in dc.findings if f.severity == "info"]
         if notes:
-            with st.expander(f"All limits checked and notes ({len(notes)})", icon=":material/rule:", key=f"dose-notes-{key}"):
+            with st.expander(
+                f"All limits checked and notes ({len(notes)})", icon=":material/rule:", key=f"dose-notes-{key}"
+            ):
                 for f in notes:
                     _finding(f)
 
@@ -122,7 +143,10 @@ def render_answer(answer: Answer, key: str) -> None:
     render_backend(answer)
     if answer.guard.removed:
         n = len(answer.guard.removed)
-        st.caption(f":material/shield: The guard removed {n} sentence{'s' if n != 1 else ''} that its citations did not support.")
+        st.caption(
+            f":material/shield: The guard removed {n} sentence{'s' if n != 1 else ''} "
+            "that its citations did not support."
+        )
 
 
 def streaming_text(text: str) -> str:
@@ -134,7 +158,11 @@ def render_backend(answer: Answer) -> None:
     """Which writer produced the text, and any note (an unavailable backend, a fallback to the extractive answer)."""
     backend = getattr(answer, "backend", "none")
     if backend != "none":
-        how = "extractive answer (fallback)" if answer.guard.fallback else "written by the language model, checked by the guard"
+        how = (
+            "extractive answer (fallback)"
+            if answer.guard.fallback
+            else "written by the language model, checked by the guard"
+        )
         st.caption(f":material/smart_toy: Backend `{escape_all(backend)}`: {how}.")
     for note in getattr(answer, "notes", []):
         st.warning(escape_all(note), icon=":material/warning:")

@@ -3,55 +3,20 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, Field
-
+from assistant.answer.citations import CitationNumbering
+from assistant.answer.indications import sentence_indication
 from assistant.dosing.rules import DrugRules
 from assistant.query.understand import Query
-from assistant.text.words import content_terms, split_sentences
-from assistant.types import Chunk, Citation, DoseCheck, Finding, Hit
+from assistant.text.sentences import split_sentences
+from assistant.text.words import content_terms
+from assistant.types import SEVERITY_ORDER, VERDICT_LABELS, Chunk, DoseCheck, Draft, Finding, Hit, Intent
 
 REFUSAL = "The guidelines in this assistant's corpus do not cover this question, so it cannot be answered here."
 
-DOSE_INTENTS = frozenset({"maximum", "start", "titration", "dose"})
-VERDICT_WORDS: dict[str, str] = {
-    "contraindicated": "Do not give: contraindicated for this patient",
-    "above_max": "Above the guideline maximum",
-    "exceeds_titration_step": "Faster or larger increase than the guideline titration",
-    "caution": "Caution",
-    "within_limits": "Within the guideline limits",
-    "unable_to_check": "Unable to check this dose",
-}
+DOSE_INTENTS: frozenset[Intent] = frozenset({"maximum", "start", "titration", "dose"})
 MAX_POINTS = 3
 # Informational findings worth a line in the answer: the limits themselves. The rest stays in `dose_check`.
 LIMIT_CODES = frozenset({"max_daily", "start_dose", "titration_step", "indication_needed", "route_no_limits"})
-
-
-class Draft(BaseModel):
-    """An answer before the guard: markdown text and the citations its [n] markers refer to."""
-
-    text: str
-    citations: list[Citation] = Field(default_factory=list)
-    checker_lines: list[str] = Field(default_factory=list, description="Lines written from the DoseCheck, not from a model.")
-
-
-def indication_in(text: str, rules: DrugRules | None) -> str | None:
-    """The first indication of the rules whose name or spelling the text uses."""
-    if rules is None:
-        return None
-    low = text.lower()
-    found = [(m.start(), key) for key, ind in rules.indications.items()
-             for term in {key.replace("_", " "), ind.label, *ind.aliases}
-             if (m := re.search(rf"\b{re.escape(term.lower())}", low))]
-    return min(found)[1] if found else None
-
-
-def sentence_indication(sentence: str, chunk: Chunk, rules: DrugRules | None) -> str | None:
-    """The indication a sentence speaks about: named in it, 'general' for text the rules mark as general (e.g. a
-    label's general dosing), else its guideline's."""
-    marker = rules.general_text.marker if rules is not None and rules.general_text else None
-    if marker and re.search(re.escape(marker), sentence, re.IGNORECASE):
-        return "general"
-    return indication_in(sentence, rules) or indication_in(chunk.title, rules)
 
 
 def compatible(sentence_ind: str | None, query_inds: list[str], rules: DrugRules | None) -> bool:
@@ -63,24 +28,6 @@ def compatible(sentence_ind: str | None, query_inds: list[str], rules: DrugRules
         applies = rules.general_text.applies_to if rules is not None and rules.general_text else []
         return any(q in applies for q in query_inds)
     return sentence_ind in query_inds
-
-
-class _Candidates:
-    """Citation numbering in order of first use."""
-
-    def __init__(self) -> None:
-        self.citations: list[Citation] = []
-
-    def cite(self, chunk: Chunk) -> int:
-        for c in self.citations:
-            if c.chunk_id == chunk.id:
-                return c.n
-        n = len(self.citations) + 1
-        self.citations.append(
-            Citation(n=n, chunk_id=chunk.id, doc_id=chunk.doc_id, title=chunk.title, section=chunk.section, text=chunk.text, refs=chunk.refs,
-                     page=chunk.page)
-        )
-        return n
 
 
 def _with_marker(sentence: str, n: int) -> str:
@@ -131,24 +78,24 @@ def pick_sentences(
     return picked
 
 
-def _finding_line(finding: Finding, cands: _Candidates, source_chunk) -> str:
+def _finding_line(finding: Finding, cands: CitationNumbering, source_chunk) -> str:
     chunk = source_chunk(finding.citation) if finding.citation else None
     return f"- {_with_marker(finding.message, cands.cite(chunk)) if chunk else finding.message}"
 
 
-def dose_check_lines(check: DoseCheck, cands: _Candidates, source_chunk) -> list[str]:
+def dose_check_lines(check: DoseCheck, cands: CitationNumbering, source_chunk) -> list[str]:
     """Verdict first, in plain words, then each finding with the corpus text behind its limit."""
     target = check.indication.replace("_", " ") if check.indication else "an unstated indication"
-    head = f"**{VERDICT_WORDS[check.verdict]}** ({check.verdict}): {check.dose} of {check.route} {check.drug} for {target}."
+    label = VERDICT_LABELS[check.verdict]
+    head = f"**{label}** ({check.verdict}): {check.dose} of {check.route} {check.drug} for {target}."
     if check.reason:
         head += f" {check.reason.rstrip('.')}."
-    order = {"hard": 0, "soft": 1, "info": 2}
     shown = [f for f in check.findings if f.severity != "info" or f.code in LIMIT_CODES]
-    findings = sorted(shown, key=lambda f: order[f.severity])
+    findings = sorted(shown, key=lambda f: SEVERITY_ORDER.index(f.severity))
     return [head, *[_finding_line(f, cands, source_chunk) for f in findings]]
 
 
-def answered_intent(intent: str | None, dose_check: DoseCheck | None) -> str:
+def answered_intent(intent: Intent | None, dose_check: DoseCheck | None) -> Intent:
     """The intent the guideline sentences answer: a checked dose is answered with its limits."""
     intent = intent or "general"
     return "maximum" if dose_check is not None and intent in ("dose", "general") else intent
@@ -163,7 +110,7 @@ def compose(
     `source_chunk(RuleSource) -> Chunk | None` finds the chunk a rule limit cites; `other_drugs` are the
     drugs the corpus names other than the one asked about, so that their doses never answer for it.
     """
-    cands = _Candidates()
+    cands = CitationNumbering()
     blocks: list[str] = []
     checker_lines: list[str] = []
     if dose_check is not None:

@@ -6,14 +6,22 @@ import re
 
 from pydantic import BaseModel
 
-from assistant.answer.compose import Draft, sentence_indication
-from assistant.dosing.parse import ParseFailure, read_dose
+from assistant.answer.indications import sentence_indication
+from assistant.answer.support import support_pool
 from assistant.dosing.rules import DrugRules
-from assistant.text.numbers import numbers_in, supported
-from assistant.text.words import split_sentences
-from assistant.types import Chunk, Citation, DoseCheck, GuardRemoval, GuardReport
+from assistant.text.citations import MARKER, marker, marker_numbers, renumber
+from assistant.text.quantities import numbers_in, value_supported
+from assistant.text.sentences import split_sentences
+from assistant.types import (
+    Chunk,
+    Citation,
+    DoseCheck,
+    Draft,
+    GuardRemoval,
+    GuardReport,
+    RemovalCode,
+)
 
-_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _NUM = r"(\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?\s*(?:mg|milligram)"
 ROLE_PATTERNS: dict[str, re.Pattern[str]] = {
     "maximum": re.compile(rf"(?:\bmax\b\.?|maxim\w*|up to|not (?:to )?exceed\w*|no more than|ceiling|highest|top dose)\D{{0,40}}?{_NUM}", re.I),
@@ -52,7 +60,7 @@ def judges_a_dose(sentence: str, check: DoseCheck | None) -> bool:
         return bool(figures) or bool(USER_DOSE.search(sentence))
     own = {v for v in (check.daily_dose_mg, check.daily_dose_max_mg, check.single_dose_mg) if v is not None}
     own |= set(numbers_in(check.dose))
-    about_user = bool(USER_DOSE.search(sentence)) or any(supported(v, own) for v in figures)
+    about_user = bool(USER_DOSE.search(sentence)) or any(value_supported(v, own) for v in figures)
     limits = [v for f in check.findings if f.code == "max_daily" and f.limit for v in numbers_in(f.limit)]
     above = bool(limits) and any(v > max(limits) for v in figures)
     return (about_user and check.verdict != "within_limits") or above
@@ -84,8 +92,12 @@ def role_table(rules: DrugRules) -> dict[str, dict[str, set[float]]]:
     return table
 
 
-def role_errors(sentence: str, indication: str | None, table: dict[str, dict[str, set[float]]],
-                general_applies_to: list[str] | None = None) -> list[str]:
+def role_errors(
+    sentence: str,
+    indication: str | None,
+    table: dict[str, dict[str, set[float]]],
+    general_applies_to: list[str] | None = None,
+) -> list[str]:
     """Roles whose stated number disagrees with the rule for the sentence's indication (general text: the
     indications the rules apply it to)."""
     names = (general_applies_to or []) if indication == "general" else [indication] if indication else []
@@ -94,24 +106,17 @@ def role_errors(sentence: str, indication: str | None, table: dict[str, dict[str
     for role, pattern in ROLE_PATTERNS.items():
         for m in pattern.finditer(sentence):
             stated = [float(g) for g in m.groups() if g]
-            if not any(all(supported(v, allowed[role]) for v in stated) for allowed in candidates if allowed[role]):
-                errors.append(f"states {role} {'-'.join(f'{v:g}' for v in stated)} mg, not the rule for {indication or 'any indication'}")
+            if not any(
+                all(value_supported(v, allowed[role]) for v in stated) for allowed in candidates if allowed[role]
+            ):
+                figures = "-".join(f"{v:g}" for v in stated)
+                errors.append(f"states {role} {figures} mg, not the rule for {indication or 'any indication'}")
     return errors
 
 
-def check_support(check: DoseCheck | None) -> set[float]:
-    """Numbers the dose checker stands behind: its structured doses and patient facts, each finding's
-    limit and the corpus quote that limit cites. Free text in messages is not support on its own."""
-    if check is None:
-        return set()
-    values = {v for v in (check.single_dose_mg, check.daily_dose_mg, check.daily_dose_max_mg, check.doses_per_day) if v is not None}
-    values |= {float(v) for v in check.patient.values() if isinstance(v, (int, float)) and not isinstance(v, bool)}
-    for f in check.findings:
-        values |= set(numbers_in(f"{f.limit or ''} {f.citation.quote if f.citation else ''}"))
-    alternatives = read_dose(check.dose)
-    if isinstance(alternatives, ParseFailure):  # an ambiguous dose names its readings ('1 mg or 1000 mg')
-        values |= set(numbers_in(" ".join(alternatives.alternatives)))
-    return values | set(numbers_in(check.dose))
+def support_values(texts: list[str], question: str = "", dose_check: DoseCheck | None = None) -> set[float]:
+    """The values of the support pool (`assistant.answer.support`), number words included: what the guard compares."""
+    return {q.value for q in support_pool(cited=texts, given=[question], dose_check=dose_check, words=True)}
 
 
 def guard(
@@ -123,8 +128,7 @@ def guard(
 ) -> Guarded:
     """Check the draft sentence by sentence; drop what breaks the rule and renumber the citations kept."""
     by_n = {c.n: c for c in draft.citations if c.chunk_id in allowed_chunks}
-    question_numbers = set(numbers_in(question))
-    checker_numbers = check_support(dose_check)
+    given_numbers = support_values([], question, dose_check)
     table = role_table(rules) if rules else {}
     removed: list[GuardRemoval] = []
     kept_lines: list[str] = []
@@ -132,10 +136,11 @@ def guard(
         from_checker = line in draft.checker_lines
         kept_sentences = []
         for sentence in split_sentences(line) if line.strip() else [line]:
-            sentence, reason = _check_sentence(sentence, by_n, question_numbers, checker_numbers, table, dose_check,
-                                               from_checker, rules)
-            if reason:
-                removed.append(GuardRemoval(sentence=sentence, reason=reason))
+            sentence, problem = _check_sentence(
+                sentence, by_n, given_numbers, table, dose_check, from_checker, rules
+            )
+            if problem:
+                removed.append(GuardRemoval(sentence=sentence, code=problem[0], reason=problem[1]))
             else:
                 kept_sentences.append(sentence)
         if kept_sentences or not line.strip():
@@ -145,36 +150,42 @@ def guard(
     return Guarded(text=text, citations=citations, report=GuardReport(removed=removed))
 
 
-def _check_sentence(sentence, by_n, question_numbers, checker_numbers, table, dose_check, from_checker,  # noqa: PLR0913
-                    rules: DrugRules | None = None) -> tuple[str, str | None]:
-    """(sentence with invalid markers removed, reason to drop it or None)."""
+def _check_sentence(
+    sentence: str,
+    by_n: dict[int, Citation],
+    given_numbers: set[float],
+    table: dict[str, dict[str, set[float]]],
+    dose_check: DoseCheck | None,
+    from_checker: bool,
+    rules: DrugRules | None = None,
+) -> tuple[str, tuple[RemovalCode, str] | None]:
+    """(sentence with invalid markers removed, (code, reason) to drop it or None)."""
     if not sentence.strip():
         return sentence, None
     cited: list[Citation] = []
-    for m in list(_MARKER.finditer(sentence)):
-        ns = [int(n) for n in re.findall(r"\d+", m.group(1))]
-        good = [n for n in ns if n in by_n]
+    for m in list(MARKER.finditer(sentence)):
+        good = [n for n in marker_numbers(m.group(1)) if n in by_n]
         cited += [by_n[n] for n in good]
-        replacement = f"[{', '.join(map(str, good))}]" if good else ""
-        sentence = sentence.replace(m.group(0), replacement)
+        sentence = sentence.replace(m.group(0), marker(good))
     sentence = re.sub(r"\s+([.!?])", r"\1", re.sub(r"\s{2,}", " ", sentence)).strip()
     bare = re.sub(r"^[-*]\s+", "", sentence)
     if not cited and not from_checker:
-        return sentence, "no citation to a retrieved guideline chunk"
-    support = question_numbers | (checker_numbers if from_checker or dose_check else set())
-    support |= {v for c in cited for v in numbers_in(c.text)}
-    missing = [v for v in numbers_in(bare) if not supported(v, support)]
+        return sentence, ("uncited", "no citation to a retrieved guideline chunk")
+    support = given_numbers | support_values([c.text for c in cited])
+    missing = [v for v in numbers_in(bare) if not value_supported(v, support)]
     if missing:
-        return sentence, f"number {', '.join(f'{v:g}' for v in missing)} is not in the cited text, the question or the dose check"
+        numbers = ", ".join(f"{v:g}" for v in missing)
+        where = "the cited text, the question or the dose check"
+        return sentence, ("unsupported_number", f"number {numbers} is not in {where}")
     if table and not from_checker:
         doc_chunk = cited[0] if cited else None
         ind = sentence_indication(bare, _as_chunk(doc_chunk), rules) if doc_chunk else None
         applies = rules.general_text.applies_to if rules is not None and rules.general_text else []
         if errs := role_errors(bare, ind, table, applies):
-            return sentence, "; ".join(errs)
+            return sentence, ("wrong_role", "; ".join(errs))
     if judges_a_dose(bare, dose_check):
         verdict = dose_check.verdict if dose_check else "no dose check"
-        return sentence, f"calls a dose acceptable but the dose checker says {verdict}"
+        return sentence, ("calls_acceptable", f"calls a dose acceptable but the dose checker says {verdict}")
     return sentence, None
 
 
@@ -184,11 +195,5 @@ def _as_chunk(c: Citation) -> Chunk:
 
 def _renumber(text: str, by_n: dict[int, Citation]) -> tuple[str, list[Citation]]:
     """Number the surviving citations 1..n in order of first use."""
-    order: list[int] = []
-    for m in _MARKER.finditer(text):
-        for n in map(int, re.findall(r"\d+", m.group(1))):
-            if n not in order:
-                order.append(n)
-    new_n = {old: i + 1 for i, old in enumerate(order)}
-    text = _MARKER.sub(lambda m: f"[{', '.join(str(new_n[int(n)]) for n in re.findall(r'[0-9]+', m.group(1)))}]", text)
-    return text, [by_n[old].model_copy(update={"n": new_n[old]}) for old in order]
+    text, order = renumber(text)
+    return text, [by_n[old].model_copy(update={"n": i + 1}) for i, old in enumerate(order)]

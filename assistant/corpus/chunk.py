@@ -24,7 +24,24 @@ _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+(.*)$")
 _TRAILING_REFS = re.compile(r"(?<=\S)\s+(\d{1,3}(?:\s*,\s*\d{1,3})*)\s*$")
 # A trailing number after one of these words is a quantity ("up to 30"), not a reference.
-_QUANTITY_WORDS = {"to", "of", "at", "than", "is", "are", "and", "or", "by", "from", "be", "about", "over", "under", "x", "-"}
+_QUANTITY_WORDS = {
+    "to",
+    "of",
+    "at",
+    "than",
+    "is",
+    "are",
+    "and",
+    "or",
+    "by",
+    "from",
+    "be",
+    "about",
+    "over",
+    "under",
+    "x",
+    "-",
+}
 _SPLITTER = RecursiveCharacterTextSplitter(
     chunk_size=MAX_CHUNK_CHARS, chunk_overlap=0, separators=["\n", ". ", "; ", ", ", " "], keep_separator="end"
 )
@@ -59,7 +76,8 @@ def chunk_id(doc_id: str, section: str, text: str) -> str:
 
 
 def chunk_guideline(doc: Guideline) -> list[Chunk]:
-    """Cut a guideline into chunks: title line skipped, headings become `section`, bullets and paragraphs become chunks."""
+    """Cut a guideline into chunks: title line skipped, headings become `section`, bullets and paragraphs become
+    chunks."""
     lines, pages = logical_lines(doc.text, doc.line_pages)
     if lines and lines[0].strip().lstrip("# ").strip() == doc.title.strip():
         lines, pages = lines[1:], pages[1:]
@@ -83,10 +101,11 @@ def chunk_guideline(doc: Guideline) -> list[Chunk]:
         previous_was_bullet = is_bullet
         text, refs = split_refs(_BULLET.sub("", line, count=1))
         if is_table_row(line):
-            text, refs = table_row_text(line, header), []
-            if text is None:  # the header row or the |---| rule: context for the rows, not a chunk
+            row = table_row_text(line, header)
+            if row is None:  # the header row or the |---| rule: context for the rows, not a chunk
                 header = header or table_cells(line)
                 continue
+            text, refs = row, []
         else:
             header = []
         for piece in _SPLITTER.split_text(text) if len(text) > MAX_CHUNK_CHARS else [text]:
@@ -99,8 +118,14 @@ def chunk_guideline(doc: Guideline) -> list[Chunk]:
             seen.add(cid)
             chunks.append(
                 Chunk(
-                    id=cid, doc_id=doc.id, title=doc.title, section=section, text=piece, refs=refs,
-                    position=len(chunks), page=pages[i],
+                    id=cid,
+                    doc_id=doc.id,
+                    title=doc.title,
+                    section=section,
+                    text=piece,
+                    refs=refs,
+                    position=len(chunks),
+                    page=pages[i],
                 )
             )
     return chunks

@@ -83,6 +83,8 @@ def make_guideline(
     if not fields["title"]:
         raise DocumentError("no title (no heading and no text)")
     try:
-        return Guideline(**fields, text=body, file=display_file or path.name, line_pages=line_pages or [])
+        return Guideline.model_validate(
+            {**fields, "text": body, "file": display_file or path.name, "line_pages": line_pages or []}
+        )
     except ValidationError as exc:
         raise DocumentError(str(exc.errors()[0]["msg"])) from None

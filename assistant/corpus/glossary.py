@@ -56,8 +56,16 @@ def load_glossary(corpus_dir: Path) -> Glossary:
     drugs = tuple(str(d).lower() for d in data.get("drugs", {}).get("names", []))
     question_words = frozenset(str(t).lower() for t in data.get("question_words", {}).get("terms", []))
     aliases = {str(k).lower(): str(v).lower() for k, v in data.get("drug_aliases", {}).items()}
-    aliases |= {d: d for d in drugs if d not in aliases}  # drugs the corpus names are known even when the dictionary is not
+    # drugs the corpus names are known even when the dictionary is not
+    aliases |= {d: d for d in drugs if d not in aliases}
     terms = {str(k): [str(t) for t in v] for k, v in data.get("indication_terms", {}).items()}
     ambiguous = {str(k).lower(): [str(t) for t in v] for k, v in data.get("ambiguous_indication_terms", {}).items()}
-    return Glossary(synonyms=synonyms, populations=populations, drugs=drugs, question_words=question_words,
-                    drug_aliases=aliases, indication_terms=terms, ambiguous_indication_terms=ambiguous)
+    return Glossary(
+        synonyms=synonyms,
+        populations=populations,
+        drugs=drugs,
+        question_words=question_words,
+        drug_aliases=aliases,
+        indication_terms=terms,
+        ambiguous_indication_terms=ambiguous,
+    )

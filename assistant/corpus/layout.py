@@ -30,7 +30,7 @@ def table_row_text(line: str, header: list[str]) -> str | None:
     if _TABLE_RULE.match(line) or not header:
         return None
     cells = table_cells(line)
-    pairs = [f"{h}: {c}" if h else c for h, c in zip(header + [""] * len(cells), cells) if c]
+    pairs = [f"{h}: {c}" if h else c for h, c in zip(header + [""] * len(cells), cells, strict=False) if c]
     return "; ".join(pairs)
 
 
@@ -51,7 +51,7 @@ def logical_lines(text: str, line_pages: list[int]) -> tuple[list[str], list[int
     raw = text.splitlines()
     pages: list[int | None] = list(line_pages) if len(line_pages) == len(raw) else [None] * len(raw)
     if not any(not ln.strip() for ln in raw):
-        kept = [(ln.rstrip(), p) for ln, p in zip(raw, pages) if ln.strip()]
+        kept = [(ln.rstrip(), p) for ln, p in zip(raw, pages, strict=False) if ln.strip()]
         return [ln for ln, _ in kept], [p for _, p in kept]
     # Setext headings ("Title" over "=====") become Markdown headings; the rule line goes.
     for i in range(1, len(raw)):
@@ -60,7 +60,7 @@ def logical_lines(text: str, line_pages: list[int]) -> tuple[list[str], list[int
     blocks: list[tuple[list[str], int | None]] = []
     current: list[str] = []
     start_page: int | None = None
-    for line, page in [*zip(raw, pages), ("", None)]:
+    for line, page in [*zip(raw, pages, strict=False), ("", None)]:
         if not line.strip():
             if current:
                 blocks.append((current, start_page))

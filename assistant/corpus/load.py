@@ -7,13 +7,14 @@ from pathlib import Path
 from assistant.corpus.admission import DEFAULT_MAX_BYTES, file_problem, front_matter_problem, id_problem
 from assistant.corpus.documents import TEXT_SUFFIXES, DocumentError, guideline_from_text
 from assistant.corpus.pdf import guideline_from_pdf
+from assistant.errors import AssistantError
 from assistant.types import Guideline
 
 PDF_SUFFIX = ".pdf"
 GUIDELINE_SUFFIXES = (*TEXT_SUFFIXES, PDF_SUFFIX)
 
 
-class CorpusError(ValueError):
+class CorpusError(AssistantError, ValueError):
     """A corpus folder or document that cannot be used; the message is one line."""
 
 

@@ -1,5 +1,6 @@
 """Deterministic dose checking: dose rules as data (corpus/rules/*.toml), a dose-expression parser, and check_dose."""
 from assistant.dosing.check import check_dose
+from assistant.dosing.loader import load_rules
 from assistant.dosing.parse import (
     ParsedDose,
     ParseFailure,
@@ -8,7 +9,7 @@ from assistant.dosing.parse import (
     read_dose,
 )
 from assistant.dosing.readings import check_readings
-from assistant.dosing.rules import DrugRules, RulesError, load_rules
+from assistant.dosing.rules import DrugRules, RulesError
 from assistant.dosing.scenarios import range_readings
 
 __all__ = [

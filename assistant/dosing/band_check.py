@@ -7,12 +7,12 @@ passed silently: if the dose would break that limit for some value of the fact, 
 
 from __future__ import annotations
 
-from assistant.dosing.bands import Formulation, _fmt
+from assistant.dosing.bands import Formulation, fmt_number
 from assistant.dosing.findings import finding
 from assistant.dosing.parse import ParsedDose
 from assistant.dosing.renal_bands import doses_per_day, renal_band_findings
 from assistant.dosing.rules import General, IndicationRule
-from assistant.types import Finding, Patient
+from assistant.types import Finding, Patient, Verdict
 
 
 def _formulation(rule: IndicationRule, formulation: str | None) -> tuple[str, Formulation] | None:
@@ -31,9 +31,9 @@ def _form_daily_max(f: Formulation) -> float | None:
 def _form_text(f: Formulation) -> str:
     parts = []
     if f.max_single_mg is not None:
-        parts.append(f"{_fmt(f.max_single_mg)} mg {f.frequency or 'per dose'}")
+        parts.append(f"{fmt_number(f.max_single_mg)} mg {f.frequency or 'per dose'}")
     if f.max_daily_mg is not None:
-        parts.append(f"{_fmt(f.max_daily_mg)} mg/day")
+        parts.append(f"{fmt_number(f.max_daily_mg)} mg/day")
     return f"{' and '.join(parts)} ({f.label})"
 
 
@@ -41,12 +41,12 @@ def _form_breach(f: Formulation, dose: ParsedDose) -> str | None:
     single = dose.single_max_mg if dose.single_max_mg is not None else dose.single_mg
     daily = _form_daily_max(f)
     if daily is not None and dose.daily_high_mg > daily:
-        return f"{_fmt(dose.daily_high_mg)} mg/day"
+        return f"{fmt_number(dose.daily_high_mg)} mg/day"
     if f.max_single_mg is not None and single is not None and single > f.max_single_mg:
-        return f"{_fmt(single)} mg per dose"
+        return f"{fmt_number(single)} mg per dose"
     n = doses_per_day(f.frequency)
     if n and dose.doses_per_day is not None and dose.doses_per_day > n:
-        return f"{_fmt(dose.doses_per_day)} doses/day"
+        return f"{fmt_number(dose.doses_per_day)} doses/day"
     return None
 
 
@@ -76,7 +76,7 @@ def formulation_findings(rule: IndicationRule, dose: ParsedDose, formulation: st
                 )
             )
         elif what:
-            verdict = "above_max" if all(breaches.values()) else "caution"
+            verdict: Verdict = "above_max" if all(breaches.values()) else "caution"
             out.append(
                 finding(
                     "formulation_max",
@@ -115,7 +115,7 @@ def single_and_interval_findings(rule: IndicationRule, dose: ParsedDose, label: 
                 finding(
                     "max_single",
                     "above_max",
-                    f"{_fmt(single)} mg per dose is above the maximum single dose of {mx.text()} for {label}.",
+                    f"{fmt_number(single)} mg per dose is above the maximum single dose of {mx.text()} for {label}.",
                     mx.text(),
                     mx.source,
                 )
@@ -132,8 +132,8 @@ def single_and_interval_findings(rule: IndicationRule, dose: ParsedDose, label: 
             )
     gap = rule.min_interval
     if gap is not None:
-        words = gap.stated_as or f"{_fmt(gap.hours)} hours"
-        limit = f"at least {_fmt(gap.hours)} hours between doses"
+        words = gap.stated_as or f"{fmt_number(gap.hours)} hours"
+        limit = f"at least {fmt_number(gap.hours)} hours between doses"
         if dose.doses_per_day is None:
             out.append(
                 finding(
@@ -149,7 +149,7 @@ def single_and_interval_findings(rule: IndicationRule, dose: ParsedDose, label: 
                 finding(
                     "min_interval",
                     "above_max",
-                    f"{_fmt(dose.doses_per_day)} doses/day is more often than {words} for {label}.",
+                    f"{fmt_number(dose.doses_per_day)} doses/day is more often than {words} for {label}.",
                     limit,
                     gap.source,
                 )
@@ -170,11 +170,11 @@ def per_kg_findings(rule: IndicationRule, dose: ParsedDose, patient: Patient, la
         return []
     kind, high = ("per dose", pk.per_dose_high) if pk.per_dose_high is not None else ("per day", pk.per_day_high)
     low = pk.per_dose_low if kind == "per dose" else pk.per_day_low
-    span = f"{_fmt(low)}–{_fmt(high)}" if low is not None else f"up to {_fmt(high)}"
+    span = f"{fmt_number(low)}–{fmt_number(high)}" if low is not None else f"up to {fmt_number(high)}"
     limit = f"{span} mg/kg {kind}" + (f" {pk.frequency}" if pk.frequency and kind == "per dose" else "")
     if patient.weight is None:
         alone = rule.max_daily_mg is None and rule.max_single_dose_mg is None and not rule.formulations
-        verdict = "unable_to_check" if alone else "caution"
+        verdict: Verdict = "unable_to_check" if alone else "caution"
         return [
             finding(
                 "per_kg",
@@ -196,7 +196,7 @@ def per_kg_findings(rule: IndicationRule, dose: ParsedDose, patient: Patient, la
             )
         ]
     per_kg = amount / patient.weight
-    stated = f"{_fmt(round(per_kg, 2))} mg/kg {kind} ({_fmt(amount)} mg for {_fmt(patient.weight)} kg)"
+    stated = f"{fmt_number(round(per_kg, 2))} mg/kg {kind} ({fmt_number(amount)} mg for {fmt_number(patient.weight)} kg)"
     if high is None:  # the model requires one of the two highs; kept for the type checker
         return []
     if per_kg > high + 1e-9:
@@ -208,7 +208,7 @@ def per_kg_findings(rule: IndicationRule, dose: ParsedDose, patient: Patient, la
             finding(
                 "per_kg_frequency",
                 "above_max",
-                f"{_fmt(dose.doses_per_day)} doses/day is more often than {pk.frequency} for {label}.",
+                f"{fmt_number(dose.doses_per_day)} doses/day is more often than {pk.frequency} for {label}.",
                 limit,
                 pk.source,
             )

@@ -71,10 +71,10 @@ class RenalBand(_Strict):
         if self.dialysis:
             return "on dialysis"
         if self.low is None:
-            return f"{name} up to {_fmt(self.high)} {unit}"
+            return f"{name} up to {fmt_number(self.high)} {unit}"
         if self.high is None:
-            return f"{name} {_fmt(self.low)} {unit} and above"
-        return f"{name} {_fmt(self.low)}–{_fmt(self.high)} {unit}"
+            return f"{name} {fmt_number(self.low)} {unit} and above"
+        return f"{name} {fmt_number(self.low)}–{fmt_number(self.high)} {unit}"
 
 
 class PerKgDose(_Strict):
@@ -141,7 +141,8 @@ class MinInterval(_Strict):
         return [self.stated_as] if self.stated_as else []
 
 
-def _fmt(x: float | None) -> str:
+def fmt_number(x: float | None) -> str:
+    """A number without a trailing ".0"; empty for None."""
     if x is None:
         return ""
     return str(int(x)) if float(x).is_integer() else f"{x:g}"

@@ -11,14 +11,16 @@ from assistant.dosing import band_check as bx
 from assistant.dosing import findings as fx
 from assistant.dosing import states as st
 from assistant.dosing.findings import headline_rank
+from assistant.dosing.loader import load_rules
 from assistant.dosing.parse import ParsedDose, ParseFailure
-from assistant.dosing.rules import DrugRules, IndicationRule, load_rules
+from assistant.dosing.rules import DrugRules, IndicationRule
 from assistant.dosing.weight import read_dose
-from assistant.types import DoseCheck, Finding, Patient, Verdict
+from assistant.errors import one_line
+from assistant.settings import Settings
+from assistant.types import HARD_STOPS, DoseCheck, Finding, Patient
 
 __all__ = ["HARD_STOPS", "check_dose", "headline_rank"]
 
-HARD_STOPS: frozenset[Verdict] = frozenset({"contraindicated", "above_max"})
 
 
 def check_dose(
@@ -47,7 +49,8 @@ def check_dose(
         previous_dose: the current dose expression, to check the titration step.
         interval_days: days since the last dose change (with previous_dose).
         formulation: a formulation key or spelling from the rule (e.g. immediate vs extended release).
-        rules: rules to use instead of `load_rules()` (for tests).
+        rules: the rules to check against (`Assistant.rules`, the CLI's --rules-dir); without them, the rules
+            of `Settings().rules_dir` (ASSISTANT_RULES_DIR), the one place that setting is read.
 
     Returns:
         DoseCheck with verdict: contraindicated > above_max > exceeds_titration_step > caution >
@@ -65,7 +68,7 @@ def check_dose(
     pt = _patient(patient)
     if isinstance(pt, str):
         return unable(pt)
-    table = load_rules() if rules is None else rules
+    table = load_rules(Settings().rules_dir) if rules is None else rules
     drug_rules = table.get(str(drug).strip().lower()) if isinstance(drug, str) else None
     if drug_rules is None:
         return unable(f"no dose rules for drug '{drug}' (known: {', '.join(sorted(table)) or 'none'})", pt=pt)
@@ -76,8 +79,15 @@ def check_dose(
     base["route"] = route_key
     route_rule = drug_rules.routes[route_key]
     if route_rule.no_limits_reason:
-        info = [fx.finding("route_no_limits", "within_limits", f"{route_key.capitalize()} {drug_rules.drug}: {route_rule.no_limits_reason}.",
-                           None, route_rule.source)]
+        info = [
+            fx.finding(
+                "route_no_limits",
+                "within_limits",
+                f"{route_key.capitalize()} {drug_rules.drug}: {route_rule.no_limits_reason}.",
+                None,
+                route_rule.source,
+            )
+        ]
         return unable(route_rule.no_limits_reason, info, pt)
     candidates = _select(drug_rules, route_key, indication)
     if isinstance(candidates, str):
@@ -100,8 +110,13 @@ def check_dose(
     shared += st.renal_state(general, pt, name) + st.crcl_not_egfr(general, selected, pt)
     shared += st.population_assumed(drug_rules, pt)
     if uncovered:
-        shared.append(fx.finding("population_not_covered", "caution", f"Not checked for {', '.join(uncovered)}: "
-                                 f"{st.not_covered_reason(drug_rules, groups, [])}."))
+        shared.append(
+            fx.finding(
+                "population_not_covered",
+                "caution",
+                f"Not checked for {', '.join(uncovered)}: {st.not_covered_reason(drug_rules, groups, [])}.",
+            )
+        )
     if isinstance(parsed, ParsedDose) and parsed.route is not None and parsed.route != route_key:
         return unable(f"the dose expression says {parsed.route} but the route is {route_key}", pt=pt)
     prev_ok = previous if isinstance(previous, ParsedDose) else None
@@ -111,9 +126,14 @@ def check_dose(
     for r in selected:
         label = labels[r.indication]
         per_rule[r.indication] = (
-            fx.for_rule(r, label, parsed, pt, prev_ok, interval, name) if isinstance(parsed, ParsedDose)
-            else fx.sodium(r, label, pt, name)
-        ) + st.state_stops(r.stop_criteria, label, pt, name) + st.unused_facts(general, r, label, pt)
+            (
+                fx.for_rule(r, label, parsed, pt, prev_ok, interval, name)
+                if isinstance(parsed, ParsedDose)
+                else fx.sodium(r, label, pt, name)
+            )
+            + st.state_stops(r.stop_criteria, label, pt, name)
+            + st.unused_facts(general, r, label, pt)
+        )
         if isinstance(parsed, ParsedDose):
             per_rule[r.indication] += bx.extra_rule_findings(r, label, parsed, pt, name, formulation)
     # Stops first, then cautions, then the limits shown for information; stable within each.
@@ -123,11 +143,27 @@ def check_dose(
     if isinstance(parsed, ParseFailure):
         reason = f"dose not read: {parsed.reason}"
         if fx.worst(found) != "contraindicated":
-            return DoseCheck(**base, verdict="unable_to_check", hard_stop=False, reason=reason, findings=found,
-                             limits_applied=applied, patient=pt.known())
+            return DoseCheck(
+                **base,
+                verdict="unable_to_check",
+                hard_stop=False,
+                reason=reason,
+                findings=found,
+                limits_applied=applied,
+                patient=pt.known(),
+            )
         # The drug itself is contraindicated for this patient, whatever the dose: say so.
-        found.append(fx.finding("dose_unreadable", "unable_to_check", f"The dose itself could not be checked: {parsed.reason}."))
-        return DoseCheck(**base, verdict="contraindicated", hard_stop=True, findings=found, limits_applied=applied, patient=pt.known())
+        found.append(
+            fx.finding("dose_unreadable", "unable_to_check", f"The dose itself could not be checked: {parsed.reason}.")
+        )
+        return DoseCheck(
+            **base,
+            verdict="contraindicated",
+            hard_stop=True,
+            findings=found,
+            limits_applied=applied,
+            patient=pt.known(),
+        )
 
     verdict = fx.worst(found)
     grey = [f for f in found if f.verdict == "unable_to_check"]
@@ -135,9 +171,16 @@ def check_dose(
         return DoseCheck(**base, verdict="unable_to_check", hard_stop=False, reason=grey[0].message, findings=found,
                          limits_applied=applied, patient=pt.known())
     return DoseCheck(
-        **base, verdict=verdict, hard_stop=verdict in HARD_STOPS, findings=found, limits_applied=applied,
-        single_dose_mg=parsed.single_mg, daily_dose_mg=parsed.daily_mg, daily_dose_max_mg=parsed.daily_max_mg,
-        doses_per_day=parsed.doses_per_day, patient=pt.known(),
+        **base,
+        verdict=verdict,
+        hard_stop=verdict in HARD_STOPS,
+        findings=found,
+        limits_applied=applied,
+        single_dose_mg=parsed.single_mg,
+        daily_dose_mg=parsed.daily_mg,
+        daily_dose_max_mg=parsed.daily_max_mg,
+        doses_per_day=parsed.doses_per_day,
+        patient=pt.known(),
     )
 
 
@@ -148,10 +191,7 @@ def _patient(patient: Patient | dict | None) -> Patient | str:
     try:
         pt = patient if isinstance(patient, Patient) else Patient.model_validate(patient)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        message = str(err["msg"]).removeprefix("Value error, ")
-        return f"patient {where}: {message}" if where else f"patient {message}"
+        return f"patient {one_line(exc)}"
     for key in ("egfr", "age", "sodium"):
         value = getattr(pt, key)
         if value is not None and (not math.isfinite(value) or value < 0):
@@ -209,20 +249,39 @@ def _merge(shared: list[Finding], per_rule: dict[str, list[Finding]], labels: di
         for f in fs:
             if fx.RANK[f.verdict] > max(fx.RANK[floor], fx.RANK["caution"]):
                 # Not every indication stops here: without the indication this is a caution, not a stop.
-                f = f.model_copy(update={"verdict": "caution", "severity": "soft", "message": f"If the indication is {labels[key]}: {f.message}"})
+                f = f.model_copy(
+                    update={
+                        "verdict": "caution",
+                        "severity": "soft",
+                        "message": f"If the indication is {labels[key]}: {f.message}",
+                    }
+                )
             out.append(f)
     listing = ", ".join(f"{labels[k]} → {v}" for k, v in verdicts.items())
     if len(set(verdicts.values())) > 1:
-        out.append(fx.finding("indication_needed", "caution", f"No indication given and the limits differ by indication ({listing}); "
-                              "give the indication to check against the right limits."))
+        out.append(
+            fx.finding(
+                "indication_needed",
+                "caution",
+                f"No indication given and the limits differ by indication ({listing}); "
+                "give the indication to check against the right limits.",
+            )
+        )
     else:
-        out.append(fx.finding("indication_needed", "within_limits", f"No indication given: checked against every indication's limits "
-                              f"({listing}); the strictest apply."))
+        out.append(
+            fx.finding(
+                "indication_needed",
+                "within_limits",
+                f"No indication given: checked against every indication's limits ({listing}); the strictest apply.",
+            )
+        )
     return out
 
 
 def _limits_applied(drug_rules: DrugRules, route: str, selected: list[IndicationRule], all_indications: bool) -> str:
     names = ", ".join(r.indication for r in selected)
     if all_indications:
-        return f"{route} {drug_rules.drug}, no indication given: every indication checked ({names}); the strictest applies"
+        return (
+            f"{route} {drug_rules.drug}, no indication given: every indication checked ({names}); the strictest applies"
+        )
     return f"{route} {drug_rules.drug} for {names}"

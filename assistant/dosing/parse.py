@@ -28,7 +28,9 @@ class ParsedDose(BaseModel):
     """A dose expression read exactly; all amounts in mg."""
 
     text: str = Field(description="The expression as given.")
-    single_mg: float | None = Field(description="One dose in mg (low end of a range); None when only a daily total was given.")
+    single_mg: float | None = Field(
+        description="One dose in mg (low end of a range); None when only a daily total was given."
+    )
     single_max_mg: float | None = Field(default=None, description="Upper end of a single-dose range.")
     daily_mg: float = Field(description="Total per day in mg (low end of a range).")
     daily_max_mg: float | None = Field(default=None, description="Upper end of a daily range.")
@@ -75,14 +77,22 @@ _TIMES = [
     *[(re.compile(p), n) for p, n in _ABBREV.items()],
 ]
 _TIMES_N = re.compile(rf"{_COUNT} ?(?:times|x) ?{_DAY}")
-_EVERY_H = re.compile(r"(?:every (?P<h>[0-9]{1,2}) ?(?:hours?|hrs?|h)|q ?(?P<q>[0-9]{1,2}) ?(?:h|hr|hrs|hours?|hourly))")
-_DIVIDED_N = re.compile(rf"{_PER_DAY},? (?:in|divided into|divided in|split into|given in|as) {_COUNT} (?:divided |equal |separate )?doses")
+_EVERY_H = re.compile(
+    r"(?:every (?P<h>[0-9]{1,2}) ?(?:hours?|hrs?|h)|q ?(?P<q>[0-9]{1,2}) ?(?:h|hr|hrs|hours?|hourly))"
+)
+_DIVIDED_N = re.compile(
+    rf"{_PER_DAY},? (?:in|divided into|divided in|split into|given in|as) {_COUNT} (?:divided |equal |separate )?doses"
+)
 _DIVIDED_F = re.compile(rf"{_PER_DAY},? divided (?P<f>.+)")
 _ROUTE = r"(?:po|p\.o\.?|orally|by mouth|oral)"
-_FREQ_WORD = re.compile(r"(?:daily|once|twice|times|x|every|each|per|a|at|in|q.*|[bt]\.?i\.?d.*|q\.?i\.?d.*|tds|qds|bd)")
+_FREQ_WORD = re.compile(
+    r"(?:daily|once|twice|times|x|every|each|per|a|at|in|q.*|[bt]\.?i\.?d.*|q\.?i\.?d.*|tds|qds|bd)"
+)
 _STOP = re.compile(r"\b(?:stop|stopped|discontinue|discontinued|hold|cease|withdraw|none|nil)\b")
 _WEIGHT = re.compile(r"/ ?kg|per ?kg|mg ?kg|/ ?m2\b|per m2\b")
-_NUMBER_WORDS = re.compile(r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|half|quarter)\b")
+_NUMBER_WORDS = re.compile(
+    r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|half|quarter)\b"
+)
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—−﹣－"), "-")
 
 
@@ -138,7 +148,9 @@ def _diagnose(text: str, s: str) -> ParseFailure:
     if s.startswith(".") or re.search(r"\s\.[0-9]", s):
         return _fail(text, "unreadable", "a decimal without a leading zero ('.5'); write '0.5'")
     if re.search(r"[0-9],[0-9]", s):
-        return _fail(text, "unreadable", "a comma inside a number is ambiguous (decimal or thousands); write '0.5' or '1000'")
+        return _fail(
+            text, "unreadable", "a comma inside a number is ambiguous (decimal or thousands); write '0.5' or '1000'"
+        )
     if len(_ANY_AMOUNT.findall(s)) > 1 or re.search(r"\bor\b", s):
         return _fail(text, "conflict", "more than one dose in the expression; give one dose")
     m = re.match(rf"{_NUM}\s*(?P<word>[^\s0-9/]+)?", s)
@@ -202,7 +214,7 @@ def _precheck(text: object) -> str | ParseFailure:
         return _fail(text, "empty", "no dose given")
     if _STOP.search(s):
         return _fail(text, "stop", "stopping is not a dose")
-    if any(not s[: i].rstrip()[-1:].isalnum() for i, ch in enumerate(s) if ch == "-"):
+    if any(not s[:i].rstrip()[-1:].isalnum() for i, ch in enumerate(s) if ch == "-"):
         return _fail(text, "negative", "negative dose")
     if _WEIGHT.search(s):
         return _fail(text, "weight_based", "weight- or surface-based doses (per kg, per m²) have no rule in the corpus")
@@ -231,7 +243,11 @@ def _read(text: str, s: str) -> ParsedDose | ParseFailure:
         if _ANY_AMOUNT.search(rest):
             return _fail(text, "conflict", "more than one dose in the expression; give one dose")
         if re.match(rf"{_PER_DAY} ", rest) and _times_per_day(re.sub(rf"^{_PER_DAY} ", "", rest)) is not None:
-            return _fail(text, "bad_frequency", "both a daily total and a frequency; give the daily total or the single dose with how often")
+            return _fail(
+                text,
+                "bad_frequency",
+                "both a daily total and a frequency; give the daily total or the single dose with how often",
+            )
         if freq == "no_frequency":
             return _fail(text, "no_frequency", "no frequency; say per day or how often it is given")
         return _fail(text, "bad_frequency", f"could not read the frequency '{rest}'")

@@ -5,10 +5,10 @@ eGFR is never used for a CrCl band (or the reverse).
 """
 from __future__ import annotations
 
-from assistant.dosing.bands import MEASURE_LABEL, RenalBand, _fmt
+from assistant.dosing.bands import MEASURE_LABEL, RenalBand, fmt_number
 from assistant.dosing.findings import finding
 from assistant.dosing.parse import ParsedDose, parse_dose
-from assistant.types import Finding, Patient
+from assistant.types import Finding, Patient, Verdict
 
 
 def doses_per_day(frequency: str | None) -> float | None:
@@ -28,29 +28,29 @@ def _band_breaches(band: RenalBand, dose: ParsedDose, weight: float | None = Non
     single = dose.single_max_mg if dose.single_max_mg is not None else dose.single_mg
     if band.single_high_mg is not None:
         if single is not None and single > band.single_high_mg:
-            out.append(f"{_fmt(single)} mg per dose is above {_fmt(band.single_high_mg)} mg")
+            out.append(f"{fmt_number(single)} mg per dose is above {fmt_number(band.single_high_mg)} mg")
         elif single is None and n_band and dose.daily_high_mg > band.single_high_mg * n_band:
             out.append(
-                f"{_fmt(dose.daily_high_mg)} mg/day is more than {_fmt(band.single_high_mg)} mg {band.frequency}"
+                f"{fmt_number(dose.daily_high_mg)} mg/day is more than {fmt_number(band.single_high_mg)} mg {band.frequency}"
             )
     if band.per_kg_high is not None and weight and single is not None and single / weight > band.per_kg_high + 1e-9:
-        out.append(f"{_fmt(round(single / weight, 2))} mg/kg per dose is above {_fmt(band.per_kg_high)} mg/kg")
+        out.append(f"{fmt_number(round(single / weight, 2))} mg/kg per dose is above {fmt_number(band.per_kg_high)} mg/kg")
     if n_band and dose.doses_per_day is not None and dose.doses_per_day > n_band:
-        out.append(f"{_fmt(dose.doses_per_day)} doses/day is more often than {band.frequency}")
+        out.append(f"{fmt_number(dose.doses_per_day)} doses/day is more often than {band.frequency}")
     if band.max_daily_mg is not None and dose.daily_high_mg > band.max_daily_mg:
-        out.append(f"{_fmt(dose.daily_high_mg)} mg/day is above {_fmt(band.max_daily_mg)} mg/day")
+        out.append(f"{fmt_number(dose.daily_high_mg)} mg/day is above {fmt_number(band.max_daily_mg)} mg/day")
     return out
 
 
 def _band_text(band: RenalBand) -> str:
     parts = ["avoid" if band.avoid else ""]
     if band.single_high_mg is not None:
-        low = f"{_fmt(band.single_low_mg)}–" if band.single_low_mg is not None else "up to "
-        parts.append(f"{low}{_fmt(band.single_high_mg)} mg {band.frequency or 'per dose'}")
+        low = f"{fmt_number(band.single_low_mg)}–" if band.single_low_mg is not None else "up to "
+        parts.append(f"{low}{fmt_number(band.single_high_mg)} mg {band.frequency or 'per dose'}")
     if band.per_kg_high is not None:
-        parts.append(f"up to {_fmt(band.per_kg_high)} mg/kg {band.frequency or 'per dose'}")
+        parts.append(f"up to {fmt_number(band.per_kg_high)} mg/kg {band.frequency or 'per dose'}")
     if band.max_daily_mg is not None:
-        parts.append(f"at most {_fmt(band.max_daily_mg)} mg/day")
+        parts.append(f"at most {fmt_number(band.max_daily_mg)} mg/day")
     if band.note:
         parts.append(band.note)
     return "; ".join(p for p in parts if p)
@@ -68,14 +68,14 @@ def renal_band_findings(
         applying = for_dialysis
     else:
         applying = [
-            b for b in bands if not b.dialysis and _value(b, patient) is not None and b.contains(_value(b, patient))
+            b for b in bands if not b.dialysis and (v := _value(b, patient)) is not None and b.contains(v)
         ]
     unknown = [b for b in bands if not b.dialysis and _value(b, patient) is None]
     for band in applying:
         breaches = _band_breaches(band, dose, patient.weight)
         where = f"{band.describe()} ({label})"
         if breaches:
-            verdict = "contraindicated" if band.avoid else "above_max"
+            verdict: Verdict = "contraindicated" if band.avoid else "above_max"
             out.append(
                 finding(
                     "renal_band",

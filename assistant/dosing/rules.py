@@ -1,28 +1,23 @@
 """Dose rules as data: `corpus/rules/<drug>.toml`, validated on load; every limit cites the corpus."""
 from __future__ import annotations
 
-import os
-import tomllib
-from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from assistant.dosing.bands import Formulation, MinInterval, PerKgDose, RenalBand
-from assistant.dosing.cited import cited_value_problems, primary_document
+from assistant.dosing.cited import primary_document
 from assistant.dosing.population_rules import (
     DEFAULT_COVERS,
     PopulationCode,
     Populations,
     RenalImpairmentBands,
 )
+from assistant.errors import AssistantError
 from assistant.types import Patient, RuleSource
 
-RULES_DIR_ENV = "ASSISTANT_RULES_DIR"
-DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "corpus" / "rules"
 
-
-class RulesError(ValueError):
+class RulesError(AssistantError, ValueError):
     """A rules folder or file that cannot be used; the message is one line naming the file."""
 
 
@@ -36,8 +31,12 @@ class Limit(_Strict):
     value: float = Field(description="The number, in `unit`.")
     unit: str = Field(description="e.g. 'mg/day', 'days', 'years', 'mmol/L', 'mL/min/1.73m²'.")
     source: RuleSource
-    stated_as: str | None = Field(default=None, description="How the quote words the number when not in digits ('weekly' = 7 days).")
-    assumption: str | None = Field(default=None, description="Set when the number is NOT in the corpus: what was assumed and why. Configurable.")
+    stated_as: str | None = Field(
+        default=None, description="How the quote words the number when not in digits ('weekly' = 7 days)."
+    )
+    assumption: str | None = Field(
+        default=None, description="Set when the number is NOT in the corpus: what was assumed and why. Configurable."
+    )
 
     def text(self) -> str:
         return f"{fmt(self.value)} {self.unit}"
@@ -121,7 +120,9 @@ class SodiumStop(_Strict):
 
     below: Limit
     verdict: Literal["contraindicated", "caution"]
-    note: str | None = Field(default=None, description="Why this verdict (e.g. the criterion comes from another indication's guideline).")
+    note: str | None = Field(
+        default=None, description="Why this verdict (e.g. the criterion comes from another indication's guideline)."
+    )
 
 
 class IndicationRule(_Strict):
@@ -129,27 +130,39 @@ class IndicationRule(_Strict):
 
     route: str = Field(description="A key of DrugRules.routes.")
     indication: str = Field(description="A key of DrugRules.indications.")
-    population: str | None = Field(default=None, description="Who the limits were stated for, e.g. 'adults 16 years and older'.")
+    population: str | None = Field(
+        default=None, description="Who the limits were stated for, e.g. 'adults 16 years and older'."
+    )
     covers: list[PopulationCode] = Field(
         default_factory=lambda: list(DEFAULT_COVERS),
         description="Populations these limits may be used for; children, pregnancy and breastfeeding only when listed.",
     )
     start_daily_mg: RangeLimit | None = Field(default=None, description="Starting daily dose (low == high for one number).")
     start_regimen: Regimen | None = None
-    usual_daily_mg: list[RangeLimit] = Field(default_factory=list, description="Usual maintenance ranges (information only).")
+    usual_daily_mg: list[RangeLimit] = Field(
+        default_factory=list, description="Usual maintenance ranges (information only)."
+    )
     max_daily_mg: Limit | None = Field(default=None, description="Maximum total daily dose: above it is above_max.")
-    titration: Titration | None = Field(default=None, description="Numeric titration limits; None when the corpus gives none.")
+    titration: Titration | None = Field(
+        default=None, description="Numeric titration limits; None when the corpus gives none."
+    )
     titration_note: Statement | None = Field(default=None, description="Non-numeric titration advice.")
     doses_per_day: RangeLimit | None = Field(default=None, description="Doses per day; outside it is a caution.")
     sodium_stop: SodiumStop | None = None
-    stop_criteria: list[Statement] = Field(default_factory=list, description="Stop criteria that are not patient fields (listed as info).")
+    stop_criteria: list[Statement] = Field(
+        default_factory=list, description="Stop criteria that are not patient fields (listed as info)."
+    )
     monitoring: list[Statement] = Field(default_factory=list)
-    notes: list[Statement] = Field(default_factory=list, description="Other statements shown as info (population, evidence).")
+    notes: list[Statement] = Field(
+        default_factory=list, description="Other statements shown as info (population, evidence)."
+    )
     # Additions for other guidelines (bands.py): each optional, each cited.
     max_single_dose_mg: Limit | None = Field(default=None, description="Maximum single dose: above it is above_max.")
     min_interval: MinInterval | None = Field(default=None, description="Shortest time between doses.")
     renal_bands: list[RenalBand] = Field(default_factory=list, description="Limits by CrCl/eGFR band, this indication.")
-    per_kg: PerKgDose | None = Field(default=None, description="Weight-based dose (mg/kg); needs the patient's weight.")
+    per_kg: PerKgDose | None = Field(
+        default=None, description="Weight-based dose (mg/kg); needs the patient's weight."
+    )
     formulations: dict[str, Formulation] = Field(default_factory=dict, description="Maxima per formulation.")
 
     @model_validator(mode="after")
@@ -180,7 +193,9 @@ class Renal(_Strict):
 class OlderAdults(_Strict):
     """Caution above a daily dose from a given age."""
 
-    min_age: Limit = Field(description="Age from which the caution applies (an assumption when the corpus names no age).")
+    min_age: Limit = Field(
+        description="Age from which the caution applies (an assumption when the corpus names no age)."
+    )
     caution_above_daily_mg: Limit
 
 
@@ -198,7 +213,9 @@ class Route(_Strict):
     """A route, its accepted spellings, and (when the corpus has no limits) why it cannot be checked."""
 
     aliases: list[str] = Field(description="Accepted spellings, compared lower-case without dots.")
-    no_limits_reason: str | None = Field(default=None, description="When set, every dose on this route is unable_to_check with this reason.")
+    no_limits_reason: str | None = Field(
+        default=None, description="When set, every dose on this route is unable_to_check with this reason."
+    )
     source: RuleSource | None = None
 
 
@@ -265,6 +282,7 @@ class DrugRules(_Strict):
 
     def route_key(self, text: str) -> str | None:
         """Canonical route for a spelling ('PO' → 'oral'), or None."""
+
         def norm(s: str) -> str:
             return " ".join(s.lower().replace(".", "").split())
 
@@ -283,62 +301,3 @@ class DrugRules(_Strict):
 def fmt(x: float) -> str:
     """A number without a trailing '.0'."""
     return str(int(x)) if float(x).is_integer() else f"{x:.6g}"
-
-
-def _error_line(err: dict) -> str:
-    loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-    if err["type"] == "extra_forbidden":
-        return f"{loc}: Extra inputs are not permitted (the rules schema cannot express '{err['loc'][-1]}')"
-    return f"{loc}: {err['msg']}"
-
-
-def rules_file_problems(path: Path) -> tuple[DrugRules | None, list[str]]:
-    """The rules when they fit the schema (else None) and every problem found, one line each, without the file name."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [f"cannot read ({exc})"]
-    except tomllib.TOMLDecodeError as exc:
-        return None, [f"invalid TOML: {exc}"]
-    try:
-        rules = DrugRules.model_validate(data)
-    except ValidationError as exc:
-        return None, [_error_line(dict(e)) for e in exc.errors()]
-    problems = cited_value_problems(rules, rules.drug)
-    if rules.drug != path.stem.lower():
-        problems.insert(0, f"drug '{rules.drug}' does not match the file name")
-    return rules, problems
-
-
-def load_rules_file(path: Path) -> DrugRules:
-    """Load and validate one rules file; raise RulesError with a one-line message naming every problem."""
-    from assistant.dosing.combine import combine  # combine reads these models
-    rules, problems = rules_file_problems(path)
-    if rules is None or problems:
-        raise RulesError(f"{path.name}: {'; '.join(problems)}")
-    return combine(rules)
-
-
-_cache: dict[tuple[str, tuple[tuple[str, int], ...]], dict[str, DrugRules]] = {}
-
-
-def resolve_rules_dir(rules_dir: Path | None = None) -> Path:
-    """The rules folder: the argument, else $ASSISTANT_RULES_DIR, else <repo>/corpus/rules."""
-    if rules_dir is not None:
-        return Path(rules_dir)
-    env = os.environ.get(RULES_DIR_ENV)
-    return Path(env) if env else DEFAULT_RULES_DIR
-
-
-def load_rules(rules_dir: Path | None = None) -> dict[str, DrugRules]:
-    """All rules files in the folder, keyed by lower-case drug name. Cached until a file changes."""
-    folder = resolve_rules_dir(rules_dir)
-    if not folder.is_dir():
-        raise RulesError(f"rules folder not found: {folder}")
-    files = sorted(folder.glob("*.toml"))
-    if not files:
-        raise RulesError(f"no *.toml rules files in {folder}")
-    key = (str(folder.resolve()), tuple((f.name, f.stat().st_mtime_ns) for f in files))
-    if key not in _cache:
-        _cache[key] = {r.drug: r for r in map(load_rules_file, files)}
-    return _cache[key]

@@ -1,13 +1,15 @@
 """check_dose as a LangChain tool, for chat models that call tools. Returns the DoseCheck as a dict."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.tools import StructuredTool, ToolException
 from pydantic import BaseModel, Field
 
 from assistant.dosing.check import check_dose
-from assistant.dosing.rules import RulesError
+from assistant.dosing.rules import DrugRules, RulesError
+from assistant.errors import one_line
 from assistant.types import Patient
 
 TOOL_NAME = "check_dose"
@@ -30,9 +32,11 @@ def check_dose_as_dict(
     dose: str,
     indication: str | None = None,
     route: str = "oral",
-    patient: Patient | dict | None = None,
+    patient: Patient | dict[str, Any] | None = None,
     previous_dose: str | None = None,
     interval_days: float | None = None,
+    *,
+    rules: Mapping[str, DrugRules] | None = None,
 ) -> dict[str, Any]:
     """Check a proposed drug dose against the guideline dose rules.
 
@@ -43,7 +47,7 @@ def check_dose_as_dict(
     """
     try:
         result = check_dose(drug, dose, indication=indication, route=route, patient=patient,
-                            previous_dose=previous_dose, interval_days=interval_days)
+                            previous_dose=previous_dose, interval_days=interval_days, rules=rules)
     except RulesError as exc:
         raise ToolException(f"dose rules unavailable: {exc}") from None
     return result.model_dump(mode="json")
@@ -51,17 +55,18 @@ def check_dose_as_dict(
 
 def _validation_message(exc: Exception) -> str:
     """One line for the model: which argument was wrong."""
-    errors = getattr(exc, "errors", None)
-    if callable(errors) and errors():
-        err = errors()[0]
-        return f"invalid arguments: {'.'.join(map(str, err['loc']))}: {err['msg']}"
-    return f"invalid arguments: {exc}"
+    return f"invalid arguments: {one_line(exc)}"
 
 
-def make_check_dose_tool() -> StructuredTool:
-    """A fresh StructuredTool wrapping check_dose_as_dict."""
+def make_check_dose_tool(rules: Mapping[str, DrugRules] | None = None) -> StructuredTool:
+    """A fresh StructuredTool wrapping check_dose_as_dict, checking against `rules` (the caller's, so that a
+    model's tool call and the answer's own dose check use the same rules folder)."""
+
+    def check(**kwargs: Any) -> dict[str, Any]:
+        return check_dose_as_dict(**kwargs, rules=rules)
+
     return StructuredTool.from_function(
-        func=check_dose_as_dict,
+        func=check,
         name=TOOL_NAME,
         description=(check_dose_as_dict.__doc__ or "").strip(),
         args_schema=CheckDoseInput,

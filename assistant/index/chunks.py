@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from assistant.index.store import _chunk_from
+from assistant.index.store import chunk_from
 from assistant.types import Chunk
 
 PAGE = 5000  # rows per request when something must walk the whole collection
@@ -15,13 +15,13 @@ def fetch_chunks(collection, ids: list[str]) -> dict[str, Chunk]:
     if not wanted:
         return {}
     got = collection.get(ids=wanted, include=["documents", "metadatas"])
-    return {i: _chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
+    return {i: chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
 
 
 def document_chunks(collection, doc_id: str) -> list[Chunk]:
     """Every chunk of one document, in document order (cost grows with the document, not the library)."""
     got = collection.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
-    chunks = [_chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+    chunks = [chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
     return sorted(chunks, key=lambda c: (c.position, c.id))
 
 
@@ -65,14 +65,14 @@ class StoredChunkMap(Mapping[str, Chunk]):
         for page in self._pages([]):
             yield from page["ids"]
 
-    def values(self):  # type: ignore[override]
+    def values(self):
         """Every chunk in document order: one paged walk, kept until the retriever reloads (callers that still scan
         the table per turn pay for it once, as with the old in-memory table)."""
         if self._all is None:
             chunks = [
-                _chunk_from(i, d, m)
+                chunk_from(i, d, m)
                 for page in self._pages(["documents", "metadatas"])
-                for i, d, m in zip(page["ids"], page["documents"], page["metadatas"])
+                for i, d, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
             ]
             self._all = sorted(chunks, key=lambda c: (c.doc_id, c.position))
         return self._all

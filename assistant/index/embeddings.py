@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
@@ -24,6 +25,7 @@ class LocalEmbeddings(Embeddings):
         hf_logging.disable_progress_bar()  # keep CLI output clean
         self.batch_size = batch_size
         self.backend = backend
+        self.model: Any  # an OnnxEncoder or a SentenceTransformer: the same encode() signature
         if backend == "onnx":
             from assistant.index.onnx_model import OnnxEncoder
 
@@ -41,7 +43,9 @@ class LocalEmbeddings(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if self.backend == "onnx":
             self.model.threads = _threads  # the ONNX session per thread count; bulk_threads sets it
-        vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False)
+        vectors = self.model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
         return vectors.tolist()
 
     def embed_query(self, text: str) -> list[float]:

@@ -70,8 +70,8 @@ class LexicalIndex:
         scores = np.asarray(self.bm25.get_scores(known))
         n = min(n, len(scores))
         top = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
-        top = sorted(top.tolist(), key=lambda i: (-float(scores[i]), i))
-        return [self.ids[i] for i in top if scores[i] > 0]
+        order = sorted(top.tolist(), key=lambda i: (-float(scores[i]), i))
+        return [self.ids[i] for i in order if scores[i] > 0]
 
 
 def build(chunks: list[Chunk], version: str) -> LexicalIndex:

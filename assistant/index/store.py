@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, Field
 
+from assistant.errors import AssistantError, one_line
 from assistant.settings import Settings
 from assistant.types import Chunk
 
@@ -20,7 +21,7 @@ EmbedFn = Callable[[list[str]], list[list[float]]]
 BATCH = 256  # chunks per embed call and Chroma add: the encoder sorts a call by length, so less padding
 
 
-class StoreError(RuntimeError):
+class StoreError(AssistantError, RuntimeError):
     """The store cannot be reached or used; the message is one line."""
 
 
@@ -44,13 +45,13 @@ def store_errors(what: str) -> Iterator[None]:
     except StoreError:
         raise
     except Exception as exc:  # noqa: BLE001 -- chroma, sqlite and httpx raise many types; the user needs one line
-        raise StoreError(f"{what}: {_first_line(exc)}") from None
+        raise StoreError(f"{what}: {one_line(exc)}") from None
     except BaseException as exc:
         # Chroma's Rust core panics on a damaged file; pyo3 raises that as a BaseException that cannot be imported
         # by name. Only that one is turned into a message; KeyboardInterrupt and SystemExit pass through.
         if type(exc).__name__ != "PanicException":
             raise
-        raise StoreError(f"{what}: the store is damaged ({_first_line(exc)}); {REBUILD_HINT}") from None
+        raise StoreError(f"{what}: the store is damaged ({one_line(exc)}); {REBUILD_HINT}") from None
 
 
 def check_sqlite_file(path: Path) -> None:
@@ -121,11 +122,6 @@ def parse_chroma_url(url: str) -> tuple[str, int, bool]:
     return parsed.hostname, port, parsed.scheme == "https"
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
 def embedding_text(chunk: Chunk) -> str:
     """What is embedded: title and section give a bullet its context."""
     return f"{chunk.title}. {chunk.section}: {chunk.text}"
@@ -146,7 +142,7 @@ def _metadata(chunk: Chunk, indexed_at: str, file: str, doc: dict[str, str] | No
     }
 
 
-def _chunk_from(chunk_id: str, text: str, meta: dict) -> Chunk:
+def chunk_from(chunk_id: str, text: str, meta: dict) -> Chunk:
     refs = [int(r) for r in str(meta.get("refs", "")).split(",") if r.strip()]
     return Chunk(
         id=chunk_id, doc_id=str(meta["doc_id"]), title=str(meta["title"]), section=str(meta["section"]),
@@ -159,7 +155,7 @@ def stored_chunks(collection) -> list[Chunk]:
     """Every chunk in the collection, in document order."""
     with store_errors("cannot read the Chroma store"):
         got = collection.get(include=["documents", "metadatas"])
-    chunks = [_chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+    chunks = [chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
     return sorted(chunks, key=lambda c: (c.doc_id, c.position))
 
 
@@ -191,7 +187,11 @@ def sync(
     wanted = {c.id: c for c in chunks}
     got = collection.get(include=["metadatas"])
     existing = set(got["ids"])
-    stale = sorted(i for i, m in zip(got["ids"], got["metadatas"]) if i not in wanted and m.get("file") not in protected)
+    stale = sorted(
+        i
+        for i, m in zip(got["ids"], got["metadatas"], strict=True)
+        if i not in wanted and m.get("file") not in protected
+    )
     new = [c for cid, c in wanted.items() if cid not in existing]
     now = datetime.now(UTC).isoformat(timespec="seconds")
     batches = [new[i : i + BATCH] for i in range(0, len(new), BATCH)]
@@ -206,7 +206,7 @@ def sync(
     kept = [c for cid, c in wanted.items() if cid in existing]
     if kept:
         got = collection.get(ids=[c.id for c in kept], include=["metadatas"])
-        current = dict(zip(got["ids"], got["metadatas"]))
+        current = dict(zip(got["ids"], got["metadatas"], strict=True))
         moved = [
             c for c in kept
             if int(current[c.id].get("position", -1)) != c.position
@@ -229,7 +229,7 @@ def query(collection, vector: list[float], n: int) -> list[tuple[str, float]]:
         if count == 0:
             return []
         res = collection.query(query_embeddings=[vector], n_results=min(n, count), include=["distances"])
-    return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]
+    return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
 
 class DocumentSummary(BaseModel):

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from assistant.errors import AssistantError
 from assistant.types import Answer, Patient
 
 AuditEvent = Literal["answer", "feedback", "download"]
@@ -34,7 +35,7 @@ EVENTS = ("answer", "feedback", "download")
 _lock = threading.Lock()  # one process, many Streamlit sessions (threads); flock covers other processes
 
 
-class AuditError(OSError):
+class AuditError(AssistantError, OSError):
     """The audit log could not be written; the message is one line."""
 
 

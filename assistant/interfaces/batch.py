@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, BinaryIO, TextIO
 
+from assistant.errors import InputError
 from assistant.index.store import StoreError
 from assistant.interfaces.check_dose import InputError as PatientError
 from assistant.interfaces.check_dose import patient_from_json
@@ -20,7 +21,6 @@ from assistant.interfaces.jsonl import (
     parse_record,
     write_line,
 )
-from assistant.query.validate import InputError
 from assistant.settings import Settings
 from assistant.types import Answer, Patient
 

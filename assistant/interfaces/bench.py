@@ -78,14 +78,25 @@ def shipped_corpus(rounds: int = 20) -> int:
                               "--dose", "40 mg/day", "--indication", "muscle_cramps"], capture_output=True, text=True, check=False)
         check_times.append(time.perf_counter() - t0)
         json.loads(out.stdout)
-    probe_code = ("import sys; from assistant.interfaces.cli import run; "
-                  "run(['check-dose','--json','--drug','baclofen','--dose','10 mg/day']); "
-                  "print('torch' in sys.modules, 'sentence_transformers' in sys.modules, 'chromadb' in sys.modules)")
-    probe = subprocess.run([sys.executable, "-c", probe_code], capture_output=True, text=True,
-                           check=False).stdout.splitlines()[-1]
+    probe_code = (
+        "import sys; from assistant.interfaces.cli import run; "
+        "run(['check-dose','--json','--drug','baclofen','--dose','10 mg/day']); "
+        "print('torch' in sys.modules, 'sentence_transformers' in sys.modules, 'chromadb' in sys.modules)"
+    )
+    probe = subprocess.run(
+        [sys.executable, "-c", probe_code], capture_output=True, text=True, check=False
+    ).stdout.splitlines()[-1]
     print(f"startup (model load + first ingest of {report.total} chunks): {startup:.1f} s")
-    print(f"second ingest, unchanged corpus: {reingest * 1000:.0f} ms (added {report.added}, unchanged {report.unchanged})")
-    print(f"ask, warm, {len(times)} calls: p50 {statistics.median(times):.1f} ms, p95 {percentile(times, 95):.1f} ms, max {max(times):.1f} ms")
-    print(f"check-dose CLI, whole process: median {statistics.median(check_times) * 1000:.0f} ms; "
-          f"torch/sentence_transformers/chromadb imported: {probe}")
+    print(
+        f"second ingest, unchanged corpus: {reingest * 1000:.0f} ms "
+        f"(added {report.added}, unchanged {report.unchanged})"
+    )
+    print(
+        f"ask, warm, {len(times)} calls: p50 {statistics.median(times):.1f} ms, "
+        f"p95 {percentile(times, 95):.1f} ms, max {max(times):.1f} ms"
+    )
+    print(
+        f"check-dose CLI, whole process: median {statistics.median(check_times) * 1000:.0f} ms; "
+        f"torch/sentence_transformers/chromadb imported: {probe}"
+    )
     return 0

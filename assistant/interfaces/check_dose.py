@@ -5,12 +5,16 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from pydantic import ValidationError
 
 from assistant.dosing.check import check_dose
-from assistant.dosing.rules import RulesError
+from assistant.dosing.loader import load_rules
+from assistant.dosing.rules import DrugRules
+from assistant.errors import AssistantError, InputError, one_line
 from assistant.interfaces.jsonl import (
     LineError,
     numbered_lines,
@@ -18,33 +22,49 @@ from assistant.interfaces.jsonl import (
     parse_record,
     write_line,
 )
+from assistant.settings import Settings
 from assistant.types import DoseCheck, Patient
 
 BOOL_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 BATCH_KEYS = {"id", "drug", "dose", "indication", "route", "previous_dose", "interval_days", "patient", "formulation"}
 
 
-class InputError(ValueError):
-    """A command-line or batch input that cannot be used; the message is one line."""
-
-    def __init__(self, message: str, record_id: Any = None) -> None:
-        super().__init__(message)
-        self.record_id = record_id  # the batch line's id, when known
+def add_patient_argument(parser: argparse.ArgumentParser, note: str) -> None:
+    """The --patient KEY=VALUE option (ask, batch and check-dose share it); the keys are the Patient fields."""
+    parser.add_argument(
+        "--patient",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="KEY=VALUE",
+        help=f"patient facts: {', '.join(Patient.model_fields)} ({note})",
+    )
 
 
 def add_check_dose_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the check-dose options to a parser (or sub-parser)."""
     parser.add_argument("--drug", help="drug name, as its rules file names it (corpus/rules/<drug>.toml)")
-    parser.add_argument("--dose", help='dose expression, e.g. "10 mg/day", "5 mg three times daily", "15 mg/kg every 12 hours"')
+    parser.add_argument(
+        "--dose", help='dose expression, e.g. "10 mg/day", "5 mg three times daily", "15 mg/kg every 12 hours"'
+    )
     parser.add_argument("--indication", help="an indication of the drug's rules file (omit to check every indication)")
     parser.add_argument("--route", default="oral", help="a route of the drug's rules file (default: oral)")
     parser.add_argument("--formulation", help="a formulation of the rule, when its maxima differ by formulation")
-    parser.add_argument("--previous-dose", dest="previous_dose", help="current dose expression, to check the titration step")
+    parser.add_argument(
+        "--previous-dose", dest="previous_dose", help="current dose expression, to check the titration step"
+    )
     parser.add_argument("--interval-days", dest="interval_days", type=float, help="days since the last dose change")
-    parser.add_argument("--patient", nargs="+", action="extend", default=[], metavar="KEY=VALUE",
-                        help="patient facts (corpus/patient_fields.toml), e.g. egfr=45 crcl=40 weight=70 age=70")
+    add_patient_argument(parser, "corpus/patient_fields.toml, e.g. egfr=45 crcl=40 weight=70 age=70")
+    parser.add_argument(
+        "--rules-dir",
+        dest="rules_dir",
+        type=Path,
+        help="folder of dose-rule .toml files (default: ASSISTANT_RULES_DIR, else corpus/rules)",
+    )
     parser.add_argument("--json", action="store_true", help="print the DoseCheck as one JSON object")
-    parser.add_argument("--batch", metavar="FILE.jsonl", help="check one JSON object per line; prints one JSON line each ('-' = stdin)")
+    parser.add_argument(
+        "--batch", metavar="FILE.jsonl", help="check one JSON object per line; prints one JSON line each ('-' = stdin)"
+    )
 
 
 def parse_patient(pairs: list[str]) -> dict[str, float | bool | str]:
@@ -61,9 +81,10 @@ def parse_patient(pairs: list[str]) -> dict[str, float | bool | str]:
             raise InputError(f"patient key '{key}' given twice")
         out[key] = _patient_value(key, raw)
     try:
-        Patient(**out)  # bounds are data (corpus/patient_fields.toml): refuse an implausible value here, by name
+        # bounds are data (corpus/patient_fields.toml): refuse an implausible value here, by name
+        Patient.model_validate(out)
     except ValidationError as exc:
-        raise InputError(f"patient {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
+        raise InputError(f"patient {one_line(exc)}") from None
     return out
 
 
@@ -99,12 +120,21 @@ def patient_from_json(value: object) -> Patient:
 
 def format_text(result: DoseCheck) -> str:
     """Short human-readable form: verdict line, what was read, then findings with citations."""
-    stop = " — HARD STOP" if result.hard_stop else (" — soft stop" if result.verdict in ("caution", "exceeds_titration_step") else "")
-    lines = [f"{result.verdict.upper()}{stop}: {result.drug} {result.dose!r}, {result.route}, {result.indication or 'no indication given'}"]
+    stop = (
+        " — HARD STOP"
+        if result.hard_stop
+        else (" — soft stop" if result.verdict in ("caution", "exceeds_titration_step") else "")
+    )
+    lines = [
+        f"{result.verdict.upper()}{stop}: {result.drug} {result.dose!r}, {result.route}, "
+        f"{result.indication or 'no indication given'}"
+    ]
     if result.reason:
         lines.append(f"  reason: {result.reason}")
     if result.daily_dose_mg is not None:
-        daily = f"{result.daily_dose_mg:g}" + (f"–{result.daily_dose_max_mg:g}" if result.daily_dose_max_mg is not None else "")
+        daily = f"{result.daily_dose_mg:g}" + (
+            f"–{result.daily_dose_max_mg:g}" if result.daily_dose_max_mg is not None else ""
+        )
         single = f"{result.single_dose_mg:g} mg" if result.single_dose_mg is not None else "not stated"
         per_day = f"{result.doses_per_day:g}" if result.doses_per_day is not None else "not stated"
         lines.append(f"  read as: {daily} mg/day; single dose {single}; doses/day {per_day}")
@@ -115,7 +145,7 @@ def format_text(result: DoseCheck) -> str:
         lines.append(f"  [{f.severity}] {f.code}: {f.message}{limit}")
         if f.citation:
             c = f.citation
-            lines.append(f"      source: {c.doc_id} § {c.section}: \"{c.quote}\"")
+            lines.append(f'      source: {c.doc_id} § {c.section}: "{c.quote}"')
     return "\n".join(lines)
 
 
@@ -143,7 +173,7 @@ def _batch_line(obj: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     return ident, kwargs
 
 
-def run_batch(stream: BinaryIO, out: TextIO) -> int:
+def run_batch(stream: BinaryIO, out: TextIO, rules: Mapping[str, DrugRules] | None = None) -> int:
     """Check each JSONL line; print one JSON line per non-blank input line, in order. 1 if any line errored."""
     status = 0
     for _number, raw in numbered_lines(stream):
@@ -158,7 +188,7 @@ def run_batch(stream: BinaryIO, out: TextIO) -> int:
             write_line(out, {"id": exc.record_id if exc.record_id is not None else ident, "error": str(exc)})
             status = 1
             continue
-        result = check_dose(**kwargs)
+        result = check_dose(**kwargs, rules=rules)
         write_line(out, {"id": ident, **result.model_dump(mode="json")})
     return status
 
@@ -166,20 +196,30 @@ def run_batch(stream: BinaryIO, out: TextIO) -> int:
 def run_check_dose(args: argparse.Namespace) -> int:
     """Run check-dose for parsed arguments. 0 for any verdict; 1 if a batch line failed; 2 on bad input."""
     try:
+        rules = load_rules(getattr(args, "rules_dir", None) or Settings().rules_dir)  # the one configuration path
         if args.batch:
             try:
                 with open_input(args.batch) as stream:
-                    return run_batch(stream, sys.stdout)
+                    return run_batch(stream, sys.stdout, rules)
             except FileNotFoundError as exc:
                 raise InputError(f"batch file not found: {args.batch} ({exc})") from None
         if args.drug is None or args.dose is None:
             raise InputError("check-dose needs --drug and --dose (or --batch FILE.jsonl)")
         patient = parse_patient(args.patient or [])
-        result = check_dose(args.drug, args.dose, indication=args.indication, route=args.route, patient=patient,
-                            previous_dose=args.previous_dose, interval_days=args.interval_days,
-                            formulation=args.formulation)
-    except (InputError, RulesError, UnicodeDecodeError, OSError) as exc:
-        print(f"error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", file=sys.stderr)
+        result = check_dose(
+            args.drug,
+            args.dose,
+            indication=args.indication,
+            route=args.route,
+            patient=patient,
+            previous_dose=args.previous_dose,
+            interval_days=args.interval_days,
+            formulation=args.formulation,
+            rules=rules,
+        )
+    # ValidationError: an ASSISTANT_* setting; OSError: an unreadable batch file
+    except (AssistantError, UnicodeDecodeError, ValidationError, OSError) as exc:
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return 2
     print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False) if args.json else format_text(result))
     return 0

@@ -5,24 +5,33 @@ Heavy imports (torch, Chroma) happen inside the commands that need them, so `che
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
+
+from pydantic import ValidationError
+
+from assistant.errors import AssistantError, one_line
 
 EXIT_ERROR = 2
 
 
 def _patient_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--patient", nargs="+", action="extend", default=[], metavar="KEY=VALUE",
-                        help="patient facts, keys of corpus/patient_fields.toml, e.g. egfr=45 crcl=40 weight=70 age=80 "
-                             "dialysis=true (explicit values win over the text)")
+    from assistant.interfaces.check_dose import add_patient_argument
+
+    add_patient_argument(parser, "explicit values win over the text")
 
 
 def _llm_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--llm", default=None, metavar="BACKEND",
-                        help="answer writer: none (extractive), ollama:MODEL, openai:MODEL or llamacpp[:PATH] (default: $ASSISTANT_LLM or none)")
+    parser.add_argument(
+        "--llm",
+        default=None,
+        metavar="BACKEND",
+        help="answer writer: none (extractive), ollama:MODEL, openai:MODEL or llamacpp[:PATH] "
+        "(default: $ASSISTANT_LLM or none)",
+    )
 
 
 def _settings(args: argparse.Namespace):
@@ -42,7 +51,9 @@ def _print_notes(answer, seen: set[str]) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from assistant.interfaces.check_dose import add_check_dose_arguments
 
-    parser = argparse.ArgumentParser(prog="python -m assistant", description="Cited answers from dosing guidelines, with a dose checker.")
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant", description="Cited answers from dosing guidelines, with a dose checker."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     ingest_cmd = sub.add_parser("ingest", help="index the corpus folder and the library's files into Chroma (incremental)")
     ingest_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH",
@@ -92,10 +103,13 @@ def format_answer(answer) -> str:
         for c in answer.citations:
             refs = f" (guideline refs {', '.join(map(str, c.refs))})" if c.refs else ""
             page = f", p. {c.page}" if c.page is not None else ""
-            lines += [f"  [{c.n}] {c.title} › {c.section}{page}{refs}", f"      \"{c.text}\""]
+            lines += [f"  [{c.n}] {c.title} › {c.section}{page}{refs}", f'      "{c.text}"']
     if answer.dose_check:
         d = answer.dose_check
-        lines += ["", f"Dose check: {d.verdict}{' (HARD STOP)' if d.hard_stop else ''} — {d.limits_applied or d.reason or ''}"]
+        lines += [
+            "",
+            f"Dose check: {d.verdict}{' (HARD STOP)' if d.hard_stop else ''} — {d.limits_applied or d.reason or ''}",
+        ]
     return "\n".join(lines)
 
 
@@ -109,7 +123,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     settings = Settings()
 
-    def bar(batches):
+    def bar(batches: Any) -> Any:
         return tqdm(batches, desc="embedding", unit="batch", file=sys.stderr, disable=not batches)
 
     if args.rebuild:
@@ -132,7 +146,7 @@ def _patient(pairs: list[str]):
     from assistant.interfaces.check_dose import parse_patient
     from assistant.types import Patient
 
-    return Patient(**parse_patient(pairs))
+    return Patient.model_validate(parse_patient(pairs))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -142,7 +156,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     patient = _patient(args.patient)
     question = validate_question(" ".join(args.question), Settings().max_question_chars)
-    answer = Assistant(_settings(args)).reply([], question, patient=patient, indication=args.indication, route=args.route)
+    answer = Assistant(_settings(args)).reply(
+        [], question, patient=patient, indication=args.indication, route=args.route
+    )
     _print_notes(answer, set())
     print(json.dumps(answer_object(answer), ensure_ascii=False) if args.json else format_answer(answer))
     return 0
@@ -152,12 +168,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from assistant.interfaces.batch import print_summary, run_batch
     from assistant.interfaces.jsonl import open_input
     from assistant.pipeline import Assistant, Turn
+    from assistant.types import Patient
 
     with open_input(args.file) as stream:  # a missing file is refused before the model loads
         assistant = Assistant(_settings(args))
         notes: set[str] = set()
 
-        def reply(turns: list[str], patient):
+        def reply(turns: list[str], patient: Patient) -> Any:
             history = [Turn(role="user", content=t) for t in turns[:-1]]
             answer = assistant.reply(history, turns[-1], patient=patient)
             _print_notes(answer, notes)
@@ -198,24 +215,18 @@ def run(argv: list[str] | None = None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: expected problems print one line to stderr, never a traceback (ASSISTANT_DEBUG=1 shows it)."""
-    from assistant.corpus.load import CorpusError
-    from assistant.dosing.rules import RulesError
-    from assistant.index.store import StoreError
-    from assistant.interfaces.check_dose import InputError as DoseInputError
-    from assistant.query.validate import InputError as QuestionError
-
     try:
         return run(argv)
-    except (QuestionError, CorpusError, RulesError, StoreError, DoseInputError, FileNotFoundError, ValueError) as exc:
-        print(f"error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", file=sys.stderr)
+    except BrokenPipeError:  # output piped into `head`: stop quietly (before OSError, which it is)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except (AssistantError, OSError, ValidationError) as exc:  # ValidationError: an ASSISTANT_* setting out of range
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # output piped into `head`: stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
     except Exception as exc:  # last resort: one line, details on request
         if os.environ.get("ASSISTANT_DEBUG"):
             raise
-        print(f"error: unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} (set ASSISTANT_DEBUG=1 for details)", file=sys.stderr)
+        print(f"error: unexpected {one_line(exc, with_type=True)} (set ASSISTANT_DEBUG=1 for details)", file=sys.stderr)
         return 1

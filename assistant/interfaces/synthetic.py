@@ -136,8 +136,8 @@ def rules_file(drug: Drug, data: dict, alt: str) -> str:
     written = bullets(drug, data, alt)
     templates = [b for section in data["sections"] for b in section["bullets"]]
     dosing_section, dosing = written[0][0], split_refs(written[0][1])[0]  # the first bullet states start, step, max
-    monitor = next((sec, split_refs(t)[0]) for (sec, t), tpl in zip(written, templates) if "<{egfr}" in tpl)
-    reduce = next((sec, split_refs(t)[0]) for (sec, t), tpl in zip(written, templates) if "between {egfr}" in tpl)
+    monitor = next((sec, split_refs(t)[0]) for (sec, t), tpl in zip(written, templates, strict=False) if "<{egfr}" in tpl)
+    reduce = next((sec, split_refs(t)[0]) for (sec, t), tpl in zip(written, templates, strict=False) if "between {egfr}" in tpl)
 
     def source(section: str, quote: str) -> str:
         return f"source.doc_id = {json.dumps(drug.doc_id)}\nsource.section = {json.dumps(section)}\n" \

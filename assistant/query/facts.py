@@ -105,7 +105,7 @@ def _valid_patient(values: dict[str, float | bool | str]) -> tuple[Patient, list
     clean = dict(values)
     while True:
         try:
-            return Patient(**clean), problems
+            return Patient.model_validate(clean), problems
         except ValueError as exc:
             bad = next((k for k in clean if k in str(exc)), None)
             if bad is None:

@@ -37,7 +37,7 @@ class CorpusVocabulary:
     stems: frozenset[str]
 
     @classmethod
-    def from_chunks(cls, chunks: list[Chunk]) -> "CorpusVocabulary":
+    def from_chunks(cls, chunks: list[Chunk]) -> CorpusVocabulary:
         seen = {w for c in chunks for w in words(f"{c.title} {c.section} {c.text}") if not w[0].isdigit()}
         return cls(words=frozenset(seen), stems=frozenset(stem(w) for w in seen))
 

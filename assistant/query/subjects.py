@@ -25,7 +25,7 @@ class DrugMention(BaseModel):
 
 
 @lru_cache(maxsize=1)
-def _find_drugs():  # type: ignore[no-untyped-def]  # the dictionary has no type hints; loaded once, ~2 s
+def _find_drugs():  # the dictionary has no type hints; loaded once, ~2 s
     from drug_named_entity_recognition import find_drugs
 
     return find_drugs

@@ -1,12 +1,14 @@
 """Numbers with units, read from prose and compared numerically.
 
-Used by the eval (its stand-in for an NLI model) and by the LLM guard, which must also reject a supported value
-stated with another unit ('10 years' where the source says '10 mg'). `assistant.text.numbers` stays value-only.
+The one number reader of the package: the guard compares the values (`numbers_in`, `value_supported`), the LLM
+checks and the eval compare whole quantities (`extract`, `supported`), so a supported value stated with another unit
+('10 years' where the source says '10 mg') is caught where units are compared, and every stage sees the same numbers.
 
 Rules (each one is tested in tests/evals/test_eval_numbers.py):
-- Citation markers `[1]`, `[1, 2]`, `[1][2]` are removed first: they are never numbers.
-- Only digits count ("5", "0.5", "1,000"); number words ("three", "one-third") and numbers glued to letters
-  ("B12", "p95", "1st") are not read. The "/1.73m²" of an eGFR unit is part of the unit, not a number.
+- Citation markers `[1]`, `[1, 2]`, `[1-3]`, `[1][2]` are removed first (`assistant.text.citations`): never numbers.
+- Only digits count ("5", "0.5", "1,000"); numbers glued to letters ("B12", "p95", "1st") are not read. Number
+  words ("three", "twice") are read only by the value view (`numbers_in`, `extract(words=True)`).
+  The "/1.73m²" of an eGFR unit is part of the unit, not a number.
 - A range ("30-80 mg/day", "5–10 mg", "10% to 75%", "between 30 and 60", "from 10 to 20 mg") yields both
   endpoints, each with the range's unit and comparator.
 - Units are grouped into dimensions; masses are converted to mg (g ×1000, mcg ×0.001), so "30 g/day" is
@@ -27,7 +29,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_CITATION = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+from assistant.text.citations import strip_citations
+
 _BSA = re.compile(r"\s*/\s*1\.73\s*(?:m²|m2|m\^2|m)", re.IGNORECASE)
 
 # (pattern, dimension, factor to the dimension's base unit)
@@ -55,13 +58,15 @@ def _unit_group(prefix: str) -> str:
 
 
 def _number(name: str) -> str:
-    """Digits not glued to a word, a decimal point or a slash; no ordinals."""
-    return rf"(?<![\w.,/])(?P<{name}>\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+(?:\.\d+)?)(?!st\b|nd\b|rd\b|th\b)"
+    """Digits not glued to a word or a decimal point; no ordinals. ('5,10' and '10/20' are two numbers each.)"""
+    return rf"(?<![\w.])(?P<{name}>\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+(?:\.\d+)?)(?!st\b|nd\b|rd\b|th\b)"
 
 
 _TIMES = r"(?:once|twice|two|three|four|five|six|[1-6])\s*(?:times|x)?\s*(?:daily|a\s+day|per\s+day|/\s*day)"
 PER_DOSE = rf"(?:t\.?i\.?d\.?|b\.?i\.?d\.?|q\.?i\.?d\.?|tds|bd|q\s*\d+\s*h|every\s+\d+\s*(?:hours?|h)|(?!once){_TIMES})"
-_PER_DAY = r"\s*/\s*(?:day|d|24\s*h)\b|\s+(?:per|a|each|every)\s+day\b|\s+daily\b|\s+once\s+(?:daily|a\s+day)\b|\s+(?:od|qd)\b"
+_PER_DAY = (
+    r"\s*/\s*(?:day|d|24\s*h)\b|\s+(?:per|a|each|every)\s+day\b|\s+daily\b|\s+once\s+(?:daily|a\s+day)\b|\s+(?:od|qd)\b"
+)
 _PER_WEEK = r"\s*/\s*(?:week|wk)\b|\s+(?:per|a|each|every)\s+week\b|\s+weekly\b"
 _CMP = (
     r"(?P<cmp>(?:no|not)\s+(?:more|greater)\s+than\s+|<=?\s*|≤\s*|>=?\s*|≥\s*|less\s+than\s+|below\s+|"
@@ -72,16 +77,52 @@ _QUANTITY = re.compile(
     + r"(?:between\s+|from\s+)?"
     + _number("lo")
     + _unit_group("a")
-    + r"(?:\s*(?:-|–|—|to|and)\s*" + _number("hi") + ")?"
+    + r"(?:\s*(?:-|–|—|to|and)\s*"
+    + _number("hi")
+    + ")?"
     + _unit_group("b")
     + rf"(?P<rate>(?P<day>{_PER_DAY})|(?P<week>{_PER_WEEK})|(?P<dose>\s+{PER_DOSE}\b))?",
     re.IGNORECASE,
 )
 _CONTEXT_DIMS = [  # a bare number right after one of these words measures that dimension
-    (re.compile(r"\b(?:e?gfr|crcl|creatinine\s+clearance|kidney\s+function)\W*(?:\w+\W+){0,2}$", re.IGNORECASE), "renal"),
+    (
+        re.compile(r"\b(?:e?gfr|crcl|creatinine\s+clearance|kidney\s+function)\W*(?:\w+\W+){0,2}$", re.IGNORECASE),
+        "renal",
+    ),
     (re.compile(r"\b(?:sodium|na\+?)\W*(?:\w+\W+){0,2}$", re.IGNORECASE), "conc"),
 ]
-RATED_DIMS = ("mass", None)  # only a mass (or a bare number) carries a per-day / per-week / per-dose rate
+RATED_DIMS = ("mass", None)
+# 'one' and 'single' are left out: as pronoun-like words they carry no dose.
+NUMBER_WORDS: dict[str, float] = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "thousand": 1000,
+    "once": 1,
+    "twice": 2,
+    "thrice": 3,
+}
+_NUMBER_WORD = re.compile(
+    r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE
+)  # only a mass (or a bare number) carries a per-day / per-week / per-dose rate
 
 
 @dataclass(frozen=True)
@@ -98,11 +139,6 @@ class Quantity:
         return self.raw or f"{self.value:g}"
 
 
-def strip_citations(text: str) -> str:
-    """Text without `[n]` markers."""
-    return _CITATION.sub("", text)
-
-
 def _unit(match: re.Match, prefix: str) -> tuple[str | None, float]:
     for i, (_, dim, factor) in enumerate(_UNITS):
         if match.group(f"{prefix}{i}"):
@@ -116,8 +152,8 @@ def _cmp(raw: str | None) -> str | None:
     return "lt" if raw.lower().lstrip().startswith(("<", "≤", "less", "below", "under", "no ", "not ")) else "gt"
 
 
-def extract(text: str) -> list[Quantity]:
-    """Every quantity in the text, ranges as two endpoints."""
+def extract(text: str, words: bool = False) -> list[Quantity]:
+    """Every quantity in the text, ranges as two endpoints; with `words`, number words too (without a unit)."""
     clean = _BSA.sub("", strip_citations(text))
     out: list[Quantity] = []
     for m in _QUANTITY.finditer(clean):
@@ -127,19 +163,31 @@ def extract(text: str) -> list[Quantity]:
         lo_unit = first if first[0] else second
         hi_unit = second if second[0] else first
         if lo_unit[0] is None and hi_unit[0] is None:
-            before = clean[max(0, m.start() - 40): m.start()]
+            before = clean[max(0, m.start() - 40) : m.start()]
             context = next((dim for pattern, dim in _CONTEXT_DIMS if pattern.search(before)), None)
             lo_unit = hi_unit = (context, 1.0)
         ends = [(m.group("lo"), lo_unit)] + ([(m.group("hi"), hi_unit)] if m.group("hi") else [])
         for number, (dim, factor) in ends:
             value = float(number.replace(",", "")) * factor
             out.append(Quantity(value, dim, rate if dim in RATED_DIMS else None, cmp, raw))
+    if words:
+        out += [Quantity(NUMBER_WORDS[m.group(1).lower()], raw=m.group(1)) for m in _NUMBER_WORD.finditer(clean)]
     return out
+
+
+def numbers_in(text: str) -> list[float]:
+    """The values of every quantity and number word in the text (masses in mg): what the guard compares."""
+    return [q.value for q in extract(text, words=True)]
+
+
+def value_supported(value: float, values: set[float] | list[float]) -> bool:
+    """True when the value equals one of the values (the guard's value-only comparison)."""
+    return any(abs(value - v) <= 1e-9 * max(1.0, abs(value)) for v in values)
 
 
 def matches(claim: Quantity, source: Quantity) -> bool:
     """Same value, and no disagreement on dimension, rate or comparator."""
-    if abs(claim.value - source.value) > 1e-9 * max(1.0, abs(claim.value)):
+    if not value_supported(claim.value, [source.value]):
         return False
     for a, b in ((claim.dim, source.dim), (claim.rate, source.rate), (claim.cmp, source.cmp)):
         if a is not None and b is not None and a != b:

@@ -7,7 +7,6 @@ from functools import lru_cache
 import snowballstemmer
 
 _WORD = re.compile(r"[a-zà-ÿ]+(?:['\u2019][a-z]+)?|\d+(?:\.\d+)?", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\[])")
 
 STOPWORDS = frozenset(
     """a an the and or but if of to in on at by for with without from as is are was were be been being do does did
@@ -37,8 +36,3 @@ def stem(word: str) -> str:
 def content_terms(text: str) -> list[str]:
     """Stemmed words without stopwords or bare numbers: what BM25 and term overlap compare."""
     return [stem(w) for w in words(text) if w not in STOPWORDS and not w[0].isdigit()]
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split prose into sentences without breaking '5-10 mg' or 't.i.d.'."""
-    return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]

@@ -12,6 +12,7 @@ import sys
 import warnings
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, cast
 
 import yaml
 from fpdf import FPDF
@@ -51,37 +52,36 @@ class GuidelinePDF(FPDF):
 
 def _keep_together(pdf: GuidelinePDF, text: str, line_mm: float) -> None:
     """Start a new page when the block would not fit (a heading is kept with the text after it)."""
-    lines = pdf.multi_cell(0, line_mm, text, dry_run=True, output="LINES")
+    lines = cast(list[str], pdf.multi_cell(0, line_mm, text, dry_run=True, output="LINES"))
     if pdf.get_y() + len(lines) * line_mm > pdf.h - pdf.b_margin:
         pdf.add_page()
 
 
-def _write(pdf: GuidelinePDF, kind: str, content: object) -> None:
-    flow = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
+def _write(pdf: GuidelinePDF, kind: str, content: Any) -> None:  # text, or a list of bullets / rows
     if kind == "meta":
         pdf.set_font("Helvetica", "I", 7.5)
-        pdf.multi_cell(0, 3.6, str(content), **flow)
+        pdf.multi_cell(0, 3.6, str(content), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(3)
     elif kind == "heading":
         pdf.set_font("Helvetica", "B", 11)
         _keep_together(pdf, str(content) + "\nx\nx", 5.5)
         pdf.ln(1.5)
-        pdf.multi_cell(0, 5.5, str(content), **flow)
+        pdf.multi_cell(0, 5.5, str(content), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(1)
     elif kind == "para":
         pdf.set_font("Helvetica", "", BODY_PT)
         _keep_together(pdf, str(content), LINE_MM)
-        pdf.multi_cell(0, LINE_MM, str(content), align="J", **flow)
+        pdf.multi_cell(0, LINE_MM, str(content), align="J", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(2.2)
     elif kind == "bullets":
         pdf.set_font("Helvetica", "", BODY_PT)
-        for item in content:  # type: ignore[union-attr]
+        for item in content:
             _keep_together(pdf, f"- {item}", LINE_MM)
-            pdf.multi_cell(0, LINE_MM, f"- {item}", **flow)
+            pdf.multi_cell(0, LINE_MM, f"- {item}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             pdf.ln(0.6)
         pdf.ln(1.6)
     elif kind == "table":
-        rows = list(content)  # type: ignore[arg-type]
+        rows = list(content)
         pdf.set_font("Helvetica", "", 8.5)
         if pdf.get_y() + 6 * len(rows) > pdf.h - pdf.b_margin:
             pdf.add_page()

@@ -2,13 +2,12 @@
 
 import pytest
 
-from assistant.answer.compose import Draft
 from assistant.answer.guard import guard
 from assistant.corpus.chunk import chunk_guideline
 from assistant.corpus.load import load_corpus
 from assistant.dosing import check_dose, load_rules
 from assistant.settings import REPO_ROOT
-from assistant.types import Citation
+from assistant.types import Citation, Draft
 
 REPO = REPO_ROOT
 CHUNKS = {c.id: c for d in load_corpus(REPO / "corpus").guidelines for c in chunk_guideline(d)}
@@ -44,6 +43,7 @@ def test_wrong_number_is_removed():
     out = run("The maximum for muscle cramps is 40 mg/day [1].", [cite(1, CRAMPS_MAX)])
     assert out.text == ""
     assert "number 40 is not in the cited text" in out.report.removed[0].reason
+    assert out.report.removed[0].code == "unsupported_number"
 
 
 @pytest.mark.parametrize("claim", [

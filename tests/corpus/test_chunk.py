@@ -19,8 +19,14 @@ def test_sections_follow_headings():
     assert "Monitoring and Precautions" in sections
     assert sections[-1] == SUMMARY_SECTION  # closing paragraph after the last list
     spast = {c.section for c in _chunks("baclofen-spasticity")}
-    assert spast == {SUMMARY_SECTION, "Initial Dosing and Titration", "Oral vs. Intrathecal Administration",
-                     "Treatment Algorithm for Spasticity Management", "Important Precautions and Monitoring", "Mechanism of Action"}
+    assert spast == {
+        SUMMARY_SECTION,
+        "Initial Dosing and Titration",
+        "Oral vs. Intrathecal Administration",
+        "Treatment Algorithm for Spasticity Management",
+        "Important Precautions and Monitoring",
+        "Mechanism of Action",
+    }
 
 
 def test_reference_numbers_become_refs_not_doses():
@@ -35,7 +41,10 @@ def test_reference_numbers_become_refs_not_doses():
 
 
 def test_split_refs_keeps_quantities():
-    assert split_refs("increase by 10 mg weekly up to 30 mg/day 1, 2") == ("increase by 10 mg weekly up to 30 mg/day", [1, 2])
+    assert split_refs("increase by 10 mg weekly up to 30 mg/day 1, 2") == (
+        "increase by 10 mg weekly up to 30 mg/day",
+        [1, 2],
+    )
     assert split_refs("the maximum is up to 30") == ("the maximum is up to 30", [])
     assert split_refs("usually 5-10") == ("usually 5-10", [])
     assert split_refs("no refs here.") == ("no refs here.", [])
@@ -49,8 +58,10 @@ def test_ids_are_content_hashes():
 
 
 def test_markdown_headings_and_long_paragraphs():
-    long_para = " ".join(["Baclofen sentence number %d is here." % i for i in range(60)])
-    doc = Guideline(id="x", title="T", source="s", date="d", text=f"T\n## Dosing\n- Start at 5 mg 3\n\n# Other\n{long_para}")
+    long_para = " ".join([f"Baclofen sentence number {i} is here." for i in range(60)])
+    doc = Guideline(
+        id="x", title="T", source="s", date="d", text=f"T\n## Dosing\n- Start at 5 mg 3\n\n# Other\n{long_para}"
+    )
     chunks = chunk_guideline(doc)
     assert chunks[0].section == "Dosing" and chunks[0].refs == [3] and chunks[0].text == "Start at 5 mg"
     rest = [c for c in chunks if c.section == "Other"]

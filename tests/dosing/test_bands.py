@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from assistant.dosing.check import check_dose
-from assistant.dosing.rules import DrugRules, RulesError, load_rules_file
+from assistant.dosing.loader import load_rules_file
+from assistant.dosing.rules import DrugRules, RulesError
 
 RULES = """
 drug = "testamine"

@@ -6,9 +6,8 @@ from pathlib import Path
 import pytest
 
 from assistant.dosing import check_dose, load_rules
-from assistant.dosing.rules import RULES_DIR_ENV
 from assistant.settings import REPO_ROOT
-from assistant.types import DoseCheck, Patient
+from assistant.types import DoseCheck, Patient, most_severe
 
 REPO = REPO_ROOT
 C, S = "muscle_cramps", "spasticity"
@@ -129,10 +128,7 @@ def test_verdict_table(dose: str, indication: str | None, route: str, patient: d
     assert got.hard_stop == (verdict in ("contraindicated", "above_max"))
     assert (got.reason is not None) == (verdict == "unable_to_check")
     if verdict != "unable_to_check":
-        assert got.verdict == max((f.verdict for f in got.findings), key=VERDICT_ORDER.index)
-
-
-VERDICT_ORDER = ["unable_to_check", "within_limits", "caution", "exceeds_titration_step", "above_max", "contraindicated"]
+        assert got.verdict == most_severe(f.verdict for f in got.findings)
 
 
 def test_table_is_large_enough() -> None:
@@ -190,7 +186,12 @@ def test_sodium_for_spasticity_is_a_caution_citing_the_cramps_guideline() -> Non
 def test_cramps_lists_stop_criteria_and_monitoring() -> None:
     got = check_dose("baclofen", "10 mg/day", indication="muscle_cramps")
     text = " ".join(f.message for f in got.findings)
-    for words in ("acute kidney injury", "hepatic encephalopathy", "incapacitating muscle cramps", "creatinine, sodium and potassium"):
+    for words in (
+        "acute kidney injury",
+        "hepatic encephalopathy",
+        "incapacitating muscle cramps",
+        "creatinine, sodium and potassium",
+    ):
         assert words in text
     assert codes(got)["sodium_stop"] == "within_limits"
 
@@ -264,8 +265,14 @@ def test_drug_is_case_insensitive() -> None:
 
 def test_every_limit_finding_is_cited() -> None:
     for dose, ind in [("40 mg/day", None), ("10 mg bid", "spasticity"), ("20 mg/day", "muscle_cramps")]:
-        got = check_dose("baclofen", dose, indication=ind, patient={"egfr": 45, "age": 70, "sodium": 120},
-                         previous_dose="10 mg/day", interval_days=3)
+        got = check_dose(
+            "baclofen",
+            dose,
+            indication=ind,
+            patient={"egfr": 45, "age": 70, "sodium": 120},
+            previous_dose="10 mg/day",
+            interval_days=3,
+        )
         for f in got.findings:
             assert f.limit is None or f.citation is not None, f
 
@@ -276,19 +283,26 @@ def test_rules_override_by_argument_and_env(tmp_path: Path, monkeypatch: pytest.
     rules = load_rules(tmp_path)
     got = check_dose("baclofen", "15 mg tid", indication="spasticity", patient={"age": 62}, rules=rules)
     assert got.verdict == "caution"
-    monkeypatch.setenv(RULES_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv("ASSISTANT_RULES_DIR", str(tmp_path))  # read by Settings, the one configuration path
     assert check_dose("baclofen", "15 mg tid", indication="spasticity", patient={"age": 62}).verdict == "caution"
-    monkeypatch.delenv(RULES_DIR_ENV)
+    monkeypatch.delenv("ASSISTANT_RULES_DIR")
     assert check_dose("baclofen", "15 mg tid", indication="spasticity", patient={"age": 62}).verdict == "within_limits"
+    # a model's tool call checks against the rules it is given, not against the environment's
+    from assistant.dosing.tool import make_check_dose_tool
+
+    args = {"drug": "baclofen", "dose": "15 mg tid", "indication": "spasticity", "patient": {"age": 62}}
+    assert make_check_dose_tool(rules).invoke(args)["verdict"] == "caution"
+    assert make_check_dose_tool().invoke(args)["verdict"] == "within_limits"
 
 
 def test_tool_returns_the_dose_check_as_dict() -> None:
     from assistant.dosing.tool import check_dose_tool
 
-    out = check_dose_tool.invoke({"drug": "baclofen", "dose": "40 mg/day", "indication": "muscle_cramps", "patient": {"egfr": 50}})
+    out = check_dose_tool.invoke(
+        {"drug": "baclofen", "dose": "40 mg/day", "indication": "muscle_cramps", "patient": {"egfr": 50}}
+    )
     assert isinstance(out, dict)
     assert DoseCheck.model_validate(out).verdict == "above_max"
     assert check_dose_tool.name == "check_dose"
     bad = check_dose_tool.invoke({"drug": "baclofen", "dose": "1 mg/day", "patient": {"egfr": "x"}})
     assert isinstance(bad, str) and bad.startswith("invalid arguments: patient.egfr")
-

@@ -8,7 +8,8 @@ import pytest
 
 from assistant.dosing.check import check_dose
 from assistant.dosing.combine import drop_superseded
-from assistant.dosing.rules import RulesError, load_rules_file
+from assistant.dosing.loader import load_rules_file
+from assistant.dosing.rules import RulesError
 
 HEAD = """
 drug = "testamine"

@@ -54,7 +54,9 @@ READ = [
 
 
 @pytest.mark.parametrize(("text", "single", "daily", "daily_max", "per_day"), READ, ids=[r[0] for r in READ])
-def test_reads_exactly(text: str, single: float | None, daily: float, daily_max: float | None, per_day: float | None) -> None:
+def test_reads_exactly(
+    text: str, single: float | None, daily: float, daily_max: float | None, per_day: float | None
+) -> None:
     got = parse_dose(text)
     assert isinstance(got, ParsedDose), got
     assert (got.single_mg, got.daily_mg, got.daily_max_mg, got.doses_per_day) == (single, daily, daily_max, per_day)

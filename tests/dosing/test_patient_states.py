@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.dosing import check_dose, load_rules
+from assistant.settings import REPO_ROOT
 from assistant.types import DoseCheck
 
 C, S = "muscle_cramps", "spasticity"
@@ -178,7 +179,7 @@ def test_aki_in_spasticity_names_the_state_and_the_indication() -> None:
 
 
 def test_aki_stop_criterion_is_linked_in_the_data() -> None:
-    rule = load_rules()["baclofen"].rule("oral", C)
+    rule = load_rules(REPO_ROOT / "corpus" / "rules")["baclofen"].rule("oral", C)
     assert rule is not None
     assert [s.patient_state for s in rule.stop_criteria if s.code == "acute_kidney_injury"] == ["aki"]
 
@@ -197,7 +198,7 @@ def test_no_interval_names_the_required_interval() -> None:
 
 
 def test_messages_take_the_drug_name_from_the_rules() -> None:
-    rules = load_rules()["baclofen"]
+    rules = load_rules(REPO_ROOT / "corpus" / "rules")["baclofen"]
     renamed = {"zzdrug": rules.model_copy(update={"drug": "zzdrug"})}
     for patient, code in (
         ({"egfr": 10}, "renal_avoid"),

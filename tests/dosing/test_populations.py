@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from assistant.dosing import check_dose, load_rules
-from assistant.dosing.rules import RulesError, load_rules_file
+from assistant.dosing.loader import load_rules_file
+from assistant.dosing.rules import RulesError
 from assistant.settings import REPO_ROOT
 
 RULES_TEXT = (REPO_ROOT / "corpus/rules/baclofen.toml").read_text(encoding="utf-8")
@@ -56,7 +57,7 @@ def test_adult_assumption_is_shown_when_age_is_not_given() -> None:
 
 
 def test_cut_off_is_data_with_an_assumption() -> None:
-    pops = load_rules()["baclofen"].populations
+    pops = load_rules(REPO_ROOT / "corpus" / "rules")["baclofen"].populations
     assert pops is not None and pops.adult_min_age == 18 and pops.assumption
 
 

@@ -8,16 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from assistant.dosing.rules import (
-    DrugRules,
-    Limit,
-    RangeLimit,
-    Regimen,
-    RulesError,
-    fmt,
-    load_rules,
-    load_rules_file,
-)
+from assistant.dosing.loader import load_rules, load_rules_file
+from assistant.dosing.rules import DrugRules, Limit, RangeLimit, Regimen, RulesError, fmt
 from assistant.settings import REPO_ROOT
 from assistant.types import RuleSource
 
@@ -47,7 +39,13 @@ def sourced(model: BaseModel, path: str) -> Iterator[tuple[str, BaseModel, RuleS
         yield path, model, src
     for name in type(model).model_fields:
         value = getattr(model, name)
-        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else [(None, value)]
+        items = (
+            value.items()
+            if isinstance(value, dict)
+            else enumerate(value)
+            if isinstance(value, list)
+            else [(None, value)]
+        )
         for key, item in items:
             if isinstance(item, BaseModel) and not isinstance(item, RuleSource):
                 yield from sourced(item, f"{path}.{name}" + (f"[{key}]" if key is not None else ""))
@@ -94,12 +92,15 @@ def test_the_only_assumed_number_is_the_older_adult_age() -> None:
 
 
 def test_key_limits_are_as_in_the_corpus() -> None:
-    rules = load_rules()["baclofen"]
+    rules = load_rules(REPO_ROOT / "corpus" / "rules")["baclofen"]
     cramps, spas = rules.rule("oral", "muscle_cramps"), rules.rule("oral", "spasticity")
     assert cramps is not None and spas is not None and cramps.titration is not None
     assert (cramps.max_daily_mg.value, cramps.start_daily_mg.low, cramps.titration.step_daily_mg.value) == (30, 10, 10)
     assert cramps.titration.min_interval_days.value == 7
-    assert (spas.max_daily_mg.value, spas.doses_per_day and (spas.doses_per_day.low, spas.doses_per_day.high)) == (80, (3, 4))
+    assert (spas.max_daily_mg.value, spas.doses_per_day and (spas.doses_per_day.low, spas.doses_per_day.high)) == (
+        80,
+        (3, 4),
+    )
     assert spas.titration is None  # the corpus gives no numeric titration for spasticity
 
 
@@ -121,14 +122,17 @@ def assert_one_line(exc: pytest.ExceptionInfo[RulesError], *parts: str) -> None:
 
 
 def test_unknown_field_is_rejected(tmp_path: Path) -> None:
-    text = GOOD.replace('population = "patients with liver cirrhosis"', 'population = "patients with liver cirrhosis"\nmax_single_mg = 10')
+    text = GOOD.replace(
+        'population = "patients with liver cirrhosis"',
+        'population = "patients with liver cirrhosis"\nmax_single_mg = 10',
+    )
     with pytest.raises(RulesError) as exc:
         load_rules(write(tmp_path, text))
     assert_one_line(exc, "rules.0.max_single_mg", "Extra inputs are not permitted")
 
 
 def test_unknown_field_in_a_source_is_rejected(tmp_path: Path) -> None:
-    text = GOOD.replace('[rules.max_daily_mg]\nvalue = 30\n', '[rules.max_daily_mg]\nvalue = 30\nsource.page = 3\n')
+    text = GOOD.replace("[rules.max_daily_mg]\nvalue = 30\n", "[rules.max_daily_mg]\nvalue = 30\nsource.page = 3\n")
     with pytest.raises(RulesError) as exc:
         load_rules(write(tmp_path, text))
     assert_one_line(exc, "max_daily_mg.source.page")
@@ -174,6 +178,6 @@ def test_missing_or_empty_folder(tmp_path: Path) -> None:
 
 
 def test_load_rules_returns_validated_models() -> None:
-    rules = load_rules()
+    rules = load_rules(REPO_ROOT / "corpus" / "rules")
     assert set(rules) == {p.stem for p in RULE_FILES}
     assert all(isinstance(r, DrugRules) for r in rules.values())

@@ -6,8 +6,9 @@ import pytest
 
 from assistant.dosing import check_readings, load_rules
 from assistant.dosing.scenarios import range_readings
+from assistant.settings import REPO_ROOT
 
-RULES = load_rules()["baclofen"]
+RULES = load_rules(REPO_ROOT / "corpus" / "rules")["baclofen"]
 
 # id, field, low, high, low inclusive, high inclusive, the values to check, headline verdict for 10 mg/day (cramps)
 TABLE = [

@@ -27,5 +27,9 @@ def test_fidelity_gate(assistant):
     if not report.gate_passed:
         lines = ["fidelity gate failed:"] + [f"  metric: {f}" for f in report.gate_failures]
         lines += [f"  case {c.id} ({c.category}): {'; '.join(c.failures)}" for c in report.failed_cases]
-        lines += [f"  MedicationQA row {r.row} ({r.focus}): {'; '.join(r.failures)}" for r in report.medicationqa if r.failures]
+        lines += [
+            f"  MedicationQA row {r.row} ({r.focus}): {'; '.join(r.failures)}"
+            for r in report.medicationqa
+            if r.failures
+        ]
         pytest.fail("\n".join(lines), pytrace=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.text.quantities import extract
+from assistant.text.sentences import answer_sentences
 from assistant.types import Answer, Citation, DoseCheck, Finding, Patient, RuleSource
 from evals.cases import GoldChunk
 from evals.metrics import (
@@ -17,14 +18,21 @@ from evals.metrics import (
     precision_recall,
     recall_at_k,
     reciprocal_rank,
-    split_sentences,
     supports,
     unsupported_numbers,
 )
 
-MAX_CRAMPS = "Baclofen should be initiated at 10 mg/day with weekly increases of 10 mg/day up to a maximum of 30 mg/day for treating muscle cramps."
-SIDE_EFFECTS = "Common adverse effects include sedation, somnolence, excessive weakness, vertigo, and psychological disturbances"
-RENAL = "Baclofen should be avoided in patients with severely reduced kidney function (eGFR <30 mL/min/1.73m²) or those on renal replacement therapy due to risk of neurotoxicity"
+MAX_CRAMPS = (
+    "Baclofen should be initiated at 10 mg/day with weekly increases of 10 mg/day up to a maximum of 30 mg/day "
+    "for treating muscle cramps."
+)
+SIDE_EFFECTS = (
+    "Common adverse effects include sedation, somnolence, excessive weakness, vertigo, and psychological disturbances"
+)
+RENAL = (
+    "Baclofen should be avoided in patients with severely reduced kidney function (eGFR <30 mL/min/1.73m²) "
+    "or those on renal replacement therapy due to risk of neurotoxicity"
+)
 
 
 def cite(n: int, text: str, section: str = "Summary", doc: str = "baclofen-muscle-cramps") -> Citation:
@@ -37,7 +45,7 @@ def answer(text: str, *citations: Citation, refused: bool = False, dose_check: D
 
 def test_split_sentences_keeps_markers_with_their_sentence():
     text = "First claim 30 mg/day [1]. Second claim. [2]\n\n- A bullet [1][3]\n## Heading\nvs. t.i.d. stays whole."
-    got = [(s.text, s.markers, s.claim) for s in split_sentences(text)]
+    got = [(s.text, s.markers, s.claim) for s in answer_sentences(text)]
     assert got == [
         ("First claim 30 mg/day [1].", [1], True),
         ("Second claim. [2]", [2], True),
@@ -70,10 +78,25 @@ def test_a_number_cited_by_another_sentence_is_not_supported():
 
 def test_dose_check_fields_count_but_messages_do_not():
     check = DoseCheck(
-        drug="baclofen", dose="20 mg twice daily", indication="muscle_cramps", route="oral", verdict="above_max",
-        hard_stop=True, single_dose_mg=20, daily_dose_mg=40, doses_per_day=2,
-        findings=[Finding(code="max_daily", severity="hard", verdict="above_max", message="exceeds by 17 mg/day",
-                          limit="30 mg/day", citation=RuleSource(doc_id="d", section="s", quote="up to 30 mg/day"))],
+        drug="baclofen",
+        dose="20 mg twice daily",
+        indication="muscle_cramps",
+        route="oral",
+        verdict="above_max",
+        hard_stop=True,
+        single_dose_mg=20,
+        daily_dose_mg=40,
+        doses_per_day=2,
+        findings=[
+            Finding(
+                code="max_daily",
+                severity="hard",
+                verdict="above_max",
+                message="exceeds by 17 mg/day",
+                limit="30 mg/day",
+                citation=RuleSource(doc_id="d", section="s", quote="up to 30 mg/day"),
+            )
+        ],
     )
     given = given_quantities(["Is 20 mg twice daily OK?"], None, check)
     ok = answer("40 mg/day is above the maximum of 30 mg/day.", dose_check=check)
@@ -88,7 +111,8 @@ def test_citation_recall_and_precision_exact():
         "Common adverse effects include sedation and vertigo [1]. "  # [1] does not support it
         "Common adverse effects include sedation and vertigo [2]. "  # supported by [2]
         "Baclofen must be avoided when the eGFR is below 30.",  # no citation
-        cite(1, MAX_CRAMPS), cite(2, SIDE_EFFECTS, "Potential Side Effects"),
+        cite(1, MAX_CRAMPS),
+        cite(2, SIDE_EFFECTS, "Potential Side Effects"),
     )
     s = citation_scores(a, [])
     assert (s.sentences, s.supported_sentences, s.citations, s.supporting_citations) == (4, 2, 3, 2)
@@ -119,7 +143,11 @@ def test_key_terms_must_overlap():
 
 def test_gold_ranks_recall_and_mrr():
     gold = [GoldChunk(doc="d1", phrase="up to a maximum of 30 mg/day"), GoldChunk(doc="d2", phrase="GABAB agonist")]
-    hits = [("d1", "unrelated"), ("d2", "Baclofen is a GABAB  agonist that ..."), ("d1", "weekly up to a maximum of 30 mg/day")]
+    hits = [
+        ("d1", "unrelated"),
+        ("d2", "Baclofen is a GABAB  agonist that ..."),
+        ("d1", "weekly up to a maximum of 30 mg/day"),
+    ]
     ranks = gold_ranks(hits, gold)
     assert ranks == [3, 2]
     assert recall_at_k(ranks, 2) == 0.5

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.text.citations import strip_citations
 from assistant.text.quantities import (
     Quantity,
     extract,
     matches,
-    strip_citations,
     supported,
     unsupported,
 )

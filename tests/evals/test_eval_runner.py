@@ -1,4 +1,6 @@
-"""The runner end to end with a deterministic fake assistant (no model, no store): metrics, gate, reports, CLI errors."""
+"""The runner end to end with a deterministic fake assistant (no model, no store): metrics, gate, reports, CLI
+errors."""
+
 from __future__ import annotations
 
 import json
@@ -49,10 +51,18 @@ class FakeAssistant:
         top = hits[0].chunk
         check = None
         if " mg" in message:
-            check = DoseCheck(drug="baclofen", dose="x", indication=None, route="oral", verdict="within_limits", hard_stop=False)
+            check = DoseCheck(
+                drug="baclofen", dose="x", indication=None, route="oral", verdict="within_limits", hard_stop=False
+            )
         cite = Citation(n=1, chunk_id=top.id, doc_id=top.doc_id, title=top.title, section=top.section, text=top.text)
-        return Answer(question=message, text=f"{top.text} [1]. It is 999 mg.", refused=False, citations=[cite],
-                      dose_check=check, hits=hits)
+        return Answer(
+            question=message,
+            text=f"{top.text} [1]. It is 999 mg.",
+            refused=False,
+            citations=[cite],
+            dose_check=check,
+            hits=hits,
+        )
 
 
 def case(**kw) -> Case:
@@ -60,9 +70,14 @@ def case(**kw) -> Case:
 
 
 CASES = [
-    case(id="max", question="maximum of 30 mg/day for treating muscle cramps",
-         gold_chunks=[{"doc": "baclofen-muscle-cramps", "phrase": "up to a maximum of 30 mg/day for treating muscle cramps"}],
-         must_include=[["30 mg/day"], ["tizanidine"]]),
+    case(
+        id="max",
+        question="maximum of 30 mg/day for treating muscle cramps",
+        gold_chunks=[
+            {"doc": "baclofen-muscle-cramps", "phrase": "up to a maximum of 30 mg/day for treating muscle cramps"}
+        ],
+        must_include=[["30 mg/day"], ["tizanidine"]],
+    ),
     case(id="dose", question="is 40 mg/day ok for muscle cramps", expected_verdict="above_max"),
     case(id="ooc", question="gabapentin dose?", expect_refusal=True, category="ooc"),
     case(id="conv", turns=["first question about cramps", "and the maximum of 30 mg/day?"]),
@@ -161,23 +176,28 @@ def test_gate_thresholds_file_and_rules():
         MetricRow(key="unsafe_passes", name="unsafe passes", ours=0.0, kind="count"),
         MetricRow(key="refusal_precision", name="refusal precision", ours=None),
     ]
-    failures, notes = apply_gate(rows, {"numeric_fidelity": {"min": 1.0}, "unsafe_passes": {"max": 0},
-                                        "refusal_precision": {"min": 0.95}, "mqa_refusal_recall": {"min": 0.95}})
+    failures, notes = apply_gate(
+        rows,
+        {
+            "numeric_fidelity": {"min": 1.0},
+            "unsafe_passes": {"max": 0},
+            "refusal_precision": {"min": 0.95},
+            "mqa_refusal_recall": {"min": 0.95},
+        },
+    )
     assert failures == ["numeric fidelity = 99.0%, needs >= 100.0%"]
     assert [r.passed for r in rows] == [False, True, None]
     assert rows[0].threshold == ">= 100.0%" and rows[1].threshold == "<= 0"
-    assert notes == ["threshold refusal_precision not checked: nothing to measure in this run",
-                     "threshold mqa_refusal_recall not checked: the metric was not computed in this run"]
+    assert notes == [
+        "threshold refusal_precision not checked: nothing to measure in this run",
+        "threshold mqa_refusal_recall not checked: the metric was not computed in this run",
+    ]
 
 
-@pytest.mark.parametrize("reason, kind", [
-    ("number 40 is not in the cited text, the question or the dose check", "unsupported number"),
-    ("number 5 is glued to a word, so it cannot be checked", "glued number"),
-    ("states maximum 10 mg, not the rule for muscle_cramps", "wrong role/verdict"),
-    ("none of its figures is in the text it cites (it only restates the question or the dose check)", "only restates given figures"),
-    ("quantity 30 years is not stated so in the cited text, the question or the dose check", "wrong unit"),
-])
-def test_guard_reasons_are_grouped_by_how_they_begin(reason, kind):
-    from evals.runner import _reason_kind
+def test_guard_removals_are_grouped_by_code_not_by_their_prose():
+    from typing import get_args
 
-    assert _reason_kind(reason) == kind
+    from assistant.types import REMOVAL_LABELS, RemovalCode
+
+    assert set(REMOVAL_LABELS) == set(get_args(RemovalCode))
+    assert len(set(REMOVAL_LABELS.values())) == len(REMOVAL_LABELS)  # no two codes share a row of the table

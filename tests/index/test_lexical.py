@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from assistant.dosing.rules import load_rules_file
+from assistant.dosing.loader import load_rules_file
 from assistant.index.ingest import ingest
 from assistant.index.lexical import lexical_dir, saved_version
 from assistant.index.store import open_collection, stored_chunks

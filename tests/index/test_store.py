@@ -29,7 +29,9 @@ def test_ingest_is_idempotent_and_incremental(store_settings, embeddings):
 
     doc = store_settings.corpus_dir / "baclofen-spasticity.md"
     text = doc.read_text()
-    doc.write_text(text.replace("Optimal therapy is the lowest effective dosage", "Optimal therapy is the lowest useful dosage"))
+    doc.write_text(
+        text.replace("Optimal therapy is the lowest effective dosage", "Optimal therapy is the lowest useful dosage")
+    )
     third = ingest(store_settings, embed=embed)
     assert (third.report.added, third.report.removed, third.report.unchanged) == (1, 1, 36)
     assert embed.count == 38
@@ -45,7 +47,8 @@ def test_corrupt_edit_keeps_the_indexed_document(store_settings, embeddings):
     ingest(store_settings, embed=embeddings.embed_documents)
     (store_settings.corpus_dir / "baclofen-spasticity.md").write_bytes(b"\xff\xfe garbage \x00")
     (store_settings.corpus_dir / "new.md").write_text(
-        "---\nid: new-doc\ntitle: New\nsource: test\ndate: 2026-01-01\n---\nNew\nHeading\n- A new bullet about cramps 9\n"
+        "---\nid: new-doc\ntitle: New\nsource: test\ndate: 2026-01-01\n---\n"
+        "New\nHeading\n- A new bullet about cramps 9\n"
     )
     result = ingest(store_settings, embed=embeddings.embed_documents)
     assert len(result.errors) == 1 and "baclofen-spasticity.md" in result.errors[0]

@@ -43,7 +43,7 @@ DOSE_LINES: list[tuple[bytes, object, str | None]] = [
 
 def _check(rows: list[dict], expected: list[tuple[bytes, object, str | None]]) -> None:
     assert len(rows) == len(expected)
-    for row, (_raw, ident, error) in zip(rows, expected):
+    for row, (_raw, ident, error) in zip(rows, expected, strict=False):
         assert row["id"] == ident, row
         if error is None:
             assert "error" not in row, row

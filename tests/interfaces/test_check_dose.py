@@ -42,10 +42,32 @@ def test_json_output_is_the_dose_check(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_repeated_patient_flags_and_titration(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["--json", "--drug", "baclofen", "--dose", "20 mg/day", "--indication", "cramps", "--previous-dose", "10 mg/day",
-                        "--interval-days", "3", "--patient", "dialysis=false", "--patient", "sodium=130"], capsys)
+    code, out, _ = run(
+        [
+            "--json",
+            "--drug",
+            "baclofen",
+            "--dose",
+            "20 mg/day",
+            "--indication",
+            "cramps",
+            "--previous-dose",
+            "10 mg/day",
+            "--interval-days",
+            "3",
+            "--patient",
+            "dialysis=false",
+            "--patient",
+            "sodium=130",
+        ],
+        capsys,
+    )
     got = json.loads(out)
-    assert code == 0 and got["verdict"] == "exceeds_titration_step" and got["patient"] == {"dialysis": False, "sodium": 130.0}
+    assert (
+        code == 0
+        and got["verdict"] == "exceeds_titration_step"
+        and got["patient"] == {"dialysis": False, "sodium": 130.0}
+    )
 
 
 def test_text_output_has_verdict_line_and_citations(capsys: pytest.CaptureFixture[str]) -> None:
@@ -64,8 +86,11 @@ def test_unable_to_check_is_exit_zero_with_reason(capsys: pytest.CaptureFixture[
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--patient", "height=170"], "error: unknown patient key 'height' (known: egfr, crcl, dialysis, cirrhosis, age, "
-                                      "sodium, weight, aki, renal_impairment, pregnant, breastfeeding, age_group)"),
+        (
+            ["--patient", "height=170"],
+            "error: unknown patient key 'height' (known: egfr, crcl, dialysis, cirrhosis, age, "
+            "sodium, weight, aki, renal_impairment, pregnant, breastfeeding, age_group)",
+        ),
         (["--patient", "egfr=abc"], "error: patient egfr must be a number, got 'abc'"),
         (["--patient", "egfr=-3"], "error: patient egfr -3 is outside the plausible range 0–200 mL/min/1.73m²"),
         (["--patient", "egfr=2_5"], "error: patient egfr must be a number, got '2_5'"),
@@ -87,7 +112,11 @@ def test_missing_drug_or_dose(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_parse_patient_values() -> None:
-    assert parse_patient(["EGFR=45.5", "dialysis=yes", "cirrhosis=0"]) == {"egfr": 45.5, "dialysis": True, "cirrhosis": False}
+    assert parse_patient(["EGFR=45.5", "dialysis=yes", "cirrhosis=0"]) == {
+        "egfr": 45.5,
+        "dialysis": True,
+        "cirrhosis": False,
+    }
 
 
 def test_batch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -97,8 +126,16 @@ def test_batch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         {"id": "b", "drug": "baclofen", "dose": "5 mg tid", "patient": {"egfr": "z"}},
         {"id": "c", "drug": "baclofen", "dose": "5 mg tid", "colour": "blue"},
         {"id": "d", "drug": "baclofen"},
-        {"id": "e", "drug": "baclofen", "dose": "20 mg/day", "indication": "muscle_cramps", "route": "po",
-         "previous_dose": "10 mg/day", "interval_days": 7, "patient": {"egfr": 90, "sodium": 135}},
+        {
+            "id": "e",
+            "drug": "baclofen",
+            "dose": "20 mg/day",
+            "indication": "muscle_cramps",
+            "route": "po",
+            "previous_dose": "10 mg/day",
+            "interval_days": 7,
+            "patient": {"egfr": 90, "sodium": 135},
+        },
     ]
     path = tmp_path / "in.jsonl"
     path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n\n", encoding="utf-8")
@@ -111,7 +148,11 @@ def test_batch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert rows[2]["error"].startswith("patient egfr:")
     assert rows[3]["error"] == "unknown key(s): colour"
     assert rows[4]["error"] == "'dose' must be a string"
-    assert rows[5]["verdict"] == "within_limits" and rows[5]["route"] == "oral" and rows[5]["patient"] == {"egfr": 90.0, "sodium": 135.0}
+    assert (
+        rows[5]["verdict"] == "within_limits"
+        and rows[5]["route"] == "oral"
+        and rows[5]["patient"] == {"egfr": 90.0, "sodium": 135.0}
+    )
 
 
 def test_batch_all_good_is_exit_0_and_missing_file_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -132,18 +173,41 @@ def test_format_text_unable() -> None:
 
 
 def subprocess_run(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "assistant", "check-dose", *args], cwd=REPO, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", "check-dose", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+    )
 
 
 def test_module_prints_json_fast() -> None:
-    proc = subprocess_run(["--json", "--drug", "baclofen", "--dose", "5 mg three times daily", "--indication", "spasticity"])
+    proc = subprocess_run(
+        ["--json", "--drug", "baclofen", "--dose", "5 mg three times daily", "--indication", "spasticity"]
+    )
     assert proc.returncode == 0 and proc.stderr == ""
     got = json.loads(proc.stdout)
-    assert (got["verdict"], got["daily_dose_mg"], got["single_dose_mg"], got["doses_per_day"]) == ("within_limits", 15.0, 5.0, 3.0)
-    check = subprocess.run([sys.executable, "-c", "import sys, assistant.interfaces.check_dose, assistant.interfaces.cli; "
-                            "print(sorted(m for m in ('torch', 'sentence_transformers', 'chromadb', 'langchain_core') if m in sys.modules))"],
-                           cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert (got["verdict"], got["daily_dose_mg"], got["single_dose_mg"], got["doses_per_day"]) == (
+        "within_limits",
+        15.0,
+        5.0,
+        3.0,
+    )
+    check = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, assistant.interfaces.check_dose, assistant.interfaces.cli; "
+            "print(sorted(m for m in ('torch', 'sentence_transformers', 'chromadb', 'langchain_core') "
+            "if m in sys.modules))",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert check.stdout.strip() == "[]"
 
 
@@ -151,8 +215,19 @@ def test_module_broken_rules_is_one_line_error(tmp_path: Path) -> None:
     (tmp_path / "baclofen.toml").write_text('drug = "baclofen"\nsurprise = 1\n', encoding="utf-8")
     proc = subprocess_run(["--drug", "baclofen", "--dose", "10 mg/day"], env={"ASSISTANT_RULES_DIR": str(tmp_path)})
     assert proc.returncode == 2 and proc.stdout == ""
-    assert proc.stderr.startswith("error: baclofen.toml: ") and "surprise: Extra inputs are not permitted" in proc.stderr
+    assert (
+        proc.stderr.startswith("error: baclofen.toml: ") and "surprise: Extra inputs are not permitted" in proc.stderr
+    )
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_rules_dir_option_wins_over_the_environment(tmp_path: Path) -> None:
+    text = (REPO / "corpus/rules/baclofen.toml").read_text(encoding="utf-8")
+    (tmp_path / "baclofen.toml").write_text(text.replace("value = 65\n", "value = 60\n"), encoding="utf-8")
+    args = ["--json", "--drug", "baclofen", "--dose", "15 mg tid", "--indication", "spasticity", "--patient", "age=62"]
+    assert json.loads(subprocess_run(args).stdout)["verdict"] == "within_limits"
+    proc = subprocess_run([*args, "--rules-dir", str(tmp_path)], env={"ASSISTANT_RULES_DIR": str(REPO / "nowhere")})
+    assert proc.returncode == 0 and json.loads(proc.stdout)["verdict"] == "caution"
 
 
 def test_module_bad_patient_no_traceback() -> None:

@@ -67,7 +67,9 @@ def test_batch_contract(cli_env, tmp_path):
         {"id": "q4", "question": "What is the starting dose of metformin?"},
     ]
     path = tmp_path / "in.jsonl"
-    path.write_text("\n".join(json.dumps(x) for x in lines) + "\nnot json\n" + json.dumps({"id": "q6", "question": ""}) + "\n")
+    path.write_text(
+        "\n".join(json.dumps(x) for x in lines) + "\nnot json\n" + json.dumps({"id": "q6", "question": ""}) + "\n"
+    )
     out = run(["batch", str(path)], cli_env)
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert [r["id"] for r in rows] == ["q1", "q2", "q3", "q4", None, "q6"]
@@ -79,14 +81,17 @@ def test_batch_contract(cli_env, tmp_path):
     assert out.returncode == 1 and "Traceback" not in out.stderr
 
 
-@pytest.mark.parametrize("args, message", [
-    (["ask", "   "], "the question is empty"),
-    (["ask", "x" * 100_000], "too long"),
-    (["ask", "dose \x01\x02\x1b of baclofen"], "binary"),
-    (["ask", "x", "--patient", "egfr=abc"], "egfr must be a number"),
-    (["ask", "x", "--patient", "height=170"], "unknown patient key"),
-    (["batch", "/nonexistent/file.jsonl"], "no such file"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["ask", "   "], "the question is empty"),
+        (["ask", "x" * 100_000], "too long"),
+        (["ask", "dose \x01\x02\x1b of baclofen"], "binary"),
+        (["ask", "x", "--patient", "egfr=abc"], "egfr must be a number"),
+        (["ask", "x", "--patient", "height=170"], "unknown patient key"),
+        (["batch", "/nonexistent/file.jsonl"], "no such file"),
+    ],
+)
 def test_bad_input_is_one_line_error(cli_env, args, message):
     out = run(args, cli_env)
     assert out.returncode != 0

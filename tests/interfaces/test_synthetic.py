@@ -4,7 +4,7 @@ from __future__ import annotations
 from assistant.corpus.chunk import chunk_guideline
 from assistant.corpus.glossary import load_glossary
 from assistant.corpus.load import load_corpus
-from assistant.dosing.rules import load_rules
+from assistant.dosing.loader import load_rules
 from assistant.interfaces.synthetic import questions, write_library
 
 

@@ -2,7 +2,8 @@
 Also input validation. The reader is the real one (real embedding model for the question kind)."""
 import pytest
 
-from assistant.query.validate import InputError, validate_question
+from assistant.errors import InputError
+from assistant.query.validate import validate_question
 
 pytestmark = pytest.mark.slow
 

@@ -21,19 +21,56 @@ def stand_in(verdict: str | None = "above_max", refused: bool = False) -> Answer
     """A fixed Answer built from the real types."""
     hard = verdict in ("contraindicated", "above_max")
     findings = [
-        Finding(code="max_daily", severity="hard" if hard else "soft", verdict=verdict or "within_limits",
-                message="40 mg/day is above the maximum of 30 mg/day.", limit="30 mg/day",
-                citation=RuleSource(doc_id="baclofen-muscle-cramps", section="Summary", quote="up to a maximum of 30 mg/day")),
-        Finding(code="renal", severity="info", verdict="within_limits", message="eGFR not given, so not checked.",
-                limit="eGFR < 30", citation=RuleSource(doc_id="baclofen-muscle-cramps", section="Monitoring", quote=TRICKY)),
+        Finding(
+            code="max_daily",
+            severity="hard" if hard else "soft",
+            verdict=verdict or "within_limits",
+            message="40 mg/day is above the maximum of 30 mg/day.",
+            limit="30 mg/day",
+            citation=RuleSource(
+                doc_id="baclofen-muscle-cramps", section="Summary", quote="up to a maximum of 30 mg/day"
+            ),
+        ),
+        Finding(
+            code="renal",
+            severity="info",
+            verdict="within_limits",
+            message="eGFR not given, so not checked.",
+            limit="eGFR < 30",
+            citation=RuleSource(doc_id="baclofen-muscle-cramps", section="Monitoring", quote=TRICKY),
+        ),
     ]
     dc = None
     if verdict:
-        dc = DoseCheck(drug="baclofen", dose="40 mg/day", indication="muscle_cramps", route="oral", verdict=verdict,
-                       hard_stop=hard, findings=findings, daily_dose_mg=40.0, limits_applied="oral baclofen for muscle_cramps",
-                       reason="unknown unit 'drops'" if verdict == "unable_to_check" else None, patient={"egfr": 45.0})
-    cits = [Citation(n=1, chunk_id="abc", doc_id="baclofen-muscle-cramps", title="Baclofen for Muscle Cramps",
-                     section="Dosing Protocol", text=TRICKY, refs=[1, 2])]
-    return Answer(question="Is 40 mg/day OK?", text="REFUSED" if refused else "**Above** the maximum of 30 mg/day [1]. Range 5~10 $5",
-                  refused=refused, citations=[] if refused else cits, dose_check=dc,
-                  understood={"doses": ["40 mg/day"], "patient": {"egfr": 45.0}, "indication": "muscle_cramps"})
+        dc = DoseCheck(
+            drug="baclofen",
+            dose="40 mg/day",
+            indication="muscle_cramps",
+            route="oral",
+            verdict=verdict,
+            hard_stop=hard,
+            findings=findings,
+            daily_dose_mg=40.0,
+            limits_applied="oral baclofen for muscle_cramps",
+            reason="unknown unit 'drops'" if verdict == "unable_to_check" else None,
+            patient={"egfr": 45.0},
+        )
+    cits = [
+        Citation(
+            n=1,
+            chunk_id="abc",
+            doc_id="baclofen-muscle-cramps",
+            title="Baclofen for Muscle Cramps",
+            section="Dosing Protocol",
+            text=TRICKY,
+            refs=[1, 2],
+        )
+    ]
+    return Answer(
+        question="Is 40 mg/day OK?",
+        text="REFUSED" if refused else "**Above** the maximum of 30 mg/day [1]. Range 5~10 $5",
+        refused=refused,
+        citations=[] if refused else cits,
+        dose_check=dc,
+        understood={"doses": ["40 mg/day"], "patient": {"egfr": 45.0}, "indication": "muscle_cramps"},
+    )

@@ -6,8 +6,8 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.interfaces import audit
 from assistant.answer.compose import REFUSAL
+from assistant.interfaces import audit
 from assistant.settings import Settings
 from tests.ui.support import APP, REPO, unescape
 
@@ -76,14 +76,19 @@ def test_question_gets_an_answer_with_a_citation_expander(app):
         assert f"> {c.text}" in shown
         assert c.text in CORPUS_TEXT  # the exact guideline words, checkable in one click
     refs = [unescape(cap.value) for cap in sources.caption]
-    assert any(f"Guideline's own references: {', '.join(map(str, c.refs))}" in r for c in answer.citations if c.refs for r in refs)
+    assert any(
+        f"Guideline's own references: {', '.join(map(str, c.refs))}" in r
+        for c in answer.citations
+        if c.refs
+        for r in refs
+    )
 
 
 def test_dose_question_shows_above_max_badge_with_limits_and_sources(app):
     ask(app, "Is 40 mg/day of baclofen OK for muscle cramps?")
     dc = last_turn(app)["answer"].dose_check
     assert dc is not None and dc.verdict == "above_max" and dc.hard_stop
-    assert badges(app) == [":red-badge[:material/block: Dose check: Above maximum — hard stop]"]
+    assert badges(app) == [":red-badge[:material/block: Dose check: Above the guideline maximum — hard stop]"]
     text = "\n".join(unescape(m.value) for m in app.markdown) + "\n".join(unescape(c.value) for c in app.caption)
     assert "verdict `above_max`" in text
     hard = [f for f in dc.findings if f.severity == "hard"]
@@ -105,7 +110,10 @@ def test_sidebar_egfr_changes_the_verdict(app):
     ask(app, question)
     dc = last_turn(app)["answer"].dose_check
     assert dc.verdict == "contraindicated" and dc.patient.get("egfr") == 20
-    assert badges(app)[-1] == ":red-badge[:material/block: Dose check: Contraindicated — hard stop]"
+    assert (
+        badges(app)[-1]
+        == ":red-badge[:material/block: Dose check: Do not give: contraindicated for this patient — hard stop]"
+    )
     assert last_turn(app)["patient"]["egfr"] == 20
 
 
@@ -152,7 +160,9 @@ def test_feedback_and_download_are_present_and_audited(app):
     answer_rec, feedback_rec, download_rec = new
     assert feedback_rec["rating"] == "down" and feedback_rec["dose_check"]["verdict"] == "above_max"
     assert feedback_rec["citations"] and feedback_rec["question"] == "Is 40 mg/day of baclofen OK for muscle cramps?"
-    assert download_rec["format"] == "markdown" and download_rec["conversation"][0]["dose_check"]["verdict"] == "above_max"
+    assert (
+        download_rec["format"] == "markdown" and download_rec["conversation"][0]["dose_check"]["verdict"] == "above_max"
+    )
     for rec in new:
         assert set(rec["patient"]) <= set(audit.PATIENT_FIELDS)
     assert not app.warning
@@ -181,8 +191,12 @@ def test_new_conversation_clears_chat_and_patient_context(app):
 
 @pytest.mark.parametrize(
     ("message", "fragment"),
-    [("   ", "type a question"), ("x" * 2001, "limited to 2,000 characters"),
-     ("\x00\x01\x02\x03 baclofen \xff\xfe", "binary"), ("dose\x1b[31m baclofen", "binary")],
+    [
+        ("   ", "type a question"),
+        ("x" * 2001, "limited to 2,000 characters"),
+        ("\x00\x01\x02\x03 baclofen \xff\xfe", "binary"),
+        ("dose\x1b[31m baclofen", "binary"),
+    ],
 )
 def test_bad_input_gets_a_friendly_message(app, message, fragment):
     ask(app, message)
@@ -237,7 +251,9 @@ def test_assistant_that_cannot_start_shows_an_error_not_a_traceback(ui_env, monk
     at.run(timeout=TIMEOUT)
     assert not at.exception
     [err] = at.error
-    assert unescape(err.value).startswith("The assistant could not start: StoreError: ASSISTANT_CHROMA_URL must look like")
+    assert unescape(err.value).startswith(
+        "The assistant could not start: StoreError: ASSISTANT_CHROMA_URL must look like"
+    )
     assert at.chat_input[0].proto.disabled
     assert any("not a prescription" in c.value for c in at.main.caption)
     assert at.sidebar.number_input(key="pt_egfr").value is None  # the rest of the page still works

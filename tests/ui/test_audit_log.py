@@ -21,8 +21,17 @@ def _answer() -> Answer:
 
 def test_record_has_the_required_fields_and_only_allowed_patient_facts(tmp_path):
     path = tmp_path / "audit.jsonl"
-    patient = {"egfr": 20.0, "dialysis": False, "cirrhosis": None, "age": 70, "sodium": 130, "indication": "muscle_cramps",
-               "route": "oral", "name": "Jane Doe", "mrn": "123456"}
+    patient = {
+        "egfr": 20.0,
+        "dialysis": False,
+        "cirrhosis": None,
+        "age": 70,
+        "sodium": 130,
+        "indication": "muscle_cramps",
+        "route": "oral",
+        "name": "Jane Doe",
+        "mrn": "123456",
+    }
     audit.log_event(path, "answer", answer=_answer(), patient=patient, extra={"turn_id": "t1", "event": "spoof"})
     [rec], bad = audit.read_audit(path)
     assert bad == 0
@@ -30,8 +39,18 @@ def test_record_has_the_required_fields_and_only_allowed_patient_facts(tmp_path)
     assert rec["event"] == "answer"  # extras never overwrite fixed fields
     assert rec["question"] == "Is 40 mg/day OK?" and rec["answer"] == "Above max [1]."
     assert rec["citations"][0]["refs"] == [1, 2] and rec["citations"][0]["text"] == "up to 30 mg/day"
-    assert rec["dose_check"]["verdict"] == "above_max" and rec["dose_check"]["findings"][0]["citation"]["quote"] == "up to 30 mg/day"
-    assert rec["patient"] == {"egfr": 20.0, "dialysis": False, "age": 70, "sodium": 130, "indication": "muscle_cramps", "route": "oral"}
+    assert (
+        rec["dose_check"]["verdict"] == "above_max"
+        and rec["dose_check"]["findings"][0]["citation"]["quote"] == "up to 30 mg/day"
+    )
+    assert rec["patient"] == {
+        "egfr": 20.0,
+        "dialysis": False,
+        "age": 70,
+        "sodium": 130,
+        "indication": "muscle_cramps",
+        "route": "oral",
+    }
     assert "Jane" not in path.read_text() and "123456" not in path.read_text()
     assert rec["turn_id"] == "t1"
 

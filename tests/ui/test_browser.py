@@ -44,8 +44,10 @@ def ensure_chromium() -> str:
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
         if proc.returncode != 0:
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-            pytest.fail(f"{CHROMIUM} is missing and `{' '.join(cmd)}` failed (exit {proc.returncode}): {' | '.join(tail)}. "
-                        f"Install it as root: {how}")
+            pytest.fail(
+                f"{CHROMIUM} is missing and `{' '.join(cmd)}` failed (exit {proc.returncode}): {' | '.join(tail)}. "
+                f"Install it as root: {how}"
+            )
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"apt-get installed chromium but {CHROMIUM} is still missing")
     return CHROMIUM
@@ -176,7 +178,7 @@ def test_dosing_question_in_a_real_browser(server, browser, assistant):
         # the thumbs are the last element of a finished answer: wait for them, then read the whole message
         bot.locator('[class*="st-key-feedback-"]').wait_for(timeout=ANSWER_TIMEOUT_MS)
         assert messages.count() == 2
-        assert bot.get_by_text("Dose check: Above maximum — hard stop").is_visible()
+        assert bot.get_by_text("Dose check: Above the guideline maximum — hard stop").is_visible()
         shown = _squash(bot.inner_text())
         for line in expected.text.splitlines():
             if line.strip():

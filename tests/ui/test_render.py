@@ -6,6 +6,8 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from assistant.errors import InputError
+from assistant.query.validate import validate_question
 from tests.ui.support import REPO, TRICKY, stand_in, unescape
 from ui.export import DISCLAIMER, conversation_json, conversation_markdown
 from ui.inputs import (
@@ -45,11 +47,28 @@ def test_escape_answer_keeps_markdown_but_protects_numbers():
 
 @pytest.mark.parametrize(
     ("text", "fragment"),
-    [("", "type a question"), ("   \n ", "type a question"), (None, "type a question"),
-     ("x" * 2001, "limited to 2,000"), ("baclofen\x00\x01\x02", "binary"), ("dose \ufffd", "binary"), ("a\x1bb", "binary")],
+    [
+        ("", "type a question"),
+        ("   \n ", "type a question"),
+        (None, "type a question"),
+        ("x" * 2001, "limited to 2,000"),
+        ("baclofen\x00\x01\x02", "binary"),
+        ("dose \ufffd", "binary"),
+        ("a\x1bb", "binary"),
+    ],
 )
 def test_bad_input_gets_a_friendly_message(text, fragment):
     assert fragment in question_problem(text, 2000)
+
+
+def test_the_chat_page_accepts_exactly_what_the_core_accepts():
+    # One stray control character (a real pasted MedicationQA row) is noise to the core, so to the page too.
+    assert question_problem("how does baclofen\x9d work", 2000) is None
+    assert validate_question("how does baclofen\x9d work", 2000) == "how does baclofen work"
+    for text in ("", "x" * 2001, "baclofen\x00", "\x01\x02\x03\x04 baclofen", "a\x1bb", "dose\x1b[31m baclofen"):
+        with pytest.raises(InputError):
+            validate_question(text, 2000)
+        assert question_problem(text, 2000) is not None
 
 
 def test_good_input_passes():
@@ -63,18 +82,26 @@ def test_fmt_num_never_rounds_or_uses_exponents():
 
 def test_history_leaves_out_failed_turns():
     turns = [
-        {"role": "user", "content": "q1"}, {"role": "assistant", "content": "a1"},
-        {"role": "user", "content": "q2"}, {"role": "assistant", "content": "boom", "error": True},
-        {"role": "user", "content": "q3"}, {"role": "assistant", "content": "a3"},
+        {"role": "user", "content": "q1"},
+        {"role": "assistant", "content": "a1"},
+        {"role": "user", "content": "q2"},
+        {"role": "assistant", "content": "boom", "error": True},
+        {"role": "user", "content": "q3"},
+        {"role": "assistant", "content": "a3"},
     ]
     assert history_pairs(turns) == [("user", "q1"), ("assistant", "a1"), ("user", "q3"), ("assistant", "a3")]
 
 
 @pytest.mark.parametrize(
     ("verdict", "color", "label"),
-    [("contraindicated", "red", "Contraindicated — hard stop"), ("above_max", "red", "Above maximum — hard stop"),
-     ("exceeds_titration_step", "orange", "Exceeds titration step"), ("caution", "orange", "Caution"),
-     ("within_limits", "green", "Within limits"), ("unable_to_check", "gray", "Unable to check")],
+    [
+        ("contraindicated", "red", "Do not give: contraindicated for this patient — hard stop"),
+        ("above_max", "red", "Above the guideline maximum — hard stop"),
+        ("exceeds_titration_step", "orange", "Faster or larger increase than the guideline titration"),
+        ("caution", "orange", "Caution"),
+        ("within_limits", "green", "Within the guideline limits"),
+        ("unable_to_check", "gray", "Unable to check this dose"),
+    ],
 )
 def test_verdict_badge_colour(verdict, color, label):
     at = render(verdict)
@@ -129,16 +156,35 @@ def test_refusal_looks_like_a_refusal():
 def test_exports_carry_citations_and_dose_checks():
     turns = [
         {"id": "u", "role": "user", "content": "Is 40 mg/day OK?"},
-        {"id": "a", "role": "assistant", "question": "Is 40 mg/day OK?", "content": "x", "answer": stand_in("above_max"),
-         "patient": {"egfr": 45.0, "dialysis": None, "indication": "muscle_cramps", "route": None}},
+        {
+            "id": "a",
+            "role": "assistant",
+            "question": "Is 40 mg/day OK?",
+            "content": "x",
+            "answer": stand_in("above_max"),
+            "patient": {"egfr": 45.0, "dialysis": None, "indication": "muscle_cramps", "route": None},
+        },
         {"id": "u2", "role": "user", "content": "q2"},
-        {"id": "e", "role": "assistant", "question": "q2", "content": "The assistant could not answer.", "error": True, "patient": {}},
+        {
+            "id": "e",
+            "role": "assistant",
+            "question": "q2",
+            "content": "The assistant could not answer.",
+            "error": True,
+            "patient": {},
+        },
     ]
     md = conversation_markdown(turns, "2026-01-01T00:00:00+00:00")
     assert DISCLAIMER in md and "## 1. Is 40 mg/day OK?" in md and "**Dose check: above_max** (hard stop)" in md
-    assert "(limit: 30 mg/day)" in md and "Source: baclofen-muscle-cramps, section “Summary”: “up to a maximum of 30 mg/day”" in md
+    assert (
+        "(limit: 30 mg/day)" in md
+        and "Source: baclofen-muscle-cramps, section “Summary”: “up to a maximum of 30 mg/day”" in md
+    )
     assert "[1] Baclofen for Muscle Cramps — Dosing Protocol (guideline refs 1, 2)" in md and TRICKY in md
-    assert "Patient context: egfr 45, indication muscle_cramps" in md and "**Error:** The assistant could not answer." in md
+    assert (
+        "Patient context: egfr 45, indication muscle_cramps" in md
+        and "**Error:** The assistant could not answer." in md
+    )
     doc = json.loads(conversation_json(turns, "2026-01-01T00:00:00+00:00"))
     first, second = doc["turns"]
     assert first["citations"][0]["text"] == TRICKY and first["citations"][0]["refs"] == [1, 2]

@@ -1,0 +1,34 @@
+"""Which indication a guideline sentence speaks about (shared by composition and the guard's role check).
+
+The indications, their spellings and the marker of general (all-indication) text are rules data.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.dosing.rules import DrugRules
+from assistant.types import Chunk
+
+
+def indication_in(text: str, rules: DrugRules | None) -> str | None:
+    """The first indication of the rules whose name or spelling the text uses."""
+    if rules is None:
+        return None
+    low = text.lower()
+    found = [
+        (m.start(), key)
+        for key, ind in rules.indications.items()
+        for term in {key.replace("_", " "), ind.label, *ind.aliases}
+        if (m := re.search(rf"\b{re.escape(term.lower())}", low))
+    ]
+    return min(found)[1] if found else None
+
+
+def sentence_indication(sentence: str, chunk: Chunk, rules: DrugRules | None) -> str | None:
+    """The indication a sentence speaks about: named in it, 'general' for text the rules mark as general (e.g. a
+    label's general dosing), else its guideline's."""
+    marker = rules.general_text.marker if rules is not None and rules.general_text else None
+    if marker and re.search(re.escape(marker), sentence, re.IGNORECASE):
+        return "general"
+    return indication_in(sentence, rules) or indication_in(chunk.title, rules)
