@@ -1,4 +1,5 @@
 """Clinical guideline assistant: cited answers from a guideline corpus, with a deterministic dose checker."""
+
 import os
 
 # Nothing may download at run time, and Chroma must not phone home.

@@ -1,6 +1,7 @@
 """The dose verdict for a understood question: every reading of the doses × every stated patient scenario is
 checked, the strictest verdict wins, and the closed-world rule applies — green only when everything the user
 wrote that bears on the check was understood; otherwise at best `unable_to_check`, with the reason."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -29,10 +30,16 @@ def scenarios(query: Query, explicit: Patient | None) -> tuple[list[Patient], li
     if explicit is None:
         return base, []
     given = explicit.known()
-    conflicts = [f"{k}: the question says {text_patient.known()[k]}, the patient record says {v}"
-                 for k, v in given.items() if k in text_patient.known() and text_patient.known()[k] != v]
-    conflicts += [f"{k}: the question gives a range, the patient record says {v}" for k, v in given.items()
-                  if k in query.patient_ranges]
+    conflicts = [
+        f"{k}: the question says {text_patient.known()[k]}, the patient record says {v}"
+        for k, v in given.items()
+        if k in text_patient.known() and text_patient.known()[k] != v
+    ]
+    conflicts += [
+        f"{k}: the question gives a range, the patient record says {v}"
+        for k, v in given.items()
+        if k in query.patient_ranges
+    ]
     merged = [Patient.model_validate({**p.known(), **given}) for p in base]
     return (base + merged if conflicts else merged), conflicts
 
@@ -53,8 +60,13 @@ def standard_assumptions(patient: Patient, query: Query) -> list[str]:
     return out
 
 
-def judge(query: Query, rules: Mapping[str, DrugRules], explicit: Patient | None = None,
-          indication: str | None = None, route: str | None = None) -> DoseCheck | None:
+def judge(
+    query: Query,
+    rules: Mapping[str, DrugRules],
+    explicit: Patient | None = None,
+    indication: str | None = None,
+    route: str | None = None,
+) -> DoseCheck | None:
     """The verdict on the doses of the question, or None when it proposes none."""
     if query.drug is None:
         if query.other_doses and query.not_covered:
@@ -63,8 +75,15 @@ def judge(query: Query, rules: Mapping[str, DrugRules], explicit: Patient | None
     if not query.readings:
         if not query.not_understood or not any("change" in n or "dose" in n for n in query.not_understood):
             return None
-        return DoseCheck(drug=query.drug, dose="(not stated)", indication=query.indication, route=query.route or "oral",
-                         verdict="unable_to_check", hard_stop=False, reason="; ".join(query.not_understood))
+        return DoseCheck(
+            drug=query.drug,
+            dose="(not stated)",
+            indication=query.indication,
+            route=query.route or "oral",
+            verdict="unable_to_check",
+            hard_stop=False,
+            reason="; ".join(query.not_understood),
+        )
     patients, conflicts = scenarios(query, explicit)
     chosen = indication or (query.indication if len(query.indications) == 1 else None)
     checks: list[tuple[str, DoseCheck]] = []
@@ -105,8 +124,10 @@ def judge(query: Query, rules: Mapping[str, DrugRules], explicit: Patient | None
             out.verdict = "caution"
     unreadable = [f.message for f in out.findings if f.code == "crcl_not_egfr" and "could not be checked" in f.message]
     if unreadable and out.verdict in ("within_limits", "caution"):  # a stated fact the rules cannot use: grey
-        out.verdict, out.reason = "unable_to_check", (unreadable[0].rstrip(".") + "; renal limits (avoid or reduce) "
-                                                      "need an eGFR")
+        out.verdict, out.reason = (
+            "unable_to_check",
+            (unreadable[0].rstrip(".") + "; renal limits (avoid or reduce) need an eGFR"),
+        )
     if query.not_understood:
         reason = "not everything in the question could be read: " + "; ".join(query.not_understood)
         if out.verdict == "within_limits":

@@ -1,4 +1,5 @@
 """`Assistant.reply(history, message, patient) -> Answer`: the orchestration of one turn."""
+
 from __future__ import annotations
 
 import logging
@@ -72,7 +73,9 @@ class Assistant:
             ingest(self.settings, embed=self.embeddings.embed_documents, collection=self.collection)
         self.glossary = load_glossary(self.settings.corpus_dir)
         self.rules = load_rules(self.settings.rules_dir)
-        self.retriever = HybridRetriever(self.collection, self.embeddings, self.settings.candidates, self.settings.rrf_k)
+        self.retriever = HybridRetriever(
+            self.collection, self.embeddings, self.settings.candidates, self.settings.rrf_k
+        )
         self.vocabulary = CorpusVocabulary(words=self.retriever.corpus_words(), stems=self.retriever.corpus_stems())
         self.intents = IntentReader(self.settings.corpus_dir, self.embeddings.embed_documents)
         self._build_reader()
@@ -83,7 +86,9 @@ class Assistant:
     # -- corpus -----------------------------------------------------------------
     def reindex(self, progress: Callable[[Iterable], Iterable] = iter) -> IngestResult:
         """Re-read corpus/ and update the index incrementally."""
-        result = ingest(self.settings, embed=self.embeddings.embed_documents, progress=progress, collection=self.collection)
+        result = ingest(
+            self.settings, embed=self.embeddings.embed_documents, progress=progress, collection=self.collection
+        )
         self.retriever.reload()
         self.vocabulary = CorpusVocabulary(words=self.retriever.corpus_words(), stems=self.retriever.corpus_stems())
         self._build_reader()
@@ -104,16 +109,24 @@ class Assistant:
         titles = sorted({title for title, _ in self.retriever.documents().values()})
         # Drugs the library is about: each document's own drugs (front matter, title, rules citing it), read
         # from the index; the dictionary on the titles covers documents indexed before drugs were recorded.
-        subjects = subject_drugs_of(titles) | {d.lower() for doc in document_summaries(self.collection)
-                                               if not doc.superseded_by for d in doc.drugs}
-        lexicon = build_lexicon(self.settings.corpus_dir, self.rules, self.glossary.drug_aliases, subjects,
-                                self.glossary.indication_terms, self.glossary.ambiguous_indication_terms)
+        subjects = subject_drugs_of(titles) | {
+            d.lower() for doc in document_summaries(self.collection) if not doc.superseded_by for d in doc.drugs
+        }
+        lexicon = build_lexicon(
+            self.settings.corpus_dir,
+            self.rules,
+            self.glossary.drug_aliases,
+            subjects,
+            self.glossary.indication_terms,
+            self.glossary.ambiguous_indication_terms,
+        )
         covered = sorted(lexicon.covered_drugs)
         default = covered[0] if len(covered) == 1 else None  # a question naming no drug is about the only one
         self.reader = Reader(lexicon, self.intents, self.embeddings.embed_query, default)
         # Kinds of question no guideline text answers at all (e.g. interactions): refused, never guessed.
-        self.uncovered_kinds = frozenset(k for k, cue in self.intents.answer_cues.items()
-                                         if cue and not self.retriever.any_text_matches(cue))
+        self.uncovered_kinds = frozenset(
+            k for k, cue in self.intents.answer_cues.items() if cue and not self.retriever.any_text_matches(cue)
+        )
 
     def corpus_status(self) -> CorpusStatus:
         docs = [DocStatus(doc_id=d, title=t, chunks=n) for d, (t, n) in sorted(self.retriever.documents().items())]
@@ -129,8 +142,9 @@ class Assistant:
         # 'general' says nothing about the wording that answers it; a bare 'dose' question says little.
         cue = self.intents.answer_cues.get(query.intent) if query.intent != "general" else None
         weight = 0.5 if query.intent == "dose" else 1.0
-        return self.retriever.search(self.glossary.expand(query.search_text), self.settings.top_k, cue=cue, prior=prior,
-                                     cue_weight=weight)
+        return self.retriever.search(
+            self.glossary.expand(query.search_text), self.settings.top_k, cue=cue, prior=prior, cue_weight=weight
+        )
 
     def search(self, question: str, history: Sequence[str] = ()) -> list[Hit]:
         """Retrieval alone, as `reply` does it before a dose check (for evaluation and tests)."""
@@ -164,18 +178,31 @@ class Assistant:
         found = self.read_topic_words(text)
         corrected = _apply(found.corrections, text)  # typos fixed before the question is read
         query = self.reader.understand(corrected, previous)
-        query = query.model_copy(update={"indication": indication or query.indication, "route": route or query.route,
-                                         "indications": [indication] if indication else query.indications})
+        query = query.model_copy(
+            update={
+                "indication": indication or query.indication,
+                "route": route or query.route,
+                "indications": [indication] if indication else query.indications,
+            }
+        )
         dose_check = judge(query, self.rules, patient, indication, route)
         hits = self.retrieve(query, self._finding_chunks(dose_check))
         best = max((h.similarity or 0.0 for h in hits), default=0.0)
         facts = (patient or Patient()).merged_over(query.patient)  # explicit fields win over text
         gap = population_gap(facts, self.rules.get(query.drug or ""))
-        scope = decide(found, query, best, self.settings.min_similarity, self.settings.topic_zipf, self.uncovered_kinds, gap)
+        scope = decide(
+            found, query, best, self.settings.min_similarity, self.settings.topic_zipf, self.uncovered_kinds, gap
+        )
         understood = _understood(query, scope.reason, scope.corrections)
         cue = self.intents.answer_cues.get(answered_intent(query.intent, dose_check))
-        common: dict[str, Any] = {"question": text, "hits": hits, "intent": query.intent, "understood": understood, "answer_cue": cue,
-                  "not_covered": list(dict.fromkeys([*query.not_covered, *([gap] if gap else [])]))}
+        common: dict[str, Any] = {
+            "question": text,
+            "hits": hits,
+            "intent": query.intent,
+            "understood": understood,
+            "answer_cue": cue,
+            "not_covered": list(dict.fromkeys([*query.not_covered, *([gap] if gap else [])])),
+        }
         if not scope.in_scope:
             log.info("refused %r: %s", text[:80], scope.reason)
             named = f" Not covered: {', '.join(common['not_covered'])}." if common["not_covered"] else ""
@@ -194,19 +221,40 @@ class Assistant:
                 allowed[chunk.id] = chunk
         guarded = guard(draft, query.search_text, allowed, dose_check, rules)
         if guarded.report.removed:
-            log.warning("guard removed %d sentence(s): %s", len(guarded.report.removed), [r.reason for r in guarded.report.removed])
+            log.warning(
+                "guard removed %d sentence(s): %s",
+                len(guarded.report.removed),
+                [r.reason for r in guarded.report.removed],
+            )
         if not guarded.text.strip():
             return Answer(text=REFUSAL, refused=True, dose_check=dose_check, guard=guarded.report, **common)
-        answer = Answer(text=guarded.text, refused=False, citations=guarded.citations, dose_check=dose_check,
-                        guard=guarded.report, **common)
+        answer = Answer(
+            text=guarded.text,
+            refused=False,
+            citations=guarded.citations,
+            dose_check=dose_check,
+            guard=guarded.report,
+            **common,
+        )
         backend = self.llm if llm is None else llm
         if isinstance(backend, str) and backend.strip().lower() in ("", "none"):
             return answer
         from assistant.llm.run import llm_reply
 
-        return llm_reply(answer, backend, self.chat_models, self.settings, history=history, patient=facts,
-                         source_chunk=self.source_chunk, guard_question=query.search_text, allowed=allowed, rules=rules,
-                         on_text=on_text, rule_table=self.rules)
+        return llm_reply(
+            answer,
+            backend,
+            self.chat_models,
+            self.settings,
+            history=history,
+            patient=facts,
+            source_chunk=self.source_chunk,
+            guard_question=query.search_text,
+            allowed=allowed,
+            rules=rules,
+            on_text=on_text,
+            rule_table=self.rules,
+        )
 
 
 def _apply(corrections: dict[str, str], text: str) -> str:
@@ -233,9 +281,11 @@ def _understood(query: Query, scope_reason: str | None, corrections: dict[str, s
         out["doses"] = query.doses
     if query.readings:
         out["readings"] = [r.model_dump(exclude_none=True) for r in query.readings]
-    out["numbers"] = [{"text": n.text.strip(), "role": n.role} for n in query.numbers] + [
-        {"text": r.dose, "role": "dose" if not r.previous else "proposed dose"} for r in query.readings
-    ] + [{"text": p, "role": "dose of another drug"} for p in query.other_doses]
+    out["numbers"] = (
+        [{"text": n.text.strip(), "role": n.role} for n in query.numbers]
+        + [{"text": r.dose, "role": "dose" if not r.previous else "proposed dose"} for r in query.readings]
+        + [{"text": p, "role": "dose of another drug"} for p in query.other_doses]
+    )
     if facts := query.patient.known():
         out["patient"] = facts
     if query.patient_ranges:

@@ -1,4 +1,5 @@
 """Hybrid retrieval: dense (Chroma) and BM25 (bm25s) fused by reciprocal rank."""
+
 from __future__ import annotations
 
 import re
@@ -29,7 +30,11 @@ class HybridRetriever:
     Start-up reads no chunk: what is proportional to the library stays on disk or in the store."""
 
     def __init__(
-        self, collection, embeddings: LocalEmbeddings, candidates: int = 20, rrf_k: int = 60,
+        self,
+        collection,
+        embeddings: LocalEmbeddings,
+        candidates: int = 20,
+        rrf_k: int = 60,
         lexical_path: Path | None = None,
     ) -> None:
         """`lexical_path`: the lexical index folder; by default the one the last ingest recorded in the store."""
@@ -62,7 +67,9 @@ class HybridRetriever:
         quote = quote.strip().rstrip(".")
         key = (doc_id, quote)
         if key not in self._quotes:
-            self._quotes[key] = next((c for c in document_chunks(self.collection, doc_id) if quote_matches(c, quote)), None)
+            self._quotes[key] = next(
+                (c for c in document_chunks(self.collection, doc_id) if quote_matches(c, quote)), None
+            )
         return self._quotes[key]
 
     def corpus_words(self) -> frozenset[str]:

@@ -1,4 +1,5 @@
 """One settings object; every field can be set with an ASSISTANT_ environment variable."""
+
 from __future__ import annotations
 
 import math
@@ -57,16 +58,25 @@ class Settings(BaseSettings):
         description="Embedding runtime: 'torch' (sentence-transformers) or 'onnx' (ONNX Runtime, same vectors); "
         "the index records which one built it and refuses queries from the other.",
     )
-    model_dir: Path = Field(default=REPO_ROOT / ".data" / "models", description="Exported ONNX model (built at ingest).")
+    model_dir: Path = Field(
+        default=REPO_ROOT / ".data" / "models", description="Exported ONNX model (built at ingest)."
+    )
     ingest_threads: int = Field(
         default=0, ge=0, description="CPU threads for bulk embedding during ingest (0: every core); queries use one."
     )
-    max_document_bytes: int = Field(default=2_000_000, ge=1_000,
-                                    description="Larger corpus files are skipped with a report.")
-    ingest_lock_wait: float = Field(default=600.0, ge=0, le=86_400, allow_inf_nan=False,
-                                    description="Seconds an ingest waits for another running ingest to finish.")
-    max_question_chars: int = Field(default=2000, ge=1, le=100_000,
-                                    description="Longer questions are rejected with an error.")
+    max_document_bytes: int = Field(
+        default=2_000_000, ge=1_000, description="Larger corpus files are skipped with a report."
+    )
+    ingest_lock_wait: float = Field(
+        default=600.0,
+        ge=0,
+        le=86_400,
+        allow_inf_nan=False,
+        description="Seconds an ingest waits for another running ingest to finish.",
+    )
+    max_question_chars: int = Field(
+        default=2000, ge=1, le=100_000, description="Longer questions are rejected with an error."
+    )
     audit_log: Path | None = Field(default=None, description="JSONL audit log; defaults to <data_dir>/audit.jsonl.")
     audit_questions: Literal["text", "hmac"] = Field(
         default="text",
@@ -74,7 +84,8 @@ class Settings(BaseSettings):
         "local secret file, so equal questions can be matched but not read).",
     )
     audit_secret_file: Path | None = Field(
-        default=None, description="Key for audit_questions=hmac (32 random bytes, created 0600 on first use); "
+        default=None,
+        description="Key for audit_questions=hmac (32 random bytes, created 0600 on first use); "
         "defaults to <data_dir>/audit.secret. Keep it out of backups of the log.",
     )
     llm: str = Field(
@@ -95,17 +106,21 @@ class Settings(BaseSettings):
         default=None,
         description="Base URL of an OpenAI-compatible server (openai:MODEL); the key comes from OPENAI_API_KEY.",
     )
-    llm_timeout: float = Field(default=120.0, gt=0, le=3600, allow_inf_nan=False,
-                               description="Seconds to wait for a server backend's answer.")
+    llm_timeout: float = Field(
+        default=120.0, gt=0, le=3600, allow_inf_nan=False, description="Seconds to wait for a server backend's answer."
+    )
     llm_max_tokens: int = Field(default=320, ge=16, le=4096, description="Most tokens the model may write per answer.")
     llm_n_ctx: int = Field(default=2048, ge=512, description="Context window of the in-process llama.cpp model.")
     llm_threads: int = Field(default=2, ge=1, description="CPU threads of the in-process llama.cpp model.")
     llm_seed: int = Field(default=0, description="Sampling seed (temperature is always 0).")
     store_retries: int = Field(default=2, ge=0, le=10, description="Batch: retries of a line whose store call failed.")
-    store_backoff: float = Field(default=0.5, ge=0, le=60, allow_inf_nan=False,
-                                 description="Batch: seconds before the first retry (doubles).")
+    store_backoff: float = Field(
+        default=0.5, ge=0, le=60, allow_inf_nan=False, description="Batch: seconds before the first retry (doubles)."
+    )
     store_breaker: int = Field(
-        default=3, ge=1, le=1000,
+        default=3,
+        ge=1,
+        le=1000,
         description="Batch: after this many consecutive lines failed on the store, the rest get the error at once.",
     )
 
@@ -120,8 +135,10 @@ class Settings(BaseSettings):
         """An OpenAI-compatible backend talks to the operator's own server, never to a public default."""
         specs = [self.llm, *self.allowed_llms]
         if any(s.strip().lower().startswith("openai:") for s in specs) and not self.openai_base_url:
-            raise ValueError("ASSISTANT_LLM / ASSISTANT_LLM_ALLOWED: openai:MODEL needs ASSISTANT_OPENAI_BASE_URL "
-                             "(your own OpenAI-compatible server); there is no public-cloud default")
+            raise ValueError(
+                "ASSISTANT_LLM / ASSISTANT_LLM_ALLOWED: openai:MODEL needs ASSISTANT_OPENAI_BASE_URL "
+                "(your own OpenAI-compatible server); there is no public-cloud default"
+            )
         return self
 
     @property

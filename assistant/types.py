@@ -1,4 +1,5 @@
 """Typed objects passed between stages. Free of LangChain and Chroma types."""
+
 from __future__ import annotations
 
 import math
@@ -82,8 +83,12 @@ def patient_bounds() -> dict[str, tuple[float, float, str]]:
 def facts_noted_when_unused() -> frozenset[str]:
     """Patient fields whose stated value only gives a note when no rule uses it (corpus/patient_fields.toml)."""
     data = tomllib.loads(PATIENT_FIELDS_FILE.read_text(encoding="utf-8"))
-    return frozenset(k for section in data.values() for k, v in section.items()
-                     if isinstance(v, dict) and v.get("if_unused") == "note")
+    return frozenset(
+        k
+        for section in data.values()
+        for k, v in section.items()
+        if isinstance(v, dict) and v.get("if_unused") == "note"
+    )
 
 
 class Patient(BaseModel):
@@ -144,7 +149,12 @@ Severity = Literal["hard", "soft", "info"]
 # Most severe first (the headline over several checks or readings): 'could not check' is never hidden behind a
 # softer verdict or a green one.
 VERDICT_ORDER: tuple[Verdict, ...] = (
-    "contraindicated", "above_max", "exceeds_titration_step", "unable_to_check", "caution", "within_limits"
+    "contraindicated",
+    "above_max",
+    "exceeds_titration_step",
+    "unable_to_check",
+    "caution",
+    "within_limits",
 )
 SEVERITY_ORDER: tuple[Severity, ...] = ("hard", "soft", "info")  # stops, then cautions, then information
 VERDICT_SEVERITY: dict[Verdict, Severity] = {

@@ -1,4 +1,5 @@
 """`python -m evals` is `python -m evals.runner`."""
+
 import sys
 
 from evals.runner import main

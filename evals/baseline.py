@@ -8,6 +8,7 @@ dense-only with `similarity_search(question, k)`. No BM25, no fusion, no section
 Gold matching is the same rule as for our hits (`evals.cases.phrase_in`): a baseline chunk matches a gold chunk
 when it comes from the gold document and contains the phrase or the phrase's first 40 characters.
 """
+
 from __future__ import annotations
 
 import time
@@ -43,8 +44,9 @@ def split_corpus(corpus_dir: Path, chunk_size: int = CHUNK_SIZE, chunk_overlap: 
 class BaselineRetriever:
     """Dense top-k over fixed-size chunks in an ephemeral Chroma collection (deleted by `close`)."""
 
-    def __init__(self, corpus_dir: Path, embeddings: Embeddings, chunk_size: int = CHUNK_SIZE,
-                 chunk_overlap: int = CHUNK_OVERLAP) -> None:
+    def __init__(
+        self, corpus_dir: Path, embeddings: Embeddings, chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP
+    ) -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
         from langchain_chroma import Chroma

@@ -7,6 +7,7 @@ then every pair of thresholds on a grid is scored by refusal recall and precisio
 The chosen pair: recall >= 95% first, then the best precision and recall, then the stricter Zipf threshold
 (it refuses more), then the similarity threshold nearest half the lowest in-corpus similarity.
 """
+
 from __future__ import annotations
 
 import sys
@@ -26,7 +27,9 @@ def calibration_questions(cases) -> list[tuple[bool, list[str]]]:
     rows = [(case.expect_refusal, list(case.user_turns)) for case in cases]
     suite = Path(__file__).resolve().parent / "suites" / "answerable.yaml"
     if suite.exists():
-        rows += [(False, [r["question"]]) for r in yaml.safe_load(suite.read_text(encoding="utf-8")) if r["split"] == "tune"]
+        rows += [
+            (False, [r["question"]]) for r in yaml.safe_load(suite.read_text(encoding="utf-8")) if r["split"] == "tune"
+        ]
     return rows
 
 

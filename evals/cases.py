@@ -23,6 +23,7 @@ category (e.g. `dose.yaml` → category `dose`). Ids are unique across all files
   `gold_chunks`, `must_include` or `expected_verdict`.
 - `note` (str, optional): why the expectation is what it is (e.g. the rule a verdict follows from).
 """
+
 from __future__ import annotations
 
 import re

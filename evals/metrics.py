@@ -21,6 +21,7 @@ Sentences: `assistant.text.sentences.answer_sentences`, the guard's splitter, li
 a sentence belongs to the one before ("... 30 mg/day. [1]"). Markdown headings and text without letters are not
 claim sentences. Numbers: `assistant.text.quantities` and `assistant.answer.support.support_pool`, the guard's own.
 """
+
 from __future__ import annotations
 
 import re

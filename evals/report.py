@@ -1,4 +1,5 @@
 """The eval report: typed results, a JSON file, a Markdown summary and one PNG chart."""
+
 from __future__ import annotations
 
 import json

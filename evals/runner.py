@@ -162,7 +162,13 @@ def run_eval(
     else:
         notes.append("baseline skipped (--no-baseline)")
     results = []
-    bar = tqdm(total=len(cases) + len(questions) + (suite_size() if with_suites else 0), desc="eval", unit="q", file=sys.stderr, disable=not progress)
+    bar = tqdm(
+        total=len(cases) + len(questions) + (suite_size() if with_suites else 0),
+        desc="eval",
+        unit="q",
+        file=sys.stderr,
+        disable=not progress,
+    )
     for case in cases:
         answer, latency, error = None, None, None
         try:

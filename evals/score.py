@@ -1,4 +1,5 @@
 """Scoring: one case → CaseResult, one MedicationQA question → MQAResult, all of them → metric rows and the gate."""
+
 from __future__ import annotations
 
 import tomllib
@@ -40,15 +41,24 @@ def score_case(
 
     Retrieval is gated on the answer's own hits (what the composer saw, after query understanding);
     `retriever_hits` (the question alone) and `baseline_hits` are compared like for like."""
-    r = CaseResult(id=case.id, category=case.category, turns=case.user_turns, expect_refusal=case.expect_refusal,
-                   expected_verdict=case.expected_verdict, error=error,
-                   gold_docs=sorted({g.doc for g in case.gold_chunks}))
+    r = CaseResult(
+        id=case.id,
+        category=case.category,
+        turns=case.user_turns,
+        expect_refusal=case.expect_refusal,
+        expected_verdict=case.expected_verdict,
+        error=error,
+        gold_docs=sorted({g.doc for g in case.gold_chunks}),
+    )
     if case.gold_chunks:
         hits = [(h.chunk.doc_id, h.chunk.text) for h in answer.hits[:k]] if answer is not None else []
         r.gold_ranks = gold_ranks(hits, case.gold_chunks)
         r.recall_at_k, r.reciprocal_rank = recall_at_k(r.gold_ranks, k), reciprocal_rank(r.gold_ranks)
-        r.failures += [f"gold chunk not in the answer's top {k} hits: {g.doc}: \"{g.phrase}\""
-                       for g, rank in zip(case.gold_chunks, r.gold_ranks, strict=True) if rank is None]
+        r.failures += [
+            f'gold chunk not in the answer\'s top {k} hits: {g.doc}: "{g.phrase}"'
+            for g, rank in zip(case.gold_chunks, r.gold_ranks, strict=True)
+            if rank is None
+        ]
         if retriever_hits is not None:
             r.retriever_gold_ranks = gold_ranks(retriever_hits, case.gold_chunks)
             r.retriever_recall_at_k = recall_at_k(r.retriever_gold_ranks, k)
@@ -257,12 +267,25 @@ def _library_rows(cases: list[CaseResult]) -> list[MetricRow]:
     cited = sum(len(c.cited_docs) for c in grounded)
     on_doc = sum(1 for c in grounded for d in c.cited_docs if d in c.gold_docs)
     return [
-        MetricRow(key="answer_rate", name="answer rate (in-scope cases answered)", n=len(in_scope),
-                  ours=_ratio(sum(1 for c in in_scope if not c.refused and c.error is None), len(in_scope))),
-        MetricRow(key="citation_doc_precision", name="citations on the case's own documents", n=cited,
-                  ours=_ratio(on_doc, cited)),
-        MetricRow(key="unsupported_numbers", name="unsupported numbers (all answers)", kind="count", n=len(cases),
-                  ours=float(sum(len(c.unsupported_numbers) for c in cases))),
+        MetricRow(
+            key="answer_rate",
+            name="answer rate (in-scope cases answered)",
+            n=len(in_scope),
+            ours=_ratio(sum(1 for c in in_scope if not c.refused and c.error is None), len(in_scope)),
+        ),
+        MetricRow(
+            key="citation_doc_precision",
+            name="citations on the case's own documents",
+            n=cited,
+            ours=_ratio(on_doc, cited),
+        ),
+        MetricRow(
+            key="unsupported_numbers",
+            name="unsupported numbers (all answers)",
+            kind="count",
+            n=len(cases),
+            ours=float(sum(len(c.unsupported_numbers) for c in cases)),
+        ),
     ]
 
 

@@ -1,5 +1,6 @@
 """The frozen outside-view suites (evals/suites/*.yaml), scored per split: `tune` (the reader was tuned on it)
 and `heldout` (never looked at while tuning). Each metric row says which split it is."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -45,12 +46,25 @@ def suite_rows(assistant, progress=lambda: None) -> tuple[list[MetricRow], list[
             if not right:
                 misses.append({"suite": "adversarial_doses", "id": r["id"], "expected": expect, "got": verdict})
         rows += [
-            MetricRow(key=f"suite_{split}_unsafe_within_limits", name=f"Adversarial doses ({split}): unsafe within_limits",
-                      ours=float(unsafe), kind="count", n=n),
-            MetricRow(key=f"suite_{split}_dose_verdicts", name=f"Adversarial doses ({split}): expected verdict",
-                      ours=ok / n if n else None, n=n),
-            MetricRow(key=f"suite_{split}_green_rate", name=f"Adversarial doses ({split}): green where green is right",
-                      ours=green_ok / green_n if green_n else None, n=green_n),
+            MetricRow(
+                key=f"suite_{split}_unsafe_within_limits",
+                name=f"Adversarial doses ({split}): unsafe within_limits",
+                ours=float(unsafe),
+                kind="count",
+                n=n,
+            ),
+            MetricRow(
+                key=f"suite_{split}_dose_verdicts",
+                name=f"Adversarial doses ({split}): expected verdict",
+                ours=ok / n if n else None,
+                n=n,
+            ),
+            MetricRow(
+                key=f"suite_{split}_green_rate",
+                name=f"Adversarial doses ({split}): green where green is right",
+                ours=green_ok / green_n if green_n else None,
+                n=green_n,
+            ),
         ]
         answered = total = 0
         for r in (x for x in _load("answerable") if x["split"] == split):
@@ -59,15 +73,27 @@ def suite_rows(assistant, progress=lambda: None) -> tuple[list[MetricRow], list[
             total, answered = total + 1, answered + (not answer.refused and answer.clarify is None)
             if answer.refused:
                 misses.append({"suite": "answerable", "id": r["id"], "expected": "answered", "got": "refused"})
-        rows.append(MetricRow(key=f"suite_{split}_answer_rate", name=f"Answerable shorthand/patient ({split}): answered",
-                              ours=answered / total if total else None, n=total))
+        rows.append(
+            MetricRow(
+                key=f"suite_{split}_answer_rate",
+                name=f"Answerable shorthand/patient ({split}): answered",
+                ours=answered / total if total else None,
+                n=total,
+            )
+        )
         right = total = 0
         for r in (x for x in _load("intent_paraphrases") if x["split"] == split):
             answer = _reply(assistant, r)
             progress()
             total, right = total + 1, right + (answer.intent == r["intent"])
-        rows.append(MetricRow(key=f"suite_{split}_intent_accuracy", name=f"Intent paraphrases ({split}): accuracy",
-                              ours=right / total if total else None, n=total))
+        rows.append(
+            MetricRow(
+                key=f"suite_{split}_intent_accuracy",
+                name=f"Intent paraphrases ({split}): accuracy",
+                ours=right / total if total else None,
+                n=total,
+            )
+        )
     return rows, misses
 
 

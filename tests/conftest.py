@@ -1,4 +1,5 @@
 """Shared fixtures: the real embedding model, temporary corpora and stores, a real `chroma run` server."""
+
 from __future__ import annotations
 
 import os

@@ -125,7 +125,7 @@ def test_no_import_cycle():
         state[node] = 1
         for nxt in graph.get(node, ()):
             if state.get(nxt) == 1:
-                cycles.append(" → ".join([*trail[trail.index(nxt):], nxt]) if nxt in trail else nxt)
+                cycles.append(" → ".join([*trail[trail.index(nxt) :], nxt]) if nxt in trail else nxt)
             elif nxt not in state:
                 walk(nxt, [*trail, nxt])
         state[node] = 2

@@ -1,4 +1,5 @@
 """Hybrid retrieval on the real corpus with the real model: paraphrases find the right chunk in the top 3."""
+
 import pytest
 
 from assistant.retrieval import rrf

@@ -1,4 +1,5 @@
 """Settings and network (issue 13): out-of-range values named with their bounds; no public-cloud LLM default."""
+
 from __future__ import annotations
 
 import os
@@ -10,17 +11,32 @@ import pytest
 from assistant.settings import REPO_ROOT, Settings, SettingsError
 
 
-@pytest.mark.parametrize("variable, value, expected", [
-    ("ASSISTANT_MIN_SIMILARITY", "nan", ("ASSISTANT_MIN_SIMILARITY='nan' is not allowed: Input should be a finite "
-                                         "number; allowed: a finite number from 0.0 to 1.0")),
-    ("ASSISTANT_MIN_SIMILARITY", "1.5", "allowed: a finite number from 0.0 to 1.0"),
-    ("ASSISTANT_TOPIC_ZIPF", "inf", "ASSISTANT_TOPIC_ZIPF='inf' is not allowed"),
-    ("ASSISTANT_TOP_K", "0", ("ASSISTANT_TOP_K='0' is not allowed: Input should be greater than or equal to 1; "
-                              "allowed: a finite number from 1 to 20")),
-    ("ASSISTANT_MAX_QUESTION_CHARS", "-5", "ASSISTANT_MAX_QUESTION_CHARS='-5'"),
-    ("ASSISTANT_LLM_TIMEOUT", "-1", "ASSISTANT_LLM_TIMEOUT='-1'"),
-    ("ASSISTANT_STORE_BREAKER", "0", "ASSISTANT_STORE_BREAKER='0'"),
-])
+@pytest.mark.parametrize(
+    "variable, value, expected",
+    [
+        (
+            "ASSISTANT_MIN_SIMILARITY",
+            "nan",
+            (
+                "ASSISTANT_MIN_SIMILARITY='nan' is not allowed: Input should be a finite "
+                "number; allowed: a finite number from 0.0 to 1.0"
+            ),
+        ),
+        ("ASSISTANT_MIN_SIMILARITY", "1.5", "allowed: a finite number from 0.0 to 1.0"),
+        ("ASSISTANT_TOPIC_ZIPF", "inf", "ASSISTANT_TOPIC_ZIPF='inf' is not allowed"),
+        (
+            "ASSISTANT_TOP_K",
+            "0",
+            (
+                "ASSISTANT_TOP_K='0' is not allowed: Input should be greater than or equal to 1; "
+                "allowed: a finite number from 1 to 20"
+            ),
+        ),
+        ("ASSISTANT_MAX_QUESTION_CHARS", "-5", "ASSISTANT_MAX_QUESTION_CHARS='-5'"),
+        ("ASSISTANT_LLM_TIMEOUT", "-1", "ASSISTANT_LLM_TIMEOUT='-1'"),
+        ("ASSISTANT_STORE_BREAKER", "0", "ASSISTANT_STORE_BREAKER='0'"),
+    ],
+)
 def test_out_of_range_setting_is_one_line_naming_variable_and_bounds(monkeypatch, variable, value, expected):
     monkeypatch.setenv(variable, value)
     with pytest.raises(SettingsError) as err:
@@ -30,8 +46,15 @@ def test_out_of_range_setting_is_one_line_naming_variable_and_bounds(monkeypatch
 
 def test_cli_reports_a_bad_setting_in_one_line():
     env = {**os.environ, "ASSISTANT_MIN_SIMILARITY": "nan", "PYTHONPATH": str(REPO_ROOT)}
-    out = subprocess.run([sys.executable, "-m", "assistant", "ask", "max dose?"], capture_output=True, text=True,
-                         cwd=REPO_ROOT, env=env, timeout=120, check=False)
+    out = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "max dose?"],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert out.returncode == 2 and out.stdout == ""
     assert out.stderr.startswith("error: ASSISTANT_MIN_SIMILARITY='nan' is not allowed") and out.stderr.count("\n") == 1
 

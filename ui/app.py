@@ -3,6 +3,7 @@
 A thin loop over session state: it builds no prompts and holds no dosing rules. Each browser session
 keeps its own conversation; the Assistant (embedding model + Chroma store) is shared and cached.
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,8 +39,17 @@ from ui.inputs import escape_all, history_pairs, question_problem  # noqa: E402
 
 log = logging.getLogger("guideline_assistant.ui")
 YES_NO = ["unknown", "yes", "no"]
-PATIENT_KEYS = ("pt_indication", "pt_route", "pt_egfr", "pt_crcl", "pt_weight", "pt_dialysis", "pt_cirrhosis", "pt_age",
-                "pt_sodium")
+PATIENT_KEYS = (
+    "pt_indication",
+    "pt_route",
+    "pt_egfr",
+    "pt_crcl",
+    "pt_weight",
+    "pt_dialysis",
+    "pt_cirrhosis",
+    "pt_age",
+    "pt_sodium",
+)
 ICON = Path(__file__).resolve().parent / "static" / "icon.png"  # served by this server: no font or icon CDN
 
 
@@ -70,8 +80,9 @@ def audit_event(event: audit.AuditEvent, **kwargs: Any) -> None:
     try:
         settings = Settings()
         key = audit.load_secret(settings.audit_secret_path) if settings.audit_questions == "hmac" else None
-        audit.log_event(settings.audit_path, event, question_key=key, provenance=st.session_state.get("provenance"),
-                        **kwargs)
+        audit.log_event(
+            settings.audit_path, event, question_key=key, provenance=st.session_state.get("provenance"), **kwargs
+        )
     except (audit.AuditError, ValueError, TypeError) as exc:
         st.session_state.setdefault("notices", []).append(
             f"The audit log was not written ({one_line(exc, with_type=True)})."
@@ -147,8 +158,9 @@ def patient_form(settings: Settings) -> tuple[dict, Patient | None]:
     ind = st.selectbox("Indication", indications, key="pt_indication")
     route = st.selectbox("Route", routes, key="pt_route")
     egfr = st.number_input("eGFR (mL/min/1.73m²)", min_value=0.0, max_value=250.0, value=None, step=1.0, key="pt_egfr")
-    crcl = st.number_input("Creatinine clearance (mL/min)", min_value=0.0, max_value=250.0, value=None, step=1.0,
-                           key="pt_crcl")
+    crcl = st.number_input(
+        "Creatinine clearance (mL/min)", min_value=0.0, max_value=250.0, value=None, step=1.0, key="pt_crcl"
+    )
     weight = st.number_input("Weight (kg)", min_value=0.5, max_value=400.0, value=None, step=1.0, key="pt_weight")
     dialysis = st.selectbox("Dialysis / renal replacement", YES_NO, key="pt_dialysis")
     cirrhosis = st.selectbox("Liver cirrhosis", YES_NO, key="pt_cirrhosis")
@@ -288,7 +300,9 @@ def answer_next(assistant, lock: threading.Lock, ss: SessionStateProxy) -> None:
         ss["pending"].remove(item)
         ss["notices"].append(f"Please check your question: {escape_all(value)}.")
     else:
-        pending.complete(ss["pending"], ss["turns"], item, None, f"The assistant could not answer this question ({value}).")
+        pending.complete(
+            ss["pending"], ss["turns"], item, None, f"The assistant could not answer this question ({value})."
+        )
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
 """The conversation as a downloadable Markdown or JSON document, with citations and dose checks."""
+
 from __future__ import annotations
 
 import json

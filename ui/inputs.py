@@ -3,6 +3,7 @@
 Nothing here knows about dose rules; it only keeps the page honest about what the user typed and what
 the assistant returned.
 """
+
 from __future__ import annotations
 
 import string

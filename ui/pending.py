@@ -6,6 +6,7 @@ that could stop the run — and answered from this queue, in order, one per run.
 while the run keeps touching the page, so a question sent meanwhile stops the run within 0.1 s and is queued before
 another one can arrive and replace it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -22,12 +23,18 @@ BUSY_NOTE = "Still answering the previous question — questions you send now ar
 
 def enqueue(queue: list[dict[str, Any]], question: str, fields: dict, patient: Patient | None, backend: str) -> None:
     """Accept one question with the patient context and answer writer it was asked with."""
-    queue.append({"id": uuid.uuid4().hex, "question": question, "fields": dict(fields), "patient": patient,
-                  "backend": backend})
+    queue.append(
+        {"id": uuid.uuid4().hex, "question": question, "fields": dict(fields), "patient": patient, "backend": backend}
+    )
 
 
-def start(item: dict[str, Any], assistant, lock: threading.Lock, history: list[tuple[Literal["user", "assistant"], str]],
-          log: logging.Logger) -> None:
+def start(
+    item: dict[str, Any],
+    assistant,
+    lock: threading.Lock,
+    history: list[tuple[Literal["user", "assistant"], str]],
+    log: logging.Logger,
+) -> None:
     """Answer `item` in a thread; the outcome lands in item['result'] as ('answer', Answer), ('input', message)
     or ('error', one line), and guarded LLM text so far in item['partial']."""
     from assistant.pipeline import Turn
@@ -40,9 +47,15 @@ def start(item: dict[str, Any], assistant, lock: threading.Lock, history: list[t
     def work() -> None:
         try:
             with lock:
-                answer = assistant.reply(turns, item["question"], patient=item["patient"],
-                                         indication=item["fields"].get("indication"), route=item["fields"].get("route"),
-                                         llm=item["backend"], on_text=on_text)
+                answer = assistant.reply(
+                    turns,
+                    item["question"],
+                    patient=item["patient"],
+                    indication=item["fields"].get("indication"),
+                    route=item["fields"].get("route"),
+                    llm=item["backend"],
+                    on_text=on_text,
+                )
             item["result"] = ("answer", answer)
         except InputError as exc:
             item["result"] = ("input", str(exc))
@@ -60,14 +73,23 @@ def elapsed(item: dict[str, Any]) -> float:
     return time.monotonic() - item.get("started", time.monotonic())
 
 
-def complete(queue: list[dict[str, Any]], turns: list[dict[str, Any]], item: dict[str, Any],
-             answer: Answer | None, error: str | None) -> dict[str, Any]:
+def complete(
+    queue: list[dict[str, Any]],
+    turns: list[dict[str, Any]],
+    item: dict[str, Any],
+    answer: Answer | None,
+    error: str | None,
+) -> dict[str, Any]:
     """Move a question from the queue to the conversation with its answer (or one-line error); returns the turn.
 
     Plain list operations only, so a stopped script run cannot leave it half done."""
     user = {"id": item["id"], "role": "user", "content": item["question"]}
-    turn: dict[str, Any] = {"id": uuid.uuid4().hex, "role": "assistant", "question": item["question"],
-                            "patient": item["fields"]}
+    turn: dict[str, Any] = {
+        "id": uuid.uuid4().hex,
+        "role": "assistant",
+        "question": item["question"],
+        "patient": item["fields"],
+    }
     if answer is not None:
         turn.update(content=answer.text, answer=answer)
     else:

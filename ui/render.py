@@ -3,6 +3,7 @@
 Only presentation lives here. Verdicts, limits and citations come from `Answer` as the assistant built
 them; this module adds colour and layout, never a number of its own.
 """
+
 from __future__ import annotations
 
 from typing import Any, Literal
@@ -181,8 +182,10 @@ def render_corpus(status: Any, library: list[Any] | None = None) -> None:
         doc_id, title, chunks = doc if isinstance(doc, (tuple, list)) else (doc.doc_id, doc.title, doc.chunks)
         line = f"- **{escape_all(str(title))}** (`{doc_id}`): {chunks} chunks"
         drugs = ", ".join(getattr(doc, "drugs", []) or [])
-        details = [f"drug: {escape_all(drugs)}" if drugs else "drug: not named",
-                   f"source date: {escape_all(getattr(doc, 'source_date', '') or 'not given')}"]
+        details = [
+            f"drug: {escape_all(drugs)}" if drugs else "drug: not named",
+            f"source date: {escape_all(getattr(doc, 'source_date', '') or 'not given')}",
+        ]
         if getattr(doc, "pages", None):
             details.append(f"PDF, {doc.pages} pages")
         if getattr(doc, "superseded_by", ""):

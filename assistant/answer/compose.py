@@ -1,4 +1,5 @@
 """Deterministic extractive answers: the guideline's own sentences, each ending in [n] citations."""
+
 from __future__ import annotations
 
 import re
@@ -37,8 +38,15 @@ def _with_marker(sentence: str, n: int) -> str:
     return f"{body.rstrip('.!?')} [{n}]{end}"
 
 
-def _score(sentence: str, chunk: Chunk, rank: int, query: Query, query_terms: set[str], answer_cue: str | None,
-           rules: DrugRules | None) -> float:
+def _score(
+    sentence: str,
+    chunk: Chunk,
+    rank: int,
+    query: Query,
+    query_terms: set[str],
+    answer_cue: str | None,
+    rules: DrugRules | None,
+) -> float:
     overlap = len(query_terms & set(content_terms(f"{chunk.section} {sentence}")))
     weight = 1.0 if query.intent in ("dose", "general") else 3.0  # a bare 'dose' question says little about wording
     cue = weight if answer_cue and re.search(answer_cue, sentence, re.IGNORECASE) else 0.0
@@ -48,13 +56,19 @@ def _score(sentence: str, chunk: Chunk, rank: int, query: Query, query_terms: se
 
 
 def pick_sentences(
-    query: Query, hits: list[Hit], max_points: int = MAX_POINTS, other_drugs: tuple[str, ...] = (),
-    answer_cue: str | None = None, rules: DrugRules | None = None,
+    query: Query,
+    hits: list[Hit],
+    max_points: int = MAX_POINTS,
+    other_drugs: tuple[str, ...] = (),
+    answer_cue: str | None = None,
+    rules: DrugRules | None = None,
 ) -> list[tuple[str, Chunk]]:
     """The lead sentence for the intent, then the best supporting sentences. In a dosing answer, text about
     another indication or another drug (`other_drugs`: named drugs that are not the question's) is left out."""
     # One pattern for all other drugs: one regex per drug overflows re's cache in a large library.
-    others = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(set(other_drugs)))) + ")", re.I) if other_drugs else None
+    others = (
+        re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(set(other_drugs)))) + ")", re.I) if other_drugs else None
+    )
     query_terms = set(content_terms(query.search_text))
     dosing = query.intent in DOSE_INTENTS or bool(query.doses)
     scored: list[tuple[float, str, Chunk]] = []
@@ -102,8 +116,13 @@ def answered_intent(intent: Intent | None, dose_check: DoseCheck | None) -> Inte
 
 
 def compose(
-    query: Query, hits: list[Hit], dose_check: DoseCheck | None, source_chunk, other_drugs: tuple[str, ...] = (),
-    answer_cues: dict[str, str] | None = None, rules: DrugRules | None = None,
+    query: Query,
+    hits: list[Hit],
+    dose_check: DoseCheck | None,
+    source_chunk,
+    other_drugs: tuple[str, ...] = (),
+    answer_cues: dict[str, str] | None = None,
+    rules: DrugRules | None = None,
 ) -> Draft:
     """Dose verdict (when a dose was checked), then the guideline's own sentences with [n] citations.
 

@@ -1,5 +1,6 @@
 """The one rule, applied to any draft: no unsupported number, no invented citation, no number in the
 wrong role, no dose called acceptable against the dose checker. Returns what it removed and why."""
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,10 @@ from assistant.types import (
 
 _NUM = r"(\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?\s*(?:mg|milligram)"
 ROLE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "maximum": re.compile(rf"(?:\bmax\b\.?|maxim\w*|up to|not (?:to )?exceed\w*|no more than|ceiling|highest|top dose)\D{{0,40}}?{_NUM}", re.I),
+    "maximum": re.compile(
+        rf"(?:\bmax\b\.?|maxim\w*|up to|not (?:to )?exceed\w*|no more than|ceiling|highest|top dose)\D{{0,40}}?{_NUM}",
+        re.I,
+    ),
     "start": re.compile(rf"(?:\bstart\w*|initiat\w*|initial\w*|\bbegin\w*|first dose)\D{{0,40}}?{_NUM}", re.I),
     "titration": re.compile(rf"(?:increas\w*|titrat\w*|step\w*|rais\w*)\s+(?:\w+\s+){{0,2}}?(?:by|of)\s+{_NUM}", re.I),
     "range": re.compile(rf"(?:usual\w*|typical\w*|dosing range|optimal effect)\D{{0,30}}?{_NUM}", re.I),
@@ -40,12 +44,16 @@ ACCEPTABLE = re.compile(
 # Words that judge a dose acceptable, in any register ("is generally safe", "well tolerated", "should be fine", "OK").
 JUDGEMENT = re.compile(
     r"\b(?:safe(?:ly)?|fine|ok|okay|acceptable|appropriate|reasonable|allowed|permitted|tolerated|tolerable|"
-    r"no problem|nothing to worry|can (?:safely )?be (?:used|given|taken|prescribed)|go ahead|within (?:the )?(?:guideline'?s? |recommended |usual |safe )?(?:limits?|range))\b",
+    r"no problem|nothing to worry|can (?:safely )?be (?:used|given|taken|prescribed)|go ahead|"
+    r"within (?:the )?(?:guideline'?s? |recommended |usual |safe )?(?:limits?|range))\b",
     re.I,
 )
 # A sentence that points at the user's dose rather than stating the guideline's own recommendation.
-USER_DOSE = re.compile(r"\b(?:this|that|your|the proposed|the current|the planned|her|his|their) (?:dose|regimen|amount)\b"
-                       r"|^\W*(?:it|this|that)(?:'s| is| would be| should be| seems| looks)\b|\b(?:yes|no)\b[,.!]", re.I)
+USER_DOSE = re.compile(
+    r"\b(?:this|that|your|the proposed|the current|the planned|her|his|their) (?:dose|regimen|amount)\b"
+    r"|^\W*(?:it|this|that)(?:'s| is| would be| should be| seems| looks)\b|\b(?:yes|no)\b[,.!]",
+    re.I,
+)
 
 
 def judges_a_dose(sentence: str, check: DoseCheck | None) -> bool:
@@ -136,9 +144,7 @@ def guard(
         from_checker = line in draft.checker_lines
         kept_sentences = []
         for sentence in split_sentences(line) if line.strip() else [line]:
-            sentence, problem = _check_sentence(
-                sentence, by_n, given_numbers, table, dose_check, from_checker, rules
-            )
+            sentence, problem = _check_sentence(sentence, by_n, given_numbers, table, dose_check, from_checker, rules)
             if problem:
                 removed.append(GuardRemoval(sentence=sentence, code=problem[0], reason=problem[1]))
             else:

@@ -4,6 +4,7 @@ Kept apart from the parsers so every format shares them: a folder entry that is 
 dangling symlink, a FIFO that would block the reader forever), an oversized file, a YAML front matter with anchors
 and aliases (an alias bomb expands exponentially) and an id that is a path or a bare number are refused with one line.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,9 @@ def file_problem(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
     if not stat.S_ISREG(info.st_mode):
         return "not a regular file (FIFO, socket or device)"
     if info.st_size > max_bytes:
-        return (f"{info.st_size:,} bytes is over the {max_bytes:,}-byte limit per document "
-                "(ASSISTANT_MAX_DOCUMENT_BYTES)")
+        return (
+            f"{info.st_size:,} bytes is over the {max_bytes:,}-byte limit per document (ASSISTANT_MAX_DOCUMENT_BYTES)"
+        )
     return None
 
 

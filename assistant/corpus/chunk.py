@@ -3,6 +3,7 @@
 The guideline's trailing reference numbers ("... 30 mg/day 1, 2") are moved into `Chunk.refs`
 so that they can never be read as part of a dose.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -1,5 +1,6 @@
 """Which drugs a guideline is about: its front matter, else the drug dictionary on its title, plus the rules
 files that cite it. Used to label documents in the library listing (never to decide a dose)."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Load `corpus/glossary.toml`: abbreviations and lay words → corpus wording, and population terms."""
+
 from __future__ import annotations
 
 import tomllib

@@ -1,4 +1,5 @@
 """Read guideline documents (Markdown, plain text, PDF; front matter optional) and validate them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Deterministic dose checking: dose rules as data (corpus/rules/*.toml), a dose-expression parser, and check_dose."""
+
 from assistant.dosing.check import check_dose
 from assistant.dosing.loader import load_rules
 from assistant.dosing.parse import (
@@ -13,6 +14,15 @@ from assistant.dosing.rules import DrugRules, RulesError
 from assistant.dosing.scenarios import range_readings
 
 __all__ = [
-    "DrugRules", "ParseFailure", "ParsedDose", "RulesError", "check_dose", "check_readings", "dose_readings",
-    "load_rules", "parse_dose", "range_readings", "read_dose",
+    "DrugRules",
+    "ParseFailure",
+    "ParsedDose",
+    "RulesError",
+    "check_dose",
+    "check_readings",
+    "dose_readings",
+    "load_rules",
+    "parse_dose",
+    "range_readings",
+    "read_dose",
 ]

@@ -1,5 +1,6 @@
 """Numbers with two plausible readings in a dose expression: '1.000 mg' (1 or 1000) and '2 500 mg' (2500, or
 2 tablets of 500). The grammar in parse.py reads each reading; this module only finds them."""
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,7 @@ MAX_TABLET_COUNT = 10
 def readings(s: str) -> list[tuple[str, int, str]]:
     """(text to read, tablets per dose, label) for each plausible reading of a normalised expression."""
     if dot := _DOT_THOUSANDS.search(s):
-        unit = re.match(rf"\s*({UNIT})?", s[dot.end():])
+        unit = re.match(rf"\s*({UNIT})?", s[dot.end() :])
         unit_text = f" {unit[1]}" if unit and unit[1] else ""
         decimal = format(Decimal(dot[0]).normalize(), "f")
         thousands = _DOT_THOUSANDS.sub(r"\g<head>\g<tail>", s)
@@ -34,5 +35,5 @@ def readings(s: str) -> list[tuple[str, int, str]]:
         head = int(g["head"])
         if head <= MAX_TABLET_COUNT or g["form"]:
             strength = f"{g['group']} {g['unit']}"
-            return [(s, 1, f"{head}{strength}"), (s[len(g["head"]) + 1:], head, f"{head} × {strength}")]
+            return [(s, 1, f"{head}{strength}"), (s[len(g["head"]) + 1 :], head, f"{head} × {strength}")]
     return [(s, 1, "")]

@@ -196,7 +196,9 @@ def per_kg_findings(rule: IndicationRule, dose: ParsedDose, patient: Patient, la
             )
         ]
     per_kg = amount / patient.weight
-    stated = f"{fmt_number(round(per_kg, 2))} mg/kg {kind} ({fmt_number(amount)} mg for {fmt_number(patient.weight)} kg)"
+    stated = (
+        f"{fmt_number(round(per_kg, 2))} mg/kg {kind} ({fmt_number(amount)} mg for {fmt_number(patient.weight)} kg)"
+    )
     if high is None:  # the model requires one of the two highs; kept for the type checker
         return []
     if per_kg > high + 1e-9:

@@ -1,4 +1,5 @@
 """check_dose: a dose, in context, against the rules data; always a DoseCheck, never an exception."""
+
 from __future__ import annotations
 
 import math
@@ -20,7 +21,6 @@ from assistant.settings import Settings
 from assistant.types import HARD_STOPS, DoseCheck, Finding, Patient
 
 __all__ = ["HARD_STOPS", "check_dose", "headline_rank"]
-
 
 
 def check_dose(
@@ -58,12 +58,22 @@ def check_dose(
         drug, route, indication, patient or dose cannot be read or has no numeric rule. Every
         limit in the findings cites the corpus. Raises RulesError only if the rules files are broken.
     """
-    base: dict[str, Any] = {"drug": str(drug), "dose": str(dose), "route": str(route),
-                            "indication": None if indication is None else str(indication)}
+    base: dict[str, Any] = {
+        "drug": str(drug),
+        "dose": str(dose),
+        "route": str(route),
+        "indication": None if indication is None else str(indication),
+    }
 
     def unable(reason: str, found: list[Finding] | None = None, pt: Patient | None = None) -> DoseCheck:
-        return DoseCheck(**base, verdict="unable_to_check", hard_stop=False, reason=reason, findings=found or [],
-                         patient=pt.known() if pt else {})
+        return DoseCheck(
+            **base,
+            verdict="unable_to_check",
+            hard_stop=False,
+            reason=reason,
+            findings=found or [],
+            patient=pt.known() if pt else {},
+        )
 
     pt = _patient(patient)
     if isinstance(pt, str):
@@ -168,8 +178,15 @@ def check_dose(
     verdict = fx.worst(found)
     grey = [f for f in found if f.verdict == "unable_to_check"]
     if grey and verdict not in HARD_STOPS:  # a limit that could not be checked never lets a dose through as green
-        return DoseCheck(**base, verdict="unable_to_check", hard_stop=False, reason=grey[0].message, findings=found,
-                         limits_applied=applied, patient=pt.known())
+        return DoseCheck(
+            **base,
+            verdict="unable_to_check",
+            hard_stop=False,
+            reason=grey[0].message,
+            findings=found,
+            limits_applied=applied,
+            patient=pt.known(),
+        )
     return DoseCheck(
         **base,
         verdict=verdict,

@@ -3,6 +3,7 @@
 Numbers in messages come only from the rule (which cites the corpus) or from the dose and
 patient as given.
 """
+
 from __future__ import annotations
 
 from assistant.dosing.parse import ParsedDose, ParseFailure
@@ -10,11 +11,18 @@ from assistant.dosing.rules import General, IndicationRule, Limit, Statement, fm
 from assistant.types import Finding, Patient, RuleSource, Severity, Verdict, verdict_rank
 
 RANK: dict[Verdict, int] = {
-    "unable_to_check": -1, "within_limits": 0, "caution": 1,
-    "exceeds_titration_step": 2, "above_max": 3, "contraindicated": 4,
+    "unable_to_check": -1,
+    "within_limits": 0,
+    "caution": 1,
+    "exceeds_titration_step": 2,
+    "above_max": 3,
+    "contraindicated": 4,
 }
 _SEVERITY: dict[str, Severity] = {
-    "contraindicated": "hard", "above_max": "hard", "exceeds_titration_step": "soft", "caution": "soft",
+    "contraindicated": "hard",
+    "above_max": "hard",
+    "exceeds_titration_step": "soft",
+    "caution": "soft",
     "unable_to_check": "soft",
 }
 

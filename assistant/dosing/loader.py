@@ -1,4 +1,5 @@
 """Reading dose-rule files: schema problems per file, validated and combined rules per drug, cached per folder."""
+
 from __future__ import annotations
 
 import tomllib

@@ -3,6 +3,7 @@
 Nothing is guessed: an expression is either read in full (units to mg, frequency to
 doses/day) or returned as a ParseFailure with a reason.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,22 @@ from assistant.dosing.ambiguity import readings as _readings
 MAX_LENGTH = 80
 
 FailureCode = Literal[
-    "ambiguous", "empty", "too_long", "stop", "negative", "zero", "weight_based", "words", "no_amount",
-    "conflict", "unknown_unit", "no_unit", "no_frequency", "bad_frequency", "bad_range", "unreadable",
+    "ambiguous",
+    "empty",
+    "too_long",
+    "stop",
+    "negative",
+    "zero",
+    "weight_based",
+    "words",
+    "no_amount",
+    "conflict",
+    "unknown_unit",
+    "no_unit",
+    "no_frequency",
+    "bad_frequency",
+    "bad_range",
+    "unreadable",
 ]
 
 
@@ -179,8 +194,10 @@ def parse_dose(text: str) -> ParsedDose | ParseFailure:
     readings = _readings(s)
     if len(readings) > 1:
         labels = [label for _, _, label in readings]
-        reason = (f"the amount could be read as {' or as '.join(labels)}; write the number without a space or dot "
-                  "inside it, or give the number of tablets and their strength")
+        reason = (
+            f"the amount could be read as {' or as '.join(labels)}; write the number without a space or dot "
+            "inside it, or give the number of tablets and their strength"
+        )
         return ParseFailure(text=text, code="ambiguous", reason=reason, alternatives=labels)
     return _read(text, s)
 
@@ -197,8 +214,11 @@ def dose_readings(text: str) -> list[ParsedDose]:
     for variant, count, label in _readings(s):
         got = _read(text, variant)
         if isinstance(got, ParsedDose):
-            scale = {k: getattr(got, k) * count for k in ("single_mg", "single_max_mg", "daily_mg", "daily_max_mg")
-                     if getattr(got, k) is not None}
+            scale = {
+                k: getattr(got, k) * count
+                for k in ("single_mg", "single_max_mg", "daily_mg", "daily_max_mg")
+                if getattr(got, k) is not None
+            }
             out.append(got.model_copy(update={**scale, "notes": [*got.notes, f"read as {label}"]}))
     return out
 

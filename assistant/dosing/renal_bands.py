@@ -3,6 +3,7 @@
 Safety: unknown kidney function with a band that would not allow the dose is a caution, never within limits; an
 eGFR is never used for a CrCl band (or the reverse).
 """
+
 from __future__ import annotations
 
 from assistant.dosing.bands import MEASURE_LABEL, RenalBand, fmt_number
@@ -31,10 +32,13 @@ def _band_breaches(band: RenalBand, dose: ParsedDose, weight: float | None = Non
             out.append(f"{fmt_number(single)} mg per dose is above {fmt_number(band.single_high_mg)} mg")
         elif single is None and n_band and dose.daily_high_mg > band.single_high_mg * n_band:
             out.append(
-                f"{fmt_number(dose.daily_high_mg)} mg/day is more than {fmt_number(band.single_high_mg)} mg {band.frequency}"
+                f"{fmt_number(dose.daily_high_mg)} mg/day is more than "
+                f"{fmt_number(band.single_high_mg)} mg {band.frequency}"
             )
     if band.per_kg_high is not None and weight and single is not None and single / weight > band.per_kg_high + 1e-9:
-        out.append(f"{fmt_number(round(single / weight, 2))} mg/kg per dose is above {fmt_number(band.per_kg_high)} mg/kg")
+        out.append(
+            f"{fmt_number(round(single / weight, 2))} mg/kg per dose is above {fmt_number(band.per_kg_high)} mg/kg"
+        )
     if n_band and dose.doses_per_day is not None and dose.doses_per_day > n_band:
         out.append(f"{fmt_number(dose.doses_per_day)} doses/day is more often than {band.frequency}")
     if band.max_daily_mg is not None and dose.daily_high_mg > band.max_daily_mg:
@@ -67,9 +71,7 @@ def renal_band_findings(
     if patient.dialysis and for_dialysis:
         applying = for_dialysis
     else:
-        applying = [
-            b for b in bands if not b.dialysis and (v := _value(b, patient)) is not None and b.contains(v)
-        ]
+        applying = [b for b in bands if not b.dialysis and (v := _value(b, patient)) is not None and b.contains(v)]
     unknown = [b for b in bands if not b.dialysis and _value(b, patient) is None]
     for band in applying:
         breaches = _band_breaches(band, dose, patient.weight)

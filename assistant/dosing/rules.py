@@ -1,4 +1,5 @@
 """Dose rules as data: `corpus/rules/<drug>.toml`, validated on load; every limit cites the corpus."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -137,7 +138,9 @@ class IndicationRule(_Strict):
         default_factory=lambda: list(DEFAULT_COVERS),
         description="Populations these limits may be used for; children, pregnancy and breastfeeding only when listed.",
     )
-    start_daily_mg: RangeLimit | None = Field(default=None, description="Starting daily dose (low == high for one number).")
+    start_daily_mg: RangeLimit | None = Field(
+        default=None, description="Starting daily dose (low == high for one number)."
+    )
     start_regimen: Regimen | None = None
     usual_daily_mg: list[RangeLimit] = Field(
         default_factory=list, description="Usual maintenance ranges (information only)."
@@ -160,18 +163,23 @@ class IndicationRule(_Strict):
     max_single_dose_mg: Limit | None = Field(default=None, description="Maximum single dose: above it is above_max.")
     min_interval: MinInterval | None = Field(default=None, description="Shortest time between doses.")
     renal_bands: list[RenalBand] = Field(default_factory=list, description="Limits by CrCl/eGFR band, this indication.")
-    per_kg: PerKgDose | None = Field(
-        default=None, description="Weight-based dose (mg/kg); needs the patient's weight."
-    )
+    per_kg: PerKgDose | None = Field(default=None, description="Weight-based dose (mg/kg); needs the patient's weight.")
     formulations: dict[str, Formulation] = Field(default_factory=dict, description="Maxima per formulation.")
 
     @model_validator(mode="after")
     def _coherent(self) -> IndicationRule:
-        upper = (self.max_daily_mg, self.max_single_dose_mg, self.per_kg, self.formulations or None,
-                 [b for b in self.renal_bands if b.single_high_mg is not None or b.max_daily_mg is not None] or None)
+        upper = (
+            self.max_daily_mg,
+            self.max_single_dose_mg,
+            self.per_kg,
+            self.formulations or None,
+            [b for b in self.renal_bands if b.single_high_mg is not None or b.max_daily_mg is not None] or None,
+        )
         if all(u is None for u in upper):
-            raise ValueError(f"{self.indication}: a rule needs an upper limit (max_daily_mg, max_single_dose_mg, per_kg, "
-                             "formulations or a renal band with a maximum)")
+            raise ValueError(
+                f"{self.indication}: a rule needs an upper limit (max_daily_mg, max_single_dose_mg, per_kg, "
+                "formulations or a renal band with a maximum)"
+            )
         if self.max_daily_mg is None:
             return self
         top = self.max_daily_mg.value
@@ -203,7 +211,9 @@ class General(_Strict):
     """Modifiers that apply to every indication on a route that has limits."""
 
     renal: Renal | None = None
-    renal_bands: list[RenalBand] = Field(default_factory=list, description="Limits by CrCl/eGFR band, every indication.")
+    renal_bands: list[RenalBand] = Field(
+        default_factory=list, description="Limits by CrCl/eGFR band, every indication."
+    )
     older_adults: OlderAdults | None = None
     renal_impairment: RenalImpairmentBands | None = Field(default=None, description="Named renal states → bands.")
     abrupt_discontinuation: list[Statement] = Field(default_factory=list)
@@ -291,6 +301,7 @@ class DrugRules(_Strict):
 
     def indication_key(self, text: str) -> str | None:
         """Canonical indication for a spelling ('Focal seizures' → 'partial_onset_seizures'), or None."""
+
         def norm(s: str) -> str:
             return " ".join(s.lower().replace("_", " ").replace("-", " ").split())
 

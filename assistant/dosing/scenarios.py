@@ -3,6 +3,7 @@
 'eGFR 25–40' overlaps the avoid band (< 30) and the reduce band (30–60), so both are checked and the strictest
 wins. The band edges come from the rules data, so a new band in a rules file needs no code change.
 """
+
 from __future__ import annotations
 
 from itertools import pairwise
@@ -34,9 +35,16 @@ def band_edges(drug_rules: DrugRules, field: str) -> list[float]:
     return sorted(_edges(drug_rules.model_dump(exclude_none=True), False, field))
 
 
-def range_readings(drug_rules: DrugRules, field: str, low: float | None, high: float | None, *,
-                   low_inclusive: bool = True, high_inclusive: bool = True,
-                   base_patient: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def range_readings(
+    drug_rules: DrugRules,
+    field: str,
+    low: float | None,
+    high: float | None,
+    *,
+    low_inclusive: bool = True,
+    high_inclusive: bool = True,
+    base_patient: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
     """Readings ({'patient': ..., 'label': ...}) covering every band of the rules that the range overlaps.
 
     An open end (None) is the field's plausible bound. Each included end and each rule edge inside the range is

@@ -185,8 +185,7 @@ def state_stops(statements: list[Statement], label: str, patient: Patient, drug:
         finding(
             "stop_criterion",
             "contraindicated",
-            f"Stated: {fact_text(patient, s.patient_state)}. This is a stop criterion for {drug} ({label}): "
-            f"{s.text}.",
+            f"Stated: {fact_text(patient, s.patient_state)}. This is a stop criterion for {drug} ({label}): {s.text}.",
             None,
             s.source,
         )

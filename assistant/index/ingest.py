@@ -1,4 +1,5 @@
 """Corpus folder → chunks → Chroma collection, incrementally."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -106,8 +107,11 @@ def index_corpus(
     keep = [*loaded.failed_files, *(line.split(": ", 1)[0] for line in missing)]
     cited = rules_citing(settings)
     doc_meta = {
-        doc.id: {"drugs": ",".join(document_drugs(doc, cited)), "source_date": doc.date,
-                 "superseded_by": doc.superseded_by or ""}
+        doc.id: {
+            "drugs": ",".join(document_drugs(doc, cited)),
+            "source_date": doc.date,
+            "superseded_by": doc.superseded_by or "",
+        }
         for doc in loaded.guidelines
     }
     report = sync(collection, chunks, lazy_embed, progress, files=doc_files, keep_files=keep, doc_meta=doc_meta)
@@ -140,6 +144,11 @@ def _record_ingest(settings: Settings, collection, files: dict[str, str], result
     """Rebuild the persisted lexical index when text changed (or it is missing), then write the hash manifest."""
     changed = bool(result.report.added or result.report.removed)
     refresh_lexical(collection, lexical_dir(settings.data_dir, settings.collection), changed)
-    manifest = hashes.Manifest(version=str(store_metadata(collection).get(VERSION_KEY)), files=files,
-                               documents=result.documents, errors=result.errors, total=result.report.total)
+    manifest = hashes.Manifest(
+        version=str(store_metadata(collection).get(VERSION_KEY)),
+        files=files,
+        documents=result.documents,
+        errors=result.errors,
+        total=result.report.total,
+    )
     hashes.write_manifest(hashes.manifest_path(settings.data_dir, settings.collection), manifest)

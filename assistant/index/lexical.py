@@ -6,6 +6,7 @@ array. Each saved index carries the store's version (see `assistant.index.versio
 index from a current one; a new index is written to a temporary folder and swapped in with one rename, so a reader
 in another worker never sees half an index.
 """
+
 from __future__ import annotations
 
 import json
@@ -88,8 +89,12 @@ def build(chunks: list[Chunk], version: str) -> LexicalIndex:
         entry = documents.setdefault(c.doc_id, {"title": c.title, "chunks": 0})
         entry["chunks"] = int(entry["chunks"]) + 1
     return LexicalIndex(
-        version=version, ids=[c.id for c in ordered], bm25=bm25, words=frozenset(vocabulary),
-        stems=frozenset(stem(w) for w in vocabulary), documents=documents,
+        version=version,
+        ids=[c.id for c in ordered],
+        bm25=bm25,
+        words=frozenset(vocabulary),
+        stems=frozenset(stem(w) for w in vocabulary),
+        documents=documents,
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
 
@@ -139,5 +144,12 @@ def load(source: Path) -> LexicalIndex | None:
     except (OSError, ValueError) as exc:
         log.warning("lexical index at %s unreadable (%s); it will be rebuilt", source, exc)
         return None
-    return LexicalIndex(version=version, ids=ids, bm25=bm25, words=frozenset(vocab["words"]),
-                        stems=frozenset(vocab["stems"]), documents=documents, built_at=built_at)
+    return LexicalIndex(
+        version=version,
+        ids=ids,
+        bm25=bm25,
+        words=frozenset(vocab["words"]),
+        stems=frozenset(vocab["stems"]),
+        documents=documents,
+        built_at=built_at,
+    )

@@ -3,6 +3,7 @@
 Two ingests started together would both embed and add the same new chunks; with the lock the second waits, then
 finds nothing left to do. A lock left by a crashed (killed) ingest names a PID that no longer runs, so it is cleared.
 """
+
 from __future__ import annotations
 
 import os
@@ -53,8 +54,9 @@ def ingest_lock(data_dir: Path, wait: float, poll: float = 0.2) -> Iterator[None
                 _clear_stale(lock, owner)
                 continue
             if time.monotonic() >= deadline:
-                raise IngestBusy(f"another ingest (pid {owner}) is running on {data_dir}; "
-                                 f"try again when it finishes (lock: {lock})") from None
+                raise IngestBusy(
+                    f"another ingest (pid {owner}) is running on {data_dir}; try again when it finishes (lock: {lock})"
+                ) from None
             time.sleep(poll)
         except OSError as exc:
             raise StoreError(f"cannot create the ingest lock {lock}: {exc.strerror or exc}") from None

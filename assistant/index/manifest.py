@@ -3,6 +3,7 @@
 A re-ingest whose files all hash as before, against a store still at the recorded version, changes nothing: it is
 answered from the manifest without parsing a document or reading the store.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -5,6 +5,7 @@ sentence-transformers' own ONNX backend needs `optimum-onnx`, which pins transfo
 pins, so the export is `torch.onnx.export` of the same weights and the pooling (mean over tokens, then L2 norm) is the
 model's own `1_Pooling` configuration; the vectors agree with the torch ones (cosine 1.0000 on 1,000 chunks).
 """
+
 from __future__ import annotations
 
 import json
@@ -42,23 +43,31 @@ def export(target: Path) -> Path:
             self.base = base
 
         def forward(self, input_ids, attention_mask, token_type_ids):  # traced, not called
-            return self.base(input_ids=input_ids, attention_mask=attention_mask,
-                             token_type_ids=token_type_ids).last_hidden_state
+            return self.base(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
 
     target.mkdir(parents=True, exist_ok=True)
     tmp = target / f".{ONNX_FILE}.{os.getpid()}.tmp"
     ids = torch.ones(2, 16, dtype=torch.long)
     axes = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "last_hidden_state")}
     with torch.no_grad():
-        torch.onnx.export(LastHidden(), (ids, torch.ones_like(ids), torch.zeros_like(ids)), str(tmp),
-                          input_names=list(_INPUTS), output_names=["last_hidden_state"], dynamic_axes=axes,
-                          opset_version=17, dynamo=False)
+        torch.onnx.export(
+            LastHidden(),
+            (ids, torch.ones_like(ids), torch.zeros_like(ids)),
+            str(tmp),
+            input_names=list(_INPUTS),
+            output_names=["last_hidden_state"],
+            dynamic_axes=axes,
+            opset_version=17,
+            dynamo=False,
+        )
     tmp.replace(target / ONNX_FILE)
     return target / ONNX_FILE
 
 
 class OnnxEncoder:
-    """`encode(texts, batch_size, normalize_embeddings, show_progress_bar)` like SentenceTransformer, on ONNX Runtime."""
+    """`encode(texts, batch_size, normalize_embeddings, show_progress_bar)` as SentenceTransformer, on ONNX Runtime."""
 
     def __init__(self, model_dir: Path) -> None:
         import onnxruntime as ort
@@ -66,7 +75,9 @@ class OnnxEncoder:
 
         path = model_dir / ONNX_FILE
         if not path.exists():
-            raise OnnxModelMissing(f"no exported ONNX model at {path}; run `python -m assistant ingest` once to build it")
+            raise OnnxModelMissing(
+                f"no exported ONNX model at {path}; run `python -m assistant ingest` once to build it"
+            )
         self.tokenizer = AutoTokenizer.from_pretrained(str(_model_dir()), local_files_only=True)
         config = json.loads((_model_dir() / "sentence_bert_config.json").read_text())
         self.max_seq_length = int(config.get("max_seq_length", 256))
@@ -80,20 +91,23 @@ class OnnxEncoder:
             options = self._ort.SessionOptions()
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
-            self._sessions[threads] = self._ort.InferenceSession(str(self.path), options,
-                                                                 providers=["CPUExecutionProvider"])
+            self._sessions[threads] = self._ort.InferenceSession(
+                str(self.path), options, providers=["CPUExecutionProvider"]
+            )
         return self._sessions[threads]
 
-    def encode(self, texts: list[str], batch_size: int = 64, normalize_embeddings: bool = True,
-               show_progress_bar: bool = False) -> np.ndarray:
+    def encode(
+        self, texts: list[str], batch_size: int = 64, normalize_embeddings: bool = True, show_progress_bar: bool = False
+    ) -> np.ndarray:
         """Mean-pooled token vectors, longest texts first within the call (less padding), in input order."""
         session = self._session(self.threads)
         order = np.argsort([-len(t) for t in texts], kind="stable")
         pieces = []
         for start in range(0, len(texts), batch_size):
             batch = [texts[i] for i in order[start : start + batch_size]]
-            enc = self.tokenizer(batch, padding=True, truncation=True, max_length=self.max_seq_length,
-                                 return_tensors="np")
+            enc = self.tokenizer(
+                batch, padding=True, truncation=True, max_length=self.max_seq_length, return_tensors="np"
+            )
             feed = {name: enc[name].astype(np.int64) for name in _INPUTS}
             hidden = session.run(None, feed)[0]
             mask = enc["attention_mask"][..., None].astype(np.float32)

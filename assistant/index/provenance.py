@@ -2,6 +2,7 @@
 
 Recorded with every audit entry, so an answer can be reproduced from the same inputs (or shown to differ).
 """
+
 from __future__ import annotations
 
 import hashlib

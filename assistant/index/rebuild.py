@@ -5,6 +5,7 @@ new version and replaces the symlink with one `rename`, so a reader sees the old
 either. The previous version is kept (a running app may still read it); older ones are removed. The audit log is not
 in these folders, so a rebuild never touches it.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,18 +22,22 @@ from assistant.settings import Settings
 VERSION_PREFIX = "chroma-"
 
 
-def rebuild(settings: Settings, embed: EmbedFn | None = None,
-            progress: Callable[[Iterable], Iterable] = iter) -> IngestResult:
+def rebuild(
+    settings: Settings, embed: EmbedFn | None = None, progress: Callable[[Iterable], Iterable] = iter
+) -> IngestResult:
     """Index the whole corpus into a new store folder and make it the live one."""
     if settings.chroma_url:
-        raise StoreError(f"--rebuild swaps the embedded store; for the server at {settings.chroma_url} stop it, "
-                         "move its --path aside and run ingest again")
+        raise StoreError(
+            f"--rebuild swaps the embedded store; for the server at {settings.chroma_url} stop it, "
+            "move its --path aside and run ingest again"
+        )
     with ingest_lock(settings.data_dir, settings.ingest_lock_wait):
         return _rebuild_locked(settings, embed, progress)
 
 
-def _rebuild_locked(settings: Settings, embed: EmbedFn | None,
-                    progress: Callable[[Iterable], Iterable]) -> IngestResult:
+def _rebuild_locked(
+    settings: Settings, embed: EmbedFn | None, progress: Callable[[Iterable], Iterable]
+) -> IngestResult:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     fresh = settings.data_dir / f"{VERSION_PREFIX}{stamp}-{os.getpid()}"
     try:

@@ -2,6 +2,7 @@
 
 Chunks are keyed by content hash, so a re-ingest embeds only new text and deletes what left the corpus.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -68,8 +69,9 @@ def check_sqlite_file(path: Path) -> None:
             return  # e.g. locked or unreadable: Chroma's own error says more
         problems = [str(exc)]
     if problems != ["ok"]:
-        raise StoreError(f"the Chroma store at {path} is damaged (SQLite: {problems[0] if problems else 'corrupt'}); "
-                         f"{REBUILD_HINT}")
+        raise StoreError(
+            f"the Chroma store at {path} is damaged (SQLite: {problems[0] if problems else 'corrupt'}); {REBUILD_HINT}"
+        )
 
 
 def open_collection(settings: Settings, path: Path | None = None):
@@ -104,8 +106,10 @@ def open_collection(settings: Settings, path: Path | None = None):
             raise
 
 
-READ_ONLY_HINT = ("the embedded store needs write access, even to answer; for a read-only deployment serve the index "
-                  "with `chroma run --path DIR` and set ASSISTANT_CHROMA_URL (README: Reliability)")
+READ_ONLY_HINT = (
+    "the embedded store needs write access, even to answer; for a read-only deployment serve the index "
+    "with `chroma run --path DIR` and set ASSISTANT_CHROMA_URL (README: Reliability)"
+)
 
 
 def parse_chroma_url(url: str) -> tuple[str, int, bool]:
@@ -145,8 +149,13 @@ def _metadata(chunk: Chunk, indexed_at: str, file: str, doc: dict[str, str] | No
 def chunk_from(chunk_id: str, text: str, meta: dict) -> Chunk:
     refs = [int(r) for r in str(meta.get("refs", "")).split(",") if r.strip()]
     return Chunk(
-        id=chunk_id, doc_id=str(meta["doc_id"]), title=str(meta["title"]), section=str(meta["section"]),
-        text=text, refs=refs, position=int(meta.get("position", 0)),
+        id=chunk_id,
+        doc_id=str(meta["doc_id"]),
+        title=str(meta["title"]),
+        section=str(meta["section"]),
+        text=text,
+        refs=refs,
+        position=int(meta.get("position", 0)),
         page=int(meta["page"]) if meta.get("page") is not None else None,
     )
 
@@ -208,7 +217,8 @@ def sync(
         got = collection.get(ids=[c.id for c in kept], include=["metadatas"])
         current = dict(zip(got["ids"], got["metadatas"], strict=True))
         moved = [
-            c for c in kept
+            c
+            for c in kept
             if int(current[c.id].get("position", -1)) != c.position
             or any(current[c.id].get(k) != v for k, v in doc_meta.get(c.doc_id, {}).items())
         ]
@@ -252,11 +262,18 @@ def document_summaries(collection) -> list[DocumentSummary]:
     docs: dict[str, DocumentSummary] = {}
     for meta in got["metadatas"] or []:
         doc_id = str(meta.get("doc_id", ""))
-        entry = docs.setdefault(doc_id, DocumentSummary(
-            doc_id=doc_id, title=str(meta.get("title", "")), file=str(meta.get("file", "")),
-            drugs=[d for d in str(meta.get("drugs", "")).split(",") if d],
-            source_date=str(meta.get("source_date", "")), chunks=0, superseded_by=str(meta.get("superseded_by", "")),
-        ))
+        entry = docs.setdefault(
+            doc_id,
+            DocumentSummary(
+                doc_id=doc_id,
+                title=str(meta.get("title", "")),
+                file=str(meta.get("file", "")),
+                drugs=[d for d in str(meta.get("drugs", "")).split(",") if d],
+                source_date=str(meta.get("source_date", "")),
+                chunks=0,
+                superseded_by=str(meta.get("superseded_by", "")),
+            ),
+        )
         entry.chunks += 1
         entry.indexed_at = max(entry.indexed_at, str(meta.get("indexed_at", "")))
         if meta.get("page") is not None:

@@ -3,6 +3,7 @@
 Every ingest that adds or removes text gives the collection a new version and rebuilds the lexical index for it;
 a reader loads the lexical index only when the versions agree.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,8 +25,10 @@ def check_backend(collection, backend: str) -> None:
     """Refuse (one line) to query or extend vectors that another embedding backend built."""
     recorded = store_metadata(collection).get(BACKEND_KEY) or (LEGACY_BACKEND if collection.count() else None)
     if recorded and recorded != backend:
-        raise StoreError(f"this index was built with the {recorded} embedding backend, not {backend}: set "
-                         f"ASSISTANT_EMBEDDING_BACKEND={recorded} or ingest into a fresh data dir")
+        raise StoreError(
+            f"this index was built with the {recorded} embedding backend, not {backend}: set "
+            f"ASSISTANT_EMBEDDING_BACKEND={recorded} or ingest into a fresh data dir"
+        )
 
 
 def record_backend(collection, backend: str) -> None:

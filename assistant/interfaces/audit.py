@@ -11,6 +11,7 @@ the dose check, the patient facts of the Patient model (corpus/patient_fields.to
 provenance of the answer: app version and hashes of the corpus, rules and index. No names or record numbers are
 asked for; free text typed into a question is kept only in 'text' mode.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -146,8 +147,15 @@ def log_event(
     provenance: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Build and append one record; returns what was written."""
-    record = make_record(event, answer=answer, question=question, patient=patient, extra=extra,
-                         question_key=question_key, provenance=provenance)
+    record = make_record(
+        event,
+        answer=answer,
+        question=question,
+        patient=patient,
+        extra=extra,
+        question_key=question_key,
+        provenance=provenance,
+    )
     append_record(path, record)
     return record
 

@@ -3,6 +3,7 @@
 A store that stops answering is retried with bounded backoff; after `store_breaker` consecutive failed lines the
 circuit opens and every remaining line gets its error at once. A one-line summary goes to stderr at the end.
 """
+
 from __future__ import annotations
 
 import sys
@@ -42,8 +43,9 @@ class BatchTally:
         total = self.answered + self.errors
         text = f"batch: {total} line(s), {self.answered} answered, {self.errors} error(s)"
         if self.store_failures:
-            text += (f" ({self.store_failures} store failure(s), {self.skipped} skipped after the store "
-                     "stopped answering)")
+            text += (
+                f" ({self.store_failures} store failure(s), {self.skipped} skipped after the store stopped answering)"
+            )
         return text
 
 
@@ -70,9 +72,14 @@ def read_record(record: dict[str, Any]) -> tuple[list[str], Patient]:
     return turns, facts
 
 
-def run_batch(stream: BinaryIO, out: TextIO, reply: Callable[[list[str], Patient], Answer],
-              to_object: Callable[[Answer], dict[str, Any]], settings: Settings,
-              sleep: Callable[[float], None] = time.sleep) -> BatchTally:
+def run_batch(
+    stream: BinaryIO,
+    out: TextIO,
+    reply: Callable[[list[str], Patient], Answer],
+    to_object: Callable[[Answer], dict[str, Any]],
+    settings: Settings,
+    sleep: Callable[[float], None] = time.sleep,
+) -> BatchTally:
     """Answer every non-blank line of `stream` onto `out`; never stops early, never loses a line."""
     tally = BatchTally()
     consecutive_store_failures = 0
@@ -108,8 +115,13 @@ def run_batch(stream: BinaryIO, out: TextIO, reply: Callable[[list[str], Patient
     return tally
 
 
-def _with_retries(reply: Callable[[list[str], Patient], Answer], turns: list[str], patient: Patient,
-                  settings: Settings, sleep: Callable[[float], None]) -> Answer:
+def _with_retries(
+    reply: Callable[[list[str], Patient], Answer],
+    turns: list[str],
+    patient: Patient,
+    settings: Settings,
+    sleep: Callable[[float], None],
+) -> Answer:
     """Retry a store failure `store_retries` times, waiting store_backoff, 2×, 4×…; the last failure propagates."""
     for attempt in range(settings.store_retries + 1):
         try:

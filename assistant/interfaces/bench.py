@@ -1,4 +1,5 @@
 """`python -m assistant bench`: the speed targets, measured (not asserted in tests)."""
+
 from __future__ import annotations
 
 import json
@@ -36,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m assistant bench", description=__doc__)
     parser.add_argument("--scale", type=int, help="chunks in a generated library (built in the background, resumable)")
-    parser.add_argument("--dir", type=Path, help="where the generated library and its index live (default .data/bench-N)")
+    parser.add_argument(
+        "--dir", type=Path, help="where the generated library and its index live (default .data/bench-N)"
+    )
     parser.add_argument("--questions", type=int, default=240, help="timed questions (distinct; default 240)")
     parser.add_argument("--chroma-url", help="a `chroma run` server (http://host:port) instead of the embedded store")
     args = parser.parse_args(argv or [])
@@ -74,8 +77,24 @@ def shipped_corpus(rounds: int = 20) -> int:
     check_times = []
     for _ in range(5):
         t0 = time.perf_counter()
-        out = subprocess.run([sys.executable, "-m", "assistant", "check-dose", "--json", "--drug", "baclofen",
-                              "--dose", "40 mg/day", "--indication", "muscle_cramps"], capture_output=True, text=True, check=False)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "assistant",
+                "check-dose",
+                "--json",
+                "--drug",
+                "baclofen",
+                "--dose",
+                "40 mg/day",
+                "--indication",
+                "muscle_cramps",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         check_times.append(time.perf_counter() - t0)
         json.loads(out.stdout)
     probe_code = (

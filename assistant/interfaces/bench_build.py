@@ -5,6 +5,7 @@ already running) and returns the build record. The build writes the synthetic li
 kept), ingests it (chunks already in the store are not re-embedded, so an interrupted ingest resumes), and measures
 raw `SentenceTransformer.encode` throughput on a sample of the same texts with the same threads, before and after.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,13 @@ class BuildRecord(BaseModel):
 
 def bench_settings(root: Path, chroma_url: str | None = None, collection: str = "bench") -> Settings:
     corpus = root / "corpus"
-    return Settings(data_dir=root / "data", corpus_dir=corpus, rules_dir=corpus / "rules", chroma_url=chroma_url,
-                    collection=collection)
+    return Settings(
+        data_dir=root / "data",
+        corpus_dir=corpus,
+        rules_dir=corpus / "rules",
+        chroma_url=chroma_url,
+        collection=collection,
+    )
 
 
 def _record_path(root: Path) -> Path:
@@ -118,8 +124,13 @@ def ensure_built(root: Path, scale: int, chroma_url: str | None, collection: str
     if not (pid and _alive(pid)):
         args = [sys.executable, "-m", "assistant.interfaces.bench_build", str(root), str(scale), collection]
         with open(root / "build.log", "a") as log:  # the child keeps its own copy of the descriptor
-            proc = subprocess.Popen(args + ([chroma_url] if chroma_url else []), stdout=log, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+            proc = subprocess.Popen(
+                args + ([chroma_url] if chroma_url else []),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         pid = proc.pid
         pid_file.write_text(str(pid))
         say(f"building a {scale}-chunk library in the background (pid {pid}, log {root / 'build.log'})")

@@ -5,6 +5,7 @@ start-up of a fresh `ask` process with the built index (process start → first 
 library; warm reply p50/p95 over distinct mixed questions, interleaved with a vanilla LangChain
 `Chroma.similarity_search` on the same collection; peak RSS. No answer is cached; no question repeats.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,9 +31,15 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def _env(settings: Settings) -> dict[str, str]:
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir),
-           "ASSISTANT_RULES_DIR": str(settings.rules_dir), "ASSISTANT_COLLECTION": settings.collection,
-           "ANONYMIZED_TELEMETRY": "False", "HF_HUB_OFFLINE": "1"}
+    env = {
+        **os.environ,
+        "ASSISTANT_DATA_DIR": str(settings.data_dir),
+        "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir),
+        "ASSISTANT_RULES_DIR": str(settings.rules_dir),
+        "ASSISTANT_COLLECTION": settings.collection,
+        "ANONYMIZED_TELEMETRY": "False",
+        "HF_HUB_OFFLINE": "1",
+    }
     if settings.chroma_url:
         env["ASSISTANT_CHROMA_URL"] = settings.chroma_url
     return env
@@ -41,8 +48,13 @@ def _env(settings: Settings) -> dict[str, str]:
 def startup(settings: Settings, question: str) -> tuple[float, float]:
     """Seconds from starting `python -m assistant ask` to its answer, and that process's peak RSS in MB."""
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "ask", "--json", question], env=_env(settings),
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=REPO_ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "ask", "--json", question],
+        env=_env(settings),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=REPO_ROOT,
+    )
     out = proc.stdout.read() if proc.stdout else b""
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - started
@@ -110,28 +122,48 @@ def measure(settings: Settings, record: BuildRecord, n_questions: int, say=print
     raw = statistics.mean(record.raw_rates) if record.raw_rates else 0.0
     ingest_rate = record.added / record.ingest_seconds if record.ingest_seconds else 0.0
     return {
-        "scale": record.scale, "chunks": record.total, "documents": record.documents,
-        "rules_files": len(list(settings.rules_dir.glob("*.toml"))), "store": settings.chroma_url or "embedded",
-        "ingest_chunks_per_s": round(ingest_rate, 1), "raw_encode_per_s": round(raw, 1),
-        "ingest_pct_of_raw": round(100 * ingest_rate / raw, 1) if raw else None, "threads": record.threads,
-        "startup_s": [round(s, 2) for s, _ in runs], "assistant_init_s": round(in_process, 2),
-        "reingest_unchanged_s": round(reingest, 3), "reingest_added": again.report.added,
-        "questions": {k: len(v) for k, v in reply_ms.items()}, "refused": refused, "verdicts": verdicts,
+        "scale": record.scale,
+        "chunks": record.total,
+        "documents": record.documents,
+        "rules_files": len(list(settings.rules_dir.glob("*.toml"))),
+        "store": settings.chroma_url or "embedded",
+        "ingest_chunks_per_s": round(ingest_rate, 1),
+        "raw_encode_per_s": round(raw, 1),
+        "ingest_pct_of_raw": round(100 * ingest_rate / raw, 1) if raw else None,
+        "threads": record.threads,
+        "startup_s": [round(s, 2) for s, _ in runs],
+        "assistant_init_s": round(in_process, 2),
+        "reingest_unchanged_s": round(reingest, 3),
+        "reingest_added": again.report.added,
+        "questions": {k: len(v) for k, v in reply_ms.items()},
+        "refused": refused,
+        "verdicts": verdicts,
         "reply_ms": {"p50": round(statistics.median(every), 1), "p95": round(percentile(every, 95), 1)},
         "reply_p50_ms_by_kind": {k: round(statistics.median(v), 1) for k, v in reply_ms.items()},
         "vanilla_ms": {"p50": round(statistics.median(vanilla_ms), 1), "p95": round(percentile(vanilla_ms, 95), 1)},
         "p95_ratio": round(percentile(every, 95) / percentile(vanilla_ms, 95), 2),
-        "peak_rss_mb": {"bench": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-                        "ask": round(max(rss for _, rss in runs))},
-        "cpus": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2),
+        "peak_rss_mb": {
+            "bench": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "ask": round(max(rss for _, rss in runs)),
+        },
+        "cpus": os.cpu_count(),
+        "load_avg_1m": round(os.getloadavg()[0], 2),
     }
 
 
 def table(figures: dict) -> str:
     rows = [
-        ("chunks / documents / rules files", f"{figures['chunks']} / {figures['documents']} / {figures['rules_files']}"),
-        ("ingest", (f"{figures['ingest_chunks_per_s']} chunks/s = {figures['ingest_pct_of_raw']}% of raw encode "
-                    f"{figures['raw_encode_per_s']}/s ({figures['threads']} threads)")),
+        (
+            "chunks / documents / rules files",
+            f"{figures['chunks']} / {figures['documents']} / {figures['rules_files']}",
+        ),
+        (
+            "ingest",
+            (
+                f"{figures['ingest_chunks_per_s']} chunks/s = {figures['ingest_pct_of_raw']}% of raw encode "
+                f"{figures['raw_encode_per_s']}/s ({figures['threads']} threads)"
+            ),
+        ),
         ("start-up (process → first answer)", " / ".join(f"{s} s" for s in figures["startup_s"])),
         ("re-ingest, unchanged library", f"{figures['reingest_unchanged_s']} s (added {figures['reingest_added']})"),
         ("warm reply p50 / p95", f"{figures['reply_ms']['p50']} / {figures['reply_ms']['p95']} ms"),

@@ -1,4 +1,5 @@
 """`check-dose` command: one dose (JSON or short text) or a JSONL batch. Light imports only."""
+
 from __future__ import annotations
 
 import argparse

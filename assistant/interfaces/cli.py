@@ -2,6 +2,7 @@
 
 Heavy imports (torch, Chroma) happen inside the commands that need them, so `check-dose` stays fast.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,14 +56,29 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m assistant", description="Cited answers from dosing guidelines, with a dose checker."
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    ingest_cmd = sub.add_parser("ingest", help="index the corpus folder and the library's files into Chroma (incremental)")
-    ingest_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                            help="guideline files or folders (.md, .markdown, .txt, .pdf) to add to the library")
-    ingest_cmd.add_argument("--rebuild", action="store_true",
-                            help="build the whole index into a fresh store and swap it in atomically (repairs a damaged store)")
+    ingest_cmd = sub.add_parser(
+        "ingest", help="index the corpus folder and the library's files into Chroma (incremental)"
+    )
+    ingest_cmd.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="guideline files or folders (.md, .markdown, .txt, .pdf) to add to the library",
+    )
+    ingest_cmd.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="build the whole index into a fresh store and swap it in atomically (repairs a damaged store)",
+    )
     validate = sub.add_parser("validate-rules", help="report every problem of rules files, one line each")
-    validate.add_argument("files", nargs="*", type=Path, metavar="FILE",
-                          help="rules .toml files (default: every file in the rules folder)")
+    validate.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="rules .toml files (default: every file in the rules folder)",
+    )
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question", nargs="+", help="the question (quote it)")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
@@ -137,8 +153,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     r = result.report
     docs = ", ".join(f"{d} ({n} chunks)" for d, n in sorted(result.documents.items()))
     print(f"indexed {len(result.documents)} guideline(s): {docs}")
-    print(f"added {r.added}, removed {r.removed}, unchanged {r.unchanged}; {r.total} chunks in the index"
-          + (" (rebuilt into a fresh store and swapped in)" if args.rebuild else ""))
+    print(
+        f"added {r.added}, removed {r.removed}, unchanged {r.unchanged}; {r.total} chunks in the index"
+        + (" (rebuilt into a fresh store and swapped in)" if args.rebuild else "")
+    )
     return 1 if result.errors and not result.documents else 0
 
 

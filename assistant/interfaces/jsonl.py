@@ -4,6 +4,7 @@ Lines are split on b"\\n" only (U+2028, U+0085 or a lone \\r inside a question n
 decoded on its own (a non-UTF-8 line is that line's error, not the file's), and every output line is plain
 `\\n`-free JSON that the same reader reads back.
 """
+
 from __future__ import annotations
 
 import json
@@ -78,8 +79,9 @@ def parse_record(raw: bytes) -> dict[str, Any]:
     try:
         json.dumps(record, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
-        raise LineError("text holds an unpaired surrogate (e.g. \\ud800), which is not a character",
-                        record.get("id")) from None
+        raise LineError(
+            "text holds an unpaired surrogate (e.g. \\ud800), which is not a character", record.get("id")
+        ) from None
     except RecursionError:
         raise LineError("JSON nested too deeply") from None
     return record

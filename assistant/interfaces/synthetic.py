@@ -3,6 +3,7 @@ them (so dose questions are really checked) and a mixed question set. Determinis
 
 The word material is data (`data/synthetic.toml`); this module only combines it.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -86,20 +87,43 @@ def plan(n_chunks: int, seed: int = 0, data: dict | None = None) -> tuple[list[D
         top = start * rng.choice([3, 4, 6, 8])
         chunks = size if i < docs - 1 else n_chunks - size * (docs - 1)
         indication, use = uses[i % len(uses)]
-        drugs.append(Drug(
-            name=name, indication=indication, use=use, start=start, step=step, max=top, usual_lo=start * 2,
-            usual_hi=top, egfr=rng.choice([15, 30]), sodium=rng.choice([125, 130]),
-            has_rules=i % RULES_SHARE == 0 and chunks == size, chunks=chunks,
-        ))
+        drugs.append(
+            Drug(
+                name=name,
+                indication=indication,
+                use=use,
+                start=start,
+                step=step,
+                max=top,
+                usual_lo=start * 2,
+                usual_hi=top,
+                egfr=rng.choice([15, 30]),
+                sodium=rng.choice([125, 130]),
+                has_rules=i % RULES_SHARE == 0 and chunks == size,
+                chunks=chunks,
+            )
+        )
     return drugs, names[docs:]
 
 
 def _fill(template: str, drug: Drug, rng: random.Random, alt: str) -> str:
     values = {
-        "drug": drug.name, "Drug": drug.name.capitalize(), "use": drug.use, "Use": drug.use.title(),
-        "start": drug.start, "step": drug.step, "max": drug.max, "usual_lo": drug.usual_lo, "usual_hi": drug.usual_hi,
-        "egfr": drug.egfr, "sodium": drug.sodium, "weeks": rng.choice([2, 4, 6, 8, 12]), "pct": rng.randint(20, 60),
-        "pct2": rng.randint(5, 45), "n": rng.randint(40, 900), "alt": alt,
+        "drug": drug.name,
+        "Drug": drug.name.capitalize(),
+        "use": drug.use,
+        "Use": drug.use.title(),
+        "start": drug.start,
+        "step": drug.step,
+        "max": drug.max,
+        "usual_lo": drug.usual_lo,
+        "usual_hi": drug.usual_hi,
+        "egfr": drug.egfr,
+        "sodium": drug.sodium,
+        "weeks": rng.choice([2, 4, 6, 8, 12]),
+        "pct": rng.randint(20, 60),
+        "pct2": rng.randint(5, 45),
+        "n": rng.randint(40, 900),
+        "alt": alt,
         "r": ", ".join(str(r) for r in sorted(rng.sample(range(1, 12), rng.randint(1, 2)))),
     }
     return template.format(**values)
@@ -118,10 +142,20 @@ def bullets(drug: Drug, data: dict, alt: str) -> list[tuple[str, str]]:
 def document(drug: Drug, data: dict, alt: str) -> str:
     """The guideline file: front matter, title, a summary paragraph, then sections of bullets."""
     title = f"{drug.name.capitalize()} for {drug.use.title()}: Dosage and Treatment Approach"
-    summary = (f"{drug.name.capitalize()} should be initiated at {drug.start} mg/day with weekly increases of "
-               f"{drug.step} mg/day up to a maximum of {drug.max} mg/day for treating {drug.use}. 1")
-    lines = ["---", f"id: {drug.doc_id}", f'title: "{title}"', 'source: "synthetic (assistant bench --scale)"',
-             'date: "2026-01-01"', "---", title, summary]
+    summary = (
+        f"{drug.name.capitalize()} should be initiated at {drug.start} mg/day with weekly increases of "
+        f"{drug.step} mg/day up to a maximum of {drug.max} mg/day for treating {drug.use}. 1"
+    )
+    lines = [
+        "---",
+        f"id: {drug.doc_id}",
+        f'title: "{title}"',
+        'source: "synthetic (assistant bench --scale)"',
+        'date: "2026-01-01"',
+        "---",
+        title,
+        summary,
+    ]
     heading = None
     for section, text in bullets(drug, data, alt)[: drug.chunks - SUMMARY_CHUNKS]:
         if section != heading:
@@ -136,28 +170,69 @@ def rules_file(drug: Drug, data: dict, alt: str) -> str:
     written = bullets(drug, data, alt)
     templates = [b for section in data["sections"] for b in section["bullets"]]
     dosing_section, dosing = written[0][0], split_refs(written[0][1])[0]  # the first bullet states start, step, max
-    monitor = next((sec, split_refs(t)[0]) for (sec, t), tpl in zip(written, templates, strict=False) if "<{egfr}" in tpl)
-    reduce = next((sec, split_refs(t)[0]) for (sec, t), tpl in zip(written, templates, strict=False) if "between {egfr}" in tpl)
+    monitor = next(
+        (sec, split_refs(t)[0]) for (sec, t), tpl in zip(written, templates, strict=False) if "<{egfr}" in tpl
+    )
+    reduce = next(
+        (sec, split_refs(t)[0]) for (sec, t), tpl in zip(written, templates, strict=False) if "between {egfr}" in tpl
+    )
 
     def source(section: str, quote: str) -> str:
-        return f"source.doc_id = {json.dumps(drug.doc_id)}\nsource.section = {json.dumps(section)}\n" \
-               f"source.quote = {json.dumps(quote)}\n"
+        return (
+            f"source.doc_id = {json.dumps(drug.doc_id)}\nsource.section = {json.dumps(section)}\n"
+            f"source.quote = {json.dumps(quote)}\n"
+        )
 
-    return "\n".join([
-        f"drug = {json.dumps(drug.name)}", 'reviewed_by = "synthetic generator (benchmark data)"', 'reviewed_on = "2026-12-01"', "", "[routes.oral]", 'aliases = ["oral", "po", "by mouth", "orally"]', "",
-        f"[indications.{drug.indication}]", f"label = {json.dumps(drug.use)}", f"aliases = [{json.dumps(drug.use)}]", "",
-        "[general.renal.avoid_egfr_below]", f"value = {drug.egfr}", 'unit = "mL/min/1.73m²"', source(*monitor),
-        "[general.renal.avoid_dialysis]", 'code = "renal_replacement_therapy"',
-        f"text = {json.dumps(f'avoid {drug.name} on dialysis')}", source(*monitor),
-        "[general.renal.reduce_egfr]", f"low = {drug.egfr}", "high = 60", 'unit = "mL/min/1.73m²"', source(*reduce),
-        "[[rules]]", 'route = "oral"', f"indication = {json.dumps(drug.indication)}", "",
-        "[rules.start_daily_mg]", f"low = {drug.start}", f"high = {drug.start}", 'unit = "mg/day"',
-        source(dosing_section, dosing),
-        "[rules.max_daily_mg]", f"value = {drug.max}", 'unit = "mg/day"', source(dosing_section, dosing),
-        "[rules.titration.step_daily_mg]", f"value = {drug.step}", 'unit = "mg/day"', source(dosing_section, dosing),
-        "[rules.titration.min_interval_days]", "value = 7", 'unit = "days"', 'stated_as = "weekly"',
-        source(dosing_section, dosing),
-    ])
+    return "\n".join(
+        [
+            f"drug = {json.dumps(drug.name)}",
+            'reviewed_by = "synthetic generator (benchmark data)"',
+            'reviewed_on = "2026-12-01"',
+            "",
+            "[routes.oral]",
+            'aliases = ["oral", "po", "by mouth", "orally"]',
+            "",
+            f"[indications.{drug.indication}]",
+            f"label = {json.dumps(drug.use)}",
+            f"aliases = [{json.dumps(drug.use)}]",
+            "",
+            "[general.renal.avoid_egfr_below]",
+            f"value = {drug.egfr}",
+            'unit = "mL/min/1.73m²"',
+            source(*monitor),
+            "[general.renal.avoid_dialysis]",
+            'code = "renal_replacement_therapy"',
+            f"text = {json.dumps(f'avoid {drug.name} on dialysis')}",
+            source(*monitor),
+            "[general.renal.reduce_egfr]",
+            f"low = {drug.egfr}",
+            "high = 60",
+            'unit = "mL/min/1.73m²"',
+            source(*reduce),
+            "[[rules]]",
+            'route = "oral"',
+            f"indication = {json.dumps(drug.indication)}",
+            "",
+            "[rules.start_daily_mg]",
+            f"low = {drug.start}",
+            f"high = {drug.start}",
+            'unit = "mg/day"',
+            source(dosing_section, dosing),
+            "[rules.max_daily_mg]",
+            f"value = {drug.max}",
+            'unit = "mg/day"',
+            source(dosing_section, dosing),
+            "[rules.titration.step_daily_mg]",
+            f"value = {drug.step}",
+            'unit = "mg/day"',
+            source(dosing_section, dosing),
+            "[rules.titration.min_interval_days]",
+            "value = 7",
+            'unit = "days"',
+            'stated_as = "weekly"',
+            source(dosing_section, dosing),
+        ]
+    )
 
 
 def _toml_list(values: list[str]) -> str:

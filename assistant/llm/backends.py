@@ -3,6 +3,7 @@
 Each is imported only when chosen, so the extractive default needs none of the `llm` extras. A backend that
 cannot be built raises `LLMError` with one line that names the setting. Temperature is always 0.
 """
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ treat muscle cramps [1]." for "how much do you begin with?"). The extractive ans
 checked dose, the checker's limits) is the guideline's answer to the question's intent, so the kept text must
 use that intent's wording and, when that answer states figures, at least one of them (same value, unit, rate).
 """
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """How the doses in a conversation relate: one proposed dose, a change from a current dose, doses that add
 up, or alternatives. Every plausible reading is kept; the checker's strictest verdict wins."""
+
 from __future__ import annotations
 
 import re
@@ -11,8 +12,21 @@ from assistant.query.lexicon import Lexicon
 from assistant.query.numbers import DoseSpan, NumberRole
 from assistant.query.subjects import DrugMention
 
-_UNIT_DAYS = {"d": 1.0, "day": 1.0, "w": 7.0, "wk": 7.0, "week": 7.0, "mo": 30.0, "month": 30.0, "y": 365.0, "yr": 365.0,
-              "year": 365.0, "h": 1 / 24, "hr": 1 / 24, "hour": 1 / 24}
+_UNIT_DAYS = {
+    "d": 1.0,
+    "day": 1.0,
+    "w": 7.0,
+    "wk": 7.0,
+    "week": 7.0,
+    "mo": 30.0,
+    "month": 30.0,
+    "y": 365.0,
+    "yr": 365.0,
+    "year": 365.0,
+    "h": 1 / 24,
+    "hr": 1 / 24,
+    "hour": 1 / 24,
+}
 
 
 class DoseMention(BaseModel):
@@ -43,8 +57,12 @@ def attribute(spans: list[DoseSpan], mentions: list[DrugMention], text: str, def
     the nearest after it in the sentence, else the conversation's drug."""
     out: list[str | None] = []
     for span in spans:
-        after = [m for m in mentions if 0 <= m.start - span.end <= 16 and re.fullmatch(r"\s*(?:of|of the|of his|of her)?\s*",
-                                                                                        text[span.end:m.start], re.I)]
+        after = [
+            m
+            for m in mentions
+            if 0 <= m.start - span.end <= 16
+            and re.fullmatch(r"\s*(?:of|of the|of his|of her)?\s*", text[span.end : m.start], re.I)
+        ]
         sentence_start = max(text.rfind(ch, 0, span.start) for ch in ".?!;\n") + 1
         sentence_end = min([i for i in (text.find(ch, span.end) for ch in ".?!;\n") if i >= 0] or [len(text)])
         before = [m for m in mentions if sentence_start <= m.start < span.start]
@@ -56,7 +74,7 @@ def attribute(spans: list[DoseSpan], mentions: list[DrugMention], text: str, def
 
 def relation(text: str, span: DoseSpan, previous_end: int, first: bool, lexicon: Lexicon) -> str:
     """The role the words before a dose give it."""
-    window = text[max(previous_end, span.start - 45):span.start]
+    window = text[max(previous_end, span.start - 45) : span.start]
     p = lexicon.patterns
 
     def near(name: str) -> bool:
@@ -94,7 +112,7 @@ def interval_days(texts: list[str], lexicon: Lexicon, skip: list[list[tuple[int,
             unit = re.sub(r"s$", "", m.group("unit").lower())
             days = value * _UNIT_DAYS.get(unit, _UNIT_DAYS.get(unit[:2], _UNIT_DAYS.get(unit[:1], 1.0)))
             prefix = p.get("intervals.delay_prefix")
-            if prefix is not None and prefix.search(text[:m.start()]) and not m.group("ago"):
+            if prefix is not None and prefix.search(text[: m.start()]) and not m.group("ago"):
                 delays.append(days)
             else:
                 since.append(days)
@@ -104,8 +122,9 @@ def interval_days(texts: list[str], lexicon: Lexicon, skip: list[list[tuple[int,
     return delay
 
 
-def plan(mentions: list[DoseMention], drug: str, turns: list[str], numbers: list[list[NumberRole]],
-         lexicon: Lexicon) -> DosePlan:
+def plan(
+    mentions: list[DoseMention], drug: str, turns: list[str], numbers: list[list[NumberRole]], lexicon: Lexicon
+) -> DosePlan:
     """Readings for the doses of `drug`: those of the latest turn that has any, with a current dose from an
     earlier turn when the latest names none."""
     own = [m for m in mentions if m.drug == drug]
@@ -138,11 +157,13 @@ def _sum(parts: list[DoseMention]) -> str | None:
 def _readings(doses: list[DoseMention], days: float | None, turns: list[str], lexicon: Lexicon) -> DosePlan:
     if len(doses) == 1:
         only = doses[0]
-        after = turns[only.turn][only.span.end:]
+        after = turns[only.turn][only.span.end :]
         change = lexicon.patterns.get("relations.change")
         target = p_target.search(after) if (p_target := lexicon.patterns.get("relations.unstated_target")) else None
         if change is not None and target and change.search(after):
-            return DosePlan(not_understood=[f"a change from {only.span.text} was asked about without the new dose as a number"])
+            return DosePlan(
+                not_understood=[f"a change from {only.span.text} was asked about without the new dose as a number"]
+            )
         return DosePlan(readings=[DoseReading(dose=only.span.expression, label=f"{only.span.text} as written")])
     groups: list[list[DoseMention]] = [[doses[0]]]
     kinds: list[str] = []
@@ -159,25 +180,45 @@ def _readings(doses: list[DoseMention], days: float | None, turns: list[str], le
         return plan
     for i, total in enumerate(totals):
         group = groups[i]
-        if i > 0 and kinds[i - 1] == "unmarked" and not _same_total(totals[i - 1], total) \
-                and (both := _sum([*groups[i - 1], *group])) is not None:  # the same total twice is a restatement
-            plan.readings.append(DoseReading(dose=both, label=f"{' + '.join(g.span.text for g in [*groups[i - 1], *group])} "
-                                             f"taken together (total {both})"))
+        if (
+            i > 0
+            and kinds[i - 1] == "unmarked"
+            and not _same_total(totals[i - 1], total)
+            and (both := _sum([*groups[i - 1], *group])) is not None
+        ):  # the same total twice is a restatement
+            plan.readings.append(
+                DoseReading(
+                    dose=both,
+                    label=f"{' + '.join(g.span.text for g in [*groups[i - 1], *group])} taken together (total {both})",
+                )
+            )
         label = " + ".join(g.span.text for g in group) + (f" (total {total})" if len(group) > 1 else "")
         if i == 0:
             added = len(group) > 1 and any(_adds(turns[g.turn], g, lexicon) for g in group[1:])
             previous = group[0].span.expression if added else None
             if i == len(totals) - 1 or kinds[0] == "alternative":
-                plan.readings.append(DoseReading(dose=str(total), previous=previous, interval_days=days if previous else None,
-                                                 label=label + (f", added to {group[0].span.text}" if added else "")))
+                plan.readings.append(
+                    DoseReading(
+                        dose=str(total),
+                        previous=previous,
+                        interval_days=days if previous else None,
+                        label=label + (f", added to {group[0].span.text}" if added else ""),
+                    )
+                )
             continue
         kind = kinds[i - 1]
         if kind == "alternative":
             plan.readings.append(DoseReading(dose=str(total), label=f"{label} (an alternative)"))
         else:
             prev = totals[i - 1]
-            plan.readings.append(DoseReading(dose=str(total), previous=str(prev), interval_days=days,
-                                             label=f"a change from {' + '.join(g.span.text for g in groups[i - 1])} to {label}"))
+            plan.readings.append(
+                DoseReading(
+                    dose=str(total),
+                    previous=str(prev),
+                    interval_days=days,
+                    label=f"a change from {' + '.join(g.span.text for g in groups[i - 1])} to {label}",
+                )
+            )
     return plan
 
 
@@ -189,5 +230,5 @@ def _same_total(first: str | None, second: str | None) -> bool:
 def _adds(text: str, dose: DoseMention, lexicon: Lexicon) -> bool:
     """An added dose that is new ('wants to add 10 mg'), not part of a standing regimen ('plus 10 mg at night')."""
     pattern = lexicon.patterns.get("relations.add_is_change")
-    window = text[max(0, dose.span.start - 45):dose.span.start]
+    window = text[max(0, dose.span.start - 45) : dose.span.start]
     return bool(pattern and pattern.search(window))

@@ -1,5 +1,6 @@
 """Patient facts over every user turn: the latest value wins, another patient starts afresh, ranges and
 comparators ('eGFR < 30', '25-40') become the values to check at both ends (the checker reports the worst)."""
+
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
@@ -53,7 +54,9 @@ def read_facts(turn_numbers: list[list[NumberRole]], turns: list[str], lexicon: 
                 high = n.high if n.high is not None else high_bound
                 ranges[n.fact] = (low, high)
                 values.pop(n.fact, None)
-                notes.append(f"{n.fact} '{n.text.strip()}' is a range, not one value: the dose was checked at both ends")
+                notes.append(
+                    f"{n.fact} '{n.text.strip()}' is a range, not one value: the dose was checked at both ends"
+                )
     patient, problems = _valid_patient(values)
     return FactReading(patient=patient, ranges=ranges, notes=notes, not_understood=problems)
 

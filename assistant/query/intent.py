@@ -1,5 +1,6 @@
 """Question kind by meaning: the question's embedding against labelled example questions (corpus/intents.toml).
 The kind of the nearest examples wins; a proposed dose makes it a dose question whatever the wording."""
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,9 @@ class IntentReader:
         path = corpus_dir / INTENTS_FILE
         data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         self.answer_cues: dict[str, str] = {k: str(v.get("answer_cue", "")) for k, v in data.items()}
-        self.question_cues = {k: re.compile(str(v["question_cue"]), re.IGNORECASE) for k, v in data.items() if v.get("question_cue")}
+        self.question_cues = {
+            k: re.compile(str(v["question_cue"]), re.IGNORECASE) for k, v in data.items() if v.get("question_cue")
+        }
         self.labels: list[str] = [k for k, v in data.items() for _ in v.get("examples", [])]
         examples = [e for v in data.values() for e in v.get("examples", [])]
         self.matrix = _normalise(np.asarray(embed(examples), dtype=np.float32)) if examples else np.zeros((0, 1))
@@ -31,9 +34,11 @@ class IntentReader:
         if not self.labels:
             return {}
         sims = self.matrix @ _normalise(np.asarray([vector], dtype=np.float32))[0]
-        out = {kind: float(np.sort(sims[[i for i, k in enumerate(self.labels) if k == kind]])[::-1][:TOP].mean())
-               + (CUE_BONUS if kind in self.question_cues and self.question_cues[kind].search(text) else 0.0)
-               for kind in dict.fromkeys(self.labels)}
+        out = {
+            kind: float(np.sort(sims[[i for i, k in enumerate(self.labels) if k == kind]])[::-1][:TOP].mean())
+            + (CUE_BONUS if kind in self.question_cues and self.question_cues[kind].search(text) else 0.0)
+            for kind in dict.fromkeys(self.labels)
+        }
         return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
     def read(self, vector: list[float], text: str = "") -> tuple[str, float, float]:

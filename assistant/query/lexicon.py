@@ -1,5 +1,6 @@
 """The reader's vocabulary, all from data: corpus/reader.toml (general clinical language), the rules files
 (drugs, indications, routes and their spellings), the glossary (brand aliases) and a maintained drug dictionary."""
+
 from __future__ import annotations
 
 import re
@@ -52,8 +53,11 @@ def _compile(text: str) -> re.Pattern[str]:
 def _terms(words: list[str]) -> re.Pattern[str]:
     """Whole-word alternatives, longest first; a trailing 's' is allowed. Spellings that are ordinary English
     words ('it' for intrathecal) are for structured fields, not free text, and are left out."""
-    alts = sorted({w.strip().lower().replace("_", " ") for w in words if w.strip() and w.strip().lower() not in STOPWORDS},
-                  key=len, reverse=True)
+    alts = sorted(
+        {w.strip().lower().replace("_", " ") for w in words if w.strip() and w.strip().lower() not in STOPWORDS},
+        key=len,
+        reverse=True,
+    )
     return _compile(r"\b(?:" + "|".join(re.escape(a) for a in alts) + r")s?\b") if alts else _compile(r"(?!x)x")
 
 
@@ -63,14 +67,29 @@ def _reader_data(corpus_dir: str) -> dict[str, Any]:
     return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def build_lexicon(corpus_dir: Path, rules: dict[str, DrugRules], glossary_aliases: dict[str, str],
-                  subject_drugs: set[str], indication_terms: dict[str, list[str]] | None = None,
-                  ambiguous_terms: dict[str, list[str]] | None = None) -> Lexicon:
+def build_lexicon(
+    corpus_dir: Path,
+    rules: dict[str, DrugRules],
+    glossary_aliases: dict[str, str],
+    subject_drugs: set[str],
+    indication_terms: dict[str, list[str]] | None = None,
+    ambiguous_terms: dict[str, list[str]] | None = None,
+) -> Lexicon:
     """Everything the reader knows. `subject_drugs`: drugs that some guideline is about (titles, front matter)."""
     data = _reader_data(str(corpus_dir))
     roles = tuple(RolePattern(r["role"], _compile(r["pattern"]), r.get("fact")) for r in data.get("roles", []))
     patterns: dict[str, re.Pattern[str]] = {}
-    for section in ("people", "populations", "renal_states", "states", "intervals", "relations", "trend", "doses", "followup"):
+    for section in (
+        "people",
+        "populations",
+        "renal_states",
+        "states",
+        "intervals",
+        "relations",
+        "trend",
+        "doses",
+        "followup",
+    ):
         for key, value in data.get(section, {}).items():
             if isinstance(value, str):
                 patterns[f"{section}.{key}"] = _compile(value)
@@ -81,16 +100,26 @@ def build_lexicon(corpus_dir: Path, rules: dict[str, DrugRules], glossary_aliase
     routes: dict[str, dict[str, re.Pattern[str]]] = {}
     for name, drug_rules in rules.items():
         extra = indication_terms or {}
-        indications[name] = {k: _terms([k, i.label, *i.aliases, *extra.get(k, [])])
-                             for k, i in drug_rules.indications.items()}
+        indications[name] = {
+            k: _terms([k, i.label, *i.aliases, *extra.get(k, [])]) for k, i in drug_rules.indications.items()
+        }
         routes[name] = {k: _terms([k, *r.aliases]) for k, r in drug_rules.routes.items()}
     covered = frozenset({*rules, *subject_drugs})
     by_indication: dict[str, list[str]] = {}
     for term, keys in (ambiguous_terms or {}).items():
         for key in keys:
             by_indication.setdefault(key, []).append(term)
-    return Lexicon(roles=roles, patterns=patterns, vague=vague, vague_any=vague_any, drug_aliases=dict(glossary_aliases),
-                   indication_terms=indications, route_terms=routes, covered_drugs=covered, ruled_drugs=frozenset(rules),
-                   ambiguous_indications={k: _terms(v) for k, v in by_indication.items()},
-                   followup_max_words=int(data.get("followup", {}).get("max_words", 8)),
-                   word_numbers={str(k): float(v) for k, v in data.get("word_numbers", {}).items()})
+    return Lexicon(
+        roles=roles,
+        patterns=patterns,
+        vague=vague,
+        vague_any=vague_any,
+        drug_aliases=dict(glossary_aliases),
+        indication_terms=indications,
+        route_terms=routes,
+        covered_drugs=covered,
+        ruled_drugs=frozenset(rules),
+        ambiguous_indications={k: _terms(v) for k, v in by_indication.items()},
+        followup_max_words=int(data.get("followup", {}).get("max_words", 8)),
+        word_numbers={str(k): float(v) for k, v in data.get("word_numbers", {}).items()},
+    )

@@ -1,5 +1,6 @@
 """Every number the user wrote gets a role — a dose, a patient value, an age, a duration, a time, a lab value
 that no rule uses — or is reported as not understood (which keeps a verdict from being green)."""
+
 from __future__ import annotations
 
 import re
@@ -9,13 +10,16 @@ from pydantic import BaseModel, Field
 from assistant.query.lexicon import Lexicon
 
 _NUM = r"(?:\d{1,3}(?:[ ,.]\d{3})+(?![\d])|\d+)(?:\.\d+)?"
-_UNIT = (r"(?:mg|milligrams?|mgs|g|grams?|gm|mcg|µg|μg|ug|micrograms?|ml|mls|millilit(?:re|er)s?|units?|iu|"
-         r"tablets?|tabs?|pills?|capsules?|caps?|drops?)")
+_UNIT = (
+    r"(?:mg|milligrams?|mgs|g|grams?|gm|mcg|µg|μg|ug|micrograms?|ml|mls|millilit(?:re|er)s?|units?|iu|"
+    r"tablets?|tabs?|pills?|capsules?|caps?|drops?)"
+)
 _COUNT_WORDS = "one|two|three|four|five|six|half a|a half|1/2"
 _FREQ = (
     r"(?:\s*/\s*(?:day|d|24\s*h(?:ours?)?|dose|week|wk|night)\b"
     r"|\s+(?:per|a|an|each|every)\s+(?:day|d|24\s*h(?:ours?)?|dose|week|wk|night)\b"
-    r"|\s*(?:once|twice|thrice|three times|four times|five times|[1-6]\s*(?:x|times))\s*(?:/|a|per|each)?\s*(?:day|daily|d)\b"
+    r"|\s*(?:once|twice|thrice|three times|four times|five times|[1-6]\s*(?:x|times))"
+    r"\s*(?:/|a|per|each)?\s*(?:day|daily|d)\b"
     r"|\s*x\s*[1-6]\s*(?:/|a|per)\s*(?:day|d)\b"
     r"|\s*(?:daily|nightly|od|qd|bid|b\.i\.d\.?|tid|t\.i\.d\.?|qid|q\.i\.d\.?|qds|tds|bd|qhs|qn|prn)\b"
     r"|\s*(?:every|q)\s*\d+\s*(?:h|hours?|hrs?)\b"
@@ -59,8 +63,11 @@ class DoseSpan(BaseModel):
 
 
 # 'from 10 to 20 mg/day', '20 -> 30 mg/day': a change whose first figure borrows the second's unit (never a range).
-_CHANGE_PAIR = re.compile(rf"(?:\bfrom\s+(?P<a>{_NUM})\s*(?:to|->|→|=>)\s*|(?<![\w.])(?P<b>{_NUM})\s*(?:->|→|=>)\s*)"
-                          rf"(?=(?P<second>{_NUM}\s*{_UNIT}))", re.IGNORECASE)
+_CHANGE_PAIR = re.compile(
+    rf"(?:\bfrom\s+(?P<a>{_NUM})\s*(?:to|->|→|=>)\s*|(?<![\w.])(?P<b>{_NUM})\s*(?:->|→|=>)\s*)"
+    rf"(?=(?P<second>{_NUM}\s*{_UNIT}))",
+    re.IGNORECASE,
+)
 
 
 def dose_spans(text: str) -> list[DoseSpan]:
@@ -74,8 +81,11 @@ def dose_spans(text: str) -> list[DoseSpan]:
         unit_and_rest = re.sub(rf"^{_NUM}", "", second.group(0).strip())
         start = pair.start("a") if pair.group("a") else pair.start("b")
         out.append(DoseSpan(text=first, expression=f"{first}{unit_and_rest}", start=start, end=start + len(first)))
-        out.append(DoseSpan(text=second.group(0).strip(), expression=second.group(0).strip(), start=second.start(),
-                            end=second.end()))
+        out.append(
+            DoseSpan(
+                text=second.group(0).strip(), expression=second.group(0).strip(), start=second.start(), end=second.end()
+            )
+        )
     for m in DOSE_SPAN.finditer(text):
         if any(d.start <= m.start() < d.end or m.start() <= d.start < m.end() for d in out):
             continue
@@ -89,7 +99,7 @@ def dose_spans(text: str) -> list[DoseSpan]:
         expr = _ONCE_WORDS.sub("" if per_day else " once daily", expr).strip()
         expr = _counted(expr)
         expr = re.sub(r"\s*x\s*([1-6])\s*(?:/|a|per)\s*(?:day|d)\b", r" \1 times daily", expr, flags=re.I)
-        out.append(DoseSpan(text=text[m.start():end], expression=expr, start=m.start(), end=end))
+        out.append(DoseSpan(text=text[m.start() : end], expression=expr, start=m.start(), end=end))
     return _split_change_ranges(sorted(out, key=lambda d: d.start))
 
 
@@ -106,18 +116,32 @@ def _split_change_ranges(spans: list[DoseSpan]) -> list[DoseSpan]:
     return out
 
 
-_COUNTED = re.compile(rf"^(?P<count>{_COUNT_WORDS}|\d)\s+(?P<strength>\d+(?:\.\d+)?)\s*(?P<unit>mg|mcg|g)\b"
-                      r"(?:\s+\w+)?\s+(?:tablets?|tabs?|pills?|capsules?)?", re.IGNORECASE)
-_COUNT_VALUES = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0, "half a": 0.5, "a half": 0.5,
-                 "1/2": 0.5}
+_COUNTED = re.compile(
+    rf"^(?P<count>{_COUNT_WORDS}|\d)\s+(?P<strength>\d+(?:\.\d+)?)\s*(?P<unit>mg|mcg|g)\b"
+    r"(?:\s+\w+)?\s+(?:tablets?|tabs?|pills?|capsules?)?",
+    re.IGNORECASE,
+)
+_COUNT_VALUES = {
+    "one": 1.0,
+    "two": 2.0,
+    "three": 3.0,
+    "four": 4.0,
+    "five": 5.0,
+    "six": 6.0,
+    "half a": 0.5,
+    "a half": 0.5,
+    "1/2": 0.5,
+}
 
 
 def _counted(expr: str) -> str:
     """'two 10 mg tablets three times daily' → '20 mg three times daily'; a strength alone stays as written."""
     if not (m := _COUNTED.match(expr)):
-        return re.sub(r"^(\S+\s*(?:mg|mcg|g))\s+(?:\w+\s+)?(?:tablets?|tabs?|pills?|capsules?)\b", r"\1", expr, flags=re.I)
+        return re.sub(
+            r"^(\S+\s*(?:mg|mcg|g))\s+(?:\w+\s+)?(?:tablets?|tabs?|pills?|capsules?)\b", r"\1", expr, flags=re.I
+        )
     count = _COUNT_VALUES.get(m["count"].lower()) or float(m["count"])
-    return f"{count * float(m['strength']):g} {m['unit']} {expr[m.end():].strip()}".strip()
+    return f"{count * float(m['strength']):g} {m['unit']} {expr[m.end() :].strip()}".strip()
 
 
 def read_numbers(text: str, lexicon: Lexicon, skip: list[tuple[int, int]]) -> tuple[list[NumberRole], list[str]]:
@@ -132,12 +156,16 @@ def read_numbers(text: str, lexicon: Lexicon, skip: list[tuple[int, int]]) -> tu
                 continue
             role = _role(m, rp.role, rp.fact)
             end = m.end()
-            while trend is not None and rp.fact and (nxt := trend.search(text[end:])) \
-                    and not _overlaps(end, end + nxt.end(), taken):
+            while (
+                trend is not None
+                and rp.fact
+                and (nxt := trend.search(text[end:]))
+                and not _overlaps(end, end + nxt.end(), taken)
+            ):
                 later = float(nxt.group("n"))
                 role = role.model_copy(update={"value": later, "low": None, "high": None})
                 end += nxt.end()
-            role = role.model_copy(update={"end": end, "text": text[m.start():end]})
+            role = role.model_copy(update={"end": end, "text": text[m.start() : end]})
             roles.append(role)
             taken.append((m.start(), end))
     unclaimed = [m.group(0) for m in _DIGITS.finditer(text) if not _overlaps(m.start(), m.end(), taken)]
@@ -159,7 +187,9 @@ def _role(m: re.Match[str], role: str, fact: str | None) -> NumberRole:
     value = first if low is None and high is None else None
     if role == "age" and groups.get("k") and groups.get("n") is None:
         value = float(groups["k"])
-    return NumberRole(text=m.group(0), role=role, start=m.start(), end=m.end(), fact=fact, value=value, low=low, high=high)
+    return NumberRole(
+        text=m.group(0), role=role, start=m.start(), end=m.end(), fact=fact, value=value, low=low, high=high
+    )
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

@@ -5,6 +5,7 @@ whether any guideline text answers that kind, and a calibrated similarity thresh
 uses count only when no covered drug was named (clinical shorthand around a named drug never refuses).
 The thresholds are calibrated on a held-out split (`python -m evals.calibrate`).
 """
+
 from __future__ import annotations
 
 import re
@@ -61,7 +62,9 @@ class TopicWords(BaseModel):
     populations: list[str] = Field(default_factory=list, description="Population terms no guideline mentions.")
     unknown: dict[str, float] = Field(default_factory=dict, description="Other unknown words and their Zipf frequency.")
     corrections: dict[str, str] = Field(default_factory=dict, description="Typos mapped to corpus words.")
-    uncovered_use: list[str] = Field(default_factory=list, description="Words of a 'for …' purpose that no guideline covers.")
+    uncovered_use: list[str] = Field(
+        default_factory=list, description="Words of a 'for …' purpose that no guideline covers."
+    )
     content_words: int = Field(default=0, description="Words of three or more letters that are not stopwords.")
 
 
@@ -86,7 +89,12 @@ def topic_words(message: str, vocabulary: CorpusVocabulary, glossary: Glossary) 
     for word in content:
         if word in glossary.populations and not vocabulary.knows(word):
             found.populations.append(word)
-        elif vocabulary.knows(word) or word in glossary.question_words or word in glossary_words or stem(word) in glossary_words:
+        elif (
+            vocabulary.knows(word)
+            or word in glossary.question_words
+            or word in glossary_words
+            or stem(word) in glossary_words
+        ):
             continue
         elif fixed := vocabulary.correction(word):
             found.corrections[word] = fixed
@@ -103,8 +111,15 @@ def topic_words(message: str, vocabulary: CorpusVocabulary, glossary: Glossary) 
     return found
 
 
-def decide(found: TopicWords, query: Query, best_similarity: float, min_similarity: float, topic_zipf: float,
-           uncovered_kinds: frozenset[str], population_gap: str | None) -> ScopeDecision:
+def decide(
+    found: TopicWords,
+    query: Query,
+    best_similarity: float,
+    min_similarity: float,
+    topic_zipf: float,
+    uncovered_kinds: frozenset[str],
+    population_gap: str | None,
+) -> ScopeDecision:
     """Refuse, in this order, for: a named drug or substance the library does not cover (and no covered one), a
     population no rule covers, a question kind no guideline text answers, an uncovered use ('for hiccups'), and —
     only when no covered drug was named — words no guideline uses or no close chunk at all."""
@@ -114,11 +129,17 @@ def decide(found: TopicWords, query: Query, best_similarity: float, min_similari
     if population_gap:
         return ScopeDecision(in_scope=False, reason=population_gap, uncovered=[population_gap])
     if found.populations:
-        return ScopeDecision(in_scope=False, reason=f"population not covered: {', '.join(found.populations)}",
-                             uncovered=found.populations)
+        return ScopeDecision(
+            in_scope=False,
+            reason=f"population not covered: {', '.join(found.populations)}",
+            uncovered=found.populations,
+        )
     if query.intent in uncovered_kinds and not query.readings and query.intent_margin >= UNCOVERED_KIND_MARGIN:
-        return ScopeDecision(in_scope=False, reason=f"no guideline in the library says anything on this ({query.intent})",
-                             uncovered=[query.intent])
+        return ScopeDecision(
+            in_scope=False,
+            reason=f"no guideline in the library says anything on this ({query.intent})",
+            uncovered=[query.intent],
+        )
     if found.uncovered_use:
         use = " ".join(found.uncovered_use)
         return ScopeDecision(in_scope=False, reason=f"use not covered: {use}", uncovered=found.uncovered_use)
@@ -126,14 +147,21 @@ def decide(found: TopicWords, query: Query, best_similarity: float, min_similari
     rare = [w for w, zipf in found.unknown.items() if zipf < topic_zipf]
     words = max(1, found.content_words)
     if len(rare) >= UNREADABLE_SHARE * words:
-        return ScopeDecision(in_scope=False, reason=f"most of the question's words are unknown: {', '.join(rare)}",
-                             uncovered=rare)
-    if query.drug_assumed and not query.names_topic and not query.is_followup and best_similarity < UNNAMED_MIN_SIMILARITY:
+        return ScopeDecision(
+            in_scope=False, reason=f"most of the question's words are unknown: {', '.join(rare)}", uncovered=rare
+        )
+    if (
+        query.drug_assumed
+        and not query.names_topic
+        and not query.is_followup
+        and best_similarity < UNNAMED_MIN_SIMILARITY
+    ):
         return ScopeDecision(in_scope=False, reason="no drug or condition the library covers is named")
     if rare and not named:
         return ScopeDecision(in_scope=False, reason=f"not covered by the library: {', '.join(rare)}", uncovered=rare)
     if best_similarity < min_similarity and not (named and query.readings):
         return ScopeDecision(
-            in_scope=False, reason=f"no guideline text is close (similarity {best_similarity:.2f} < {min_similarity:.2f})"
+            in_scope=False,
+            reason=f"no guideline text is close (similarity {best_similarity:.2f} < {min_similarity:.2f})",
         )
     return ScopeDecision(in_scope=True, corrections=found.corrections)

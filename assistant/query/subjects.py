@@ -1,5 +1,6 @@
 """Subject linking: which drugs and substances a text is about, by a maintained drug dictionary
 (drug-named-entity-recognition: generic and brand names → canonical name) plus the library's own aliases."""
+
 from __future__ import annotations
 
 import re
@@ -48,8 +49,17 @@ def drug_mentions(text: str, lexicon: Lexicon) -> list[DrugMention]:
     for pattern, generic in ((lexicon.vague, False), (lexicon.vague_any, True)):
         for m in pattern.finditer(text):
             if not any(f.start <= m.start() < f.end or m.start() <= f.start < m.end() for f in found):
-                found.append(DrugMention(name=m.group(0).lower(), text=m.group(0), start=m.start(), end=m.end(),
-                                         covered=False, vague=True, generic=generic))
+                found.append(
+                    DrugMention(
+                        name=m.group(0).lower(),
+                        text=m.group(0),
+                        start=m.start(),
+                        end=m.end(),
+                        covered=False,
+                        vague=True,
+                        generic=generic,
+                    )
+                )
     return sorted(found, key=lambda f: f.start)
 
 

@@ -1,6 +1,7 @@
 """Read a conversation into a Query: the drug it is about, the question kind, every number with its role,
 how the doses relate, the patient facts of all user turns, the population and the candidate indications.
 What could not be read is listed in `not_understood`, so a dose verdict can never be green on a guess."""
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,9 @@ from assistant.query.subjects import DrugMention, drug_mentions
 from assistant.types import Patient
 
 DOSE_KINDS = frozenset({"maximum", "start", "titration", "frequency", "dose"})
-OWN_INTENT_MIN = 0.45  # below this a follow-up's own wording is too thin to say what it asks; calibrated on multi-turn cases
+OWN_INTENT_MIN = (
+    0.45  # below this a follow-up's own wording is too thin to say what it asks; calibrated on multi-turn cases
+)
 
 
 class Query(BaseModel):
@@ -39,12 +42,18 @@ class Query(BaseModel):
     interval_days: float | None = None
     patient: Patient = Field(default_factory=Patient, description="Facts written in the conversation (latest wins).")
     patient_ranges: dict[str, tuple[float, float]] = Field(default_factory=dict, description="Facts stated as ranges.")
-    numbers: list[NumberRole] = Field(default_factory=list, description="Every number of the user's turns, with its role.")
+    numbers: list[NumberRole] = Field(
+        default_factory=list, description="Every number of the user's turns, with its role."
+    )
     not_understood: list[str] = Field(default_factory=list, description="What was written and could not be read.")
     assumptions: list[str] = Field(default_factory=list, description="What was assumed because nothing was said.")
     mentions: list[DrugMention] = Field(default_factory=list, description="Drugs and substances named.")
-    not_covered: list[str] = Field(default_factory=list, description="Named drugs or substances the library does not cover.")
-    other_doses: list[str] = Field(default_factory=list, description="Doses written for another drug (never checked as this one).")
+    not_covered: list[str] = Field(
+        default_factory=list, description="Named drugs or substances the library does not cover."
+    )
+    other_doses: list[str] = Field(
+        default_factory=list, description="Doses written for another drug (never checked as this one)."
+    )
     is_followup: bool = False
     names_topic: bool = Field(default=False, description="The conversation names an indication of the library.")
 
@@ -52,14 +61,19 @@ class Query(BaseModel):
 class Reader:
     """The question reader: vocabulary from data, intent by meaning."""
 
-    def __init__(self, lexicon: Lexicon, intents: IntentReader, embed_query: Callable[[str], list[float]],
-                 default_drug: str | None) -> None:
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        intents: IntentReader,
+        embed_query: Callable[[str], list[float]],
+        default_drug: str | None,
+    ) -> None:
         self.lexicon, self.intents, self.embed_query, self.default_drug = lexicon, intents, embed_query, default_drug
 
     def understand(self, message: str, previous_user_turns: list[str]) -> Query:
         lx = self.lexicon
         turns = [*previous_user_turns, message]
-        turns = turns[start_of_current_patient(turns, lx):]
+        turns = turns[start_of_current_patient(turns, lx) :]
         followup = _is_followup(message, len(turns) > 1, lx)
         mentions = [drug_mentions(t, lx) for t in turns]
         if any(m.covered for ms in mentions for m in ms) or self._names_an_indication(turns):
@@ -83,25 +97,44 @@ class Reader:
         readings = dose_plan.readings if dose_plan else []
         not_understood = [f"the number {n} (no role could be given to it)" for n in unclaimed]
         not_understood += (dose_plan.not_understood if dose_plan else []) + facts.not_understood
-        renal_known = any(k in facts.patient.known() or k in facts.ranges for k in ("egfr", "crcl", "dialysis", "renal_impairment"))
+        renal_known = any(
+            k in facts.patient.known() or k in facts.ranges for k in ("egfr", "crcl", "dialysis", "renal_impairment")
+        )
         if not renal_known and any(n.role == "renal_lab" for ns in numbers for n in ns):
-            not_understood.append("a kidney lab value (such as creatinine or urea) without an eGFR: the renal limits "
-                                  "could not be checked")
+            not_understood.append(
+                "a kidney lab value (such as creatinine or urea) without an eGFR: the renal limits could not be checked"
+            )
         assumptions = list(facts.notes)
         if assumed and drug:
             assumptions.append(f"no drug named: the library's only drug with dose rules ({drug}) was assumed")
         route = self._route(drug, turns)
         return Query(
-            message=message, search_text=f"{message} {context}".strip(), intent=intent, intent_score=score,
+            message=message,
+            search_text=f"{message} {context}".strip(),
+            intent=intent,
+            intent_score=score,
             intent_margin=margin,
-            drug=drug, drug_assumed=assumed, indication=indications[0] if len(indications) == 1 else None,
-            indications=indications, route=route, readings=readings, doses=[r.dose for r in readings],
+            drug=drug,
+            drug_assumed=assumed,
+            indication=indications[0] if len(indications) == 1 else None,
+            indications=indications,
+            route=route,
+            readings=readings,
+            doses=[r.dose for r in readings],
             previous_dose=next((r.previous for r in readings if r.previous), None),
             interval_days=next((r.interval_days for r in readings if r.interval_days is not None), None),
-            patient=facts.patient, patient_ranges=facts.ranges, numbers=[n for ns in numbers for n in ns],
-            not_understood=not_understood, assumptions=assumptions, mentions=[m for ms in mentions for m in ms],
-            not_covered=not_covered, other_doses=other, is_followup=followup,
-            names_topic=self._names_an_indication(turns) or route is not None or bool(facts.patient.known())
+            patient=facts.patient,
+            patient_ranges=facts.ranges,
+            numbers=[n for ns in numbers for n in ns],
+            not_understood=not_understood,
+            assumptions=assumptions,
+            mentions=[m for ms in mentions for m in ms],
+            not_covered=not_covered,
+            other_doses=other,
+            is_followup=followup,
+            names_topic=self._names_an_indication(turns)
+            or route is not None
+            or bool(facts.patient.known())
             or bool(facts.ranges),
         )
 
@@ -148,7 +181,9 @@ class Reader:
             explicit = [k for k, pattern in terms.items() if pattern.search(text)]
             # An ambiguous word ('spasms') keeps every indication it may mean, even beside a context that suggests
             # one ('spasms after a stroke'): the strictest candidate decides.
-            ambiguous = [k for k, pattern in self.lexicon.ambiguous_indications.items() if k in terms and pattern.search(text)]
+            ambiguous = [
+                k for k, pattern in self.lexicon.ambiguous_indications.items() if k in terms and pattern.search(text)
+            ]
             if explicit or ambiguous:
                 return list(dict.fromkeys([*explicit, *ambiguous]))
         return []
@@ -176,7 +211,7 @@ def _masked(text: str, mentions: list[DrugMention], lexicon: Lexicon, drug: str 
     what it asks, not from what it is about (the intent examples are written for any drug)."""
     out = text
     for m in sorted(mentions, key=lambda x: -x.start):
-        out = out[:m.start] + "the medicine" + out[m.end:]
+        out = out[: m.start] + "the medicine" + out[m.end :]
     for pattern in lexicon.indication_terms.get(drug or "", {}).values():
         out = pattern.sub("the condition", out)
     for pattern in lexicon.ambiguous_indications.values():
@@ -197,11 +232,14 @@ def _vague_doses(text: str, lexicon: Lexicon) -> list[DoseSpan]:
     pattern = lexicon.patterns.get("doses.vague")
     if pattern is None:
         return []
-    return [DoseSpan(text=m.group(0), expression=m.group(0), start=m.start(), end=m.end()) for m in pattern.finditer(text)]
+    return [
+        DoseSpan(text=m.group(0), expression=m.group(0), start=m.start(), end=m.end()) for m in pattern.finditer(text)
+    ]
 
 
-def _dose_mentions(turns: list[str], spans: list[list[DoseSpan]], mentions: list[list[DrugMention]], drug: str | None,
-                   lexicon: Lexicon) -> tuple[list[DoseMention], list[str]]:
+def _dose_mentions(
+    turns: list[str], spans: list[list[DoseSpan]], mentions: list[list[DrugMention]], drug: str | None, lexicon: Lexicon
+) -> tuple[list[DoseMention], list[str]]:
     """Doses with their drug and relation; doses of other drugs are returned apart, never checked as `drug`."""
     out: list[DoseMention] = []
     other: list[str] = []

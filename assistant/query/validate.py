@@ -1,4 +1,5 @@
 """Checks on user input that need no model: one-line errors before anything heavy loads."""
+
 from __future__ import annotations
 
 import unicodedata

@@ -24,6 +24,7 @@ Rules (each one is tested in tests/evals/test_eval_numbers.py):
   the dimensions, rates and comparators agree wherever both sides state one (a missing unit, rate or
   comparator on either side is not a disagreement).
 """
+
 from __future__ import annotations
 
 import re

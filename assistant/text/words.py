@@ -1,4 +1,5 @@
 """Word-level text helpers shared by retrieval, scope checks and the guard."""
+
 from __future__ import annotations
 
 import re

@@ -6,6 +6,7 @@ A5 pages that fill up and break where the text does (never one section per page)
 
     python -m evals.library.make_pdfs        # rewrites evals/library/docs/*.pdf
 """
+
 from __future__ import annotations
 
 import sys

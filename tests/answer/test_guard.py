@@ -46,11 +46,14 @@ def test_wrong_number_is_removed():
     assert out.report.removed[0].code == "unsupported_number"
 
 
-@pytest.mark.parametrize("claim", [
-    "The maximum for muscle cramps is 10 mg/day [1].",
-    "The max dose for muscle cramps is 10 mg/day, and the maximum dose for muscle cramps is 30 mg/day [1].",
-    "The highest dose for muscle cramps is 10 mg/day [1].",
-])
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "The maximum for muscle cramps is 10 mg/day [1].",
+        "The max dose for muscle cramps is 10 mg/day, and the maximum dose for muscle cramps is 30 mg/day [1].",
+        "The highest dose for muscle cramps is 10 mg/day [1].",
+    ],
+)
 def test_right_number_in_wrong_role_is_removed(claim):
     # 10 mg/day is in the cited text (the starting dose and step), but it is not the maximum.
     out = run(claim, [cite(1, CRAMPS_MAX)])
@@ -84,8 +87,14 @@ def test_citation_to_unretrieved_chunk_is_removed():
     assert out.text == ""
 
 
-@pytest.mark.parametrize("claim", ["150 mg/day is safe [1].", "150 mg/day is perfectly fine for spasticity [1].",
-                                   "You can safely give 150 mg/day [1]."])
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "150 mg/day is safe [1].",
+        "150 mg/day is perfectly fine for spasticity [1].",
+        "You can safely give 150 mg/day [1].",
+    ],
+)
 def test_acceptability_against_a_hard_stop_is_removed(claim):
     check = check_dose("baclofen", "150 mg/day", "spasticity")
     assert check.verdict == "above_max"

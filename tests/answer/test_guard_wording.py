@@ -1,5 +1,6 @@
 """The guard's 'calls a dose acceptable' check: ordinary wordings about the user's dose (or any dose above the
 checked limit) are caught unless the checker said within_limits; the guideline's own recommendations stay."""
+
 import pytest
 
 from assistant.answer.guard import judges_a_dose
@@ -9,13 +10,20 @@ ABOVE = check_dose("baclofen", "90 mg/day", "muscle_cramps")
 WITHIN = check_dose("baclofen", "20 mg/day", "muscle_cramps")
 
 JUDGEMENTS = [
-    "90 mg/day is generally safe.", "90 mg/day is considered safe.", "This dose is well tolerated.",
-    "90 mg/day is an acceptable dose.", "That should be fine.", "The proposed dose is appropriate.", "It is OK.",
-    "Safe: 90 mg/day.", "Yes, 90 mg/day can be used.",
+    "90 mg/day is generally safe.",
+    "90 mg/day is considered safe.",
+    "This dose is well tolerated.",
+    "90 mg/day is an acceptable dose.",
+    "That should be fine.",
+    "The proposed dose is appropriate.",
+    "It is OK.",
+    "Safe: 90 mg/day.",
+    "Yes, 90 mg/day can be used.",
 ]
 RECOMMENDATIONS = [
     "For muscle cramps, start baclofen at 10 mg/day and increase by 10 mg weekly up to 30 mg/day.",
-    "The FDA recommends starting at 5 mg three times daily.", "Baclofen should be administered in divided doses.",
+    "The FDA recommends starting at 5 mg three times daily.",
+    "Baclofen should be administered in divided doses.",
 ]
 
 

@@ -1,4 +1,5 @@
 """The corpus folder cannot block or hang ingest (issue 13): odd entries, oversized files, hostile front matter."""
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,10 @@ def folder(tmp_path: Path) -> Path:
 @pytest.fixture()
 def no_hang():
     """Fail instead of hanging forever if something opens a FIFO."""
+
     def timeout(*_):
         raise TimeoutError("load_corpus blocked")
+
     previous = signal.signal(signal.SIGALRM, timeout)
     signal.alarm(20)
     yield
@@ -58,19 +61,28 @@ def test_oversized_document_is_skipped_with_the_limit_named(folder: Path):
 
 def test_yaml_alias_bomb_is_refused_before_it_expands(folder: Path, no_hang):
     bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"]
-    bomb += [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
-             f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]" for i in range(9)]
+    bomb += [
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]"
+        for i in range(9)
+    ]
     tail = "\nid: *j\ntitle: *j\nsource: s\ndate: d\n---\nT\n- x 1\n"
     (folder / "bomb.md").write_text("---\n" + "\n".join(bomb) + tail)
     loaded = load_corpus(folder)
     assert loaded.errors == ["bomb.md: front matter uses YAML anchors or aliases (& and *), which are not allowed"]
 
 
-@pytest.mark.parametrize("doc_id, reason", [
-    ("../../etc/passwd", "not a path"), ("sub/dir", "not a path"), ("/abs", "not a path"),
-    ("12345", "contain a letter"),
-    ("1.5", "contain a letter"), ("a..b", "not a path"),
-])
+@pytest.mark.parametrize(
+    "doc_id, reason",
+    [
+        ("../../etc/passwd", "not a path"),
+        ("sub/dir", "not a path"),
+        ("/abs", "not a path"),
+        ("12345", "contain a letter"),
+        ("1.5", "contain a letter"),
+        ("a..b", "not a path"),
+    ],
+)
 def test_path_like_or_numeric_id_is_refused(folder: Path, doc_id: str, reason: str):
     (folder / "odd.md").write_text(GOOD.format(id=doc_id))
     loaded = load_corpus(folder)

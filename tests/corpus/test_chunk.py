@@ -1,4 +1,3 @@
-
 from assistant.corpus.chunk import SUMMARY_SECTION, chunk_guideline, split_refs
 from assistant.corpus.load import load_corpus
 from assistant.settings import REPO_ROOT

@@ -1,4 +1,5 @@
 """check_dose: verdicts for dose × indication × route × patient × previous dose, and what backs them."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -119,10 +120,25 @@ TABLE = [
     ("dose", "indication", "route", "patient", "previous", "interval", "verdict", "daily"),
     [pytest.param(*row[1:], id=row[0]) for row in TABLE],
 )
-def test_verdict_table(dose: str, indication: str | None, route: str, patient: dict | None, previous: str | None,
-                       interval: float | None, verdict: str, daily: float | None) -> None:
-    got = check_dose("baclofen", dose, indication=indication, route=route, patient=patient,
-                     previous_dose=previous, interval_days=interval)
+def test_verdict_table(
+    dose: str,
+    indication: str | None,
+    route: str,
+    patient: dict | None,
+    previous: str | None,
+    interval: float | None,
+    verdict: str,
+    daily: float | None,
+) -> None:
+    got = check_dose(
+        "baclofen",
+        dose,
+        indication=indication,
+        route=route,
+        patient=patient,
+        previous_dose=previous,
+        interval_days=interval,
+    )
     assert got.verdict == verdict, [(f.code, f.verdict, f.message) for f in got.findings]
     assert got.daily_dose_mg == daily
     assert got.hard_stop == (verdict in ("contraindicated", "above_max"))

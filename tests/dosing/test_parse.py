@@ -1,4 +1,5 @@
 """parse_dose: exact readings of dose expressions, and the reasons for what it refuses."""
+
 from __future__ import annotations
 
 import math

@@ -101,8 +101,16 @@ TABLE = [
     ("cirrhosis-cramps", "10 mg/day", C, {"cirrhosis": True}, None, None, "within_limits", {}),
     # weight is data-marked as a note when no weight-based rule uses it (corpus/patient_fields.toml)
     ("weight", "10 mg/day", C, {"weight": 70}, None, None, "within_limits", {"unused_patient_fact": "within_limits"}),
-    ("weight-unused-fact-is-data", "10 mg/day", C, {"aki": True, "weight": 70}, None, None, "contraindicated",
-     {"stop_criterion": "contraindicated"}),
+    (
+        "weight-unused-fact-is-data",
+        "10 mg/day",
+        C,
+        {"aki": True, "weight": 70},
+        None,
+        None,
+        "contraindicated",
+        {"stop_criterion": "contraindicated"},
+    ),
     (
         "older-group-45",
         "15 mg tid",

@@ -1,4 +1,5 @@
 """Property tests: nothing crashes, and nothing above a maximum or unreadable is ever within_limits."""
+
 from __future__ import annotations
 
 import math

@@ -1,4 +1,5 @@
 """Every limit in every rules file cites verbatim corpus text, under the named section, containing its number."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """The refusal thresholds in Settings are the ones `python -m evals.calibrate` chooses on the written cases."""
+
 import pytest
 
 from evals.calibrate import choose, features

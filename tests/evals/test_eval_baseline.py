@@ -1,4 +1,5 @@
 """The LangChain baseline: fixed-size chunks in an ephemeral Chroma collection (fake embeddings: no model)."""
+
 from __future__ import annotations
 
 from langchain_core.embeddings import DeterministicFakeEmbedding

@@ -1,4 +1,5 @@
 """The written cases: valid, grounded in the corpus, and enough of each kind."""
+
 from __future__ import annotations
 
 from collections import Counter

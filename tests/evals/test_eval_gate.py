@@ -2,6 +2,7 @@
 
 Fails with the failing metrics and cases. Slow: loads the embedding model and answers every question.
 """
+
 from __future__ import annotations
 
 import os

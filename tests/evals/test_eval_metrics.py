@@ -1,4 +1,5 @@
 """Metric functions on small hand-made Answer objects, with exact expected values."""
+
 from __future__ import annotations
 
 import pytest

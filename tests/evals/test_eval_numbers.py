@@ -1,4 +1,5 @@
 """Numbers with units: extraction and numeric matching used by the fidelity metrics."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """A suite runs its own cases against its own corpus and rules, and reports library figures."""
+
 from __future__ import annotations
 
 from evals.report import CaseResult
@@ -11,7 +12,11 @@ def test_library_suite_fills_its_own_paths() -> None:
     _apply_suite(args)
     suite = SUITES["library"]
     assert (args.cases, args.corpus, args.rules, args.thresholds, args.out) == (
-        suite["cases"], suite["corpus"], suite["rules"], suite["thresholds"], suite["out"]
+        suite["cases"],
+        suite["corpus"],
+        suite["rules"],
+        suite["thresholds"],
+        suite["out"],
     )
     assert args.medicationqa is None and all(p.exists() for k, p in suite.items() if k != "out")
 

@@ -1,4 +1,5 @@
 """The development library (evals/library): cases grounded in its documents, rules that validate against them."""
+
 from __future__ import annotations
 
 from collections import Counter

@@ -1,4 +1,5 @@
 """Bulk encoding uses every core and gives the single-query thread setting back."""
+
 import pytest
 
 from assistant.index.embeddings import bulk_threads

@@ -1,4 +1,5 @@
 """Ingest is cheap to interrupt and runs once at a time (issue 13): completion without duplicates, a PID lock."""
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,9 @@ EXTRA_BULLETS = 150  # with the shipped 37 chunks: several embedding batches of 
 
 
 def _long_doc(corpus: Path) -> None:
-    bullets = "".join(f"- Observation {n}: cramps eased in patient group {n} after a week 1\n"
-                      for n in range(EXTRA_BULLETS))
+    bullets = "".join(
+        f"- Observation {n}: cramps eased in patient group {n} after a week 1\n" for n in range(EXTRA_BULLETS)
+    )
     front = "---\nid: long-doc\ntitle: Long\nsource: test\ndate: 2026-01-01\n---\n"
     (corpus / "long.md").write_text(f"{front}Long\nFindings\n{bullets}")
 
@@ -31,8 +33,9 @@ class Crash(Exception):
     """Stands for a kill in the middle of an ingest."""
 
 
-def test_interrupted_ingest_is_completed_by_the_next_run_without_duplicates(tmp_path, corpus_copy, embeddings,
-                                                                           monkeypatch):
+def test_interrupted_ingest_is_completed_by_the_next_run_without_duplicates(
+    tmp_path, corpus_copy, embeddings, monkeypatch
+):
     from assistant.index import store
 
     monkeypatch.setattr(store, "BATCH", 64)  # small batches, so the crash falls between two of them
@@ -62,10 +65,23 @@ def test_interrupted_ingest_is_completed_by_the_next_run_without_duplicates(tmp_
 
 
 def test_two_concurrent_ingests_do_the_work_once(tmp_path):
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "ASSISTANT_DATA_DIR": str(tmp_path / "data"),
-           "PYTHONPATH": str(REPO_ROOT)}
-    procs = [subprocess.Popen([sys.executable, "-m", "assistant", "ingest"], env=env, cwd=REPO_ROOT, text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "ASSISTANT_DATA_DIR": str(tmp_path / "data"),
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "assistant", "ingest"],
+            env=env,
+            cwd=REPO_ROOT,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
     outputs = [p.communicate(timeout=600) for p in procs]
     assert all(p.returncode == 0 for p in procs), outputs
     added = sorted(out.splitlines()[-1].split(",")[0] for out, _ in outputs)
@@ -85,8 +101,10 @@ def test_a_stale_lock_is_cleared_and_a_live_one_waited_for(tmp_path):
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         (data / LOCK_NAME).write_text(str(live.pid))
-        with pytest.raises(IngestBusy, match=rf"another ingest \(pid {live.pid}\) is running"), \
-                ingest_lock(data, wait=0.5):
+        with (
+            pytest.raises(IngestBusy, match=rf"another ingest \(pid {live.pid}\) is running"),
+            ingest_lock(data, wait=0.5),
+        ):
             pass
         assert (data / LOCK_NAME).read_text() == str(live.pid)  # not ours: left alone
     finally:

@@ -1,4 +1,5 @@
 """The persisted lexical index, the hash manifest and the store look-ups that replace the in-memory chunk table."""
+
 from __future__ import annotations
 
 import re
@@ -84,12 +85,17 @@ def test_lookups_match_the_full_scan(assistant):
     assert sources
     for source in sources:  # the whole-table scan the pipeline did before
         quote = source.quote.strip().rstrip(".")
-        expected = next(c for c in everything if c.doc_id == source.doc_id and (quote in c.text or c.text.rstrip(".") in quote))
+        expected = next(
+            c for c in everything if c.doc_id == source.doc_id and (quote in c.text or c.text.rstrip(".") in quote)
+        )
         assert retriever.chunk_for_quote(source.doc_id, source.quote) == expected
     assert retriever.chunk_for_quote("baclofen-spasticity", "no guideline says this") is None
     assert retriever.built_at() is not None
-    cues = [str(v["answer_cue"]) for v in tomllib.loads((REPO_ROOT / "corpus" / "intents.toml").read_text()).values()
-            if v.get("answer_cue")] + ["interaction with warfarin", r"(?<=start )baclofen"]
+    cues = [
+        str(v["answer_cue"])
+        for v in tomllib.loads((REPO_ROOT / "corpus" / "intents.toml").read_text()).values()
+        if v.get("answer_cue")
+    ] + ["interaction with warfarin", r"(?<=start )baclofen"]
     for cue in cues:  # the store's regex answers as Python's re over every chunk
         expected = any(re.search(cue, c.text, re.IGNORECASE) for c in everything)
         assert retriever.any_text_matches(cue) == expected, cue

@@ -1,4 +1,5 @@
 """The ONNX backend: built at ingest, same vectors as torch, and an index refuses queries from the other backend."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Ingest against a real Chroma: the embedded client and a `chroma run` server (see conftest.store_settings)."""
+
 import pytest
 
 from assistant.index.ingest import ingest

@@ -1,4 +1,5 @@
 """The store fails clearly and recovers (issue 13): damaged file, rebuild and swap, read-only data, odd URLs."""
+
 from __future__ import annotations
 
 import json
@@ -31,9 +32,15 @@ def damage(store: Path) -> None:
 
 
 def cli(args: list[str], env: dict[str, str], prefix: list[str] = ()) -> subprocess.CompletedProcess:
-    return subprocess.run([*prefix, sys.executable, "-m", "assistant", *args], capture_output=True, text=True,
-                          cwd=REPO_ROOT, timeout=600, check=False,
-                          env={**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO_ROOT), **env})
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=600,
+        check=False,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO_ROOT), **env},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +84,10 @@ def test_a_rust_panic_is_caught_where_the_store_is_opened(built_store, tmp_path)
     shutil.copytree(built_store / "chroma", store)
     damage(store)
     # Chroma directly: no SQLite pre-check in the way
-    with pytest.raises(StoreError, match=r"^opening .*: the store is damaged .*ingest --rebuild$"), \
-            store_errors(f"opening {store}"):
+    with (
+        pytest.raises(StoreError, match=r"^opening .*: the store is damaged .*ingest --rebuild$"),
+        store_errors(f"opening {store}"),
+    ):
         chromadb.PersistentClient(path=str(store))
 
 
@@ -141,16 +150,29 @@ def test_read_only_data_dir_embedded_is_one_line_and_the_server_answers(built_st
     server, url = start_chroma_server(server_dir)
     print(f"chroma run start-up over the 37-chunk store: {time.monotonic() - started:.1f} s")
     try:
-        out = cli(["ask", "--json", QUESTION], {"ASSISTANT_DATA_DIR": str(data), "ASSISTANT_CHROMA_URL": url},
-                  prefix=read_only(data))
+        out = cli(
+            ["ask", "--json", QUESTION],
+            {"ASSISTANT_DATA_DIR": str(data), "ASSISTANT_CHROMA_URL": url},
+            prefix=read_only(data),
+        )
     finally:
         stop_process(server)
     assert out.returncode == 0, out.stderr
     assert "30 mg/day" in json.loads(out.stdout)["answer"]
 
 
-@pytest.mark.parametrize("url", ["localhost:8000", "http://127.0.0.1:abc", "http://[::1", "ftp://127.0.0.1:1",
-                                 "http://127.0.0.1:8000/api/v2", "http://:8000", "http://127.0.0.1:70000"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "localhost:8000",
+        "http://127.0.0.1:abc",
+        "http://[::1",
+        "ftp://127.0.0.1:1",
+        "http://127.0.0.1:8000/api/v2",
+        "http://:8000",
+        "http://127.0.0.1:70000",
+    ],
+)
 def test_odd_chroma_url_is_one_line_naming_it(url):
     with pytest.raises(StoreError) as err:
         parse_chroma_url(url)
@@ -168,8 +190,15 @@ def test_unreachable_chroma_url_fails_before_the_model_loads(unused_port, tmp_pa
         "except StoreError as exc:\n    print(exc)\n"
         "print('model loaded' if 'sentence_transformers' in sys.modules else 'model not loaded')\n"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO_ROOT, timeout=300,
-                         check=False, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=300,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+    )
     lines = out.stdout.splitlines()
     assert lines[0].startswith(f"cannot open Chroma store at {url}: "), out.stdout + out.stderr
     assert lines[1] == "model not loaded"

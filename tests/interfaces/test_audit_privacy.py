@@ -1,4 +1,5 @@
 """Audit log (issue 13): keyed hashes of questions instead of text on request; provenance on every entry."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,12 @@ QUESTION = "Is 40 mg/day OK for Jane Doe, MRN 884411?"
 
 
 def _answer() -> Answer:
-    return Answer(question=QUESTION, text="Above the maximum [1].", refused=False,
-                  understood={"doses": ["40 mg/day"], "note": "Jane Doe"})
+    return Answer(
+        question=QUESTION,
+        text="Above the maximum [1].",
+        refused=False,
+        understood={"doses": ["40 mg/day"], "note": "Jane Doe"},
+    )
 
 
 def test_hmac_mode_keeps_no_question_text(tmp_path):
@@ -25,8 +30,13 @@ def test_hmac_mode_keeps_no_question_text(tmp_path):
     assert audit.load_secret(settings.audit_secret_path) == key  # the same key on the next start
     conversation = [{"question": QUESTION, "answer": "x", "understood": {"note": "Jane Doe"}}]
     audit.log_event(settings.audit_path, "answer", answer=_answer(), question=QUESTION, question_key=key)
-    audit.log_event(settings.audit_path, "download", question=QUESTION, question_key=key,
-                    extra={"format": "json", "conversation": conversation})
+    audit.log_event(
+        settings.audit_path,
+        "download",
+        question=QUESTION,
+        question_key=key,
+        extra={"format": "json", "conversation": conversation},
+    )
     text = settings.audit_path.read_text()
     assert "Jane" not in text and "884411" not in text
     first, download = audit.read_audit(settings.audit_path)[0]

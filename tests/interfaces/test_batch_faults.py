@@ -1,4 +1,5 @@
 """Batch never loses a line: hostile input gives exactly one output line per input line, in order (issue 13)."""
+
 from __future__ import annotations
 
 import json
@@ -28,12 +29,21 @@ DOSE_LINES: list[tuple[bytes, object, str | None]] = [
     (b"[" * 100_000, None, "nested too deeply"),
     (b'{"id": "dup", "drug": "baclofen", "drug": "x", "dose": "10 mg/day"}', None, "duplicate key 'drug'"),
     (_line({"id": "bool", **GOOD_DOSE, "patient": {"egfr": True}}), "bool", "patient egfr"),
-    (_line({"id": "egfr300", **GOOD_DOSE, "patient": {"egfr": 300}}), "egfr300",
-     "egfr 300 is outside the plausible range 0–200"),
-    (_line({"id": "age", **GOOD_DOSE, "patient": {"age": 1e9}}), "age",
-     "age 1e+09 is outside the plausible range 0–130"),
-    (_line({"id": "na", **GOOD_DOSE, "patient": {"sodium": 1e6}}), "na",
-     "sodium 1e+06 is outside the plausible range 90–200"),
+    (
+        _line({"id": "egfr300", **GOOD_DOSE, "patient": {"egfr": 300}}),
+        "egfr300",
+        "egfr 300 is outside the plausible range 0–200",
+    ),
+    (
+        _line({"id": "age", **GOOD_DOSE, "patient": {"age": 1e9}}),
+        "age",
+        "age 1e+09 is outside the plausible range 0–130",
+    ),
+    (
+        _line({"id": "na", **GOOD_DOSE, "patient": {"sodium": 1e6}}),
+        "na",
+        "sodium 1e+06 is outside the plausible range 90–200",
+    ),
     (b'{"id": "nan", "drug": "baclofen", "dose": "10 mg/day", "patient": {"egfr": NaN}}', "nan", "egfr"),
     (_line({"id": "ls", **GOOD_DOSE, "dose": "10 mg/day\u2028then\u0085more"}), "ls", None),
     (b'{"id": "cr",\r "drug": "baclofen", "dose": "10 mg/day"}', "cr", None),
@@ -62,8 +72,15 @@ def _cli(args: list[str], stdin: bytes | None = None, env: dict | None = None, s
     command = [sys.executable, "-m", "assistant", *args]
     if shell:
         command = ["bash", "-c", shell.format(py=sys.executable)]
-    return subprocess.run(command, check=False, input=stdin, capture_output=True, cwd=REPO_ROOT, timeout=600,
-                          env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})})
+    return subprocess.run(
+        command,
+        check=False,
+        input=stdin,
+        capture_output=True,
+        cwd=REPO_ROOT,
+        timeout=600,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})},
+    )
 
 
 def test_check_dose_batch_one_line_out_per_line_in_from_stdin():
@@ -103,13 +120,22 @@ ASK_LINES: list[tuple[bytes, object, str | None]] = [
     (b'{"id": "sur", "question": "max dose \\udc00 of baclofen?"}', "sur", "unpaired surrogate"),
     (b'{"id": "bin", "question": "max \xff dose"}', None, "not UTF-8"),
     (b"[" * 100_000, None, "nested too deeply"),
-    (_line({"id": "bool", "question": "Is 10 mg/day baclofen OK for cramps?", "patient": {"egfr": True}}), "bool",
-     "patient egfr"),
-    (_line({"id": "egfr", "question": "Is 10 mg/day baclofen OK for cramps?", "patient": {"egfr": 300}}), "egfr",
-     "plausible range 0–200"),
+    (
+        _line({"id": "bool", "question": "Is 10 mg/day baclofen OK for cramps?", "patient": {"egfr": True}}),
+        "bool",
+        "patient egfr",
+    ),
+    (
+        _line({"id": "egfr", "question": "Is 10 mg/day baclofen OK for cramps?", "patient": {"egfr": 300}}),
+        "egfr",
+        "plausible range 0–200",
+    ),
     (_line({"id": "list", "question": "max dose?", "patient": ["egfr", 30]}), "list", "'patient' must be an object"),
-    (_line({"id": "ls", "question": "What is the maximum daily dose \u2028 of baclofen for \u0085 muscle cramps?"}),
-     "ls", None),
+    (
+        _line({"id": "ls", "question": "What is the maximum daily dose \u2028 of baclofen for \u0085 muscle cramps?"}),
+        "ls",
+        None,
+    ),
     (_line({"id": "q2", "turns": ["What is the max dose for cramps?", "and if the eGFR is 45?"]}), "q2", None),
 ]
 

@@ -1,4 +1,5 @@
 """A `chroma run` server killed mid-batch: per-line errors, bounded retries, a circuit breaker, a summary (issue 13)."""
+
 from __future__ import annotations
 
 import json
@@ -20,15 +21,34 @@ def test_store_killed_mid_batch_every_line_gets_an_answer_or_an_error(tmp_path: 
     from tests.conftest import start_chroma_server, stop_process
 
     server, url = start_chroma_server(tmp_path)
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "ASSISTANT_DATA_DIR": str(tmp_path / "data"),
-           "ASSISTANT_CHROMA_URL": url, "ASSISTANT_STORE_RETRIES": "2", "ASSISTANT_STORE_BACKOFF": "0.05",
-           "ASSISTANT_STORE_BREAKER": "3"}
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "ASSISTANT_DATA_DIR": str(tmp_path / "data"),
+        "ASSISTANT_CHROMA_URL": url,
+        "ASSISTANT_STORE_RETRIES": "2",
+        "ASSISTANT_STORE_BACKOFF": "0.05",
+        "ASSISTANT_STORE_BREAKER": "3",
+    }
     try:
-        ingest = subprocess.run([sys.executable, "-m", "assistant", "ingest"], env=env, cwd=REPO_ROOT,
-                                capture_output=True, text=True, timeout=600, check=False)
+        ingest = subprocess.run(
+            [sys.executable, "-m", "assistant", "ingest"],
+            env=env,
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
         assert ingest.returncode == 0, ingest.stderr
-        batch = subprocess.Popen([sys.executable, "-m", "assistant", "batch", "-"], env=env, cwd=REPO_ROOT,
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        batch = subprocess.Popen(
+            [sys.executable, "-m", "assistant", "batch", "-"],
+            env=env,
+            cwd=REPO_ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         assert batch.stdin and batch.stdout
         rows = []
         for n in range(3):  # answered while the store is up, read back one by one through the pipe
@@ -47,7 +67,8 @@ def test_store_killed_mid_batch_every_line_gets_an_answer_or_an_error(tmp_path: 
     stderr = err.decode()
     assert "Traceback" not in stderr and batch.returncode == 1
     assert stderr.strip().splitlines()[-1] == (
-        "batch: 10 line(s), 3 answered, 7 error(s) (3 store failure(s), 4 skipped after the store stopped answering)")
+        "batch: 10 line(s), 3 answered, 7 error(s) (3 store failure(s), 4 skipped after the store stopped answering)"
+    )
 
 
 def test_retries_are_bounded_with_doubling_backoff():

@@ -1,4 +1,5 @@
 """`python -m assistant bench --scale N` end to end on a tiny library (figures are printed, never asserted)."""
+
 from __future__ import annotations
 
 import json
@@ -13,9 +14,25 @@ pytestmark = pytest.mark.slow
 
 
 def test_bench_scale_prints_one_json_line_and_a_table(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "assistant", "bench", "--scale", "40", "--questions", "20",
-                          "--dir", str(tmp_path / "bench")], capture_output=True, text=True, cwd=REPO_ROOT, timeout=1500,
-                         check=False)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assistant",
+            "bench",
+            "--scale",
+            "40",
+            "--questions",
+            "20",
+            "--dir",
+            str(tmp_path / "bench"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=1500,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     first, *table = out.stdout.splitlines()
     figures = json.loads(first)

@@ -1,4 +1,5 @@
 """check-dose command: JSON and text output, batch, input errors (exit 2, one line, no traceback)."""
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,21 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 
 
 def test_json_output_is_the_dose_check(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["--json", "--drug", "baclofen", "--dose", "40 mg/day", "--indication", "muscle_cramps",
-                          "--patient", "egfr=45", "age=70"], capsys)
+    code, out, err = run(
+        [
+            "--json",
+            "--drug",
+            "baclofen",
+            "--dose",
+            "40 mg/day",
+            "--indication",
+            "muscle_cramps",
+            "--patient",
+            "egfr=45",
+            "age=70",
+        ],
+        capsys,
+    )
     assert (code, err) == (0, "")
     got = DoseCheck.model_validate(json.loads(out))
     assert (got.verdict, got.hard_stop, got.daily_dose_mg) == ("above_max", True, 40)

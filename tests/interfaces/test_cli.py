@@ -1,4 +1,5 @@
 """The public CLI contract (DESIGN.md 'Public interfaces'), run as a subprocess like a script would."""
+
 import json
 import os
 import subprocess
@@ -20,8 +21,15 @@ def cli_env(tmp_path_factory):
 
 
 def run(args, env, stdin=None):
-    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, env=env,
-                          cwd=REPO, input=stdin, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        input=stdin,
+        timeout=300,
+    )
 
 
 @pytest.mark.slow

@@ -1,4 +1,5 @@
-"""The generated bench library: exactly N chunks, rules files that load and quote their guideline, distinct questions."""
+"""The generated bench library: exactly N chunks, rules that load and quote their guideline, distinct questions."""
+
 from __future__ import annotations
 
 from assistant.corpus.chunk import chunk_guideline

@@ -67,11 +67,20 @@ def test_a_rule_citing_a_superseded_document_is_reported(tmp_path: Path) -> None
     corpus = tmp_path / "corpus"
     shutil.copytree(REPO_ROOT / "corpus", corpus)
     doc = corpus / "baclofen-spasticity.md"
-    doc.write_text(doc.read_text(encoding="utf-8").replace("---\n", "---\nsuperseded_by: baclofen-spasticity-2027\n", 1),
-                   encoding="utf-8")
+    doc.write_text(
+        doc.read_text(encoding="utf-8").replace("---\n", "---\nsuperseded_by: baclofen-spasticity-2027\n", 1),
+        encoding="utf-8",
+    )
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data"), "ASSISTANT_CORPUS_DIR": str(corpus)}
-    out = subprocess.run([sys.executable, "-m", "assistant", "validate-rules", str(RULES)], capture_output=True,
-                         text=True, env=env, cwd=REPO_ROOT, timeout=120, check=False)
+    out = subprocess.run(
+        [sys.executable, "-m", "assistant", "validate-rules", str(RULES)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+        timeout=120,
+        check=False,
+    )
     assert out.returncode == 1
     assert "'baclofen-spasticity' is superseded by 'baclofen-spasticity-2027'; cite the newer document" in out.stdout
     assert "baclofen-muscle-cramps' is superseded" not in out.stdout

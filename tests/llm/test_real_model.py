@@ -4,6 +4,7 @@ every sentence shown is supported by its cited chunk, the question or the dose c
 dose acceptable when the checker did not say within_limits. What the guard removed is written to
 tests/artifacts/llm_guard.json.
 """
+
 from __future__ import annotations
 
 import json

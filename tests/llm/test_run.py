@@ -3,6 +3,7 @@
 The model is injected per call (`assistant.reply(..., llm=model)`); the Assistant, its retrieval, the dose
 checker and the guard are the real ones (session fixture `assistant`).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -71,13 +72,19 @@ def test_correct_answer_passes_exactly(assistant, n_max):
 
 
 def test_wrong_maximum_is_removed(assistant, n_max):
-    model = scripted(f"The maximum dose of baclofen for muscle cramps is 30 mg/day [{n_max}]. "
-                     f"The maximum dose for muscle cramps is 40 mg/day [{n_max}].")
+    model = scripted(
+        f"The maximum dose of baclofen for muscle cramps is 30 mg/day [{n_max}]. "
+        f"The maximum dose for muscle cramps is 40 mg/day [{n_max}]."
+    )
     answer = assistant.reply([], MAX_Q, llm=model)
     assert answer.text == "The maximum dose of baclofen for muscle cramps is 30 mg/day [1]."
-    assert answer.guard.removed == [GuardRemoval(
-        sentence=f"The maximum dose for muscle cramps is 40 mg/day [{n_max}].",
-        code="unsupported_number", reason="number 40 is not in the cited text, the question or the dose check")]
+    assert answer.guard.removed == [
+        GuardRemoval(
+            sentence=f"The maximum dose for muscle cramps is 40 mg/day [{n_max}].",
+            code="unsupported_number",
+            reason="number 40 is not in the cited text, the question or the dose check",
+        )
+    ]
 
 
 def test_only_a_wrong_maximum_falls_back_to_the_extractive_answer(assistant, n_max):

@@ -1,5 +1,6 @@
 """Reading questions: subjects, every number's role, dose relations, facts over turns, populations, intent.
 Also input validation. The reader is the real one (real embedding model for the question kind)."""
+
 import pytest
 
 from assistant.errors import InputError
@@ -13,18 +14,21 @@ def read(assistant):
     return lambda message, previous=(): assistant.reader.understand(message, list(previous))
 
 
-@pytest.mark.parametrize("question, intent", [
-    ("What is the maximum daily dose of baclofen for muscle cramps?", "maximum"),
-    ("How do I start baclofen?", "start"),
-    ("How fast can I titrate baclofen?", "titration"),
-    ("Which labs should I monitor?", "monitoring"),
-    ("Can I stop baclofen suddenly?", "stopping"),
-    ("What can I use instead of baclofen?", "alternatives"),
-    ("Does baclofen cause drowsiness?", "side_effects"),
-    ("How does baclofen work?", "mechanism"),
-    ("Is baclofen effective for cramps?", "efficacy"),
-    ("Is ITB better than oral?", "route"),
-])
+@pytest.mark.parametrize(
+    "question, intent",
+    [
+        ("What is the maximum daily dose of baclofen for muscle cramps?", "maximum"),
+        ("How do I start baclofen?", "start"),
+        ("How fast can I titrate baclofen?", "titration"),
+        ("Which labs should I monitor?", "monitoring"),
+        ("Can I stop baclofen suddenly?", "stopping"),
+        ("What can I use instead of baclofen?", "alternatives"),
+        ("Does baclofen cause drowsiness?", "side_effects"),
+        ("How does baclofen work?", "mechanism"),
+        ("Is baclofen effective for cramps?", "efficacy"),
+        ("Is ITB better than oral?", "route"),
+    ],
+)
 def test_intent(read, question, intent):
     assert read(question).intent == intent
 
@@ -35,40 +39,54 @@ def test_a_proposed_dose_makes_a_dose_question(read):
 
 def test_titration_question_reads_previous_dose_and_interval(read):
     q = read("Patient on 10 mg/day baclofen for cramps, can I go to 30 mg/day next week?")
-    assert (q.previous_dose, q.doses, q.interval_days, q.indication) == ("10 mg/day", ["30 mg/day"], 7.0, "muscle_cramps")
+    assert (q.previous_dose, q.doses, q.interval_days, q.indication) == (
+        "10 mg/day",
+        ["30 mg/day"],
+        7.0,
+        "muscle_cramps",
+    )
     q = read("at 20 mg daily, increase to 30 mg daily in 3 days?")
     assert (q.previous_dose, q.doses, q.interval_days) == ("20 mg daily", ["30 mg daily"], 3.0)
 
 
-@pytest.mark.parametrize("text, facts", [
-    ("eGFR of 22", {"egfr": 22.0}),
-    ("CrCl 45 mL/min", {"crcl": 45.0}),  # creatinine clearance is not an eGFR: kept apart (issue 11)
-    ("on hemodialysis", {"dialysis": True}),
-    ("not on dialysis", {"dialysis": False}),
-    ("an 80-year-old", {"age": 80.0}),
-    ("aged 70", {"age": 70.0}),
-    ("sodium 122", {"sodium": 122.0}),
-    ("Na 130 mmol/L and cirrhotic", {"sodium": 130.0, "cirrhosis": True}),
-    ("10 mg/day baclofen 1, 2", {}),
-    ("eGFR was 90 last year but is now 20", {"egfr": 20.0}),
-    ("on baclofen for 3 years, now 85", {"age": 85.0}),
-    ("ESRD", {"renal_impairment": "kidney_failure"}),
-    ("CKD stage 4", {"renal_impairment": "severe"}),
-    ("acute kidney injury today", {"aki": True}),
-    ("on peritoneal dialysis", {"dialysis": True}),
-    ("a 6-year-old", {"age": 6.0}),
-    ("my son (8) has CP", {"age": 8.0}),
-    ("she is pregnant", {"pregnant": True}),
-    ("breastfeeding her baby", {"breastfeeding": True}),  # the baby is not the patient
-    ("my son is 9 and has cerebral palsy", {"age": 9.0}),
-])
+@pytest.mark.parametrize(
+    "text, facts",
+    [
+        ("eGFR of 22", {"egfr": 22.0}),
+        ("CrCl 45 mL/min", {"crcl": 45.0}),  # creatinine clearance is not an eGFR: kept apart (issue 11)
+        ("on hemodialysis", {"dialysis": True}),
+        ("not on dialysis", {"dialysis": False}),
+        ("an 80-year-old", {"age": 80.0}),
+        ("aged 70", {"age": 70.0}),
+        ("sodium 122", {"sodium": 122.0}),
+        ("Na 130 mmol/L and cirrhotic", {"sodium": 130.0, "cirrhosis": True}),
+        ("10 mg/day baclofen 1, 2", {}),
+        ("eGFR was 90 last year but is now 20", {"egfr": 20.0}),
+        ("on baclofen for 3 years, now 85", {"age": 85.0}),
+        ("ESRD", {"renal_impairment": "kidney_failure"}),
+        ("CKD stage 4", {"renal_impairment": "severe"}),
+        ("acute kidney injury today", {"aki": True}),
+        ("on peritoneal dialysis", {"dialysis": True}),
+        ("a 6-year-old", {"age": 6.0}),
+        ("my son (8) has CP", {"age": 8.0}),
+        ("she is pregnant", {"pregnant": True}),
+        ("breastfeeding her baby", {"breastfeeding": True}),  # the baby is not the patient
+        ("my son is 9 and has cerebral palsy", {"age": 9.0}),
+    ],
+)
 def test_patient_facts_from_text(read, text, facts):
     assert read(text).patient.known() == facts
 
 
-@pytest.mark.parametrize("text, low, high", [
-    ("eGFR < 30", 0.0, 29.99), ("eGFR less than 30", 0.0, 29.99), ("eGFR 25-40", 25.0, 40.0), ("Na over 120", 120.01, 200.0),
-])
+@pytest.mark.parametrize(
+    "text, low, high",
+    [
+        ("eGFR < 30", 0.0, 29.99),
+        ("eGFR less than 30", 0.0, 29.99),
+        ("eGFR 25-40", 25.0, 40.0),
+        ("Na over 120", 120.01, 200.0),
+    ],
+)
 def test_bounds_are_ranges(read, text, low, high):
     assert read(text).patient_ranges[text.split()[0].lower().replace("na", "sodium")] == (low, high)
 
@@ -76,33 +94,41 @@ def test_bounds_are_ranges(read, text, low, high):
 def test_facts_persist_over_turns_until_another_patient(read):
     q = read("Is 20 mg/day of baclofen OK for muscle cramps?", ["My patient is on hemodialysis."])
     assert q.patient.dialysis is True
-    q = read("Is 20 mg/day of baclofen OK for muscle cramps?", ["My patient is on hemodialysis.", "Another patient now."])
+    q = read(
+        "Is 20 mg/day of baclofen OK for muscle cramps?", ["My patient is on hemodialysis.", "Another patient now."]
+    )
     assert q.patient.dialysis is None
 
 
-@pytest.mark.parametrize("text, readings", [
-    ("5 mg three times daily", [("5 mg three times daily", None)]),
-    ("40-80 mg daily", [("40-80 mg daily", None)]),
-    ("give 30000 mcg daily", [("30000 mcg daily", None)]),
-    ("32 500 mcg daily", [("32 500 mcg daily", None)]),
-    ("10 mg/day → 30 mg/day", [("30 mg/day", "10 mg/day")]),
-    ("escalate 10 mg/day to 30 mg/day", [("30 mg/day", "10 mg/day")]),
-    ("She takes 20 mg/day plus an extra 20 mg/day", [("40 mg/day", None)]),
-    ("on 10 mg/day, add another 20 mg/day", [("30 mg/day", "10 mg/day")]),
-    ("10 mg/day or 20 mg/day?", [("10 mg/day", None), ("20 mg/day", None)]),
-    ("two 10 mg tablets three times daily", [("20 mg three times daily", None)]),
-    ("can she take a few tablets a day", [("a few tablets a day", None)]),
-    ("How many doses a day should oral baclofen be split into?", []),
-])
+@pytest.mark.parametrize(
+    "text, readings",
+    [
+        ("5 mg three times daily", [("5 mg three times daily", None)]),
+        ("40-80 mg daily", [("40-80 mg daily", None)]),
+        ("give 30000 mcg daily", [("30000 mcg daily", None)]),
+        ("32 500 mcg daily", [("32 500 mcg daily", None)]),
+        ("10 mg/day → 30 mg/day", [("30 mg/day", "10 mg/day")]),
+        ("escalate 10 mg/day to 30 mg/day", [("30 mg/day", "10 mg/day")]),
+        ("She takes 20 mg/day plus an extra 20 mg/day", [("40 mg/day", None)]),
+        ("on 10 mg/day, add another 20 mg/day", [("30 mg/day", "10 mg/day")]),
+        ("10 mg/day or 20 mg/day?", [("10 mg/day", None), ("20 mg/day", None)]),
+        ("two 10 mg tablets three times daily", [("20 mg three times daily", None)]),
+        ("can she take a few tablets a day", [("a few tablets a day", None)]),
+        ("How many doses a day should oral baclofen be split into?", []),
+    ],
+)
 def test_dose_readings(read, text, readings):
     assert [(r.dose, r.previous) for r in read(f"baclofen {text}").readings] == readings
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("creatinine 2.1 mg/dL, baclofen 10 mg/day", "kidney lab value"),
-    ("baclofen 10 mg/day, the 7 thing", "the number 7"),
-    ("Can I go from 10 mg/day of baclofen straight up to the max?", "without the new dose"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("creatinine 2.1 mg/dL, baclofen 10 mg/day", "kidney lab value"),
+        ("baclofen 10 mg/day, the 7 thing", "the number 7"),
+        ("Can I go from 10 mg/day of baclofen straight up to the max?", "without the new dose"),
+    ],
+)
 def test_what_is_not_understood_is_said(read, text, fragment):
     assert any(fragment in n for n in read(text).not_understood)
 
@@ -119,12 +145,15 @@ def test_doses_of_another_drug_are_not_this_drugs(read):
     assert q.drug is None and q.not_covered == ["tizanidine"] and q.readings == []
 
 
-@pytest.mark.parametrize("text, drug, not_covered", [
-    ("Is Lioresal 10 mg tid OK?", "baclofen", []),
-    ("How much fish oil should I take?", None, ["fish oil"]),
-    ("what is the dose of my bp medicine", None, ["bp medicine"]),
-    ("What is the maximum daily dose?", "baclofen", []),
-])
+@pytest.mark.parametrize(
+    "text, drug, not_covered",
+    [
+        ("Is Lioresal 10 mg tid OK?", "baclofen", []),
+        ("How much fish oil should I take?", None, ["fish oil"]),
+        ("what is the dose of my bp medicine", None, ["bp medicine"]),
+        ("What is the maximum daily dose?", "baclofen", []),
+    ],
+)
 def test_subject_linking(read, text, drug, not_covered):
     q = read(text)
     assert (q.drug, q.not_covered) == (drug, not_covered)
@@ -132,7 +161,9 @@ def test_subject_linking(read, text, drug, not_covered):
 
 def test_ambiguous_indication_gives_both_candidates(read):
     assert sorted(read("painful muscle spasms in my cirrhotic patient, baclofen 60 mg/day?").indications) == [
-        "muscle_cramps", "spasticity"]
+        "muscle_cramps",
+        "spasticity",
+    ]
     # 'spasms after a stroke' is ambiguous in issue 11's own words: every meaning is checked
     assert sorted(read("post-stroke muscle spasms, baclofen 10 mg tid").indications) == ["muscle_cramps", "spasticity"]
     assert read("post-stroke spasticity, baclofen 10 mg tid").indications == ["spasticity"]
@@ -154,10 +185,18 @@ def test_a_long_conversation_does_not_recurse(read):
     assert q.doses == ["10 mg/day"]
 
 
-@pytest.mark.parametrize("value, message", [
-    ("", "empty"), ("   \n ", "empty"), ("x" * 3000, "too long"), ("a\x00b", "binary"), ("bad \ufffd text", "undecodable"),
-    (b"\xff\xfe", "not valid UTF-8"), (None, "must be text"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("", "empty"),
+        ("   \n ", "empty"),
+        ("x" * 3000, "too long"),
+        ("a\x00b", "binary"),
+        ("bad \ufffd text", "undecodable"),
+        (b"\xff\xfe", "not valid UTF-8"),
+        (None, "must be text"),
+    ],
+)
 def test_bad_questions(value, message):
     with pytest.raises(InputError, match=message):
         validate_question(value, 2000)

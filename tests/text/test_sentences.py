@@ -7,8 +7,11 @@ from assistant.text.sentences import answer_sentences, sentence_ends, split_sent
 
 def test_split_keeps_doses_and_abbreviations_whole():
     text = "Start 5 mg t.i.d. Then 5-10 mg. Use 0.5 mg, e.g. Baclofen. 30 mg is the maximum [1]."
-    assert split_sentences(text) == ["Start 5 mg t.i.d. Then 5-10 mg.", "Use 0.5 mg, e.g. Baclofen.",
-                                     "30 mg is the maximum [1]."]
+    assert split_sentences(text) == [
+        "Start 5 mg t.i.d. Then 5-10 mg.",
+        "Use 0.5 mg, e.g. Baclofen.",
+        "30 mg is the maximum [1].",
+    ]
 
 
 def test_split_does_not_break_before_lower_case():

@@ -1,4 +1,5 @@
 """Fixtures for the Streamlit chat tests: a private data dir (never the user's .data)."""
+
 from __future__ import annotations
 
 import os

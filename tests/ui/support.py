@@ -1,4 +1,5 @@
 """Helpers shared by the UI tests: paths, Markdown unescaping and a deterministic stand-in Answer."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """ui/app.py headless with AppTest, over the real Assistant (embedding model, Chroma in a temp data dir)."""
+
 from __future__ import annotations
 
 import shutil
@@ -287,7 +288,9 @@ def test_a_bad_setting_is_one_line_on_the_page(ui_env, monkeypatch):
     at.run(timeout=TIMEOUT)
     assert not at.exception
     [err] = at.error
-    assert unescape(err.value).startswith("The assistant could not start: ASSISTANT_MIN_SIMILARITY='nan' is not allowed")
+    assert unescape(err.value).startswith(
+        "The assistant could not start: ASSISTANT_MIN_SIMILARITY='nan' is not allowed"
+    )
 
 
 def test_questions_queued_in_one_session_are_answered_in_order(app):
@@ -299,5 +302,7 @@ def test_questions_queued_in_one_session_are_answered_in_order(app):
     app.run(timeout=TIMEOUT)
     turns = app.session_state["turns"]
     assert [t["content"] for t in turns if t["role"] == "user"][-2:] == [
-        "What is the maximum daily dose of baclofen for muscle cramps?", "How does baclofen work?"]
+        "What is the maximum daily dose of baclofen for muscle cramps?",
+        "How does baclofen work?",
+    ]
     assert app.session_state["pending"] == [] and not app.chat_input[0].proto.disabled

@@ -1,4 +1,5 @@
 """assistant/audit.py: append-only JSONL, whitelisted patient fields, robust to a corrupt file."""
+
 from __future__ import annotations
 
 import json
@@ -11,10 +12,25 @@ from assistant.types import Answer, Citation, DoseCheck, Finding, RuleSource
 
 
 def _answer() -> Answer:
-    finding = Finding(code="max_daily", severity="hard", verdict="above_max", message="40 mg/day is above 30 mg/day.",
-                      limit="30 mg/day", citation=RuleSource(doc_id="d", section="S", quote="up to 30 mg/day"))
-    dc = DoseCheck(drug="baclofen", dose="40 mg/day", indication="muscle_cramps", route="oral", verdict="above_max",
-                   hard_stop=True, findings=[finding], daily_dose_mg=40.0, patient={"egfr": 20.0})
+    finding = Finding(
+        code="max_daily",
+        severity="hard",
+        verdict="above_max",
+        message="40 mg/day is above 30 mg/day.",
+        limit="30 mg/day",
+        citation=RuleSource(doc_id="d", section="S", quote="up to 30 mg/day"),
+    )
+    dc = DoseCheck(
+        drug="baclofen",
+        dose="40 mg/day",
+        indication="muscle_cramps",
+        route="oral",
+        verdict="above_max",
+        hard_stop=True,
+        findings=[finding],
+        daily_dose_mg=40.0,
+        patient={"egfr": 20.0},
+    )
     cit = Citation(n=1, chunk_id="c1", doc_id="d", title="T", section="S", text="up to 30 mg/day", refs=[1, 2])
     return Answer(question="Is 40 mg/day OK?", text="Above max [1].", refused=False, citations=[cit], dose_check=dc)
 

@@ -2,6 +2,7 @@
 
 Playwright's own browser download is never used: the browser is /usr/bin/chromium, installed with apt-get when missing.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 ARTIFACTS = REPO / "tests" / "artifacts"
 QUESTION = "Is 40 mg/day of baclofen OK for muscle cramps?"
@@ -155,7 +161,9 @@ def record_requests(page) -> list[str]:
 
 def off_machine(urls: list[str]) -> list[str]:
     """The URLs that would leave the machine (data: and blob: URLs never do)."""
-    return [u for u in urls if urlparse(u).scheme not in ("data", "blob", "about") and urlparse(u).hostname not in LOOPBACK]
+    return [
+        u for u in urls if urlparse(u).scheme not in ("data", "blob", "about") and urlparse(u).hostname not in LOOPBACK
+    ]
 
 
 def test_dosing_question_in_a_real_browser(server, browser, assistant):
@@ -233,8 +241,11 @@ BURST = [
 ]
 
 
-@pytest.mark.xfail(strict=False, reason="issue 13 open: Streamlit can stop a run before its chat callback reads a "
-                   "question sent 150 ms after the previous one (measured: 4 of 5 answered under load)")
+@pytest.mark.xfail(
+    strict=False,
+    reason="issue 13 open: Streamlit can stop a run before its chat callback reads a "
+    "question sent 150 ms after the previous one (measured: 4 of 5 answered under load)",
+)
 def test_five_questions_150_ms_apart_are_all_answered_in_order(server, browser):
     from ui.pending import BUSY_NOTE
 
@@ -260,6 +271,6 @@ def test_five_questions_150_ms_apart_are_all_answered_in_order(server, browser):
         assert saw_busy  # the page said the later questions were queued
         records = _wait_for_events(server["data"] / "audit.jsonl", {"answer"})
         asked = [r["question"] for r in records if r["event"] == "answer"]
-        assert asked[-len(BURST):] == BURST  # every question answered and audited, in the order it was sent
+        assert asked[-len(BURST) :] == BURST  # every question answered and audited, in the order it was sent
     finally:
         page.close()

@@ -1,5 +1,6 @@
 """The library in a real browser: a guideline as a PDF (the spasticity summary laid out on two pages), listed in the
 corpus panel with its drug, chunks, date and pages, and cited with its page number."""
+
 from __future__ import annotations
 
 import os
@@ -51,11 +52,28 @@ def library_server(tmp_path_factory):
     spasticity_as_pdf(corpus / "baclofen-spasticity.pdf")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    env.update(ASSISTANT_DATA_DIR=str(root / "data"), ASSISTANT_CORPUS_DIR=str(corpus), HF_HUB_OFFLINE="1",
-               ANONYMIZED_TELEMETRY="False")
+    env.update(
+        ASSISTANT_DATA_DIR=str(root / "data"),
+        ASSISTANT_CORPUS_DIR=str(corpus),
+        HF_HUB_OFFLINE="1",
+        ANONYMIZED_TELEMETRY="False",
+    )
     log_path = root / "streamlit.log"
-    cmd = [sys.executable, "-m", "streamlit", "run", "ui/app.py", "--server.headless", "true", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "ui/app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     with open(log_path, "w") as log:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:

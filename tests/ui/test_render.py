@@ -1,4 +1,5 @@
 """ui/inputs.py, ui/export.py and ui/render.py with deterministic stand-in answers (no model, fast)."""
+
 from __future__ import annotations
 
 import json
