@@ -17,7 +17,7 @@ LABEL_KEY = "label"
 
 
 def _label(reading: Mapping[str, Any], common: Mapping[str, Any]) -> str:
-    """The reading's own label, else its differences from the common arguments, e.g. 'indication spasticity'."""
+    """The reading's own label, else its differences from the common arguments, e.g. 'indication <key>'."""
     if reading.get(LABEL_KEY):
         return str(reading[LABEL_KEY])
     parts = [f"{k} {v}" for k, v in reading.items() if k != LABEL_KEY and common.get(k) != v]

@@ -8,20 +8,29 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 
-QUESTIONS = [
-    "What is the maximum daily dose of baclofen for muscle cramps?",
-    "How do I start baclofen for cramps in cirrhosis?",
-    "What is the usual oral baclofen dose for spasticity?",
-    "Which labs should be monitored in the first month?",
-    "Is 40 mg/day of baclofen OK for muscle cramps?",
-    "baclofen 5 mg tid for spasticity in an 80-year-old with eGFR 45",
-    "How does baclofen work?",
-    "What are alternatives to baclofen for cramps?",
-    "What is the starting dose of metformin?",
-    "Can baclofen be stopped abruptly?",
-]
+QUESTIONS_FILE = "bench_questions.toml"
+
+
+def corpus_questions(corpus_dir: Path) -> list[str]:
+    """The timed questions of a corpus (its `bench_questions.toml`)."""
+    path = corpus_dir / QUESTIONS_FILE
+    if not path.exists():
+        raise SystemExit(f"error: no {QUESTIONS_FILE} in {corpus_dir}: list the questions to time there")
+    return [str(q) for q in tomllib.loads(path.read_text(encoding="utf-8")).get("questions", [])]
+
+
+def probe_dose(rules_dir: Path) -> tuple[str, str, str]:
+    """(drug, dose, indication) for the check-dose timing: the first rule's maximum, from the loaded rules."""
+    from assistant.dosing.loader import load_rules
+
+    for drug, rules in sorted(load_rules(rules_dir).items()):
+        for rule in rules.rules:
+            if rule.max_daily_mg is not None:
+                return drug, f"{rule.max_daily_mg.value:g} mg/day", rule.indication
+    raise SystemExit(f"error: no rule with a maximum daily dose in {rules_dir}")
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -58,6 +67,8 @@ def shipped_corpus(rounds: int = 20) -> int:
     from assistant.pipeline import Assistant
     from assistant.settings import Settings
 
+    questions = corpus_questions(Settings().corpus_dir)
+    drug, dose, indication = probe_dose(Settings().rules_dir)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp))
         t0 = time.perf_counter()
@@ -66,11 +77,11 @@ def shipped_corpus(rounds: int = 20) -> int:
         t0 = time.perf_counter()
         report = ingest(settings, embed=assistant.embeddings.embed_documents, collection=assistant.collection).report
         reingest = time.perf_counter() - t0
-        for q in QUESTIONS:  # warm-up
+        for q in questions:  # warm-up
             assistant.reply([], q)
         times = []
         for _ in range(rounds):
-            for q in QUESTIONS:
+            for q in questions:
                 t0 = time.perf_counter()
                 assistant.reply([], q)
                 times.append((time.perf_counter() - t0) * 1000)
@@ -85,11 +96,11 @@ def shipped_corpus(rounds: int = 20) -> int:
                 "check-dose",
                 "--json",
                 "--drug",
-                "baclofen",
+                drug,
                 "--dose",
-                "40 mg/day",
+                dose,
                 "--indication",
-                "muscle_cramps",
+                indication,
             ],
             capture_output=True,
             text=True,
@@ -99,7 +110,7 @@ def shipped_corpus(rounds: int = 20) -> int:
         json.loads(out.stdout)
     probe_code = (
         "import sys; from assistant.interfaces.cli import run; "
-        "run(['check-dose','--json','--drug','baclofen','--dose','10 mg/day']); "
+        f"run(['check-dose','--json','--drug',{drug!r},'--dose',{dose!r}]); "
         "print('torch' in sys.modules, 'sentence_transformers' in sys.modules, 'chromadb' in sys.modules)"
     )
     probe = subprocess.run(

@@ -1,7 +1,7 @@
 """Does what the guard kept of a model's draft still answer the question?
 
-The guard keeps only supported sentences, but a supported sentence can miss the point ("Baclofen is used to
-treat muscle cramps [1]." for "how much do you begin with?"). The extractive answer's lead sentence (and, for a
+The guard keeps only supported sentences, but a supported sentence can miss the point ("Drug X is used to
+treat condition Y [1]." for "how much do you begin with?"). The extractive answer's lead sentence (and, for a
 checked dose, the checker's limits) is the guideline's answer to the question's intent, so the kept text must
 use that intent's wording and, when that answer states figures, at least one of them (same value, unit, rate).
 """

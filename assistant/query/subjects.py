@@ -69,7 +69,7 @@ def _mention(name: str, start: int, end: int, lexicon: Lexicon, text: str) -> Dr
 
 
 def _canonical(name: str, lexicon: Lexicon) -> str:
-    """The library's name for a dictionary name ('Botulinum Toxins' stays itself; 'Baclofen' → 'baclofen')."""
+    """The library's name for a dictionary name ('Botulinum Toxins' stays itself; 'Aspirin' → 'aspirin')."""
     low = name.lower()
     return next((d for d in lexicon.covered_drugs if d == low), low)
 

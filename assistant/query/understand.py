@@ -159,7 +159,7 @@ class Reader:
 
     def _context(self, previous: list[str], message: str, drug: str | None) -> str:
         """The earlier turns a follow-up continues; an indication the message replaces is left out of them
-        ('And for spasticity?' after a cramps question keeps the earlier ask, not its indication)."""
+        ('And for condition B?' after a condition-A question keeps the earlier ask, not its indication)."""
         context = " ".join(previous[-2:])
         terms = self.lexicon.indication_terms.get(drug or "", {})
         named = {k for k, p in terms.items() if p.search(message)}

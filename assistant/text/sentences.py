@@ -1,7 +1,7 @@
 """The one sentence splitter: the guard checks, the LLM stream shows and the eval scores the same sentences.
 
 A sentence ends at '.', '!' or '?' followed by space and then anything but a lower-case letter, unless the word
-before is an abbreviation ('e.g.', 't.i.d.', 'vs.'), so '5-10 mg', '0.5 mg' and 'e.g. Baclofen' stay whole.
+before is an abbreviation ('e.g.', 't.i.d.', 'vs.'), so '5-10 mg', '0.5 mg' and 'e.g. Aspirin' stay whole.
 """
 
 from __future__ import annotations
