@@ -25,8 +25,9 @@ def scenarios(query: Query, explicit: Patient | None) -> tuple[list[Patient], li
     """Patients to check: the text's facts (each end of a stated range) and, where an explicit field disagrees
     with the text, both values. Returns the conflicts in words."""
     text_patient = query.patient
-    base = [text_patient.model_copy(update={k: v}) for k, (lo, hi) in query.patient_ranges.items() for v in (lo, hi)]
-    base = base or [text_patient]
+    base = [text_patient]
+    for key, (low, high) in query.patient_ranges.items():  # every stated range at both ends, in every combination
+        base = [p.model_copy(update={key: v}) for p in base for v in dict.fromkeys((low, high))]
     if explicit is None:
         return base, []
     given = explicit.known()

@@ -99,9 +99,7 @@ class Assistant:
         """The question's words against the corpus; a typo is never 'corrected' into a drug name (an unknown drug
         must not become a library drug whose doses would then be given)."""
         found = topic_words(text, self.vocabulary, self.glossary)
-        lexicon = self.reader.lexicon
-        names = {*lexicon.covered_drugs, *self.glossary.drugs, *lexicon.drug_aliases, *lexicon.drug_aliases.values()}
-        found.corrections = {k: v for k, v in found.corrections.items() if v.lower() not in names}
+        found.corrections = {k: v for k, v in found.corrections.items() if v.lower() not in self.drug_names}
         return found
 
     def _build_reader(self) -> None:
@@ -123,6 +121,12 @@ class Assistant:
         covered = sorted(lexicon.covered_drugs)
         default = covered[0] if len(covered) == 1 else None  # a question naming no drug is about the only one
         self.reader = Reader(lexicon, self.intents, self.embeddings.embed_query, default)
+        self.drug_names = {
+            *lexicon.covered_drugs,
+            *self.glossary.drugs,
+            *lexicon.drug_aliases,
+            *lexicon.drug_aliases.values(),
+        }
         # Kinds of question no guideline text answers at all (e.g. interactions): refused, never guessed.
         self.uncovered_kinds = frozenset(
             k for k, cue in self.intents.answer_cues.items() if cue and not self.retriever.any_text_matches(cue)

@@ -18,13 +18,6 @@ class FactReading(BaseModel):
     notes: list[str] = Field(default_factory=list, description="Assumptions made while reading the facts.")
     not_understood: list[str] = Field(default_factory=list)
 
-    def scenarios(self) -> list[Patient]:
-        """One Patient per end of every stated range (just one when no range was stated)."""
-        out = [self.patient]
-        for key, (low, high) in self.ranges.items():
-            out = [p.model_copy(update={key: v}) for p in out for v in dict.fromkeys((low, high))]
-        return out
-
 
 def start_of_current_patient(turns: list[str], lexicon: Lexicon) -> int:
     """Index of the first user turn about the patient of the last turn ('another patient' starts anew)."""

@@ -100,20 +100,7 @@ def dose_spans(text: str) -> list[DoseSpan]:
         expr = _counted(expr)
         expr = re.sub(r"\s*x\s*([1-6])\s*(?:/|a|per)\s*(?:day|d)\b", r" \1 times daily", expr, flags=re.I)
         out.append(DoseSpan(text=text[m.start() : end], expression=expr, start=m.start(), end=end))
-    return _split_change_ranges(sorted(out, key=lambda d: d.start))
-
-
-def _split_change_ranges(spans: list[DoseSpan]) -> list[DoseSpan]:
-    """A span read as a range that a change pair already claimed ('10 to 20 mg/day' after 'from') keeps only its
-    second figure."""
-    out: list[DoseSpan] = []
-    for span in spans:
-        if out and out[-1].end > span.start and out[-1].start < span.start:
-            continue
-        if out and span.start < out[-1].end:
-            continue
-        out.append(span)
-    return out
+    return sorted(out, key=lambda d: d.start)  # overlapping spans were never added
 
 
 _COUNTED = re.compile(

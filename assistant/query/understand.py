@@ -4,7 +4,6 @@ What could not be read is listed in `not_understood`, so a dose verdict can neve
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from pydantic import BaseModel, Field
@@ -17,7 +16,6 @@ from assistant.query.numbers import DoseSpan, NumberRole, dose_spans, read_numbe
 from assistant.query.subjects import DrugMention, drug_mentions
 from assistant.types import Patient
 
-DOSE_KINDS = frozenset({"maximum", "start", "titration", "frequency", "dose"})
 OWN_INTENT_MIN = (
     0.45  # below this a follow-up's own wording is too thin to say what it asks; calibrated on multi-turn cases
 )
@@ -76,7 +74,8 @@ class Reader:
         turns = turns[start_of_current_patient(turns, lx) :]
         followup = _is_followup(message, len(turns) > 1, lx)
         mentions = [drug_mentions(t, lx) for t in turns]
-        if any(m.covered for ms in mentions for m in ms) or self._names_an_indication(turns):
+        names_indication = self._names_an_indication(turns)
+        if any(m.covered for ms in mentions for m in ms) or names_indication:
             # generic words ('medications', 'the tablets') then stand for the library's drug, not another one
             mentions = [[m for m in ms if not m.generic] for ms in mentions]
         drug, assumed, not_covered = self._subject(mentions, message)
@@ -132,10 +131,7 @@ class Reader:
             not_covered=not_covered,
             other_doses=other,
             is_followup=followup,
-            names_topic=self._names_an_indication(turns)
-            or route is not None
-            or bool(facts.patient.known())
-            or bool(facts.ranges),
+            names_topic=names_indication or route is not None or bool(facts.patient.known()) or bool(facts.ranges),
         )
 
     def _subject(self, mentions: list[list[DrugMention]], message: str) -> tuple[str | None, bool, list[str]]:
@@ -256,12 +252,3 @@ def _dose_mentions(
             out.append(DoseMention(span=span, drug=owner, turn=i, relation=rel))
             previous_end, first = span.end, False
     return out, other
-
-
-def mentions_dose_kind(query: Query) -> bool:
-    """A question about amounts of a drug (so a multi-drug library must know which drug)."""
-    return bool(query.readings) or query.intent in DOSE_KINDS
-
-
-def plain_indication(text: str) -> str:
-    return re.sub(r"_", " ", text)
