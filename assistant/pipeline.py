@@ -16,11 +16,11 @@ from assistant.dosing import load_rules
 from assistant.dosing.rules import DrugRules
 from assistant.index.ingest import IngestResult, ingest
 from assistant.index.provenance import provenance
-from assistant.index.store import document_summaries, open_collection
+from assistant.index.store import open_collection
 from assistant.judge import judge, uncovered_population
 from assistant.query.intent import IntentReader
 from assistant.query.lexicon import build_lexicon
-from assistant.query.scope import CorpusVocabulary, TopicWords, decide, topic_words
+from assistant.query.scope import TopicWords, decide, topic_words
 from assistant.query.subjects import subject_drugs_of
 from assistant.query.understand import Query, Reader
 from assistant.query.validate import validate_question
@@ -76,11 +76,11 @@ class Assistant:
         self.retriever = HybridRetriever(
             self.collection, self.embeddings, self.settings.candidates, self.settings.rrf_k
         )
-        self.vocabulary = CorpusVocabulary(words=self.retriever.corpus_words(), stems=self.retriever.corpus_stems())
+        self.vocabulary = self.retriever.vocabulary()
         self.intents = IntentReader(self.settings.corpus_dir, self.embeddings.embed_documents)
         self._build_reader()
         self.llm = llm if llm is not None else self.settings.llm
-        self.provenance = provenance(self.settings.corpus_dir, self.settings.rules_dir, self.retriever.chunks)
+        self.provenance = provenance(self.settings.corpus_dir, self.settings.rules_dir, self.retriever.content_hash())
         self.chat_models: dict = {}  # backend spec -> chat model, built lazily by assistant.llm.backends
 
     # -- corpus -----------------------------------------------------------------
@@ -90,9 +90,9 @@ class Assistant:
             self.settings, embed=self.embeddings.embed_documents, progress=progress, collection=self.collection
         )
         self.retriever.reload()
-        self.vocabulary = CorpusVocabulary(words=self.retriever.corpus_words(), stems=self.retriever.corpus_stems())
+        self.vocabulary = self.retriever.vocabulary()
         self._build_reader()
-        self.provenance = provenance(self.settings.corpus_dir, self.settings.rules_dir, self.retriever.chunks)
+        self.provenance = provenance(self.settings.corpus_dir, self.settings.rules_dir, self.retriever.content_hash())
         return result
 
     def read_topic_words(self, text: str) -> TopicWords:
@@ -107,9 +107,7 @@ class Assistant:
         titles = sorted({title for title, _ in self.retriever.documents().values()})
         # Drugs the library is about: each document's own drugs (front matter, title, rules citing it), read
         # from the index; the dictionary on the titles covers documents indexed before drugs were recorded.
-        subjects = subject_drugs_of(titles) | {
-            d.lower() for doc in document_summaries(self.collection) if not doc.superseded_by for d in doc.drugs
-        }
+        subjects = subject_drugs_of(titles) | self.retriever.lexical.subject_drugs()
         lexicon = build_lexicon(
             self.settings.corpus_dir,
             self.rules,

@@ -8,8 +8,10 @@ from pathlib import Path
 from assistant.index.chunks import StoredChunkMap, document_chunks, fetch_chunks, quote_matches
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.index.lexical import LexicalIndex
+from assistant.index.provenance import index_hash
 from assistant.index.store import query as dense_query
 from assistant.index.version import check_backend, load_lexical
+from assistant.query.scope import CorpusVocabulary
 from assistant.text.words import content_terms
 from assistant.types import Chunk, Hit
 
@@ -72,6 +74,10 @@ class HybridRetriever:
             )
         return self._quotes[key]
 
+    def vocabulary(self) -> CorpusVocabulary:
+        """The corpus vocabulary with its typo index, as the persisted index holds them."""
+        return CorpusVocabulary(words=self.lexical.words, stems=self.lexical.stems, typos=self.lexical.typos)
+
     def corpus_words(self) -> frozenset[str]:
         """Every word the indexed titles, sections and texts use (numbers excluded), from the persisted index."""
         return self.lexical.words
@@ -93,6 +99,10 @@ class HybridRetriever:
             compiled = re.compile(pattern, re.IGNORECASE)
             return any(compiled.search(c.text) for c in self.chunks.values())
         return bool(got["ids"])
+
+    def content_hash(self) -> str:
+        """The index's content hash (chunk ids), recorded at ingest; computed here only for an index built in memory."""
+        return self.lexical.content_hash or index_hash(self.lexical.ids)
 
     def built_at(self) -> str | None:
         """ISO time the index was last built with changed text (None for an empty index)."""

@@ -1,10 +1,11 @@
-"""The persisted lexical side of the index: BM25 (bm25s), the row → chunk id table, the corpus vocabulary and the
-per-document chunk counts, written at ingest time next to the Chroma store and memory-mapped at start-up.
+"""The persisted lexical side of the index: BM25 (bm25s), the row → chunk id table, the corpus vocabulary with its
+typo index, the per-document chunk counts, drugs and supersession, and the index's content hash, written at ingest
+time next to the Chroma store and memory-mapped (or opened read-only) at start-up.
 
-Nothing here is proportional to the library at start-up: the BM25 matrix is mmapped, the id table is one JSON
-array. Each saved index carries the store's version (see `assistant.index.version`), so a reader can tell a stale
-index from a current one; a new index is written to a temporary folder and swapped in with one rename, so a reader
-in another worker never sees half an index.
+Nothing here walks the library at start-up: the BM25 matrix is mmapped, the typo index is a SQLite file, the id
+table is one JSON array. Each saved index carries the store's version (see `assistant.index.version`), so a
+reader can tell a stale index from a current one; a new index is written to a temporary folder and swapped in with
+one rename, so a reader in another worker never sees half an index.
 """
 
 from __future__ import annotations
@@ -13,25 +14,31 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import numpy as np
 
+from assistant.index.provenance import index_hash
+from assistant.index.typos import TypoIndex
 from assistant.text.words import content_terms, stem, words
 from assistant.types import Chunk
 
 log = logging.getLogger("assistant")
 
-FORMAT = 1  # bump when the saved layout changes; an index of another format is rebuilt
+FORMAT = 2  # bump when the saved layout changes; an index of another format is rebuilt
 _META = "lexical.json"
 _IDS = "ids.json"
 _VOCAB = "vocabulary.json"
 _DOCS = "documents.json"
 _BM25 = "bm25"
+_TYPOS = "typos.sqlite"
 
 
 def lexical_dir(data_dir: Path, collection: str) -> Path:
@@ -58,8 +65,21 @@ class LexicalIndex:
     bm25: bm25s.BM25 | None
     words: frozenset[str]
     stems: frozenset[str]
-    documents: dict[str, dict[str, str | int]]
+    documents: dict[str, dict[str, Any]]
     built_at: str | None = None
+    content_hash: str = ""
+    _typos: TypoIndex | None = None
+
+    @property
+    def typos(self) -> TypoIndex:
+        """The vocabulary's typo index: the saved file, or built in memory on first use for an unsaved index."""
+        if self._typos is None:
+            self._typos = TypoIndex.in_memory(self.words)
+        return self._typos
+
+    def subject_drugs(self) -> set[str]:
+        """The drugs of every document still in force (a superseded document's drugs do not make a drug covered)."""
+        return {d.lower() for doc in self.documents.values() if not doc.get("superseded_by") for d in doc["drugs"]}
 
     def ranking(self, terms: list[str], n: int) -> list[str]:
         """Chunk ids of the n best BM25 scores above zero, best first (ties by row, as a stable sort)."""
@@ -75,19 +95,26 @@ class LexicalIndex:
         return [self.ids[i] for i in order if scores[i] > 0]
 
 
-def build(chunks: list[Chunk], version: str) -> LexicalIndex:
-    """Index chunks (in a stable order, so that ties rank the same in every worker)."""
+def build(
+    chunks: list[Chunk], version: str, subjects: Mapping[str, tuple[list[str], str]] | None = None
+) -> LexicalIndex:
+    """Index chunks (in a stable order, so that ties rank the same in every worker). `subjects`: doc_id → (its
+    drugs, the id of the document that supersedes it or '') as ingest recorded them."""
+    subjects = subjects or {}
     ordered = sorted(chunks, key=lambda c: (c.doc_id, c.position, c.id))
     bm25 = None
     if ordered:
         bm25 = bm25s.BM25()
         bm25.index([bm25_tokens(c) for c in ordered], show_progress=False)
     vocabulary: set[str] = set()
-    documents: dict[str, dict[str, str | int]] = {}
+    documents: dict[str, dict[str, Any]] = {}
     for c in ordered:
         vocabulary |= vocabulary_words(c)
-        entry = documents.setdefault(c.doc_id, {"title": c.title, "chunks": 0})
-        entry["chunks"] = int(entry["chunks"]) + 1
+        drugs, superseded_by = subjects.get(c.doc_id, ([], ""))
+        entry = documents.setdefault(
+            c.doc_id, {"title": c.title, "chunks": 0, "drugs": list(drugs), "superseded_by": superseded_by}
+        )
+        entry["chunks"] += 1
     return LexicalIndex(
         version=version,
         ids=[c.id for c in ordered],
@@ -96,6 +123,7 @@ def build(chunks: list[Chunk], version: str) -> LexicalIndex:
         stems=frozenset(stem(w) for w in vocabulary),
         documents=documents,
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        content_hash=index_hash(c.id for c in ordered),
     )
 
 
@@ -109,8 +137,15 @@ def save(index: LexicalIndex, target: Path) -> None:
         (tmp / _IDS).write_text(json.dumps(index.ids))
         (tmp / _VOCAB).write_text(json.dumps({"words": sorted(index.words), "stems": sorted(index.stems)}))
         (tmp / _DOCS).write_text(json.dumps(index.documents, sort_keys=True))
+        TypoIndex.write(index.words, tmp / _TYPOS)
         # Written last: a folder without it is incomplete and is never loaded.
-        meta = {"format": FORMAT, "version": index.version, "chunks": len(index.ids), "built_at": index.built_at}
+        meta = {
+            "format": FORMAT,
+            "version": index.version,
+            "chunks": len(index.ids),
+            "built_at": index.built_at,
+            "content_hash": index.content_hash,
+        }
         (tmp / _META).write_text(json.dumps(meta))
         old = target.with_name(f".old-{target.name}-{os.getpid()}")
         if target.exists():
@@ -136,12 +171,13 @@ def load(source: Path) -> LexicalIndex | None:
     if version is None:
         return None
     try:
-        built_at = json.loads((source / _META).read_text()).get("built_at")
+        meta = json.loads((source / _META).read_text())
         ids = json.loads((source / _IDS).read_text())
         vocab = json.loads((source / _VOCAB).read_text())
         documents = json.loads((source / _DOCS).read_text())
         bm25 = bm25s.BM25.load(str(source / _BM25), mmap=True, load_corpus=False) if ids else None
-    except (OSError, ValueError) as exc:
+        typos = TypoIndex.open(source / _TYPOS)
+    except (OSError, ValueError, sqlite3.Error) as exc:
         log.warning("lexical index at %s unreadable (%s); it will be rebuilt", source, exc)
         return None
     return LexicalIndex(
@@ -151,5 +187,7 @@ def load(source: Path) -> LexicalIndex | None:
         words=frozenset(vocab["words"]),
         stems=frozenset(vocab["stems"]),
         documents=documents,
-        built_at=built_at,
+        built_at=meta.get("built_at"),
+        content_hash=str(meta.get("content_hash", "")),
+        _typos=typos,
     )

@@ -35,11 +35,12 @@ def index_hash(chunk_ids: Iterable[str]) -> str:
     return hashlib.sha256("\n".join(sorted(chunk_ids)).encode("ascii")).hexdigest()[:16]
 
 
-def provenance(corpus_dir: Path, rules_dir: Path, chunk_ids: Iterable[str]) -> dict[str, str]:
-    """The fields every audit entry carries."""
+def provenance(corpus_dir: Path, rules_dir: Path, index_sha256: str) -> dict[str, str]:
+    """The fields every audit entry carries; `index_sha256` is `index_hash` of the index's chunk ids (computed
+    once at ingest, so start-up does not walk the library)."""
     return {
         "app_version": app_version(),
         "corpus_sha256": folder_hash(corpus_dir),
         "rules_sha256": folder_hash(rules_dir, "*.toml"),
-        "index_sha256": index_hash(chunk_ids),
+        "index_sha256": index_sha256,
     }

@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 
 from assistant.index import lexical
-from assistant.index.store import StoreError, index_built_at, stored_chunks
+from assistant.index.store import StoreError, document_summaries, index_built_at, stored_chunks
 
 log = logging.getLogger("assistant")
 
@@ -59,7 +59,7 @@ def refresh_lexical(collection, target: Path, changed: bool) -> lexical.LexicalI
         version = uuid.uuid4().hex
     elif lexical.saved_version(target) == version and meta.get(LEXICAL_KEY) == str(target):
         return None
-    index = lexical.build(stored_chunks(collection), version)
+    index = lexical.build(stored_chunks(collection), version, _subjects(collection))
     lexical.save(index, target)
     _set_metadata(collection, **{VERSION_KEY: version, LEXICAL_KEY: str(target)})
     return index
@@ -78,6 +78,11 @@ def load_lexical(collection, target: Path | None = None) -> lexical.LexicalIndex
     chunks = stored_chunks(collection)
     if chunks:
         log.warning("no current lexical index for this store; built in memory from %d chunks (run ingest)", len(chunks))
-    index = lexical.build(chunks, str(version or "unversioned"))
+    index = lexical.build(chunks, str(version or "unversioned"), _subjects(collection))
     index.built_at = index_built_at(collection)  # not now: when the store last gained text
     return index
+
+
+def _subjects(collection) -> dict[str, tuple[list[str], str]]:
+    """doc_id → (drugs, superseded_by) from the chunks' metadata, for the lexical index's document table."""
+    return {d.doc_id: (d.drugs, d.superseded_by) for d in document_summaries(collection)}

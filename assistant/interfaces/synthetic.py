@@ -149,6 +149,7 @@ def document(drug: Drug, data: dict, alt: str) -> str:
     lines = [
         "---",
         f"id: {drug.doc_id}",
+        f"drug: {drug.name}",  # invented names: no drug dictionary knows them, so the guideline declares its drug
         f'title: "{title}"',
         'source: "synthetic (assistant bench --scale)"',
         'date: "2026-01-01"',

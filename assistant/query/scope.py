@@ -16,6 +16,7 @@ from rapidfuzz.distance import Levenshtein
 from wordfreq import zipf_frequency
 
 from assistant.corpus.glossary import Glossary
+from assistant.index.typos import MIN_LENGTH, TypoIndex
 from assistant.query.understand import Query
 from assistant.text.words import STOPWORDS, stem, words
 from assistant.types import Chunk
@@ -32,28 +33,30 @@ class ScopeDecision(BaseModel):
 
 @dataclass(frozen=True)
 class CorpusVocabulary:
-    """Every word (and its stem) that the indexed chunks, titles and sections use."""
+    """Every word (and its stem) that the indexed chunks, titles and sections use, and its typo index."""
 
     words: frozenset[str]
     stems: frozenset[str]
+    typos: TypoIndex
 
     @classmethod
     def from_chunks(cls, chunks: list[Chunk]) -> CorpusVocabulary:
         seen = {w for c in chunks for w in words(f"{c.title} {c.section} {c.text}") if not w[0].isdigit()}
-        return cls(words=frozenset(seen), stems=frozenset(stem(w) for w in seen))
+        return cls(words=frozenset(seen), stems=frozenset(stem(w) for w in seen), typos=TypoIndex.in_memory(seen))
 
     def knows(self, word: str) -> bool:
         return word in self.words or stem(word) in self.stems
 
     def correction(self, word: str) -> str | None:
-        """The corpus word a typo stands for: one edit for short words, two for long ones."""
-        if len(word) < 5:
+        """The corpus word a typo stands for: the closest (then alphabetically first) corpus word, when it is within
+        one edit for short words, two for long ones, and has 5+ letters itself (a word that is closest to a short
+        word is not corrected); looked up in the typo index, never by a scan of the vocabulary."""
+        if len(word) < MIN_LENGTH:
             return None
         allowed = 1 if len(word) < 8 else 2
-        best = min(self.words, key=lambda w: (Levenshtein.distance(word, w), w), default=None)
-        if best and len(best) >= 5 and Levenshtein.distance(word, best) <= allowed:
-            return best
-        return None
+        near = [(Levenshtein.distance(word, w), w) for w in self.typos.candidates(word, allowed)]
+        best = min((pair for pair in near if pair[0] <= allowed), default=None)
+        return best[1] if best and len(best[1]) >= MIN_LENGTH else None
 
 
 class TopicWords(BaseModel):

@@ -10,7 +10,8 @@ import pytest
 from assistant.dosing.loader import load_rules_file
 from assistant.index.ingest import ingest
 from assistant.index.lexical import lexical_dir, saved_version
-from assistant.index.store import open_collection, stored_chunks
+from assistant.index.provenance import index_hash
+from assistant.index.store import document_summaries, open_collection, stored_chunks
 from assistant.index.version import VERSION_KEY, store_metadata
 from assistant.query.scope import CorpusVocabulary
 from assistant.retrieval import HybridRetriever
@@ -38,6 +39,11 @@ def test_ingest_persists_bm25_for_the_store_version(store_settings, embeddings):
     retriever = HybridRetriever(collection, embeddings)
     assert retriever.lexical.version == version and len(retriever.lexical.ids) == 37
     assert retriever.bm25_ranking("baclofen withdrawal seizures")  # the loaded index ranks
+    # recorded at ingest, so start-up reads neither the chunk ids nor the metadata of the library
+    assert retriever.content_hash() == index_hash(c.id for c in stored_chunks(collection))
+    assert retriever.lexical.subject_drugs() == {d.lower() for doc in document_summaries(collection) for d in doc.drugs}
+    assert retriever.lexical.subject_drugs()  # the shipped guidelines are about a drug
+    assert retriever.vocabulary().correction("withdrawl") == "withdrawal"  # typo index saved beside BM25
 
 
 def test_unchanged_library_is_not_parsed_and_an_edit_is_seen(store_settings, embeddings):

@@ -54,7 +54,7 @@ def test_text_mode_is_the_documented_default(tmp_path):
 
 def test_every_entry_records_version_and_hashes(tmp_path, corpus_copy):
     rules = REPO_ROOT / "corpus" / "rules"
-    facts = provenance(corpus_copy, rules, ["b", "a"])
+    facts = provenance(corpus_copy, rules, index_hash(["b", "a"]))
     assert set(facts) == {"app_version", "corpus_sha256", "rules_sha256", "index_sha256"}
     assert facts["index_sha256"] == index_hash(["a", "b"])
     record = audit.make_record("answer", answer=_answer(), provenance=facts)
