@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -16,11 +16,13 @@ from assistant.dosing import load_rules
 from assistant.dosing.rules import DrugRules
 from assistant.index.ingest import IngestResult, ingest
 from assistant.index.provenance import provenance
+from assistant.index.rebuild import staged_reindex
 from assistant.index.store import open_collection
 from assistant.judge import judge, uncovered_population
 from assistant.query.intent import IntentReader
 from assistant.query.lexicon import build_lexicon
-from assistant.query.scope import TopicWords, decide, topic_words
+from assistant.query.report import understood_report
+from assistant.query.scope import TopicWords, apply_corrections, decide, topic_words
 from assistant.query.subjects import subject_drugs_of
 from assistant.query.understand import Query, Reader
 from assistant.query.validate import validate_question
@@ -73,14 +75,9 @@ class Assistant:
             ingest(self.settings, embed=self.embeddings.embed_documents, collection=self.collection)
         self.glossary = load_glossary(self.settings.corpus_dir)
         self.rules = load_rules(self.settings.rules_dir)
-        self.retriever = HybridRetriever(
-            self.collection, self.embeddings, self.settings.candidates, self.settings.rrf_k
-        )
-        self.vocabulary = self.retriever.vocabulary()
         self.intents = IntentReader(self.settings.corpus_dir, self.embeddings.embed_documents)
-        self._build_reader()
+        self._use_index(self.collection)
         self.llm = llm if llm is not None else self.settings.llm
-        self.provenance = provenance(self.settings.corpus_dir, self.settings.rules_dir, self.retriever.content_hash())
         self.chat_models: dict = {}  # backend spec -> chat model, built lazily by assistant.llm.backends
 
     # -- corpus -----------------------------------------------------------------
@@ -89,11 +86,26 @@ class Assistant:
         result = ingest(
             self.settings, embed=self.embeddings.embed_documents, progress=progress, collection=self.collection
         )
-        self.retriever.reload()
+        self._use_index(self.collection)
+        return result
+
+    def reindex_aside(self, swap_lock: AbstractContextManager, progress: Callable[[Iterable], Iterable] = iter):
+        """Re-index into a copy of the store while replies go on from the current one; then, holding `swap_lock`
+        (the lock replies run under), switch to the new store, its BM25 index and everything read from them at once.
+        A Chroma server is updated in place (see `staged_reindex`)."""
+        result, fresh = staged_reindex(self.settings, self.embeddings.embed_documents, progress, self.collection)
+        collection = open_collection(self.settings, path=fresh) if fresh else self.collection
+        with swap_lock:
+            self._use_index(collection)
+        return result
+
+    def _use_index(self, collection) -> None:
+        """Read everything that depends on the index: retrieval (vectors + BM25), vocabulary, reader, provenance."""
+        self.collection = collection
+        self.retriever = HybridRetriever(collection, self.embeddings, self.settings.candidates, self.settings.rrf_k)
         self.vocabulary = self.retriever.vocabulary()
         self._build_reader()
         self.provenance = provenance(self.settings.corpus_dir, self.settings.rules_dir, self.retriever.content_hash())
-        return result
 
     def read_topic_words(self, text: str) -> TopicWords:
         """The question's words against the corpus; a typo is never 'corrected' into a drug name (an unknown drug
@@ -150,7 +162,7 @@ class Assistant:
 
     def search(self, question: str, history: Sequence[str] = ()) -> list[Hit]:
         """Retrieval alone, as `reply` does it before a dose check (for evaluation and tests)."""
-        corrected = _apply(self.read_topic_words(question).corrections, question)
+        corrected = apply_corrections(self.read_topic_words(question).corrections, question)
         return self.retrieve(self.reader.understand(corrected, list(history)))
 
     def _finding_chunks(self, check: DoseCheck | None) -> list[str]:
@@ -178,7 +190,7 @@ class Assistant:
         text = validate_question(message, self.settings.max_question_chars)
         previous = [t.content for t in history if t.role == "user"]
         found = self.read_topic_words(text)
-        corrected = _apply(found.corrections, text)  # typos fixed before the question is read
+        corrected = apply_corrections(found.corrections, text)  # typos fixed before the question is read
         query = self.reader.understand(corrected, previous)
         query = query.model_copy(
             update={
@@ -195,7 +207,7 @@ class Assistant:
         scope = decide(
             found, query, best, self.settings.min_similarity, self.settings.topic_zipf, self.uncovered_kinds, gap
         )
-        understood = _understood(query, scope.reason, scope.corrections)
+        understood = understood_report(query, scope.reason, scope.corrections)
         cue = self.intents.answer_cues.get(answered_intent(query.intent, dose_check))
         common: dict[str, Any] = {
             "question": text,
@@ -259,45 +271,6 @@ class Assistant:
         )
 
 
-def _apply(corrections: dict[str, str], text: str) -> str:
-    """Replace misspelt words with the corpus words they stand for."""
-    if not corrections:
-        return text
-    return re.sub(r"[A-Za-z]+", lambda m: corrections.get(m.group(0).lower(), m.group(0)), text)
-
-
 def population_gap(patient: Patient, rules: DrugRules | None) -> str | None:
     """The population a patient belongs to that no rule of the drug covers, in words (None when covered)."""
     return uncovered_population(rules, patient) if rules is not None else None
-
-
-def _understood(query: Query, scope_reason: str | None, corrections: dict[str, str]) -> dict[str, object]:
-    """What the assistant read from the conversation, for the JSON `understood` and the chat's reading panel."""
-    out: dict[str, object] = {"intent": query.intent}
-    for key in ("drug", "indication", "route", "previous_dose", "interval_days"):
-        if (value := getattr(query, key)) is not None:
-            out[key] = value
-    if len(query.indications) > 1:
-        out["indications"] = query.indications
-    if query.doses:
-        out["doses"] = query.doses
-    if query.readings:
-        out["readings"] = [r.model_dump(exclude_none=True) for r in query.readings]
-    out["numbers"] = (
-        [{"text": n.text.strip(), "role": n.role} for n in query.numbers]
-        + [{"text": r.dose, "role": "dose" if not r.previous else "proposed dose"} for r in query.readings]
-        + [{"text": p, "role": "dose of another drug"} for p in query.other_doses]
-    )
-    if facts := query.patient.known():
-        out["patient"] = facts
-    if query.patient_ranges:
-        out["patient_ranges"] = {k: list(v) for k, v in query.patient_ranges.items()}
-    out["assumptions"] = query.assumptions
-    out["not_understood"] = query.not_understood
-    if query.is_followup:
-        out["follow_up"] = True
-    if corrections:
-        out["corrected"] = corrections
-    if scope_reason:
-        out["scope"] = scope_reason
-    return out

@@ -85,8 +85,7 @@ def index_corpus(
     backend = _backend(settings, embed)
     check_backend(collection, backend)
     prepare_backend(backend, settings.model_dir)
-    # Files added from outside the corpus folder count too: a change there must trigger a re-index.
-    files = {**hashes.fingerprint(settings.corpus_dir), **{str(p): file_hash(p) for p in extra}}
+    files = _library_files(settings, extra)
     if not missing and (same := _unchanged_library(settings, collection, files)) is not None:
         return same
     loaded = load_corpus(settings.corpus_dir, settings.max_document_bytes, extra=extra)
@@ -123,6 +122,18 @@ def index_corpus(
         record_backend(collection, backend)
     _record_ingest(settings, collection, files, result)
     return result
+
+
+def unchanged_since_last_ingest(settings: Settings, collection) -> IngestResult | None:
+    """The last ingest's result when an ingest now would find nothing to do (no file changed, none missing)."""
+    extra, missing = refresh(settings)
+    return None if missing else _unchanged_library(settings, collection, _library_files(settings, extra))
+
+
+def _library_files(settings: Settings, extra: list[Path]) -> dict[str, str]:
+    """File → content hash of the library. Files added from outside the corpus folder count too: a change there must
+    trigger a re-index."""
+    return {**hashes.fingerprint(settings.corpus_dir), **{str(p): file_hash(p) for p in extra}}
 
 
 def _backend(settings: Settings, embed: EmbedFn | None) -> str:

@@ -168,3 +168,10 @@ def decide(
             reason=f"no guideline text is close (similarity {best_similarity:.2f} < {min_similarity:.2f})",
         )
     return ScopeDecision(in_scope=True, corrections=found.corrections)
+
+
+def apply_corrections(corrections: dict[str, str], text: str) -> str:
+    """Replace misspelt words with the corpus words they stand for."""
+    if not corrections:
+        return text
+    return re.sub(r"[A-Za-z]+", lambda m: corrections.get(m.group(0).lower(), m.group(0)), text)
