@@ -10,7 +10,6 @@ import logging
 import sys
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,35 +20,23 @@ if str(Path(__file__).resolve().parent.parent) not in sys.path:
 import streamlit as st  # noqa: E402
 from streamlit.runtime.state import SessionStateProxy  # noqa: E402
 
-from assistant.dosing.loader import load_rules  # noqa: E402
-from assistant.dosing.rules import RulesError
 from assistant.errors import one_line  # noqa: E402
 from assistant.index.store import document_summaries  # noqa: E402
 from assistant.interfaces import audit  # noqa: E402
 from assistant.settings import Settings, SettingsError  # noqa: E402
-from assistant.types import Patient  # noqa: E402
 from ui import pending, render  # noqa: E402
 from ui.export import (  # noqa: E402
     DISCLAIMER,
-    conversation_json,
-    conversation_markdown,
     conversation_records,
 )
 from ui.inputs import escape_all, history_pairs, question_problem  # noqa: E402
+from ui.reindex_job import ReindexJob  # noqa: E402
+from ui.sidebar import PATIENT_KEYS, backend_form, conversation_section, patient_form, pick_lists  # noqa: E402
 
 log = logging.getLogger("guideline_assistant.ui")
-YES_NO = ["unknown", "yes", "no"]
-PATIENT_KEYS = (
-    "pt_indication",
-    "pt_route",
-    "pt_egfr",
-    "pt_crcl",
-    "pt_weight",
-    "pt_dialysis",
-    "pt_cirrhosis",
-    "pt_age",
-    "pt_sodium",
-)
+# How often a busy run touches the page: a question sent meanwhile stops the run at the next touch; one that
+# arrives before that touch would be merged with it by Streamlit (the newest chat value wins).
+POLL_SECONDS = 0.1
 ICON = Path(__file__).resolve().parent / "static" / "icon.png"  # served by this server: no font or icon CDN
 
 
@@ -139,129 +126,57 @@ def on_download(fmt: str) -> None:
     )
 
 
-def pick_lists(settings: Settings) -> tuple[list[str], list[str], list[str]]:
-    """Indications, routes and drugs named by the loaded rules files (the UI holds none of its own)."""
-    try:
-        table = load_rules(settings.rules_dir)
-    except RulesError:
-        return ["unknown"], ["unknown"], []
-    indications = sorted({key for rules in table.values() for key in rules.indications})
-    routes = sorted({key for rules in table.values() for key in rules.routes})
-    return ["unknown", *indications], ["unknown", *routes], sorted(table)
+@st.cache_resource(show_spinner=False)
+def reindex_job(fingerprint: str) -> ReindexJob:
+    """The server's one re-index job (shared by every session, like the Assistant)."""
+    return ReindexJob()
 
 
-def patient_form(settings: Settings) -> tuple[dict, Patient | None]:
-    """Sidebar 'Patient context'; empty fields mean unknown. Returns (all fields, Patient or None)."""
-    st.subheader("Patient context")
-    st.caption("Feeds the dose checker. Leave a field empty when unknown.")
-    indications, routes, _ = pick_lists(settings)
-    ind = st.selectbox("Indication", indications, key="pt_indication")
-    route = st.selectbox("Route", routes, key="pt_route")
-    egfr = st.number_input("eGFR (mL/min/1.73m²)", min_value=0.0, max_value=250.0, value=None, step=1.0, key="pt_egfr")
-    crcl = st.number_input(
-        "Creatinine clearance (mL/min)", min_value=0.0, max_value=250.0, value=None, step=1.0, key="pt_crcl"
-    )
-    weight = st.number_input("Weight (kg)", min_value=0.5, max_value=400.0, value=None, step=1.0, key="pt_weight")
-    dialysis = st.selectbox("Dialysis / renal replacement", YES_NO, key="pt_dialysis")
-    cirrhosis = st.selectbox("Liver cirrhosis", YES_NO, key="pt_cirrhosis")
-    age = st.number_input("Age (years)", min_value=0.0, max_value=130.0, value=None, step=1.0, key="pt_age")
-    sodium = st.number_input(
-        "Serum sodium (mmol/L)", min_value=80.0, max_value=200.0, value=None, step=1.0, key="pt_sodium"
-    )
-    flag = {"yes": True, "no": False}
-    facts = {
-        "egfr": egfr,
-        "crcl": crcl,
-        "weight": weight,
-        "dialysis": flag.get(dialysis),
-        "cirrhosis": flag.get(cirrhosis),
-        "age": age,
-        "sodium": sodium,
-    }
-    patient = Patient.model_validate(facts)
-    fields = {**facts, "indication": None if ind == "unknown" else ind, "route": None if route == "unknown" else route}
-    return fields, (patient if patient.known() else None)
+@st.cache_data(show_spinner=False, max_entries=4)
+def library_listing(fingerprint: str, index_sha256: str, _collection) -> list:
+    """The corpus panel's listing, read from the store once per index content (a walk of every chunk's metadata
+    on each script run would keep runs long, and a question sent during a long run can be merged away)."""
+    return document_summaries(_collection)
 
 
-def backend_form(settings: Settings) -> str:
-    """Sidebar 'Answer writer': only the backends the operator enabled (ASSISTANT_LLM_ALLOWED). Returns the spec."""
-    st.subheader("Answer writer")
-    options = settings.allowed_llms
-    default = settings.llm if settings.llm in options else "none"
-    return st.selectbox(
-        "Backend",
-        options,
-        index=options.index(default),
-        key="llm_backend",
-        format_func=lambda o: {"none": "none (extractive)", "llamacpp": "llamacpp (bundled Gemma 3 270M)"}.get(o, o),
-        help="An LLM writes the answer; the guard removes every sentence its citations do not support. "
-        "The server's operator chooses which writers are offered.",
-    )
-
-
-def corpus_section(assistant, lock: threading.Lock) -> None:
+def corpus_section(assistant, lock: threading.Lock, job: ReindexJob) -> Any:
+    """The corpus panel; returns the progress bar while a re-index runs (the page keeps it moving), else None."""
     st.subheader("Corpus")
     try:
         # No lock: a read, and waiting here for another session's answer would stop this run from reading its
         # own chat box (Streamlit then merges the questions sent meanwhile and keeps only the newest).
         status = assistant.corpus_status()
-        library = document_summaries(assistant.collection)
-        render.render_corpus(status, library)
+        index_sha = assistant.provenance["index_sha256"]
+        render.render_corpus(status, library_listing(Settings().model_dump_json(), index_sha, assistant.collection))
     except Exception as exc:  # the store may be unreachable; the chat page must stay up
         log.exception("corpus_status failed")
         render.render_error(f"Cannot read the index: {one_line(exc, with_type=True)}")
-    if st.button(
+    bar = None
+    if job.running():
+        bar = st.progress(job.fraction(), text=job.status())
+    elif st.button(
         "Re-index corpus",
         icon=":material/refresh:",
-        help="After adding or editing a document in corpus/ or in a folder added with `ingest PATH`",
+        help="After adding or editing a document in corpus/ or in a folder added with `ingest PATH`. Runs in the "
+        "background; answers come from the current index until the new one is ready.",
     ):
-        try:
-            with st.spinner("Re-indexing…"), lock:
-                line, errors = render.reindex_summary(assistant.reindex())
-            st.session_state["reindex"] = (line, errors)
-            st.rerun()
-        except Exception as exc:
-            log.exception("reindex failed")
-            st.session_state["reindex"] = (None, [f"Re-index failed: {one_line(exc, with_type=True)}"])
-    line, errors = st.session_state.get("reindex", (None, []))
-    if line:
+        job.start(assistant, lock, render.reindex_summary, log)
+        st.rerun()
+    line, errors = job.outcome or (None, [])
+    if line and not job.running():
         st.success(line, icon=":material/check:")
-    for err in errors:
+    for err in errors if not job.running() else []:
         st.warning(escape_all(err), icon=":material/warning:")
+    return bar
 
 
-def conversation_section(turns: list[dict]) -> None:
-    st.subheader("Conversation")
-    st.button(
-        "New conversation",
-        icon=":material/add_comment:",
-        on_click=new_conversation,
-        help="Clears the chat and the patient context",
-    )
-    has_answers = any(t["role"] == "assistant" for t in turns)
-    stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    st.download_button(
-        "Download conversation (Markdown)",
-        conversation_markdown(turns, stamp),
-        file_name="conversation.md",
-        mime="text/markdown",
-        icon=":material/download:",
-        disabled=not has_answers,
-        on_click=on_download,
-        args=("markdown",),
-        key="download-md",
-    )
-    st.download_button(
-        "Download conversation (JSON)",
-        conversation_json(turns, stamp),
-        file_name="conversation.json",
-        mime="application/json",
-        icon=":material/data_object:",
-        disabled=not has_answers,
-        on_click=on_download,
-        args=("json",),
-        key="download-json",
-    )
+def follow_reindex(job: ReindexJob, bar: Any) -> None:
+    """Move the progress bar until the job ends, then show the new index. Any question sent meanwhile stops this
+    loop at once (each update is a Streamlit call) and is answered first."""
+    while job.running():
+        bar.progress(job.fraction(), text=job.status())
+        time.sleep(0.25)
+    st.rerun()
 
 
 def show_turn(turn: dict) -> None:
@@ -277,7 +192,7 @@ def show_turn(turn: dict) -> None:
 
 def answer_next(assistant, lock: threading.Lock, ss: SessionStateProxy) -> None:
     """Answer the oldest queued question. The work runs in a thread; this run polls it and updates the page every
-    0.1 s, so a question sent meanwhile stops this run at once and is queued (ui/pending.py), never merged away.
+    POLL_SECONDS, so a question sent meanwhile stops this run at once and is queued (ui/pending.py), never merged away.
     With an LLM backend the guarded sentences are shown while the model writes."""
     item = ss["pending"][0]
     if "thread" not in item:
@@ -289,7 +204,7 @@ def answer_next(assistant, lock: threading.Lock, ss: SessionStateProxy) -> None:
         if live is not None and item.get("partial"):
             with live.container(), st.chat_message("assistant"):
                 st.markdown(render.streaming_text(item["partial"]))
-        time.sleep(0.1)
+        time.sleep(POLL_SECONDS)
     kind, value = item["result"]
     if kind == "answer":  # stored and audited with no Streamlit call in between: a stopped run cannot lose it
         turn = pending.complete(ss["pending"], ss["turns"], item, value, None)
@@ -342,9 +257,10 @@ def main() -> None:
 
     st.title("Guideline assistant")
     st.caption(f":material/info: **{DISCLAIMER}**")
+    bar = None
     if assistant is not None:
         with st.sidebar:
-            corpus_section(assistant, lock)
+            bar = corpus_section(assistant, lock, reindex_job(fingerprint))
         ss["provenance"] = assistant.provenance  # every audit entry names what its answer was made from
 
     for turn in ss["turns"]:
@@ -358,7 +274,9 @@ def main() -> None:
     while ss["notices"]:
         st.warning(ss["notices"].pop(0), icon=":material/warning:")
     with conversation_box:
-        conversation_section(ss["turns"])
+        conversation_section(ss["turns"], new_conversation, on_download)
+    if bar is not None:
+        follow_reindex(reindex_job(fingerprint), bar)
 
 
 main()

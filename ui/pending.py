@@ -1,10 +1,10 @@
 """Questions accepted but not yet answered, kept in session state so that no submitted question is lost.
 
 Streamlit replaces a running script when a new message arrives, and merges messages that arrive while it runs (the
-newest chat value wins). So a question is stored the moment it is read — plain Python, no Streamlit call in between
-that could stop the run — and answered from this queue, in order, one per run. The answer is worked out in a thread
-while the run keeps touching the page, so a question sent meanwhile stops the run within 0.1 s and is queued before
-another one can arrive and replace it.
+newest chat value wins). So a question is stored the moment it is read —
+plain Python, no Streamlit call in between that could stop the run — and answered from this queue, in order, one per
+run. The answer is worked out in a thread while the run keeps touching the page, so a question sent meanwhile stops
+the run within one poll (ui/app.py POLL_SECONDS).
 """
 
 from __future__ import annotations

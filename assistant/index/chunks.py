@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from assistant.index.store import chunk_from
+from assistant.index.store import PAGE, chunk_from
 from assistant.types import Chunk
-
-PAGE = 5000  # rows per request when something must walk the whole collection
 
 
 def fetch_chunks(collection, ids: list[str]) -> dict[str, Chunk]:

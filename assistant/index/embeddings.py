@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -26,6 +27,7 @@ class LocalEmbeddings(Embeddings):
         hf_logging.disable_progress_bar()  # keep CLI output clean
         self.batch_size = batch_size
         self.backend = backend
+        self._encoding = threading.Lock()
         self.model: Any  # an OnnxEncoder or a SentenceTransformer: the same encode() signature
         if backend == "onnx":
             from assistant.index.onnx_model import OnnxEncoder
@@ -42,12 +44,21 @@ class LocalEmbeddings(Embeddings):
         self.model = SentenceTransformer(str(get_model_path()), device="cpu", local_files_only=True)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        if self.backend == "onnx":
-            self.model.threads = _threads  # the ONNX session per thread count; bulk_threads sets it
-        vectors = self.model.encode(
-            texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
-        )
-        return vectors.tolist()
+        """One model call per `batch_size` texts, each under a lock: the tokenizer must not be shared by two threads
+        at once, and a query waits for at most one batch of a background re-index, never for all of it."""
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), self.batch_size):
+            with self._encoding:
+                if self.backend == "onnx":
+                    self.model.threads = _threads  # the ONNX session per thread count; bulk_threads sets it
+                batch = self.model.encode(
+                    texts[start : start + self.batch_size],
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    show_progress_bar=False,
+                )
+            vectors.extend(batch.tolist())
+        return vectors
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]

@@ -160,17 +160,32 @@ def chunk_from(chunk_id: str, text: str, meta: dict) -> Chunk:
     )
 
 
+PAGE = 5000  # rows per request when the whole collection is read (one request for 100k rows exceeds SQLite's limits)
+
+
+def get_all(collection, include: list[str]) -> dict[str, list]:
+    """`collection.get(include=…)` over every row, read page by page."""
+    out: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+    with store_errors("cannot read the Chroma store"):
+        while True:
+            got = collection.get(include=include, limit=PAGE, offset=len(out["ids"]))
+            if not got["ids"]:
+                return out
+            out["ids"] += got["ids"]
+            for key in include:
+                out[key] += got[key] or []
+
+
 def stored_chunks(collection) -> list[Chunk]:
     """Every chunk in the collection, in document order."""
-    with store_errors("cannot read the Chroma store"):
-        got = collection.get(include=["documents", "metadatas"])
+    got = get_all(collection, ["documents", "metadatas"])
     chunks = [chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
     return sorted(chunks, key=lambda c: (c.doc_id, c.position))
 
 
 def index_built_at(collection) -> str | None:
     """ISO time of the latest ingest that added text, None for an empty index."""
-    got = collection.get(include=["metadatas"])
+    got = get_all(collection, ["metadatas"])
     stamps = [str(m.get("indexed_at", "")) for m in got["metadatas"] or []]
     return max(stamps) if stamps else None
 
@@ -194,7 +209,7 @@ def sync(
     doc_meta = doc_meta or {}
     protected = set(keep_files)
     wanted = {c.id: c for c in chunks}
-    got = collection.get(include=["metadatas"])
+    got = get_all(collection, ["metadatas"])
     existing = set(got["ids"])
     stale = sorted(
         i
@@ -214,21 +229,21 @@ def sync(
     # Positions can shift when a line is inserted above; update them without re-embedding.
     kept = [c for cid, c in wanted.items() if cid in existing]
     if kept:
-        got = collection.get(ids=[c.id for c in kept], include=["metadatas"])
-        current = dict(zip(got["ids"], got["metadatas"], strict=True))
+        current = dict(zip(got["ids"], got["metadatas"], strict=True))  # read above, before anything was added
         moved = [
             c
             for c in kept
             if int(current[c.id].get("position", -1)) != c.position
             or any(current[c.id].get(k) != v for k, v in doc_meta.get(c.doc_id, {}).items())
         ]
-        if moved:
+        for start in range(0, len(moved), PAGE):  # in pages: one request per 100k rows exceeds SQLite's limits
+            page = moved[start : start + PAGE]
             collection.update(
-                ids=[c.id for c in moved],
-                metadatas=[{**current[c.id], **doc_meta.get(c.doc_id, {}), "position": c.position} for c in moved],
+                ids=[c.id for c in page],
+                metadatas=[{**current[c.id], **doc_meta.get(c.doc_id, {}), "position": c.position} for c in page],
             )
-    if stale:
-        collection.delete(ids=stale)
+    for start in range(0, len(stale), PAGE):
+        collection.delete(ids=stale[start : start + PAGE])
     return IngestReport(added=len(new), removed=len(stale), unchanged=len(kept), total=collection.count())
 
 
@@ -258,7 +273,7 @@ class DocumentSummary(BaseModel):
 
 def document_summaries(collection) -> list[DocumentSummary]:
     """Every indexed document with its drugs, chunk count, source date and indexing time."""
-    got = collection.get(include=["metadatas"])
+    got = get_all(collection, ["metadatas"])
     docs: dict[str, DocumentSummary] = {}
     for meta in got["metadatas"] or []:
         doc_id = str(meta.get("doc_id", ""))

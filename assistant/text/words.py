@@ -30,7 +30,9 @@ def words(text: str) -> list[str]:
     return [w.lower().replace("'", "").replace("\u2019", "") for w in _WORD.findall(text)]
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
+    """Snowball stem (cached: every reply stems the same glossary terms and question words again)."""
     return _stemmer().stemWord(word.lower())
 
 

@@ -243,8 +243,9 @@ BURST = [
 
 @pytest.mark.xfail(
     strict=False,
-    reason="issue 13 open: Streamlit can stop a run before its chat callback reads a "
-    "question sent 150 ms after the previous one (measured: 4 of 5 answered under load)",
+    reason="issue 13 open: traced on a loaded 2-core machine, every question reaches the server, but a rerun "
+    "request is sometimes consumed by a script run that does not call the chat box's on_submit callback "
+    "(2-3 of 5 answered with a 100k-chunk ingest running beside the test)",
 )
 def test_five_questions_150_ms_apart_are_all_answered_in_order(server, browser):
     from ui.pending import BUSY_NOTE
@@ -267,7 +268,7 @@ def test_five_questions_150_ms_apart_are_all_answered_in_order(server, browser):
         assert messages.count() == 2 * len(BURST)
         shown = [_squash(messages.nth(i).inner_text()) for i in range(messages.count())]
         assert [shown[2 * i].endswith(q) or q in shown[2 * i] for i, q in enumerate(BURST)] == [True] * len(BURST)
-        assert "up to 30 mg/day" in shown[1] and "Above maximum" in shown[7]
+        assert "30 mg/day" in shown[1] and "Above the guideline maximum" in shown[7]
         assert saw_busy  # the page said the later questions were queued
         records = _wait_for_events(server["data"] / "audit.jsonl", {"answer"})
         asked = [r["question"] for r in records if r["event"] == "answer"]
