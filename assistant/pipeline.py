@@ -130,7 +130,9 @@ class Assistant:
         )
         covered = sorted(lexicon.covered_drugs)
         default = covered[0] if len(covered) == 1 else None  # a question naming no drug is about the only one
-        self.reader = Reader(lexicon, self.intents, self.embeddings.embed_query, default)
+        ahead = getattr(self.embeddings, "embed_with", None)  # the retrieval query, embedded with the intent's text
+        embed_with = (lambda text, search: ahead(text, self.glossary.expand(search))) if ahead else None
+        self.reader = Reader(lexicon, self.intents, self.embeddings.embed_query, default, embed_with)
         self.drug_names = {
             *lexicon.covered_drugs,
             *self.glossary.drugs,

@@ -130,3 +130,33 @@ def test_explicit_patient_fields_win_over_text(assistant):
 
     answer = assistant.reply([], "Is 20 mg/day baclofen OK for cramps with eGFR 50?", patient=Patient(egfr=20))
     assert answer.dose_check.patient["egfr"] == 20 and answer.dose_check.verdict == "contraindicated"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "question",
+    ["How does baclofen work?", "Is 40 mg/day of baclofen OK for muscle cramps?", "What is the starting dose?"],
+)
+def test_a_reply_calls_the_embedding_model_once(assistant, question, monkeypatch):
+    """The intent's text and the retrieval query are embedded in one model call (the reply's main cost)."""
+    import numpy as np
+
+    calls: list[int] = []
+    encode = assistant.embeddings.model.encode
+
+    def counting(texts, **kwargs):
+        calls.append(len(texts))
+        return encode(texts, **kwargs)
+
+    monkeypatch.setattr(assistant.embeddings.model, "encode", counting)
+    answer = assistant.reply([], question)
+    assert len(calls) == 1, calls
+    assert answer.hits  # it did retrieve
+    text = "What is the maximum daily dose of baclofen?"
+    assistant.embeddings.embed_with("What is the maximum daily dose of DRUG?", text)
+    ahead = np.array(assistant.embeddings.embed_query(text))  # from the pair: no model call
+    assert len(calls) == 2
+    alone = np.array(encode([text], normalize_embeddings=True)[0])
+    assert float(ahead @ alone) > 0.9999  # a vector computed in a pair is the vector computed alone
+    assistant.embeddings.embed_query(text)
+    assert len(calls) == 3  # a vector computed ahead is used once

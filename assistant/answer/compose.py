@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.answer.citations import CitationNumbering
 from assistant.answer.indications import sentence_indication
@@ -55,6 +56,13 @@ def _score(
     return cue + fit + 0.5 * overlap + 1.0 / rank
 
 
+@lru_cache(maxsize=8)
+def _names_pattern(names: frozenset[str]) -> re.Pattern[str]:
+    """Every drug name the library knows, longest first, compiled once per name set (a library of thousands of
+    drugs takes ~0.7 s to compile; per question that was most of a reply's time)."""
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names, key=lambda n: (-len(n), n)))) + ")", re.I)
+
+
 def pick_sentences(
     query: Query,
     hits: list[Hit],
@@ -65,10 +73,8 @@ def pick_sentences(
 ) -> list[tuple[str, Chunk]]:
     """The lead sentence for the intent, then the best supporting sentences. In a dosing answer, text about
     another indication or another drug (`other_drugs`: named drugs that are not the question's) is left out."""
-    # One pattern for all other drugs: one regex per drug overflows re's cache in a large library.
-    others = (
-        re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(set(other_drugs)))) + ")", re.I) if other_drugs else None
-    )
+    others = {d.lower() for d in other_drugs}
+    names = _names_pattern(frozenset(others | ({query.drug.lower()} if query.drug else set()))) if others else None
     query_terms = set(content_terms(query.search_text))
     dosing = query.intent in DOSE_INTENTS or bool(query.doses)
     scored: list[tuple[float, str, Chunk]] = []
@@ -77,7 +83,7 @@ def pick_sentences(
             ind = sentence_indication(sentence, hit.chunk, rules)
             if dosing and not compatible(ind, query.indications, rules):
                 continue  # another indication's dose numbers would answer the wrong question
-            if dosing and others is not None and others.search(sentence):
+            if dosing and names is not None and any(m.group(0).lower() in others for m in names.finditer(sentence)):
                 continue  # another drug's dose is not this drug's
             score = _score(sentence, hit.chunk, rank, query, query_terms, answer_cue, rules)
             scored.append((score, sentence, hit.chunk))

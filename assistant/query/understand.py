@@ -65,8 +65,12 @@ class Reader:
         intents: IntentReader,
         embed_query: Callable[[str], list[float]],
         default_drug: str | None,
+        embed_with: Callable[[str, str], list[float]] | None = None,
     ) -> None:
+        """`embed_with(text, next_text)`: the vector of `text`, computed in one model call with `next_text`, the text
+        the caller will embed next (the retrieval query), so a reply costs one model call, not two."""
         self.lexicon, self.intents, self.embed_query, self.default_drug = lexicon, intents, embed_query, default_drug
+        self.embed_with = embed_with
 
     def understand(self, message: str, previous_user_turns: list[str]) -> Query:
         lx = self.lexicon
@@ -92,7 +96,10 @@ class Reader:
         context = self._context(previous_user_turns, message, drug) if followup else ""
         masked = _masked(message, mentions[-1], self.lexicon, drug)
         masked_context = _masked(context, [], self.lexicon, drug)
-        intent, score, margin = self._intent(masked, masked_context, bool(dose_plan and dose_plan.readings))
+        search_text = f"{message} {context}".strip()
+        intent, score, margin = self._intent(
+            masked, masked_context, bool(dose_plan and dose_plan.readings), search_text
+        )
         readings = dose_plan.readings if dose_plan else []
         not_understood = [f"the number {n} (no role could be given to it)" for n in unclaimed]
         not_understood += (dose_plan.not_understood if dose_plan else []) + facts.not_understood
@@ -109,7 +116,7 @@ class Reader:
         route = self._route(drug, turns)
         return Query(
             message=message,
-            search_text=f"{message} {context}".strip(),
+            search_text=search_text,
             intent=intent,
             intent_score=score,
             intent_margin=margin,
@@ -192,10 +199,11 @@ class Reader:
                 return found[0]
         return None
 
-    def _intent(self, message: str, context: str, has_dose: bool) -> tuple[str, float, float]:
+    def _intent(self, message: str, context: str, has_dose: bool, search_text: str) -> tuple[str, float, float]:
         if has_dose:
             return "dose", 1.0, 1.0
-        kind, score, margin = self.intents.read(self.embed_query(message), message)
+        vector = self.embed_with(message, search_text) if self.embed_with else self.embed_query(message)
+        kind, score, margin = self.intents.read(vector, message)
         if context and score < OWN_INTENT_MIN:
             both = f"{context} {message}"
             kind, score, margin = self.intents.read(self.embed_query(both), both)
