@@ -69,14 +69,21 @@ class HybridRetriever:
         quote = quote.strip().rstrip(".")
         key = (doc_id, quote)
         if key not in self._quotes:
-            self._quotes[key] = next(
-                (c for c in document_chunks(self.collection, doc_id) if quote_matches(c, quote)), None
-            )
+            self._quotes[key] = next((c for c in self._document(doc_id) if quote_matches(c, quote)), None)
         return self._quotes[key]
 
     def vocabulary(self) -> CorpusVocabulary:
         """The corpus vocabulary with its typo index, as the persisted index holds them."""
         return CorpusVocabulary(words=self.lexical.words, stems=self.lexical.stems, typos=self.lexical.typos)
+
+    def _document(self, doc_id: str) -> list[Chunk]:
+        """One document's chunks in order: by id from the lexical index's row table (a primary-key read), else by a
+        metadata filter (which the store answers by a scan of every row)."""
+        ids = self.lexical.document_ids(doc_id)
+        if ids is None:
+            return document_chunks(self.collection, doc_id)
+        found = fetch_chunks(self.collection, ids)
+        return [found[i] for i in ids if i in found]
 
     def corpus_words(self) -> frozenset[str]:
         """Every word the indexed titles, sections and texts use (numbers excluded), from the persisted index."""

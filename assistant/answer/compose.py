@@ -10,7 +10,7 @@ from assistant.answer.indications import sentence_indication
 from assistant.dosing.rules import DrugRules
 from assistant.query.understand import Query
 from assistant.text.sentences import split_sentences
-from assistant.text.words import content_terms
+from assistant.text.words import content_terms, words
 from assistant.types import SEVERITY_ORDER, VERDICT_LABELS, Chunk, DoseCheck, Draft, Finding, Hit, Intent
 
 REFUSAL = "The guidelines in this assistant's corpus do not cover this question, so it cannot be answered here."
@@ -56,11 +56,19 @@ def _score(
     return cue + fit + 0.5 * overlap + 1.0 / rank
 
 
+def names_another_drug(sentence: str, others: frozenset[str]) -> bool:
+    """Does the sentence name one of `others` (a word, its plural, or a several-word name)? Word look-ups, not one
+    alternation of every name: a library of thousands of drugs made that regex the slowest step of a reply."""
+    tokens = words(sentence)
+    if any(t in others or (t.endswith("s") and t[:-1] in others) for t in tokens):
+        return True
+    joined = f" {' '.join(tokens)} "
+    return any(f" {name} " in joined for name in _several_word_names(others))
+
+
 @lru_cache(maxsize=8)
-def _names_pattern(names: frozenset[str]) -> re.Pattern[str]:
-    """Every drug name the library knows, longest first, compiled once per name set (a library of thousands of
-    drugs takes ~0.7 s to compile; per question that was most of a reply's time)."""
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names, key=lambda n: (-len(n), n)))) + ")", re.I)
+def _several_word_names(names: frozenset[str]) -> tuple[str, ...]:
+    return tuple(" ".join(words(n)) for n in names if len(words(n)) > 1)
 
 
 def pick_sentences(
@@ -73,8 +81,7 @@ def pick_sentences(
 ) -> list[tuple[str, Chunk]]:
     """The lead sentence for the intent, then the best supporting sentences. In a dosing answer, text about
     another indication or another drug (`other_drugs`: named drugs that are not the question's) is left out."""
-    others = {d.lower() for d in other_drugs}
-    names = _names_pattern(frozenset(others | ({query.drug.lower()} if query.drug else set()))) if others else None
+    others = frozenset(d.lower() for d in other_drugs)
     query_terms = set(content_terms(query.search_text))
     dosing = query.intent in DOSE_INTENTS or bool(query.doses)
     scored: list[tuple[float, str, Chunk]] = []
@@ -83,7 +90,7 @@ def pick_sentences(
             ind = sentence_indication(sentence, hit.chunk, rules)
             if dosing and not compatible(ind, query.indications, rules):
                 continue  # another indication's dose numbers would answer the wrong question
-            if dosing and names is not None and any(m.group(0).lower() in others for m in names.finditer(sentence)):
+            if dosing and others and names_another_drug(sentence, others):
                 continue  # another drug's dose is not this drug's
             score = _score(sentence, hit.chunk, rank, query, query_terms, answer_cue, rules)
             scored.append((score, sentence, hit.chunk))

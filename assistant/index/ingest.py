@@ -12,7 +12,7 @@ from assistant.corpus.drugs import document_drugs
 from assistant.corpus.load import load_corpus
 from assistant.index import manifest as hashes
 from assistant.index.embeddings import prepare_backend
-from assistant.index.lexical import lexical_dir
+from assistant.index.lexical import lexical_dir, saved_version
 from assistant.index.library import file_hash, record, refresh
 from assistant.index.lock import ingest_lock
 from assistant.index.store import EmbedFn, IngestReport, open_collection, sync
@@ -147,6 +147,8 @@ def _unchanged_library(settings: Settings, collection, files: dict[str, str]) ->
     last = hashes.unchanged(path, files, collection)
     if last is None:
         return None
+    if saved_version(lexical_dir(settings.data_dir, settings.collection)) != last.version:
+        return None  # the lexical index is missing or of an older format: the full path rebuilds it (no re-embedding)
     report = IngestReport(added=0, removed=0, unchanged=last.total, total=last.total)
     return IngestResult(report=report, documents=last.documents, errors=last.errors)
 

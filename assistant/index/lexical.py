@@ -32,7 +32,7 @@ from assistant.types import Chunk
 
 log = logging.getLogger("assistant")
 
-FORMAT = 2  # bump when the saved layout changes; an index of another format is rebuilt
+FORMAT = 3  # bump when the saved layout changes; an index of another format is rebuilt
 _META = "lexical.json"
 _IDS = "ids.json"
 _VOCAB = "vocabulary.json"
@@ -77,6 +77,13 @@ class LexicalIndex:
             self._typos = TypoIndex.in_memory(self.words)
         return self._typos
 
+    def document_ids(self, doc_id: str) -> list[str] | None:
+        """The chunk ids of one document in document order (its rows are contiguous); None when not recorded."""
+        doc = self.documents.get(doc_id)
+        if doc is None or doc.get("first_row") is None:
+            return None
+        return self.ids[int(doc["first_row"]) : int(doc["first_row"]) + int(doc["chunks"])]
+
     def subject_drugs(self) -> set[str]:
         """The drugs of every document still in force (a superseded document's drugs do not make a drug covered)."""
         return {d.lower() for doc in self.documents.values() if not doc.get("superseded_by") for d in doc["drugs"]}
@@ -108,11 +115,12 @@ def build(
         bm25.index([bm25_tokens(c) for c in ordered], show_progress=False)
     vocabulary: set[str] = set()
     documents: dict[str, dict[str, Any]] = {}
-    for c in ordered:
+    for row, c in enumerate(ordered):
         vocabulary |= vocabulary_words(c)
         drugs, superseded_by = subjects.get(c.doc_id, ([], ""))
         entry = documents.setdefault(
-            c.doc_id, {"title": c.title, "chunks": 0, "drugs": list(drugs), "superseded_by": superseded_by}
+            c.doc_id,
+            {"title": c.title, "chunks": 0, "first_row": row, "drugs": list(drugs), "superseded_by": superseded_by},
         )
         entry["chunks"] += 1
     return LexicalIndex(

@@ -250,10 +250,9 @@ def sync(
 def query(collection, vector: list[float], n: int) -> list[tuple[str, float]]:
     """Nearest chunk ids with cosine similarity (1 - cosine distance), best first; StoreError if the store fails."""
     with store_errors("the Chroma store stopped answering"):
-        count = collection.count()
-        if count == 0:
-            return []
-        res = collection.query(query_embeddings=[vector], n_results=min(n, count), include=["distances"])
+        # No count() first: it costs as much as the search at 100k rows, and Chroma returns fewer (or no) results
+        # when the collection holds fewer than n.
+        res = collection.query(query_embeddings=[vector], n_results=n, include=["distances"])
     return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
 
