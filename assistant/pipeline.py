@@ -22,7 +22,7 @@ from assistant.judge import judge, uncovered_population
 from assistant.query.intent import IntentReader
 from assistant.query.lexicon import build_lexicon
 from assistant.query.report import understood_report
-from assistant.query.scope import TopicWords, apply_corrections, decide, topic_words
+from assistant.query.scope import TopicWords, apply_corrections, decide, keep_drug_names_apart, topic_words
 from assistant.query.subjects import subject_drugs_of
 from assistant.query.understand import Query, Reader
 from assistant.query.validate import validate_question
@@ -110,9 +110,7 @@ class Assistant:
     def read_topic_words(self, text: str) -> TopicWords:
         """The question's words against the corpus; a typo is never 'corrected' into a drug name (an unknown drug
         must not become a library drug whose doses would then be given)."""
-        found = topic_words(text, self.vocabulary, self.glossary)
-        found.corrections = {k: v for k, v in found.corrections.items() if v.lower() not in self.drug_names}
-        return found
+        return keep_drug_names_apart(topic_words(text, self.vocabulary, self.glossary), self.drug_names)
 
     def _build_reader(self) -> None:
         """The question reader's vocabulary: rules, glossary, the titles of the indexed guidelines."""

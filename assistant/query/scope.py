@@ -114,6 +114,16 @@ def topic_words(message: str, vocabulary: CorpusVocabulary, glossary: Glossary) 
     return found
 
 
+def keep_drug_names_apart(found: TopicWords, drug_names: set[str]) -> TopicWords:
+    """A typo is never 'corrected' into a drug name (an unknown drug must not become a library drug whose doses would
+    then be given): such a word stays an unknown word, so the question is read as naming something not covered."""
+    for word, fixed in list(found.corrections.items()):
+        if fixed.lower() in drug_names:
+            del found.corrections[word]
+            found.unknown[word] = zipf_frequency(word, "en")
+    return found
+
+
 def decide(
     found: TopicWords,
     query: Query,
