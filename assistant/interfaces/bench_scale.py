@@ -83,7 +83,7 @@ def _vanilla_store(settings: Settings, embeddings):
 def measure(settings: Settings, record: BuildRecord, n_questions: int, say=print) -> dict:
     """Every figure except the build's, in this process (after one `ask` process for start-up)."""
     from assistant.index.ingest import ingest
-    from assistant.interfaces.synthetic import questions
+    from assistant.interfaces.bench_questions import questions
     from assistant.pipeline import Assistant, Turn
 
     asked = questions(record.scale, n_questions + WARMUP)

@@ -1,5 +1,6 @@
 """A generated guideline library for `bench --scale N`: N chunks about invented drugs, with rules files for a share of
-them (so dose questions are really checked) and a mixed question set. Deterministic for a seed; never checked in.
+them (so dose questions are really checked); its questions are in `bench_questions.py`. Deterministic for a seed;
+never checked in.
 
 The word material is data (`data/synthetic.toml`); this module only combines it.
 """
@@ -10,7 +11,7 @@ import itertools
 import json
 import random
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.corpus.chunk import split_refs
@@ -42,15 +43,6 @@ class Drug:
     @property
     def doc_id(self) -> str:
         return f"{self.name}-{self.indication.replace('_', '-')}"
-
-
-@dataclass(frozen=True)
-class Question:
-    """One benchmark question: the conversation's earlier user turns, the message, and its kind."""
-
-    kind: str
-    message: str
-    history: tuple[str, ...] = field(default_factory=tuple)
 
 
 def material() -> dict:
@@ -275,38 +267,3 @@ def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
-
-
-def questions(n_chunks: int, count: int = 240, seed: int = 0) -> list[Question]:
-    """`count` distinct questions: half answerable (guideline and dose questions about library drugs), a quarter
-    refusals (a drug not in the library, an uncovered population), a quarter follow-ups."""
-    data = material()
-    drugs, spare = plan(n_chunks, seed, data)
-    q = data["questions"]
-    rng = random.Random(seed + 1)
-    checked = [d for d in drugs if d.has_rules] or drugs
-    wanted = {"guideline": count * 3 // 10, "dose": count // 5, "refusal": count // 4}
-    wanted["followup"] = count - sum(wanted.values())
-    out: dict[tuple, Question] = {}
-    for kind, n in wanted.items():
-        made = 0
-        for _ in range(n * 50):
-            if made == n:
-                break
-            drug = rng.choice(checked if kind == "dose" else drugs)
-            history: tuple[str, ...] = ()
-            if kind == "guideline":
-                message = rng.choice(q["guideline"]).format(drug=drug.name, use=drug.use)
-            elif kind == "dose":
-                dose = rng.choice([drug.start, drug.usual_lo, drug.max, drug.max + drug.step, drug.max * 2])
-                message = rng.choice(q["dose"]).format(drug=drug.name, use=drug.use, dose=dose)
-            elif kind == "refusal":
-                message = rng.choice(q["refusal"]).format(drug=drug.name, use=drug.use, other=rng.choice(spare))
-            else:
-                history = (q["followup_first"].format(drug=drug.name, use=drug.use),)
-                message = rng.choice(q["followup"])
-            key = (history, message)
-            if key not in out:
-                out[key] = Question(kind=kind, message=message, history=history)
-                made += 1
-    return list(out.values())

@@ -1,5 +1,3 @@
-
-
 def test_another_drug_is_found_by_its_words_not_a_pattern():
     from assistant.answer.compose import names_another_drug
 

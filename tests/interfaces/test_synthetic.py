@@ -6,7 +6,8 @@ from assistant.corpus.chunk import chunk_guideline
 from assistant.corpus.glossary import load_glossary
 from assistant.corpus.load import load_corpus
 from assistant.dosing.loader import load_rules
-from assistant.interfaces.synthetic import questions, write_library
+from assistant.interfaces.bench_questions import questions
+from assistant.interfaces.synthetic import write_library
 
 
 def test_library_has_n_chunks_and_checkable_rules(tmp_path):
