@@ -107,25 +107,19 @@ def conversation_section(turns: list[dict], new_conversation: Callable[[], None]
     )
     has_answers = any(t["role"] == "assistant" for t in turns)
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    st.download_button(
-        "Download conversation (Markdown)",
-        conversation_markdown(turns, stamp),
-        file_name="conversation.md",
-        mime="text/markdown",
-        icon=":material/download:",
-        disabled=not has_answers,
-        on_click=on_download,
-        args=("markdown",),
-        key="download-md",
+    downloads = (
+        ("Markdown", conversation_markdown, "md", "text/markdown", ":material/download:", "markdown"),
+        ("JSON", conversation_json, "json", "application/json", ":material/data_object:", "json"),
     )
-    st.download_button(
-        "Download conversation (JSON)",
-        conversation_json(turns, stamp),
-        file_name="conversation.json",
-        mime="application/json",
-        icon=":material/data_object:",
-        disabled=not has_answers,
-        on_click=on_download,
-        args=("json",),
-        key="download-json",
-    )
+    for label, render, ext, mime, icon, fmt in downloads:
+        st.download_button(
+            f"Download conversation ({label})",
+            render(turns, stamp),
+            file_name=f"conversation.{ext}",
+            mime=mime,
+            icon=icon,
+            disabled=not has_answers,
+            on_click=on_download,
+            args=(fmt,),
+            key=f"download-{ext}",
+        )
