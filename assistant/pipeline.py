@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Literal
 
@@ -138,9 +138,7 @@ class Assistant:
             *lexicon.drug_aliases.values(),
         }
         # Kinds of question no guideline text answers at all (e.g. interactions): refused, never guessed.
-        self.uncovered_kinds = frozenset(
-            k for k, cue in self.intents.answer_cues.items() if cue and not self.retriever.any_text_matches(cue)
-        )
+        self.uncovered_kinds = UncoveredKinds(self.intents.answer_cues, self.retriever.any_text_matches)
 
     def corpus_status(self) -> CorpusStatus:
         docs = [DocStatus(doc_id=d, title=t, chunks=n) for d, (t, n) in sorted(self.retriever.documents().items())]
@@ -269,6 +267,22 @@ class Assistant:
             on_text=on_text,
             rule_table=self.rules,
         )
+
+
+class UncoveredKinds(Container[str]):
+    """The question kinds whose answer wording no indexed text contains, each looked up in the store the first time a
+    question of that kind comes (a scan of every chunk per kind; at start-up that grew with the library)."""
+
+    def __init__(self, cues: dict[str, str], any_text_matches: Callable[[str], bool]) -> None:
+        self.cues, self.any_text_matches = cues, any_text_matches
+        self.known: dict[str, bool] = {}
+
+    def __contains__(self, kind: object) -> bool:
+        if not isinstance(kind, str) or not self.cues.get(kind):
+            return False
+        if kind not in self.known:
+            self.known[kind] = not self.any_text_matches(self.cues[kind])
+        return self.known[kind]
 
 
 def population_gap(patient: Patient, rules: DrugRules | None) -> str | None:

@@ -9,6 +9,7 @@ The thresholds are calibrated on a held-out split (`python -m evals.calibrate`).
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
@@ -130,7 +131,7 @@ def decide(
     best_similarity: float,
     min_similarity: float,
     topic_zipf: float,
-    uncovered_kinds: frozenset[str],
+    uncovered_kinds: Container[str],
     population_gap: str | None,
 ) -> ScopeDecision:
     """Refuse, in this order, for: a named drug or substance the library does not cover (and no covered one), a
