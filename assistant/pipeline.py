@@ -81,15 +81,9 @@ class Assistant:
         self.chat_models: dict = {}  # backend spec -> chat model, built lazily by assistant.llm.backends
 
     # -- corpus -----------------------------------------------------------------
-    def reindex(self, progress: Callable[[Iterable], Iterable] = iter) -> IngestResult:
-        """Re-read corpus/ and update the index incrementally."""
-        result = ingest(
-            self.settings, embed=self.embeddings.embed_documents, progress=progress, collection=self.collection
-        )
-        self._use_index(self.collection)
-        return result
-
-    def reindex_aside(self, swap_lock: AbstractContextManager, progress: Callable[[Iterable], Iterable] = iter):
+    def reindex_aside(
+        self, swap_lock: AbstractContextManager, progress: Callable[[Iterable], Iterable] = iter
+    ) -> IngestResult:
         """Re-index into a copy of the store while replies go on from the current one; then, holding `swap_lock`
         (the lock replies run under), switch to the new store, its BM25 index and everything read from them at once.
         A Chroma server is updated in place (see `staged_reindex`)."""
