@@ -8,7 +8,6 @@ from pathlib import Path
 from assistant.index.chunks import StoredChunkMap, document_chunks, fetch_chunks, quote_matches
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.index.lexical import LexicalIndex
-from assistant.index.provenance import index_hash
 from assistant.index.store import query as dense_query
 from assistant.index.version import check_backend, load_lexical
 from assistant.query.scope import CorpusVocabulary
@@ -108,8 +107,8 @@ class HybridRetriever:
         return bool(got["ids"])
 
     def content_hash(self) -> str:
-        """The index's content hash (chunk ids), recorded at ingest; computed here only for an index built in memory."""
-        return self.lexical.content_hash or index_hash(self.lexical.ids)
+        """The index's content hash (chunk ids), computed when the lexical index was built."""
+        return self.lexical.content_hash
 
     def built_at(self) -> str | None:
         """ISO time the index was last built with changed text (None for an empty index)."""

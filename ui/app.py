@@ -139,7 +139,7 @@ def library_listing(fingerprint: str, index_sha256: str, _collection) -> list:
     return document_summaries(_collection)
 
 
-def corpus_section(assistant, lock: threading.Lock, job: ReindexJob) -> Any:
+def corpus_section(assistant, lock: threading.Lock, job: ReindexJob, fingerprint: str) -> Any:
     """The corpus panel; returns the progress bar while a re-index runs (the page keeps it moving), else None."""
     st.subheader("Corpus")
     try:
@@ -147,7 +147,7 @@ def corpus_section(assistant, lock: threading.Lock, job: ReindexJob) -> Any:
         # own chat box (Streamlit then merges the questions sent meanwhile and keeps only the newest).
         status = assistant.corpus_status()
         index_sha = assistant.provenance["index_sha256"]
-        render.render_corpus(status, library_listing(Settings().model_dump_json(), index_sha, assistant.collection))
+        render.render_corpus(status, library_listing(fingerprint, index_sha, assistant.collection))
     except Exception as exc:  # the store may be unreachable; the chat page must stay up
         log.exception("corpus_status failed")
         render.render_error(f"Cannot read the index: {one_line(exc, with_type=True)}")
@@ -260,7 +260,7 @@ def main() -> None:
     bar = None
     if assistant is not None:
         with st.sidebar:
-            bar = corpus_section(assistant, lock, reindex_job(fingerprint))
+            bar = corpus_section(assistant, lock, reindex_job(fingerprint), fingerprint)
         ss["provenance"] = assistant.provenance  # every audit entry names what its answer was made from
 
     for turn in ss["turns"]:

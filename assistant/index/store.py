@@ -178,15 +178,18 @@ def get_all(collection, include: list[str]) -> dict[str, list]:
 
 def stored_chunks(collection) -> list[Chunk]:
     """Every chunk in the collection, in document order."""
-    got = get_all(collection, ["documents", "metadatas"])
+    return chunks_of(get_all(collection, ["documents", "metadatas"]))
+
+
+def chunks_of(got: dict[str, list]) -> list[Chunk]:
+    """The chunks of a `get_all(…, ["documents", "metadatas"])` read, in document order."""
     chunks = [chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
     return sorted(chunks, key=lambda c: (c.doc_id, c.position))
 
 
-def index_built_at(collection) -> str | None:
+def built_at_of(metadatas: list[dict]) -> str | None:
     """ISO time of the latest ingest that added text, None for an empty index."""
-    got = get_all(collection, ["metadatas"])
-    stamps = [str(m.get("indexed_at", "")) for m in got["metadatas"] or []]
+    stamps = [str(m.get("indexed_at", "")) for m in metadatas]
     return max(stamps) if stamps else None
 
 
@@ -272,9 +275,13 @@ class DocumentSummary(BaseModel):
 
 def document_summaries(collection) -> list[DocumentSummary]:
     """Every indexed document with its drugs, chunk count, source date and indexing time."""
-    got = get_all(collection, ["metadatas"])
+    return summaries_of(get_all(collection, ["metadatas"])["metadatas"])
+
+
+def summaries_of(metadatas: list[dict]) -> list[DocumentSummary]:
+    """The documents described by these chunk metadatas (one entry per doc_id)."""
     docs: dict[str, DocumentSummary] = {}
-    for meta in got["metadatas"] or []:
+    for meta in metadatas:
         doc_id = str(meta.get("doc_id", ""))
         entry = docs.setdefault(
             doc_id,

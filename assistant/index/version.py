@@ -11,7 +11,8 @@ import uuid
 from pathlib import Path
 
 from assistant.index import lexical
-from assistant.index.store import StoreError, document_summaries, index_built_at, stored_chunks
+from assistant.index.store import StoreError, built_at_of, chunks_of, get_all, summaries_of
+from assistant.types import Chunk
 
 log = logging.getLogger("assistant")
 
@@ -59,7 +60,8 @@ def refresh_lexical(collection, target: Path, changed: bool) -> lexical.LexicalI
         version = uuid.uuid4().hex
     elif lexical.saved_version(target) == version and meta.get(LEXICAL_KEY) == str(target):
         return None
-    index = lexical.build(stored_chunks(collection), version, _subjects(collection))
+    chunks, subjects, _ = _read_store(collection)
+    index = lexical.build(chunks, version, subjects)
     lexical.save(index, target)
     _set_metadata(collection, **{VERSION_KEY: version, LEXICAL_KEY: str(target)})
     return index
@@ -75,14 +77,16 @@ def load_lexical(collection, target: Path | None = None) -> lexical.LexicalIndex
         loaded = lexical.load(where)
         if loaded is not None:
             return loaded
-    chunks = stored_chunks(collection)
+    chunks, subjects, built_at = _read_store(collection)
     if chunks:
         log.warning("no current lexical index for this store; built in memory from %d chunks (run ingest)", len(chunks))
-    index = lexical.build(chunks, str(version or "unversioned"), _subjects(collection))
-    index.built_at = index_built_at(collection)  # not now: when the store last gained text
+    index = lexical.build(chunks, str(version or "unversioned"), subjects)
+    index.built_at = built_at  # not now: when the store last gained text
     return index
 
 
-def _subjects(collection) -> dict[str, tuple[list[str], str]]:
-    """doc_id → (drugs, superseded_by) from the chunks' metadata, for the lexical index's document table."""
-    return {d.doc_id: (d.drugs, d.superseded_by) for d in document_summaries(collection)}
+def _read_store(collection) -> tuple[list[Chunk], dict[str, tuple[list[str], str]], str | None]:
+    """One walk of the store: its chunks, doc_id → (drugs, superseded_by) and the time it last gained text."""
+    got = get_all(collection, ["documents", "metadatas"])
+    subjects = {d.doc_id: (d.drugs, d.superseded_by) for d in summaries_of(got["metadatas"])}
+    return chunks_of(got), subjects, built_at_of(got["metadatas"])
