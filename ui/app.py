@@ -24,12 +24,12 @@ from assistant.errors import one_line  # noqa: E402
 from assistant.index.store import document_summaries  # noqa: E402
 from assistant.interfaces import audit  # noqa: E402
 from assistant.settings import Settings, SettingsError  # noqa: E402
-from ui import pending, render  # noqa: E402
+from ui import chat_box, pending, render  # noqa: E402
 from ui.export import (  # noqa: E402
     DISCLAIMER,
     conversation_records,
 )
-from ui.inputs import escape_all, history_pairs, question_problem  # noqa: E402
+from ui.inputs import escape_all, history_pairs  # noqa: E402
 from ui.reindex_job import ReindexJob  # noqa: E402
 from ui.sidebar import PATIENT_KEYS, backend_form, conversation_section, patient_form, pick_lists  # noqa: E402
 
@@ -74,20 +74,6 @@ def audit_event(event: audit.AuditEvent, **kwargs: Any) -> None:
         st.session_state.setdefault("notices", []).append(
             f"The audit log was not written ({one_line(exc, with_type=True)})."
         )
-
-
-def on_question(max_chars: int) -> None:
-    """Queue the submitted question (or note why not) before the script runs: nothing can stop this halfway."""
-    ss = state()
-    question = ss.get("question")
-    if question is None or "context" not in ss:
-        return
-    problem = question_problem(question, max_chars)
-    if problem:
-        ss["notices"].append(problem)
-        return
-    fields, patient, backend = ss["context"]
-    pending.enqueue(ss["pending"], question, fields, patient, backend)
 
 
 def new_conversation() -> None:
@@ -236,24 +222,11 @@ def main() -> None:
         log.exception("Assistant failed to start")
         assistant = None
         render.render_error(f"The assistant could not start: {one_line(exc, with_type=True)}")
-    # Read the chat box first and queue its question at once: nothing before it can stop this run and lose it.
-    # Questions are taken in the chat box's callback, which Streamlit runs before the script and never stops halfway;
-    # the box is never disabled while busy, because Streamlit discards a value sent to a widget it has just disabled.
-    drugs = pick_lists(settings)[2]  # the example names a drug of the loaded rules, never one written here
-    example = f"What is the maximum daily dose of {drugs[0]}?" if drugs else "What is the maximum daily dose?"
-    st.chat_input(
-        f"Ask a dosing question, e.g. “{example}”",
-        disabled=assistant is None,
-        key="question",
-        on_submit=on_question,
-        args=(settings.max_question_chars,),
-    )
     st.sidebar.caption(f":material/info: **{DISCLAIMER}**")
     conversation_box = st.sidebar.container()  # filled last, so downloads include this run's answer
     with st.sidebar:
         fields, patient = patient_form(settings)
         backend = backend_form(settings)
-    ss["context"] = (fields, patient, backend)  # what the next question is asked with
 
     st.title("Guideline assistant")
     st.caption(f":material/info: **{DISCLAIMER}**")
@@ -263,6 +236,25 @@ def main() -> None:
             bar = corpus_section(assistant, lock, reindex_job(fingerprint), fingerprint)
         ss["provenance"] = assistant.provenance  # every audit entry names what its answer was made from
 
+    # The box is drawn (pinned to the bottom) before the conversation is filled, so it is live while an answer is
+    # worked out; its state carries every question not yet taken, so a run stopped anywhere loses none.
+    conversation = st.container()
+    drugs = pick_lists(settings)[2]  # the example names a drug of the loaded rules, never one written here
+    example = f"What is the maximum daily dose of {drugs[0]}?" if drugs else "What is the maximum daily dose?"
+    sent, unreadable = chat_box.sent_questions(ss, f"Ask a dosing question, e.g. “{example}”", assistant is None)
+    pending.accept(ss["pending"], ss["notices"], sent, (fields, patient, backend), settings.max_question_chars)
+    if unreadable:
+        ss["notices"].append(f"{unreadable} message(s) from the page could not be read and were not queued.")
+    with conversation:
+        show_conversation(ss, assistant, lock)
+    with conversation_box:
+        conversation_section(ss["turns"], new_conversation, on_download)
+    if bar is not None:
+        follow_reindex(reindex_job(fingerprint), bar)
+
+
+def show_conversation(ss: SessionStateProxy, assistant, lock: threading.Lock) -> None:
+    """The turns so far, the queued questions, then the oldest one answered (and the page shown again)."""
     for turn in ss["turns"]:
         show_turn(turn)
     for item in ss["pending"]:
@@ -273,10 +265,6 @@ def main() -> None:
         st.rerun()  # show the answer, then the next queued question (or open the box again)
     while ss["notices"]:
         st.warning(ss["notices"].pop(0), icon=":material/warning:")
-    with conversation_box:
-        conversation_section(ss["turns"], new_conversation, on_download)
-    if bar is not None:
-        follow_reindex(reindex_job(fingerprint), bar)
 
 
 main()

@@ -1,10 +1,9 @@
 """Questions accepted but not yet answered, kept in session state so that no submitted question is lost.
 
-Streamlit replaces a running script when a new message arrives, and merges messages that arrive while it runs (the
-newest chat value wins). So a question is stored the moment it is read —
-plain Python, no Streamlit call in between that could stop the run — and answered from this queue, in order, one per
-run. The answer is worked out in a thread while the run keeps touching the page, so a question sent meanwhile stops
-the run within one poll (ui/app.py POLL_SECONDS).
+Questions arrive from the chat box (ui/chat_box.py) and are stored the moment they are read — plain Python, no
+Streamlit call in between that could stop the run — then answered from this queue, in order, one per run. The
+answer is worked out in a thread while the run keeps touching the page, so a question sent meanwhile stops the run
+within one poll (ui/app.py POLL_SECONDS) and is queued; the next run goes on waiting for the same thread.
 """
 
 from __future__ import annotations
@@ -13,12 +12,26 @@ import logging
 import threading
 import time
 import uuid
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from assistant.errors import InputError
 from assistant.types import Answer, Patient
+from ui.inputs import escape_all, question_problem
+
+if TYPE_CHECKING:  # the box itself is a Streamlit component; the queue only reads what it sent
+    from ui.chat_box import Sent
 
 BUSY_NOTE = "Still answering the previous question — questions you send now are queued and answered in order."
+MAX_WAITING = 10  # questions queued in one session; more are refused on the page, one note each
+
+
+def full_note(question: str) -> str:
+    """The page's note for a question refused because the queue is full (its start, so the user knows which)."""
+    start = question.strip().splitlines()[0][:60] if question.strip() else ""
+    return (
+        f"Not queued: {MAX_WAITING} questions are already waiting for an answer. "
+        f"Please send “{escape_all(start)}” again when they are answered."
+    )
 
 
 def enqueue(queue: list[dict[str, Any]], question: str, fields: dict, patient: Patient | None, backend: str) -> None:
@@ -26,6 +39,21 @@ def enqueue(queue: list[dict[str, Any]], question: str, fields: dict, patient: P
     queue.append(
         {"id": uuid.uuid4().hex, "question": question, "fields": dict(fields), "patient": patient, "backend": backend}
     )
+
+
+def accept(queue: list[dict[str, Any]], notices: list[str], sent: list[Sent], context: tuple, max_chars: int) -> None:
+    """Queue each question sent from the chat box with `context` (fields, patient, answer writer) of the run that
+    read it — the sidebar as it was when the question was sent — or add a note saying why not: none is dropped
+    without one."""
+    fields, patient, backend = context
+    for question in sent:
+        problem = question_problem(question.text, max_chars)
+        if problem:
+            notices.append(problem)
+        elif len(queue) >= MAX_WAITING:
+            notices.append(full_note(question.text))
+        else:
+            enqueue(queue, question.text, fields, patient, backend)
 
 
 def start(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+import uuid
+from typing import Any
 
 from assistant.settings import REPO_ROOT
 from assistant.types import Answer, Citation, DoseCheck, Finding, RuleSource
@@ -75,3 +78,18 @@ def stand_in(verdict: str | None = "above_max", refused: bool = False) -> Answer
         dose_check=dc,
         understood={"doses": ["40 mg/day"], "patient": {"egfr": 45.0}, "indication": "muscle_cramps"},
     )
+
+
+def send(at: Any, *questions: str) -> Any:
+    """What the page's chat box does (ui/static/chat_box.js): every question not yet taken, with a fresh id each,
+    as the box's state. Returns the AppTest, not yet run."""
+    from ui.chat_box import KEY
+
+    at.session_state[KEY] = {"queue": [{"id": uuid.uuid4().hex, "text": q} for q in questions]}
+    return at
+
+
+def chat_box_data(at: Any) -> dict:
+    """The data the app gave the chat box in the last run (placeholder, disabled, acked ids)."""
+    [box] = [e for e in at.get("bidi_component") if e.proto.component_name == "guideline_chat_box"]
+    return json.loads(box.proto.json)

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from assistant.answer.compose import REFUSAL
 from assistant.interfaces import audit
 from assistant.settings import Settings
-from tests.ui.support import APP, REPO, unescape
+from tests.ui.support import APP, REPO, chat_box_data, send, unescape
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 120  # the first run loads the embedding model and builds the index
@@ -26,7 +26,7 @@ def start() -> AppTest:
 
 
 def ask(at: AppTest, question: str) -> AppTest:
-    at.chat_input[0].set_value(question).run(timeout=TIMEOUT)
+    send(at, question).run(timeout=TIMEOUT)
     assert not at.exception, at.exception
     return at
 
@@ -255,7 +255,7 @@ def test_assistant_that_cannot_start_shows_an_error_not_a_traceback(ui_env, monk
     assert unescape(err.value).startswith(
         "The assistant could not start: StoreError: ASSISTANT_CHROMA_URL must look like"
     )
-    assert at.chat_input[0].proto.disabled
+    assert chat_box_data(at)["disabled"]
     assert any("not a prescription" in c.value for c in at.main.caption)
     assert at.sidebar.number_input(key="pt_egfr").value is None  # the rest of the page still works
 
@@ -305,4 +305,18 @@ def test_questions_queued_in_one_session_are_answered_in_order(app):
         "What is the maximum daily dose of baclofen for muscle cramps?",
         "How does baclofen work?",
     ]
-    assert app.session_state["pending"] == [] and not app.chat_input[0].proto.disabled
+    assert app.session_state["pending"] == [] and not chat_box_data(app)["disabled"]
+
+
+def test_questions_sent_together_are_all_answered_in_order_and_acknowledged(app):
+    """Streamlit keeps one of several requests that arrive together; the box's state in it holds every question
+    not yet taken, so all are answered, in the order sent, and a rerun with the same state answers none again."""
+    questions = ("What is the maximum daily dose of baclofen for muscle cramps?", "How does baclofen work?")
+    send(app, *questions).run(timeout=TIMEOUT)
+    assert not app.exception
+    asked = [t["content"] for t in app.session_state["turns"] if t["role"] == "user"]
+    assert asked == list(questions)
+    box = app.session_state["chat_box"]["queue"]
+    assert chat_box_data(app)["acked"] == [q["id"] for q in box]  # the page may forget them now
+    app.run(timeout=TIMEOUT)
+    assert [t["content"] for t in app.session_state["turns"] if t["role"] == "user"] == list(questions)
