@@ -6,6 +6,7 @@ cannot be built raises `LLMError` with one line that names the setting. Temperat
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from collections.abc import Iterator
@@ -25,6 +26,16 @@ KINDS = ("none", "ollama", "openai", "llamacpp")
 SETTING = "ASSISTANT_LLM / --llm"
 _LOCK = threading.Lock()
 _MODELS: dict[tuple, Any] = {}  # loaded llama.cpp models, shared by every Assistant in the process
+
+
+@atexit.register
+def _close_models() -> None:
+    """Free the loaded models while the interpreter is whole: left to garbage collection at shutdown, llama-cpp's
+    own clean-up runs after its module globals are gone and prints a TypeError traceback."""
+    with _LOCK:
+        for llm in _MODELS.values():
+            llm.close()
+        _MODELS.clear()
 
 
 def parse_spec(spec: str) -> tuple[str, str]:
