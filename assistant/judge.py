@@ -98,6 +98,7 @@ def judge(
                 patient,
                 reading.previous,
                 reading.interval_days,
+                starting=reading.starting,
                 rules=rules,
             )
             checks.append((reading.label, check))
@@ -139,6 +140,8 @@ def judge(
     out.assumptions = (
         standard_assumptions(patients[0], query) if out.verdict == "within_limits" else list(query.assumptions)
     )
+    if out.verdict == "within_limits" and any(f.code == "start_assumed" for f in out.findings):
+        out.assumptions.insert(-1, "a dose reached by titration, not a first dose (not stated)")
     return out
 
 

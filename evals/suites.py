@@ -27,45 +27,51 @@ def _reply(assistant, record: dict):
     return assistant.reply(history, turns[-1], patient=patient)
 
 
+def _dose_rows(assistant, suite: str, split: str, prefix: str, title: str, progress, misses: list[dict]):
+    """Unsafe greens, expected verdicts and the green rate of one dose suite's split."""
+    unsafe = ok = n = green_n = green_ok = 0
+    for r in (x for x in _load(suite) if x["split"] == split):
+        answer = _reply(assistant, r)
+        progress()
+        verdict = answer.dose_check.verdict if answer.dose_check else None
+        expect = r["expect"]
+        right = verdict != "within_limits" if expect == "not_within_limits" else verdict == expect
+        n, ok = n + 1, ok + right
+        unsafe += verdict == "within_limits" and expect != "within_limits"
+        if expect == "within_limits":
+            green_n, green_ok = green_n + 1, green_ok + (verdict == "within_limits")
+        if not right:
+            misses.append({"suite": suite, "id": r["id"], "expected": expect, "got": verdict})
+    return [
+        MetricRow(
+            key=f"{prefix}_{split}_unsafe_within_limits",
+            name=f"{title} ({split}): unsafe within_limits",
+            ours=float(unsafe),
+            kind="count",
+            n=n,
+        ),
+        MetricRow(
+            key=f"{prefix}_{split}_dose_verdicts",
+            name=f"{title} ({split}): expected verdict",
+            ours=ok / n if n else None,
+            n=n,
+        ),
+        MetricRow(
+            key=f"{prefix}_{split}_green_rate",
+            name=f"{title} ({split}): green where green is right",
+            ours=green_ok / green_n if green_n else None,
+            n=green_n,
+        ),
+    ]
+
+
 def suite_rows(assistant, progress=lambda: None) -> tuple[list[MetricRow], list[dict]]:
     """Metric rows for every suite and split, and one record per miss (for the report's case list)."""
     rows: list[MetricRow] = []
     misses: list[dict] = []
     for split in ("tune", "heldout"):
-        unsafe = ok = n = green_n = green_ok = 0
-        for r in (x for x in _load("adversarial_doses") if x["split"] == split):
-            answer = _reply(assistant, r)
-            progress()
-            verdict = answer.dose_check.verdict if answer.dose_check else None
-            expect = r["expect"]
-            right = verdict != "within_limits" if expect == "not_within_limits" else verdict == expect
-            n, ok = n + 1, ok + right
-            unsafe += verdict == "within_limits" and expect != "within_limits"
-            if expect == "within_limits":
-                green_n, green_ok = green_n + 1, green_ok + (verdict == "within_limits")
-            if not right:
-                misses.append({"suite": "adversarial_doses", "id": r["id"], "expected": expect, "got": verdict})
-        rows += [
-            MetricRow(
-                key=f"suite_{split}_unsafe_within_limits",
-                name=f"Adversarial doses ({split}): unsafe within_limits",
-                ours=float(unsafe),
-                kind="count",
-                n=n,
-            ),
-            MetricRow(
-                key=f"suite_{split}_dose_verdicts",
-                name=f"Adversarial doses ({split}): expected verdict",
-                ours=ok / n if n else None,
-                n=n,
-            ),
-            MetricRow(
-                key=f"suite_{split}_green_rate",
-                name=f"Adversarial doses ({split}): green where green is right",
-                ours=green_ok / green_n if green_n else None,
-                n=green_n,
-            ),
-        ]
+        rows += _dose_rows(assistant, "adversarial_doses", split, "suite", "Adversarial doses", progress, misses)
+        rows += _dose_rows(assistant, "starting_doses", split, "suite_start", "Starting doses", progress, misses)
         answered = total = 0
         for r in (x for x in _load("answerable") if x["split"] == split):
             answer = _reply(assistant, r)
@@ -98,4 +104,4 @@ def suite_rows(assistant, progress=lambda: None) -> tuple[list[MetricRow], list[
 
 
 def suite_size() -> int:
-    return sum(len(_load(n)) for n in ("adversarial_doses", "answerable", "intent_paraphrases"))
+    return sum(len(_load(n)) for n in ("adversarial_doses", "starting_doses", "answerable", "intent_paraphrases"))

@@ -15,6 +15,7 @@ from assistant.dosing.findings import headline_rank
 from assistant.dosing.loader import load_rules
 from assistant.dosing.parse import ParsedDose, ParseFailure
 from assistant.dosing.rules import DrugRules, IndicationRule
+from assistant.dosing.starting import start_findings
 from assistant.dosing.weight import read_dose
 from assistant.errors import one_line
 from assistant.settings import Settings
@@ -32,6 +33,7 @@ def check_dose(
     previous_dose: str | None = None,
     interval_days: float | None = None,
     *,
+    starting: bool = False,
     formulation: str | None = None,
     rules: Mapping[str, DrugRules] | None = None,
 ) -> DoseCheck:
@@ -48,6 +50,7 @@ def check_dose(
             unable_to_check; a stated fact that no limit of the indication uses is at least `caution`.
         previous_dose: the current dose expression, to check the titration step.
         interval_days: days since the last dose change (with previous_dose).
+        starting: the dose is a first dose (no previous_dose): above the guideline's start it skips titration.
         formulation: a formulation key or spelling from the rule (e.g. immediate vs extended release).
         rules: the rules to check against (`Assistant.rules`, the CLI's --rules-dir); without them, the rules
             of `Settings().rules_dir` (ASSISTANT_RULES_DIR), the one place that setting is read.
@@ -138,6 +141,7 @@ def check_dose(
         per_rule[r.indication] = (
             (
                 fx.for_rule(r, label, parsed, pt, prev_ok, interval, name)
+                + ([] if previous is not None else start_findings(r, label, parsed, starting))
                 if isinstance(parsed, ParsedDose)
                 else fx.sodium(r, label, pt, name)
             )

@@ -212,19 +212,7 @@ def for_rule(
     elif mx is not None:
         out.append(finding("max_daily", "within_limits", f"Maximum for {label}: {mx.text()}.", mx.text(), mx.source))
     out += _frequency(rule, label, dose)
-    if previous is None:
-        if (st := rule.start_daily_mg) is not None:
-            out.append(
-                finding("start_dose", "within_limits", f"Starting dose for {label}: {st.text()}.", st.text(), st.source)
-            )
-        if rule.start_regimen:
-            rg = rule.start_regimen
-            out.append(
-                finding(
-                    "start_dose", "within_limits", f"Initial regimen for {label}: {rg.text()}.", rg.text(), rg.source
-                )
-            )
-    else:
+    if previous is not None:  # with none, dosing/starting.py compares the dose with the guideline's start
         out += _titration(rule, label, dose, previous, interval_days)
     out += [
         finding("usual_range", "within_limits", f"Usual range for {label}: {u.text()}.", u.text(), u.source)

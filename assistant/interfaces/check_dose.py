@@ -27,7 +27,18 @@ from assistant.settings import Settings
 from assistant.types import DoseCheck, Patient
 
 BOOL_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
-BATCH_KEYS = {"id", "drug", "dose", "indication", "route", "previous_dose", "interval_days", "patient", "formulation"}
+BATCH_KEYS = {
+    "id",
+    "drug",
+    "dose",
+    "indication",
+    "route",
+    "previous_dose",
+    "interval_days",
+    "starting",
+    "patient",
+    "formulation",
+}
 
 
 def add_patient_argument(parser: argparse.ArgumentParser, note: str) -> None:
@@ -55,6 +66,11 @@ def add_check_dose_arguments(parser: argparse.ArgumentParser) -> None:
         "--previous-dose", dest="previous_dose", help="current dose expression, to check the titration step"
     )
     parser.add_argument("--interval-days", dest="interval_days", type=float, help="days since the last dose change")
+    parser.add_argument(
+        "--starting",
+        action="store_true",
+        help="the dose is a first dose (no current dose): compared with the guideline's starting dose",
+    )
     add_patient_argument(parser, "corpus/patient_fields.toml, e.g. egfr=45 crcl=40 weight=70 age=70")
     parser.add_argument(
         "--rules-dir",
@@ -165,6 +181,8 @@ def _batch_line(obj: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     interval = obj.get("interval_days")
     if interval is not None and (isinstance(interval, bool) or not isinstance(interval, (int, float))):
         raise InputError("'interval_days' must be a number or null", ident)
+    if obj.get("starting") is not None and not isinstance(obj["starting"], bool):
+        raise InputError("'starting' must be true, false or null", ident)
     kwargs = {k: obj[k] for k in BATCH_KEYS - {"id", "patient"} if obj.get(k) is not None}
     if obj.get("patient") is not None:
         try:
@@ -215,6 +233,7 @@ def run_check_dose(args: argparse.Namespace) -> int:
             patient=patient,
             previous_dose=args.previous_dose,
             interval_days=args.interval_days,
+            starting=args.starting,
             formulation=args.formulation,
             rules=rules,
         )

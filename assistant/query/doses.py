@@ -36,6 +36,7 @@ class DoseMention(BaseModel):
     drug: str | None = Field(description="Drug the dose belongs to; None when no drug was named anywhere.")
     turn: int = Field(description="Index of the user turn it was written in.")
     relation: str = Field(description="first, current, change, add, alternative or history.")
+    starting: bool = Field(default=False, description="The words around it say treatment begins with this dose.")
 
 
 class DoseReading(BaseModel):
@@ -44,6 +45,7 @@ class DoseReading(BaseModel):
     dose: str = Field(description="Dose expression checked (a sum is written as 'N mg/day').")
     previous: str | None = Field(default=None, description="The dose it changes from, if any.")
     interval_days: float | None = Field(default=None, description="Days since the last change, when stated.")
+    starting: bool = Field(default=False, description="A first dose: compared with the guideline's starting dose.")
     label: str = Field(description="Plain words for this reading, shown with its verdict.")
 
 
@@ -89,6 +91,21 @@ def relation(text: str, span: DoseSpan, previous_end: int, first: bool, lexicon:
         if near(name):
             return name
     return "unmarked"  # two doses of one drug, no word relating them: both a change and a sum are checked
+
+
+def start_mark(text: str, span: DoseSpan, previous_end: int, lexicon: Lexicon) -> str | None:
+    """Where words saying treatment begins with this dose stand: 'clause' (in the dose's own clause before it, so
+    they outrank a 'current' or 'history' cue such as 'begin at', 'start … before'), 'near' (within the words just
+    before it, or after it in its sentence), or None."""
+    pattern = lexicon.patterns.get("relations.start")
+    if pattern is None:
+        return None
+    clause_start = max([previous_end] + [text.rfind(ch, 0, span.start) + 1 for ch in ",;.?!\n"])
+    if pattern.search(text[clause_start : span.start]):
+        return "clause"
+    before = text[max(previous_end, span.start - 45) : span.start]
+    end = min([i for i in (text.find(ch, span.end) for ch in ".?!;\n") if i >= 0] or [len(text)])
+    return "near" if pattern.search(before) or pattern.search(text[span.end : min(end, span.end + 40)]) else None
 
 
 def interval_days(texts: list[str], lexicon: Lexicon, skip: list[list[tuple[int, int]]] | None = None) -> float | None:
@@ -138,6 +155,14 @@ def plan(
     turn_ids = sorted({m.turn for m in latest} | {last_turn - 1} - {-1})
     skip = [[(m.span.start, m.span.end) for m in mentions if m.turn == i] for i in turn_ids]
     days = interval_days([turns[i] for i in turn_ids], lexicon, skip)
+    naive = lexicon.patterns.get("relations.naive")
+    not_on_it = (
+        naive is not None
+        and any(naive.search(t) for t in turns)
+        and not any(m.relation in ("current", "history") for m in own)
+    )
+    if not_on_it:  # a patient not yet on the drug: each dose with no current dose is a first dose
+        latest = [m.model_copy(update={"starting": True}) for m in latest]
     return _readings(latest, days, turns, lexicon)
 
 
@@ -164,7 +189,8 @@ def _readings(doses: list[DoseMention], days: float | None, turns: list[str], le
             return DosePlan(
                 not_understood=[f"a change from {only.span.text} was asked about without the new dose as a number"]
             )
-        return DosePlan(readings=[DoseReading(dose=only.span.expression, label=f"{only.span.text} as written")])
+        label = f"{only.span.text} as {'a first dose' if only.starting else 'written'}"
+        return DosePlan(readings=[DoseReading(dose=only.span.expression, starting=only.starting, label=label)])
     groups: list[list[DoseMention]] = [[doses[0]]]
     kinds: list[str] = []
     for d in doses[1:]:
@@ -189,6 +215,7 @@ def _readings(doses: list[DoseMention], days: float | None, turns: list[str], le
             plan.readings.append(
                 DoseReading(
                     dose=both,
+                    starting=all(g.starting for g in [*groups[i - 1], *group]),  # none is current
                     label=f"{' + '.join(g.span.text for g in [*groups[i - 1], *group])} taken together (total {both})",
                 )
             )
@@ -202,13 +229,15 @@ def _readings(doses: list[DoseMention], days: float | None, turns: list[str], le
                         dose=str(total),
                         previous=previous,
                         interval_days=days if previous else None,
+                        starting=previous is None and any(g.starting for g in group),
                         label=label + (f", added to {group[0].span.text}" if added else ""),
                     )
                 )
             continue
         kind = kinds[i - 1]
         if kind == "alternative":
-            plan.readings.append(DoseReading(dose=str(total), label=f"{label} (an alternative)"))
+            first_dose = any(g.starting for g in [*groups[0], *group])  # 'start at 10 or 20?': both are starts
+            plan.readings.append(DoseReading(dose=str(total), starting=first_dose, label=f"{label} (an alternative)"))
         else:
             prev = totals[i - 1]
             plan.readings.append(

@@ -19,7 +19,10 @@ def understood_report(query: Query, scope_reason: str | None, corrections: dict[
         out["readings"] = [r.model_dump(exclude_none=True) for r in query.readings]
     out["numbers"] = (
         [{"text": n.text.strip(), "role": n.role} for n in query.numbers]
-        + [{"text": r.dose, "role": "dose" if not r.previous else "proposed dose"} for r in query.readings]
+        + [
+            {"text": r.dose, "role": "proposed dose" if r.previous else "first dose" if r.starting else "dose"}
+            for r in query.readings
+        ]
         + [{"text": p, "role": "dose of another drug"} for p in query.other_doses]
     )
     if facts := query.patient.known():

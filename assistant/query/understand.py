@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, Field
 
-from assistant.query.doses import DoseMention, DoseReading, attribute, plan, relation
+from assistant.query.doses import DoseMention, DoseReading, attribute, plan, relation, start_mark
 from assistant.query.facts import read_facts, start_of_current_patient
 from assistant.query.intent import IntentReader
 from assistant.query.lexicon import Lexicon
@@ -257,6 +257,10 @@ def _dose_mentions(
                 other.append(f"{span.text} ({owner})")
                 continue
             rel = relation(text, span, previous_end, first, lexicon)
-            out.append(DoseMention(span=span, drug=owner, turn=i, relation=rel))
+            mark = start_mark(text, span, previous_end, lexicon)
+            if mark == "clause" and first and rel in ("current", "history"):
+                rel = "first"  # 'begin baclofen at 30 mg': the start words outrank 'at'
+            starting = mark == "clause" or (mark == "near" and rel not in ("current", "history"))
+            out.append(DoseMention(span=span, drug=owner, turn=i, relation=rel, starting=starting))
             previous_end, first = span.end, False
     return out, other

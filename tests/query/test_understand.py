@@ -200,3 +200,29 @@ def test_a_long_conversation_does_not_recurse(read):
 def test_bad_questions(value, message):
     with pytest.raises(InputError, match=message):
         validate_question(value, 2000)
+
+
+@pytest.mark.parametrize(
+    "turns, starting",
+    [
+        (["Can we initiate baclofen at 20 mg/day for cirrhosis cramps?"], True),
+        (["For cramps, is 30 mg/day a sensible first dose?"], True),  # the words after the dose
+        (["Cramps in cirrhosis. Commencing baclofen, 10 mg twice a day okay?"], True),
+        (["Patient not on any muscle relaxant yet.", "Baclofen 20 mg/day for his cramps?"], True),  # earlier turn
+        (["Is 30 mg/day of baclofen fine for cramps?"], False),  # nothing says first: taken as titrated
+        (["She has been on baclofen 30 mg/day for months for cramps, still fine?"], False),
+    ],
+)
+def test_a_dose_said_to_be_where_treatment_begins_is_read_as_a_first_dose(read, turns, starting):
+    q = read(turns[-1], turns[:-1])
+    assert [r.starting for r in q.readings] == [starting] and q.previous_dose is None
+    from assistant.query.report import understood_report
+
+    numbers = understood_report(q, None, {})["numbers"]
+    assert [n["role"] for n in numbers if n["role"] in ("dose", "first dose")] == ["first dose" if starting else "dose"]
+
+
+def test_start_words_with_a_current_dose_still_read_a_change(read):
+    q = read("Currently on 10 mg/day for cramps; start 20 mg/day from next week?")
+    assert q.previous_dose == "10 mg/day" and "20 mg/day" in q.doses
+    assert q.readings and not any(r.starting for r in q.readings)  # a dose is current: none is a first dose

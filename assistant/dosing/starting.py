@@ -1,0 +1,68 @@
+"""Starting doses. A first dose is compared with the starting doses the guideline states; a dose with no current
+dose and no word saying it is a first dose is taken as reached by titration, and the check says so."""
+
+from __future__ import annotations
+
+from assistant.dosing.findings import finding
+from assistant.dosing.parse import ParsedDose
+from assistant.dosing.rules import IndicationRule, fmt
+from assistant.types import Finding, RuleSource
+
+
+def _stated_starts(rule: IndicationRule) -> list[tuple[float, str, str, RuleSource]]:
+    """(highest daily mg, kind, words, source) of each start the rule states: a daily start, an initial regimen."""
+    out: list[tuple[float, str, str, RuleSource]] = []
+    if (daily := rule.start_daily_mg) is not None:
+        out.append((daily.high, "Starting dose", daily.text(), daily.source))
+    if (regimen := rule.start_regimen) is not None:
+        out.append((regimen.single_mg * regimen.doses_per_day, "Initial regimen", regimen.text(), regimen.source))
+    return out
+
+
+def start_findings(rule: IndicationRule, label: str, dose: ParsedDose, starting: bool) -> list[Finding]:
+    """Findings about where the dose stands against the guideline's start (no current dose was stated).
+
+    Any start the guideline states is acceptable, so a first dose is compared with the highest of them (the
+    spasticity text gives both "5–10 mg/day" and "5 mg three times daily"); above it, the first dose skips
+    titration steps the guideline takes."""
+    starts = _stated_starts(rule)
+    info = [
+        finding("start_dose", "within_limits", f"{kind} for {label}: {text}.", text, src)
+        for _, kind, text, src in starts
+    ]
+    what = f"{fmt(dose.daily_high_mg)} mg/day"
+    if not starts:
+        if not starting:
+            return []
+        return [
+            finding(
+                "start_dose",
+                "caution",
+                f"{what} was asked about as a first dose, but the guideline gives no starting dose for {label}, "
+                "so it could not be compared with one.",
+            )
+        ]
+    top, _, top_text, source = max(starts, key=lambda s: s[0])
+    if dose.daily_high_mg <= top + 1e-9:
+        return info
+    words = " or ".join(text for _, _, text, _ in starts)
+    if starting:
+        return [
+            finding(
+                "start_dose",
+                "exceeds_titration_step",
+                f"Starting at {what} is above the starting dose for {label} ({words}); the guideline starts there "
+                "and increases step by step.",
+                top_text,
+                source,
+            )
+        ]
+    return [
+        *info,
+        finding(
+            "start_assumed",
+            "within_limits",
+            f"Not stated whether {what} is a first dose: it was taken as a dose reached by titration (a first dose "
+            f"for {label} is {words}).",
+        ),
+    ]
