@@ -136,6 +136,7 @@ def read_numbers(text: str, lexicon: Lexicon, skip: list[tuple[int, int]]) -> tu
     taken = list(skip)
     roles: list[NumberRole] = []
     trend = lexicon.patterns.get("trend.next")
+    earlier = lexicon.patterns.get("trend.earlier")
     for rp in lexicon.roles:
         for m in rp.pattern.finditer(text):
             groups = {k: v for k, v in m.groupdict().items() if v and k not in ("cmp", "unit")}
@@ -143,12 +144,16 @@ def read_numbers(text: str, lexicon: Lexicon, skip: list[tuple[int, int]]) -> tu
                 continue
             role = _role(m, rp.role, rp.fact)
             end = m.end()
-            while (
-                trend is not None
-                and rp.fact
-                and (nxt := trend.search(text[end:]))
-                and not _overlaps(end, end + nxt.end(), taken)
-            ):
+            while rp.fact:
+                if (
+                    earlier is not None
+                    and (old := earlier.search(text[end:]))
+                    and not _overlaps(end, end + old.end(), taken)
+                ):
+                    end += old.end()  # an older value: read past it, the latest stays
+                    continue
+                if trend is None or not (nxt := trend.search(text[end:])) or _overlaps(end, end + nxt.end(), taken):
+                    break
                 later = float(nxt.group("n"))
                 role = role.model_copy(update={"value": later, "low": None, "high": None})
                 end += nxt.end()

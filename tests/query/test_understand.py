@@ -226,3 +226,18 @@ def test_start_words_with_a_current_dose_still_read_a_change(read):
     q = read("Currently on 10 mg/day for cramps; start 20 mg/day from next week?")
     assert q.previous_dose == "10 mg/day" and "20 mg/day" in q.doses
     assert q.readings and not any(r.starting for r in q.readings)  # a dose is current: none is a first dose
+
+
+@pytest.mark.parametrize(
+    "question, fact, value",
+    [
+        ("Creatinine clearance 25 now (it was 85 last month). Baclofen 30 mg/day for cramps?", "crcl", 25.0),
+        ("eGFR 20 today, was 90 last year. Baclofen 10 mg/day for cramps?", "egfr", 20.0),
+        ("eGFR 45, down from 70 in spring; baclofen 10 mg/day for cramps?", "egfr", 45.0),
+        ("eGFR 40 (previously 25), baclofen 10 mg/day for cramps?", "egfr", 40.0),
+        ("eGFR 30, previously 45, now 20; baclofen 10 mg/day for cramps?", "egfr", 20.0),
+    ],
+)
+def test_an_older_value_written_after_the_latest_does_not_replace_it(read, question, fact, value):
+    q = read(question)
+    assert q.patient.known()[fact] == value and not q.not_understood
