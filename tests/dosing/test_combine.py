@@ -66,3 +66,10 @@ def test_a_superseded_document_no_longer_limits(tmp_path: Path) -> None:
     rules = load_rules_file(path)
     assert drop_superseded(rules, {"label-2020"}).rules == []
     assert drop_superseded(rules, {"other"}) is rules
+
+
+def test_a_first_dose_under_a_rule_with_no_start_is_at_least_caution(tmp_path: Path):
+    rules = {"testamine": load(tmp_path, ("t", 3000))}
+    first = check_dose("testamine", "1000 mg/day", "pain", starting=True, rules=rules)
+    assert first.verdict == "caution" and "gives no starting dose for pain" in first.findings[0].message
+    assert check_dose("testamine", "1000 mg/day", "pain", rules=rules).verdict == "within_limits"

@@ -1,18 +1,12 @@
 """First doses (dosing/starting.py): compared with the guideline's stated starts; any other dose with no current
-dose is taken as reached by titration, and the check says so. Real baclofen rules, plus a rule with no start."""
+dose is taken as reached by titration, and the check says so. Real baclofen rules; a rule with no start is in
+test_combine.py, the CLI flag in tests/interfaces/test_check_dose.py."""
 
 from __future__ import annotations
-
-import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from assistant.dosing.check import check_dose
-from assistant.dosing.loader import load_rules_file
-from assistant.settings import REPO_ROOT
 
 
 def start_findings(check) -> list:
@@ -66,56 +60,3 @@ def test_with_no_indication_every_indications_start_is_checked():
     assert check.verdict == "caution"  # above the cramps start, within the spasticity one: "if the indication is…"
     [flag] = [f for f in start_findings(check) if f.verdict != "within_limits"]
     assert flag.message.startswith("If the indication is muscle cramps: Starting at 15 mg/day is above")
-
-
-RULES_WITHOUT_START = """
-drug = "testamine"
-reviewed_by = "test"
-reviewed_on = "2026-12-01"
-[routes.oral]
-aliases = ["oral"]
-[indications.pain]
-label = "pain"
-aliases = ["pain"]
-[[rules]]
-route = "oral"
-indication = "pain"
-[rules.max_daily_mg]
-value = 3000
-unit = "mg/day"
-source = { doc_id = "t", section = "Adults", quote = "a maximum recommended daily dose of 3000 mg" }
-"""
-
-
-def test_a_first_dose_under_a_rule_with_no_start_is_at_least_caution(tmp_path: Path):
-    path = tmp_path / "testamine.toml"
-    path.write_text(RULES_WITHOUT_START, encoding="utf-8")
-    rules = {"testamine": load_rules_file(path)}
-    first = check_dose("testamine", "1000 mg/day", "pain", starting=True, rules=rules)
-    assert first.verdict == "caution" and "gives no starting dose for pain" in first.findings[0].message
-    assert check_dose("testamine", "1000 mg/day", "pain", rules=rules).verdict == "within_limits"
-
-
-def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", "check-dose", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        timeout=120,
-    )
-
-
-def test_check_dose_cli_and_batch_take_starting():
-    proc = run("--json", "--drug", "baclofen", "--dose", "30 mg/day", "--indication", "muscle_cramps", "--starting")
-    assert proc.returncode == 0 and json.loads(proc.stdout)["verdict"] == "exceeds_titration_step"
-    lines = [
-        {"id": 1, "drug": "baclofen", "dose": "30 mg/day", "indication": "muscle_cramps", "starting": True},
-        {"id": 2, "drug": "baclofen", "dose": "30 mg/day", "indication": "muscle_cramps", "starting": False},
-        {"id": 3, "drug": "baclofen", "dose": "30 mg/day", "starting": "yes"},
-    ]
-    proc = run("--batch", "-", stdin="\n".join(json.dumps(x) for x in lines) + "\n")
-    out = [json.loads(x) for x in proc.stdout.splitlines()]
-    assert [o.get("verdict") for o in out] == ["exceeds_titration_step", "within_limits", None]
-    assert out[2] == {"id": 3, "error": "'starting' must be true, false or null"}

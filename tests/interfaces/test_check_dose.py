@@ -247,3 +247,25 @@ def test_rules_dir_option_wins_over_the_environment(tmp_path: Path) -> None:
 def test_module_bad_patient_no_traceback() -> None:
     proc = subprocess_run(["--drug", "baclofen", "--dose", "10 mg/day", "--patient", "egfr=high"])
     assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", "error: patient egfr must be a number, got 'high'\n")
+
+
+def test_check_dose_cli_and_batch_take_starting() -> None:
+    args = ["--json", "--drug", "baclofen", "--dose", "30 mg/day", "--indication", "muscle_cramps", "--starting"]
+    proc = subprocess_run(args)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["verdict"] == "exceeds_titration_step"
+    lines = [
+        {"id": 1, "drug": "baclofen", "dose": "30 mg/day", "indication": "muscle_cramps", "starting": True},
+        {"id": 2, "drug": "baclofen", "dose": "30 mg/day", "indication": "muscle_cramps", "starting": False},
+        {"id": 3, "drug": "baclofen", "dose": "30 mg/day", "starting": "yes"},
+    ]
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant", "check-dose", "--batch", "-"],
+        input="\n".join(json.dumps(x) for x in lines) + "\n",
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    out = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert [o.get("verdict") for o in out] == ["exceeds_titration_step", "within_limits", None]
+    assert out[2] == {"id": 3, "error": "'starting' must be true, false or null"}
