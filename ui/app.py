@@ -34,8 +34,8 @@ from ui.reindex_job import ReindexJob  # noqa: E402
 from ui.sidebar import PATIENT_KEYS, backend_form, conversation_section, patient_form, pick_lists  # noqa: E402
 
 log = logging.getLogger("guideline_assistant.ui")
-# How often a busy run touches the page: a question sent meanwhile stops the run at the next touch; one that
-# arrives before that touch would be merged with it by Streamlit (the newest chat value wins).
+# How often a busy run touches the page: a question sent meanwhile stops the run at the next touch, so it shows at
+# once (the chat box's state keeps it until it is taken, whenever that is: ui/chat_box.py).
 POLL_SECONDS = 0.1
 ICON = Path(__file__).resolve().parent / "static" / "icon.png"  # served by this server: no font or icon CDN
 
@@ -121,7 +121,7 @@ def reindex_job(fingerprint: str) -> ReindexJob:
 @st.cache_data(show_spinner=False, max_entries=4)
 def library_listing(fingerprint: str, index_sha256: str, _collection) -> list:
     """The corpus panel's listing, read from the store once per index content (a walk of every chunk's metadata
-    on each script run would keep runs long, and a question sent during a long run can be merged away)."""
+    on each script run would keep runs long, and a question sent during a long run waits for it)."""
     return document_summaries(_collection)
 
 
@@ -129,8 +129,8 @@ def corpus_section(assistant, lock: threading.Lock, job: ReindexJob, fingerprint
     """The corpus panel; returns the progress bar while a re-index runs (the page keeps it moving), else None."""
     st.subheader("Corpus")
     try:
-        # No lock: a read, and waiting here for another session's answer would stop this run from reading its
-        # own chat box (Streamlit then merges the questions sent meanwhile and keeps only the newest).
+        # No lock: a read, and waiting here for another session's answer would keep this run from showing its
+        # own questions and answers.
         status = assistant.corpus_status()
         index_sha = assistant.provenance["index_sha256"]
         render.render_corpus(status, library_listing(fingerprint, index_sha, assistant.collection))
@@ -178,7 +178,7 @@ def show_turn(turn: dict) -> None:
 
 def answer_next(assistant, lock: threading.Lock, ss: SessionStateProxy) -> None:
     """Answer the oldest queued question. The work runs in a thread; this run polls it and updates the page every
-    POLL_SECONDS, so a question sent meanwhile stops this run at once and is queued (ui/pending.py), never merged away.
+    POLL_SECONDS, so a question sent meanwhile stops this run at once and is queued (ui/pending.py).
     With an LLM backend the guarded sentences are shown while the model writes."""
     item = ss["pending"][0]
     if "thread" not in item:
