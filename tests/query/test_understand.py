@@ -209,6 +209,7 @@ def test_bad_questions(value, message):
         (["For cramps, is 30 mg/day a sensible first dose?"], True),  # the words after the dose
         (["Cramps in cirrhosis. Commencing baclofen, 10 mg twice a day okay?"], True),
         (["Patient not on any muscle relaxant yet.", "Baclofen 20 mg/day for his cramps?"], True),  # earlier turn
+        (["Restarting baclofen at 30 mg/day for cramps after a month off?"], True),  # after a break: starts again
         (["Is 30 mg/day of baclofen fine for cramps?"], False),  # nothing says first: taken as titrated
         (["She has been on baclofen 30 mg/day for months for cramps, still fine?"], False),
     ],
