@@ -145,6 +145,15 @@ def judge(
     return out
 
 
+def not_for(check: DoseCheck | None, populations: list[str]) -> DoseCheck | None:
+    """The dose check of a question about a population the guidelines never mention (a refusal names it): grey,
+    whatever the adult limits say — never green beside a refusal."""
+    if check is None or not populations or check.verdict == "unable_to_check":
+        return check
+    reason = f"the guidelines in the library say nothing about {', '.join(populations)}, so no dose is checked"
+    return check.model_copy(update={"verdict": "unable_to_check", "hard_stop": False, "reason": reason})
+
+
 def uncovered_population(rules: DrugRules, patient: Patient) -> str | None:
     """The population of the patient that no rule of the drug covers, in words, or None (rules data decide)."""
     groups = patient_groups(rules.populations, patient)

@@ -18,7 +18,7 @@ from assistant.index.ingest import IngestResult, ingest
 from assistant.index.provenance import provenance
 from assistant.index.rebuild import staged_reindex
 from assistant.index.store import open_collection
-from assistant.judge import judge, uncovered_population
+from assistant.judge import judge, not_for, uncovered_population
 from assistant.query.intent import IntentReader
 from assistant.query.lexicon import build_lexicon
 from assistant.query.report import understood_report
@@ -199,6 +199,7 @@ class Assistant:
         scope = decide(
             found, query, best, self.settings.min_similarity, self.settings.topic_zipf, self.uncovered_kinds, gap
         )
+        dose_check = not_for(dose_check, found.populations)
         understood = understood_report(query, scope.reason, scope.corrections)
         cue = self.intents.answer_cues.get(answered_intent(query.intent, dose_check))
         common: dict[str, Any] = {

@@ -160,3 +160,25 @@ def test_a_reply_calls_the_embedding_model_once(assistant, question, monkeypatch
     assert float(ahead @ alone) > 0.9999  # a vector computed in a pair is the vector computed alone
     assistant.embeddings.embed_query(text)
     assert len(calls) == 3  # a vector computed ahead is used once
+
+
+@pytest.mark.parametrize(
+    "question", ["Can my dog take baclofen 10 mg/day for cramps?", "Baclofen 5 mg tid for spasticity in my cat?"]
+)
+def test_a_refused_population_never_keeps_a_green_dose_check(assistant, question):
+    answer = assistant.reply([], question)
+    assert answer.refused and answer.dose_check is not None
+    assert answer.dose_check.verdict == "unable_to_check" and "say nothing about" in (answer.dose_check.reason or "")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Child-Pugh B cirrhosis with cramps: baclofen 10 mg once a day?",
+        "Nursing home resident with cirrhosis and cramps: baclofen 10 mg/day?",
+    ],
+)
+def test_a_population_word_inside_a_name_is_not_that_population(assistant, question):
+    answer = assistant.reply([], question)
+    assert not answer.refused and answer.dose_check is not None and answer.dose_check.verdict == "within_limits"
+    assert answer.understood["patient"] == {"cirrhosis": True}

@@ -91,7 +91,8 @@ def topic_words(message: str, vocabulary: CorpusVocabulary, glossary: Glossary) 
     content = [w for w in words(message) if w.isalpha() and len(w) >= 3 and w not in STOPWORDS]
     found.content_words = len(content)
     for word in content:
-        if word in glossary.populations and not vocabulary.knows(word):
+        # a population word inside a glossary name ('Child-Pugh', 'nursing home') is part of that name
+        if word in glossary.populations and not vocabulary.knows(word) and word not in glossary_words:
             found.populations.append(word)
         elif (
             vocabulary.knows(word)
