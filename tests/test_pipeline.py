@@ -182,3 +182,12 @@ def test_a_population_word_inside_a_name_is_not_that_population(assistant, quest
     answer = assistant.reply([], question)
     assert not answer.refused and answer.dose_check is not None and answer.dose_check.verdict == "within_limits"
     assert answer.understood["patient"] == {"cirrhosis": True}
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Baclofen ten milligrams a day for cramps in cirrhosis?", "Is twenty mg three times daily OK for spasticity?"],
+)
+def test_a_dose_written_in_words_is_checked_and_found_unreadable(assistant, question):
+    check = assistant.reply([], question).dose_check
+    assert check is not None and check.verdict == "unable_to_check" and "written in words" in (check.reason or "")
