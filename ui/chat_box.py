@@ -9,7 +9,7 @@ question once, by its id, and acknowledges it so the page can forget it.
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,8 @@ class Sent:
 
 
 def _entries(state: Any) -> list[Any]:
-    queue = state.get("queue") if isinstance(state, MutableMapping) else getattr(state, "queue", None)
+    """The box's list of questions; the component's result and its session-state value are both mappings."""
+    queue = state.get("queue") if isinstance(state, Mapping) else None
     return queue if isinstance(queue, list) else []
 
 

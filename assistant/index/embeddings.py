@@ -29,6 +29,7 @@ class LocalEmbeddings(Embeddings):
         self.backend = backend
         self._encoding = threading.Lock()
         self._ahead: dict[str, list[float]] = {}
+        self._ahead_lock = threading.Lock()  # sessions reply in parallel threads
         self.model: Any  # an OnnxEncoder or a SentenceTransformer: the same encode() signature
         if backend == "onnx":
             from assistant.index.onnx_model import OnnxEncoder
@@ -63,16 +64,18 @@ class LocalEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         """The query's vector; one computed ahead by `embed_with` is used once, then forgotten."""
-        ahead = self._ahead.pop(text, None)
+        with self._ahead_lock:
+            ahead = self._ahead.pop(text, None)
         return ahead if ahead is not None else self.embed_documents([text])[0]
 
     def embed_with(self, text: str, next_text: str) -> list[float]:
         """`text`'s vector, with `next_text` embedded in the same model call (two texts cost ~1.25 calls, not 2) and
         kept for the `embed_query(next_text)` that follows. Only the last few are kept."""
         vector, ahead = self.embed_documents([text, next_text])
-        self._ahead[next_text] = ahead
-        while len(self._ahead) > AHEAD_KEPT:
-            self._ahead.pop(next(iter(self._ahead)))
+        with self._ahead_lock:
+            self._ahead[next_text] = ahead
+            while len(self._ahead) > AHEAD_KEPT:
+                self._ahead.pop(next(iter(self._ahead)))
         return vector
 
 

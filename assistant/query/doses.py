@@ -29,6 +29,9 @@ _UNIT_DAYS = {
 }
 
 
+SENTENCE_MARKS = ".?!;\n"
+
+
 class DoseMention(BaseModel):
     """A dose expression, the drug it belongs to and its role in the sentence."""
 
@@ -65,8 +68,7 @@ def attribute(spans: list[DoseSpan], mentions: list[DrugMention], text: str, def
             if 0 <= m.start - span.end <= 16
             and re.fullmatch(r"\s*(?:of|of the|of his|of her)?\s*", text[span.end : m.start], re.I)
         ]
-        sentence_start = max(text.rfind(ch, 0, span.start) for ch in ".?!;\n") + 1
-        sentence_end = min([i for i in (text.find(ch, span.end) for ch in ".?!;\n") if i >= 0] or [len(text)])
+        sentence_start, sentence_end = _sentence_start(text, span.start), _sentence_end(text, span.end)
         before = [m for m in mentions if sentence_start <= m.start < span.start]
         later = [m for m in mentions if span.end <= m.start < sentence_end]
         pick = after[0] if after else before[-1] if before else later[0] if later else None
@@ -100,12 +102,22 @@ def start_mark(text: str, span: DoseSpan, previous_end: int, lexicon: Lexicon) -
     pattern = lexicon.patterns.get("relations.start")
     if pattern is None:
         return None
-    clause_start = max([previous_end] + [text.rfind(ch, 0, span.start) + 1 for ch in ",;.?!\n"])
+    clause_start = max(previous_end, _sentence_start(text, span.start, ",;.?!\n"))
     if pattern.search(text[clause_start : span.start]):
         return "clause"
     before = text[max(previous_end, span.start - 45) : span.start]
-    end = min([i for i in (text.find(ch, span.end) for ch in ".?!;\n") if i >= 0] or [len(text)])
-    return "near" if pattern.search(before) or pattern.search(text[span.end : min(end, span.end + 40)]) else None
+    after = text[span.end : min(_sentence_end(text, span.end), span.end + 40)]
+    return "near" if pattern.search(before) or pattern.search(after) else None
+
+
+def _sentence_start(text: str, pos: int, marks: str = SENTENCE_MARKS) -> int:
+    """Where the sentence (or, with commas among `marks`, the clause) holding `pos` starts."""
+    return max(text.rfind(ch, 0, pos) for ch in marks) + 1
+
+
+def _sentence_end(text: str, pos: int) -> int:
+    """Where the sentence holding `pos` ends (its closing mark, or the end of the text)."""
+    return min([i for i in (text.find(ch, pos) for ch in SENTENCE_MARKS) if i >= 0] or [len(text)])
 
 
 def interval_days(texts: list[str], lexicon: Lexicon, skip: list[list[tuple[int, int]]] | None = None) -> float | None:

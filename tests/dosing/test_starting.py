@@ -45,7 +45,8 @@ def test_a_dose_not_said_to_be_first_is_taken_as_titrated_and_says_so():
     assert check.verdict == "within_limits"
     assumed = [f for f in start_findings(check) if f.code == "start_assumed"]
     assert len(assumed) == 1 and "taken as a dose reached by titration" in assumed[0].message
-    assert not start_findings(check_dose("baclofen", "10 mg/day", "muscle_cramps"))[1:]  # at the start: no note
+    at_start = start_findings(check_dose("baclofen", "10 mg/day", "muscle_cramps"))
+    assert [f.code for f in at_start] == ["start_dose"]  # at the start: the start is shown, nothing assumed
 
 
 def test_a_change_from_a_current_dose_is_judged_by_the_titration_rule_not_the_start():
