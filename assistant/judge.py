@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from assistant.dosing import check_dose
-from assistant.dosing.findings import finding, headline_rank
-from assistant.dosing.rules import DrugRules
-from assistant.dosing.states import not_covered_reason, patient_groups
+from assistant.dosing.check import check_dose
+from assistant.dosing.findings.limits import finding, headline_rank
+from assistant.dosing.rules.schema import DrugRules
+from assistant.dosing.findings.states import not_covered_reason, patient_groups
 from assistant.query.understand import Query
 from assistant.types import DoseCheck, Patient
 

@@ -12,8 +12,8 @@ from pydantic import BaseModel
 from assistant.answer.compose import REFUSAL, answered_intent, compose
 from assistant.answer.guard import guard
 from assistant.corpus.glossary import load_glossary
-from assistant.dosing import load_rules
-from assistant.dosing.rules import DrugRules
+from assistant.dosing.rules.load import load_rules
+from assistant.dosing.rules.schema import DrugRules
 from assistant.index.ingest import IngestResult, ingest
 from assistant.index.provenance import provenance
 from assistant.index.rebuild import staged_reindex

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from assistant.corpus.load import CorpusError
-from assistant.dosing.rules import RulesError
+from assistant.dosing.rules.schema import RulesError
 from assistant.errors import AssistantError, InputError, LLMError, one_line
 from assistant.index.store import StoreError
 from assistant.interfaces.audit import AuditError

@@ -12,14 +12,16 @@ from pathlib import Path
 
 from assistant.settings import REPO_ROOT
 
-# Lowest first. A module's stage is its first package folder (or module) under `assistant`.
+# Lowest first. A module's stage is its first package folder (or module) under `assistant`,
+# or its second where that sub-package is a floor of its own (dosing's foundations).
 STAGES: list[set[str]] = [
     {"text", "types", "settings", "errors"},
     {"corpus"},
-    {"dosing"},  # rules and the dose parser are data the reader uses too (query.doses, query.lexicon)
+    {"dosing.rules", "dosing.reading"},  # foundations: the rules schema and the dose grammar, used by index and query
     {"index"},
     {"query"},
     {"retrieval"},
+    {"dosing"},  # the stage: findings, check_dose and its tool, on top of the two foundations
     {"judge"},  # the verdict for an understood question: dosing over every reading and scenario
     {"answer"},
     {"llm"},
@@ -27,6 +29,7 @@ STAGES: list[set[str]] = [
     {"interfaces", "__main__", "__init__"},
 ]
 TOP = {"evals", "ui"}
+FLOORS = {name for stage in STAGES for name in stage if "." in name}
 
 
 def _module_name(path: Path) -> str:
@@ -59,7 +62,10 @@ def _files(package: str) -> list[Path]:
 
 
 def _stage(module: str) -> int:
-    part = module.split(".")[1] if "." in module else "__init__"
+    parts = module.split(".")
+    part = parts[1] if len(parts) > 1 else "__init__"
+    if len(parts) > 2 and f"{part}.{parts[2]}" in FLOORS:  # a sub-package that is a floor of its own
+        part = f"{part}.{parts[2]}"
     return next(i for i, names in enumerate(STAGES) if part in names)
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from assistant.dosing.loader import load_rules
-from assistant.dosing.rules import RulesError
+from assistant.dosing.rules.load import load_rules
+from assistant.dosing.rules.schema import RulesError
 from assistant.index.provenance import folder_hash
 from assistant.settings import Settings
 from assistant.types import Patient

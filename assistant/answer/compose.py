@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from assistant.answer.citations import CitationNumbering
 from assistant.answer.indications import sentence_indication
-from assistant.dosing.rules import DrugRules
+from assistant.dosing.rules.schema import DrugRules
 from assistant.query.understand import Query
 from assistant.text.sentences import split_sentences
 from assistant.text.words import content_terms, words

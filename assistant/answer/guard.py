@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from assistant.answer.indications import sentence_indication
 from assistant.answer.support import support_pool
-from assistant.dosing.rules import DrugRules
+from assistant.dosing.rules.schema import DrugRules
 from assistant.text.citations import MARKER, marker, marker_numbers, renumber
 from assistant.text.quantities import numbers_in, value_supported
 from assistant.text.sentences import split_sentences

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.dosing.rules import DrugRules
+from assistant.dosing.rules.schema import DrugRules
 from assistant.types import Chunk
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from assistant.dosing.parse import ParseFailure, read_dose
+from assistant.dosing.reading.parse import ParseFailure, read_dose
 from assistant.text.quantities import Quantity, extract
 from assistant.types import DoseCheck, Patient
 

@@ -8,15 +8,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from assistant.dosing import band_check as bx
-from assistant.dosing import findings as fx
-from assistant.dosing import states as st
-from assistant.dosing.findings import headline_rank
-from assistant.dosing.loader import load_rules
-from assistant.dosing.parse import ParsedDose, ParseFailure
-from assistant.dosing.rules import DrugRules, IndicationRule
-from assistant.dosing.starting import start_findings
-from assistant.dosing.weight import read_dose
+from assistant.dosing.findings import bands as bx
+from assistant.dosing.findings import limits as fx
+from assistant.dosing.findings import states as st
+from assistant.dosing.findings.limits import headline_rank
+from assistant.dosing.rules.load import load_rules
+from assistant.dosing.reading.parse import ParsedDose, ParseFailure
+from assistant.dosing.rules.schema import DrugRules, IndicationRule
+from assistant.dosing.findings.starting import start_findings
+from assistant.dosing.reading.weight import read_dose
 from assistant.errors import one_line
 from assistant.settings import Settings
 from assistant.types import HARD_STOPS, DoseCheck, Finding, Patient

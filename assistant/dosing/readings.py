@@ -7,9 +7,9 @@ import inspect
 from collections.abc import Mapping
 from typing import Any
 
-from assistant.dosing import findings as fx
+from assistant.dosing.findings import limits as fx
 from assistant.dosing.check import HARD_STOPS, check_dose
-from assistant.dosing.rules import DrugRules
+from assistant.dosing.rules.schema import DrugRules
 from assistant.types import DoseCheck, Finding
 
 READING_KEYS = frozenset(inspect.signature(check_dose).parameters) - {"drug", "rules"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Any
 
-from assistant.dosing.rules import DrugRules, fmt
+from assistant.dosing.rules.schema import DrugRules, fmt
 from assistant.types import Patient, patient_bounds
 
 _EDGE_KEYS = ("value", "low", "high", "adult_min_age")

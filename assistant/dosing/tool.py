@@ -9,7 +9,7 @@ from langchain_core.tools import StructuredTool, ToolException
 from pydantic import BaseModel, Field
 
 from assistant.dosing.check import check_dose
-from assistant.dosing.rules import DrugRules, RulesError
+from assistant.dosing.rules.schema import DrugRules, RulesError
 from assistant.errors import one_line
 from assistant.types import Patient
 

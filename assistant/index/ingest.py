@@ -36,9 +36,9 @@ class IngestResult(BaseModel):
 
 def rules_citing(settings: Settings) -> dict[str, set[str]]:
     """doc_id → the drugs whose rules cite it (empty when the rules cannot be read: listing only, never a check)."""
-    from assistant.dosing.cited import sourced
-    from assistant.dosing.loader import load_rules
-    from assistant.dosing.rules import RulesError
+    from assistant.dosing.rules.quotes import sourced
+    from assistant.dosing.rules.load import load_rules
+    from assistant.dosing.rules.schema import RulesError
 
     try:
         table = load_rules(settings.rules_dir)

@@ -24,7 +24,7 @@ def corpus_questions(corpus_dir: Path) -> list[str]:
 
 def probe_dose(rules_dir: Path) -> tuple[str, str, str]:
     """(drug, dose, indication) for the check-dose timing: the first rule's maximum, from the loaded rules."""
-    from assistant.dosing.loader import load_rules
+    from assistant.dosing.rules.load import load_rules
 
     for drug, rules in sorted(load_rules(rules_dir).items()):
         for rule in rules.rules:

@@ -13,8 +13,8 @@ from typing import Any, BinaryIO, TextIO
 from pydantic import ValidationError
 
 from assistant.dosing.check import check_dose
-from assistant.dosing.loader import load_rules
-from assistant.dosing.rules import DrugRules
+from assistant.dosing.rules.load import load_rules
+from assistant.dosing.rules.schema import DrugRules
 from assistant.errors import AssistantError, InputError, one_line
 from assistant.interfaces.jsonl import (
     LineError,

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from assistant.corpus.chunk import chunk_guideline
 from assistant.corpus.load import load_corpus
-from assistant.dosing.cited import sourced
-from assistant.dosing.loader import rules_file_problems
-from assistant.dosing.rules import DrugRules
+from assistant.dosing.rules.quotes import sourced
+from assistant.dosing.rules.load import rules_file_problems
+from assistant.dosing.rules.schema import DrugRules
 from assistant.settings import Settings
 
 Sections = dict[str, dict[str, list[str]]]

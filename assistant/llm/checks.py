@@ -7,7 +7,7 @@ import re
 
 from assistant.answer.guard import Guarded, guard
 from assistant.answer.support import support_pool
-from assistant.dosing.rules import DrugRules
+from assistant.dosing.rules.schema import DrugRules
 from assistant.text.citations import cited_numbers, normalise_markers, strip_citations
 from assistant.text.quantities import numbers_in, unsupported
 from assistant.text.sentences import split_sentences

@@ -22,7 +22,7 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.answer.guard import Guarded
-from assistant.dosing.rules import DrugRules
+from assistant.dosing.rules.schema import DrugRules
 from assistant.dosing.tool import TOOL_NAME, make_check_dose_tool
 from assistant.errors import LLMError, one_line
 from assistant.llm.backends import resolve

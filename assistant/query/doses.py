@@ -7,7 +7,7 @@ import re
 
 from pydantic import BaseModel, Field
 
-from assistant.dosing.parse import ParsedDose, parse_dose
+from assistant.dosing.reading.parse import ParsedDose, parse_dose
 from assistant.query.lexicon import Lexicon
 from assistant.query.numbers import DoseSpan, NumberRole
 from assistant.query.subjects import DrugMention

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from assistant.dosing.rules import DrugRules
+from assistant.dosing.rules.schema import DrugRules
 from assistant.text.words import STOPWORDS
 
 READER_FILE = "reader.toml"

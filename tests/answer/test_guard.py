@@ -5,7 +5,8 @@ import pytest
 from assistant.answer.guard import guard
 from assistant.corpus.chunk import chunk_guideline
 from assistant.corpus.load import load_corpus
-from assistant.dosing import check_dose, load_rules
+from assistant.dosing.check import check_dose
+from assistant.dosing.rules.load import load_rules
 from assistant.settings import REPO_ROOT
 from assistant.types import Citation, Draft
 

@@ -4,7 +4,7 @@ checked limit) are caught unless the checker said within_limits; the guideline's
 import pytest
 
 from assistant.answer.guard import judges_a_dose
-from assistant.dosing import check_dose
+from assistant.dosing.check import check_dose
 
 ABOVE = check_dose("baclofen", "90 mg/day", "muscle_cramps")
 WITHIN = check_dose("baclofen", "20 mg/day", "muscle_cramps")

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from assistant.dosing.check import check_dose
-from assistant.dosing.loader import load_rules_file
-from assistant.dosing.rules import DrugRules, RulesError
+from assistant.dosing.rules.load import load_rules_file
+from assistant.dosing.rules.schema import DrugRules, RulesError
 
 RULES = """
 drug = "testamine"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.dosing import check_dose, load_rules
+from assistant.dosing.check import check_dose
+from assistant.dosing.rules.load import load_rules
 from assistant.settings import REPO_ROOT
 from assistant.types import DoseCheck, Patient, most_severe
 

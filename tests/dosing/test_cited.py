@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.dosing.cited import states
-from assistant.dosing.loader import load_rules_file
-from assistant.dosing.rules import RulesError
+from assistant.dosing.rules.quotes import states
+from assistant.dosing.rules.load import load_rules_file
+from assistant.dosing.rules.schema import RulesError
 from assistant.settings import REPO_ROOT
 
 GOOD = (REPO_ROOT / "corpus" / "rules" / "baclofen.toml").read_text(encoding="utf-8")

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from assistant.dosing.check import check_dose
-from assistant.dosing.combine import drop_superseded
-from assistant.dosing.loader import load_rules_file
-from assistant.dosing.rules import RulesError
+from assistant.dosing.rules.merge import drop_superseded
+from assistant.dosing.rules.load import load_rules_file
+from assistant.dosing.rules.schema import RulesError
 
 HEAD = """
 drug = "testamine"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.dosing import check_dose
-from assistant.dosing.parse import (
+from assistant.dosing.check import check_dose
+from assistant.dosing.reading.parse import (
     ParsedDose,
     ParseFailure,
     dose_readings,

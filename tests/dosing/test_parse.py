@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from assistant.dosing.parse import MAX_LENGTH, ParsedDose, ParseFailure, parse_dose
+from assistant.dosing.reading.parse import MAX_LENGTH, ParsedDose, ParseFailure, parse_dose
 
 # expression, single mg, daily mg, daily max mg, doses/day
 READ = [

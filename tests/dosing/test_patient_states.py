@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.dosing import check_dose, load_rules
+from assistant.dosing.check import check_dose
+from assistant.dosing.rules.load import load_rules
 from assistant.settings import REPO_ROOT
 from assistant.types import DoseCheck
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.dosing import check_dose, load_rules
-from assistant.dosing.loader import load_rules_file
-from assistant.dosing.rules import RulesError
+from assistant.dosing.check import check_dose
+from assistant.dosing.rules.load import load_rules
+from assistant.dosing.rules.load import load_rules_file
+from assistant.dosing.rules.schema import RulesError
 from assistant.settings import REPO_ROOT
 
 RULES_TEXT = (REPO_ROOT / "corpus/rules/baclofen.toml").read_text(encoding="utf-8")

@@ -8,8 +8,10 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.dosing import check_dose, load_rules, parse_dose
-from assistant.dosing.parse import ParsedDose, ParseFailure
+from assistant.dosing.check import check_dose
+from assistant.dosing.rules.load import load_rules
+from assistant.dosing.reading.parse import parse_dose
+from assistant.dosing.reading.parse import ParsedDose, ParseFailure
 from assistant.settings import REPO_ROOT
 from assistant.types import DoseCheck
 

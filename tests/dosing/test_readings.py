@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.dosing import check_readings
+from assistant.dosing.readings import check_readings
 from assistant.dosing.check import headline_rank
 
 C, S = "muscle_cramps", "spasticity"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from assistant.dosing.loader import load_rules, load_rules_file
-from assistant.dosing.rules import DrugRules, Limit, RangeLimit, Regimen, RulesError, fmt
+from assistant.dosing.rules.load import load_rules, load_rules_file
+from assistant.dosing.rules.schema import DrugRules, Limit, RangeLimit, Regimen, RulesError, fmt
 from assistant.settings import REPO_ROOT
 from assistant.types import RuleSource
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.dosing import check_readings, load_rules
+from assistant.dosing.readings import check_readings
+from assistant.dosing.rules.load import load_rules
 from assistant.dosing.scenarios import range_readings
 from assistant.settings import REPO_ROOT
 

@@ -1,4 +1,4 @@
-"""First doses (dosing/starting.py): compared with the guideline's stated starts; any other dose with no current
+"""First doses (dosing/findings/starting.py): compared with the guideline's stated starts; any other dose with no current
 dose is taken as reached by titration, and the check says so. Real baclofen rules; a rule with no start is in
 test_combine.py, the CLI flag in tests/interfaces/test_check_dose.py."""
 

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.corpus.chunk import chunk_guideline
 from assistant.corpus.load import load_corpus
-from assistant.dosing.loader import rules_file_problems
+from assistant.dosing.rules.load import rules_file_problems
 from assistant.interfaces.validate_rules import quote_problems
 from assistant.settings import REPO_ROOT
 from evals.cases import load_cases, normalise, phrase_in

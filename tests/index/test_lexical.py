@@ -7,7 +7,7 @@ import tomllib
 
 import pytest
 
-from assistant.dosing.loader import load_rules_file
+from assistant.dosing.rules.load import load_rules_file
 from assistant.index.ingest import ingest
 from assistant.index.lexical import lexical_dir, saved_version
 from assistant.index.provenance import index_hash

@@ -5,7 +5,7 @@ from __future__ import annotations
 from assistant.corpus.chunk import chunk_guideline
 from assistant.corpus.glossary import load_glossary
 from assistant.corpus.load import load_corpus
-from assistant.dosing.loader import load_rules
+from assistant.dosing.rules.load import load_rules
 from assistant.interfaces.bench_questions import questions
 from assistant.interfaces.synthetic import write_library
 

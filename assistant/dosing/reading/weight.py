@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from assistant.dosing.parse import ParsedDose, ParseFailure, parse_dose
+from assistant.dosing.reading.parse import ParsedDose, ParseFailure, parse_dose
 from assistant.types import Patient
 
 _PER_KG = re.compile(

@@ -13,9 +13,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.dosing.ambiguity import FORM as _FORM
-from assistant.dosing.ambiguity import UNIT
-from assistant.dosing.ambiguity import readings as _readings
+from assistant.dosing.reading.ambiguity import FORM as _FORM
+from assistant.dosing.reading.ambiguity import UNIT
+from assistant.dosing.reading.ambiguity import readings as _readings
 
 MAX_LENGTH = 80
 

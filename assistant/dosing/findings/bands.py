@@ -7,11 +7,11 @@ passed silently: if the dose would break that limit for some value of the fact, 
 
 from __future__ import annotations
 
-from assistant.dosing.bands import Formulation, fmt_number
-from assistant.dosing.findings import finding
-from assistant.dosing.parse import ParsedDose
-from assistant.dosing.renal_bands import doses_per_day, renal_band_findings
-from assistant.dosing.rules import General, IndicationRule
+from assistant.dosing.rules.bands import Formulation, fmt_number
+from assistant.dosing.findings.limits import finding
+from assistant.dosing.reading.parse import ParsedDose
+from assistant.dosing.findings.renal import doses_per_day, renal_band_findings
+from assistant.dosing.rules.schema import General, IndicationRule
 from assistant.types import Finding, Patient, Verdict
 
 

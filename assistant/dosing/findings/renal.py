@@ -6,9 +6,9 @@ eGFR is never used for a CrCl band (or the reverse).
 
 from __future__ import annotations
 
-from assistant.dosing.bands import MEASURE_LABEL, RenalBand, fmt_number
-from assistant.dosing.findings import finding
-from assistant.dosing.parse import ParsedDose, parse_dose
+from assistant.dosing.rules.bands import MEASURE_LABEL, RenalBand, fmt_number
+from assistant.dosing.findings.limits import finding
+from assistant.dosing.reading.parse import ParsedDose, parse_dose
 from assistant.types import Finding, Patient, Verdict
 
 

@@ -6,8 +6,8 @@ A document marked superseded (front matter `superseded_by`) no longer contribute
 
 from __future__ import annotations
 
-from assistant.dosing.cited import sourced
-from assistant.dosing.rules import DrugRules, IndicationRule, Limit, Statement
+from assistant.dosing.rules.quotes import sourced
+from assistant.dosing.rules.schema import DrugRules, IndicationRule, Limit, Statement
 
 
 def documents_of(rule: IndicationRule) -> set[str]:

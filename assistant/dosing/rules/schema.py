@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from assistant.dosing.bands import Formulation, MinInterval, PerKgDose, RenalBand
-from assistant.dosing.cited import primary_document
-from assistant.dosing.population_rules import (
+from assistant.dosing.rules.bands import Formulation, MinInterval, PerKgDose, RenalBand
+from assistant.dosing.rules.quotes import primary_document
+from assistant.dosing.rules.populations import (
     DEFAULT_COVERS,
     PopulationCode,
     Populations,

@@ -6,8 +6,8 @@ patient as given.
 
 from __future__ import annotations
 
-from assistant.dosing.parse import ParsedDose, ParseFailure
-from assistant.dosing.rules import General, IndicationRule, Limit, Statement, fmt
+from assistant.dosing.reading.parse import ParsedDose, ParseFailure
+from assistant.dosing.rules.schema import General, IndicationRule, Limit, Statement, fmt
 from assistant.types import Finding, Patient, RuleSource, Severity, Verdict, verdict_rank
 
 RANK: dict[Verdict, int] = {
@@ -212,7 +212,7 @@ def for_rule(
     elif mx is not None:
         out.append(finding("max_daily", "within_limits", f"Maximum for {label}: {mx.text()}.", mx.text(), mx.source))
     out += _frequency(rule, label, dose)
-    if previous is not None:  # with none, dosing/starting.py compares the dose with the guideline's start
+    if previous is not None:  # with none, dosing/findings/starting.py compares the dose with the guideline's start
         out += _titration(rule, label, dose, previous, interval_days)
     out += [
         finding("usual_range", "within_limits", f"Usual range for {label}: {u.text()}.", u.text(), u.source)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from assistant.dosing.cited import cited_value_problems
-from assistant.dosing.combine import combine
-from assistant.dosing.rules import DrugRules, RulesError
+from assistant.dosing.rules.quotes import cited_value_problems
+from assistant.dosing.rules.merge import combine
+from assistant.dosing.rules.schema import DrugRules, RulesError
 from assistant.errors import one_line
 
 
