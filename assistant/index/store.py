@@ -1,6 +1,7 @@
 """Chroma: embedded PersistentClient by default, HttpClient to a `chroma run` server when configured.
 
-Chunks are keyed by content hash, so a re-ingest embeds only new text and deletes what left the corpus.
+Chunks are keyed by content hash, so a re-ingest embeds only new text and deletes what left the corpus. How a
+chunk becomes a Chroma row and back is `assistant.index.rows` (re-exported here).
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from assistant.errors import AssistantError, one_line
+from assistant.index.rows import DocumentSummary as DocumentSummary
+from assistant.index.rows import built_at_of as built_at_of
+from assistant.index.rows import chunk_from as chunk_from
+from assistant.index.rows import chunk_metadata, chunks_of, embedding_text, summaries_of
 from assistant.settings import Settings
 from assistant.types import Chunk
 
@@ -126,40 +131,6 @@ def parse_chroma_url(url: str) -> tuple[str, int, bool]:
     return parsed.hostname, port, parsed.scheme == "https"
 
 
-def embedding_text(chunk: Chunk) -> str:
-    """What is embedded: title and section give a bullet its context."""
-    return f"{chunk.title}. {chunk.section}: {chunk.text}"
-
-
-def _metadata(chunk: Chunk, indexed_at: str, file: str, doc: dict[str, str] | None = None) -> dict[str, str | int]:
-    page = {"page": chunk.page} if chunk.page is not None else {}  # Chroma metadata holds no None
-    return {
-        **page,
-        **(doc or {}),
-        "doc_id": chunk.doc_id,
-        "file": file,
-        "title": chunk.title,
-        "section": chunk.section,
-        "refs": ",".join(str(r) for r in chunk.refs),
-        "position": chunk.position,
-        "indexed_at": indexed_at,
-    }
-
-
-def chunk_from(chunk_id: str, text: str, meta: dict) -> Chunk:
-    refs = [int(r) for r in str(meta.get("refs", "")).split(",") if r.strip()]
-    return Chunk(
-        id=chunk_id,
-        doc_id=str(meta["doc_id"]),
-        title=str(meta["title"]),
-        section=str(meta["section"]),
-        text=text,
-        refs=refs,
-        position=int(meta.get("position", 0)),
-        page=int(meta["page"]) if meta.get("page") is not None else None,
-    )
-
-
 PAGE = 5000  # rows per request when the whole collection is read (one request for 100k rows exceeds SQLite's limits)
 
 
@@ -179,18 +150,6 @@ def get_all(collection, include: list[str]) -> dict[str, list]:
 def stored_chunks(collection) -> list[Chunk]:
     """Every chunk in the collection, in document order."""
     return chunks_of(get_all(collection, ["documents", "metadatas"]))
-
-
-def chunks_of(got: dict[str, list]) -> list[Chunk]:
-    """The chunks of a `get_all(…, ["documents", "metadatas"])` read, in document order."""
-    chunks = [chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
-    return sorted(chunks, key=lambda c: (c.doc_id, c.position))
-
-
-def built_at_of(metadatas: list[dict]) -> str | None:
-    """ISO time of the latest ingest that added text, None for an empty index."""
-    stamps = [str(m.get("indexed_at", "")) for m in metadatas]
-    return max(stamps) if stamps else None
 
 
 def sync(
@@ -226,7 +185,7 @@ def sync(
         collection.add(
             ids=[c.id for c in batch],
             documents=[c.text for c in batch],
-            metadatas=[_metadata(c, now, files.get(c.doc_id, ""), doc_meta.get(c.doc_id)) for c in batch],
+            metadatas=[chunk_metadata(c, now, files.get(c.doc_id, ""), doc_meta.get(c.doc_id)) for c in batch],
             embeddings=embed([embedding_text(c) for c in batch]),
         )
     # Positions can shift when a line is inserted above; update them without re-embedding.
@@ -259,44 +218,6 @@ def query(collection, vector: list[float], n: int) -> list[tuple[str, float]]:
     return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
 
-class DocumentSummary(BaseModel):
-    """One indexed guideline, for the library listing."""
-
-    doc_id: str
-    title: str
-    file: str = Field(description="File name in the corpus folder, or the full path of an ingested file.")
-    drugs: list[str] = Field(default_factory=list, description="Drugs it is about (front matter, title, rules).")
-    source_date: str = Field(default="", description="Date of the source text (front matter `date`).")
-    chunks: int
-    pages: int | None = Field(default=None, description="Highest page number cited, for a PDF.")
-    indexed_at: str = Field(default="", description="When its newest chunk was indexed (ISO time, UTC).")
-    superseded_by: str = Field(default="", description="Id of the document that replaces it (front matter).")
-
-
 def document_summaries(collection) -> list[DocumentSummary]:
     """Every indexed document with its drugs, chunk count, source date and indexing time."""
     return summaries_of(get_all(collection, ["metadatas"])["metadatas"])
-
-
-def summaries_of(metadatas: list[dict]) -> list[DocumentSummary]:
-    """The documents described by these chunk metadatas (one entry per doc_id)."""
-    docs: dict[str, DocumentSummary] = {}
-    for meta in metadatas:
-        doc_id = str(meta.get("doc_id", ""))
-        entry = docs.setdefault(
-            doc_id,
-            DocumentSummary(
-                doc_id=doc_id,
-                title=str(meta.get("title", "")),
-                file=str(meta.get("file", "")),
-                drugs=[d for d in str(meta.get("drugs", "")).split(",") if d],
-                source_date=str(meta.get("source_date", "")),
-                chunks=0,
-                superseded_by=str(meta.get("superseded_by", "")),
-            ),
-        )
-        entry.chunks += 1
-        entry.indexed_at = max(entry.indexed_at, str(meta.get("indexed_at", "")))
-        if meta.get("page") is not None:
-            entry.pages = max(entry.pages or 0, int(meta["page"]))
-    return sorted(docs.values(), key=lambda d: d.doc_id)

@@ -1,4 +1,4 @@
-"""assistant/audit.py: append-only JSONL, whitelisted patient fields, robust to a corrupt file."""
+"""assistant/interfaces/audit.py: append-only JSONL, whitelisted patient fields, robust to a corrupt file."""
 
 from __future__ import annotations
 
