@@ -20,7 +20,7 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from assistant.corpus.load import load_corpus
+from assistant.evaluation import load_corpus
 
 CHUNK_SIZE = 300
 CHUNK_OVERLAP = 50

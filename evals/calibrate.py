@@ -35,7 +35,7 @@ def calibration_questions(cases) -> list[tuple[bool, list[str]]]:
 
 def features(assistant, cases) -> list[tuple[bool, float, object]]:
     """(expect_refusal, best similarity, (TopicWords, Query, population gap)) per question, as `reply` sees them."""
-    from assistant.pipeline import population_gap
+    from assistant.evaluation import population_gap
 
     rows: list[tuple[bool, float, object]] = []
     for expect, turns in calibration_questions(cases):
@@ -50,7 +50,7 @@ def features(assistant, cases) -> list[tuple[bool, float, object]]:
 
 def score(rows, min_similarity: float, topic_zipf: float) -> tuple[float, float, int]:
     """Refusal precision and recall on the written cases, and how many cases are decided wrongly."""
-    from assistant.query.scope import decide
+    from assistant.evaluation import decide
 
     tp = fp = fn = 0
     for expect, best, (found, query, gap, kinds) in rows:
@@ -79,7 +79,7 @@ def choose(rows) -> tuple[float, float, float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from assistant.pipeline import Assistant
+    from assistant import Assistant
 
     assistant = Assistant()
     rows = features(assistant, load_cases(Path(argv[0]) if argv else DEFAULT_CASES))

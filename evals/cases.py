@@ -40,9 +40,8 @@ from pydantic import (
     model_validator,
 )
 
-from assistant.errors import AssistantError, one_line
-from assistant.text.citations import strip_citations
-from assistant.types import Patient, Verdict
+from assistant import AssistantError, Patient, Verdict, one_line
+from assistant.evaluation import strip_citations
 
 VERDICTS: tuple[str, ...] = get_args(Verdict)
 PREFIX_CHARS = 40

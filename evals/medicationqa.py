@@ -16,8 +16,8 @@ from pathlib import Path
 
 from wordfreq import zipf_frequency
 
-from assistant.corpus.load import load_corpus
-from assistant.errors import AssistantError
+from assistant import AssistantError
+from assistant.evaluation import load_corpus
 
 RARE_ZIPF = 3.0
 

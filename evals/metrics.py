@@ -6,7 +6,7 @@ Definitions (per answer; the runner aggregates them):
   share of gold chunks matched within the top k; reciprocal rank is 1 / rank of the first matching hit.
 - Fact recall: share of `must_include` facts of which some alternative is in the answer (`normalise`d).
 - Support (the NLI stand-in): passages support a sentence when every number of the sentence is matched by a
-  number of the passages or by a given number (`assistant.text.quantities.matches`), and at least KEY_TERM_SHARE of the
+  number of the passages or by a given number (`assistant.evaluation.supported`), and at least KEY_TERM_SHARE of the
   sentence's key terms (stemmed content words that occur in the corpus vocabulary) occur in the passages'
   title, section or text.
 - Citation recall (ALCE): share of claim sentences whose cited passages, together, support them.
@@ -17,9 +17,10 @@ Definitions (per answer; the runner aggregates them):
   own sentence, by the question (every user turn), by the patient facts passed in, or by the dose check.
 - Refusal precision / recall (RGB negative rejection): positives are the questions that must be refused.
 
-Sentences: `assistant.text.sentences.answer_sentences`, the guard's splitter, line by line; a `[n]` group that opens
+Sentences: `assistant.evaluation.answer_sentences`, the guard's splitter, line by line; a `[n]` group that opens
 a sentence belongs to the one before ("... 30 mg/day. [1]"). Markdown headings and text without letters are not
-claim sentences. Numbers: `assistant.text.quantities` and `assistant.answer.support.support_pool`, the guard's own.
+claim sentences. Numbers: `assistant.evaluation.extract` / `supported` and `assistant.evaluation.support_pool`, the
+guard's own (evals import `assistant` and `assistant.evaluation` only).
 """
 
 from __future__ import annotations
@@ -30,11 +31,8 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from assistant.answer.support import support_pool
-from assistant.text.citations import strip_citations
-from assistant.text.quantities import Quantity, extract, supported
-from assistant.text.sentences import answer_sentences
-from assistant.types import Answer, Citation, DoseCheck, Patient
+from assistant import Answer, Citation, DoseCheck, Patient
+from assistant.evaluation import Quantity, answer_sentences, extract, strip_citations, support_pool, supported
 from evals.cases import normalise, phrase_in
 
 KEY_TERM_SHARE = 0.5
@@ -62,7 +60,7 @@ def given_quantities(
     turns: list[str], patient: Patient | None = None, dose_check: DoseCheck | None = None
 ) -> list[Quantity]:
     """Numbers the answer may repeat without a citation: the user's turns, the patient facts passed in, and the
-    dose check's own numbers (`assistant.answer.support.support_pool`, the pool the guard enforces)."""
+    dose check's own numbers (`assistant.evaluation.support_pool`, the pool the guard enforces)."""
     return support_pool(given=turns, dose_check=dose_check, patient=patient)
 
 
@@ -169,14 +167,3 @@ def precision_recall(expected: list[bool], actual: list[bool]) -> tuple[float | 
     tp = sum(e and a for e, a in zip(expected, actual, strict=True))
     predicted, positives = sum(actual), sum(expected)
     return (tp / predicted if predicted else None, tp / positives if positives else None)
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """Linear-interpolated percentile (q in 0..100)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q / 100
-    lo = int(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)

@@ -19,10 +19,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-from assistant.errors import one_line
-from assistant.pipeline import Turn
-from assistant.settings import REPO_ROOT
-from assistant.types import REMOVAL_LABELS, Answer
+from assistant import REMOVAL_LABELS, Answer, Turn, one_line
+from assistant.evaluation import REPO_ROOT
 from evals.cases import Case, CaseError, load_cases
 from evals.medicationqa import (
     MedicationQAError,
@@ -285,8 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.limit is not None:
         cases = cases[: max(args.limit, 0)]
-    from assistant.pipeline import Assistant
-    from assistant.settings import Settings
+    from assistant import Assistant, Settings
 
     overrides: dict[str, object] = {}
     if args.llm:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from assistant.text.quantities import extract
-from assistant.text.sentences import answer_sentences
-from assistant.types import Answer
+from assistant import Answer
+from assistant.evaluation import answer_sentences, extract, percentile
 from evals.cases import Case
 from evals.medicationqa import MQAQuestion
 from evals.metrics import (
@@ -17,7 +16,6 @@ from evals.metrics import (
     given_quantities,
     gold_ranks,
     missing_facts,
-    percentile,
     precision_recall,
     recall_at_k,
     reciprocal_rank,

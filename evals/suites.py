@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from assistant.types import Patient
+from assistant import Patient
 from evals.report import MetricRow
 
 SUITES = Path(__file__).resolve().parent / "suites"
@@ -19,7 +19,7 @@ def _load(name: str) -> list[dict]:
 
 
 def _reply(assistant, record: dict):
-    from assistant.pipeline import Turn
+    from assistant import Turn
 
     turns = record.get("turns") or [record["question"]]
     patient = Patient(**record["patient"]) if record.get("patient") else None

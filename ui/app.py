@@ -20,10 +20,7 @@ if str(Path(__file__).resolve().parent.parent) not in sys.path:
 import streamlit as st  # noqa: E402
 from streamlit.runtime.state import SessionStateProxy  # noqa: E402
 
-from assistant.errors import one_line  # noqa: E402
-from assistant.index.store import document_summaries  # noqa: E402
-from assistant.interfaces import audit  # noqa: E402
-from assistant.settings import Settings, SettingsError  # noqa: E402
+from assistant import Settings, SettingsError, audit, document_summaries, one_line  # noqa: E402
 from ui import chat_box, pending, render  # noqa: E402
 from ui.export import (  # noqa: E402
     DISCLAIMER,
@@ -43,7 +40,7 @@ ICON = Path(__file__).resolve().parent / "static" / "icon.png"  # served by this
 @st.cache_resource(show_spinner="Loading the embedding model and the guideline index…")
 def get_assistant(fingerprint: str, _settings: Settings):
     """One Assistant per settings (fingerprint), shared by all sessions of this server."""
-    from assistant.pipeline import Assistant
+    from assistant import Assistant  # imports the pipeline on first use
 
     return Assistant(_settings)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from assistant.types import Answer, DoseCheck
+from assistant import Answer, DoseCheck
 from ui.inputs import fmt_num, fmt_value
 
 DISCLAIMER = (

@@ -9,15 +9,14 @@ from __future__ import annotations
 import string
 from typing import Any, Literal
 
-from assistant.errors import InputError
-from assistant.query.validate import validate_question
+from assistant import InputError, validate_question
 
 _PUNCT = set(string.punctuation)
 
 
 def question_problem(text: str | None, max_chars: int) -> str | None:
     """A friendly one-line reason why this message cannot be sent, or None when it is fine. The core's validator
-    (`assistant.query.validate`) decides; this only words its refusal for the chat page."""
+    (`assistant.validate_question`) decides; this only words its refusal for the chat page."""
     try:
         validate_question("" if text is None else text, max_chars)
     except InputError as exc:

@@ -14,8 +14,7 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any, Literal
 
-from assistant.errors import InputError
-from assistant.types import Answer, Patient
+from assistant import Answer, InputError, Patient
 from ui.inputs import escape_all, question_problem
 
 if TYPE_CHECKING:  # the box itself is a Streamlit component; the queue only reads what it sent
@@ -65,7 +64,7 @@ def start(
 ) -> None:
     """Answer `item` in a thread; the outcome lands in item['result'] as ('answer', Answer), ('input', message)
     or ('error', one line), and guarded LLM text so far in item['partial']."""
-    from assistant.pipeline import Turn
+    from assistant import Turn
 
     turns = [Turn(role=role, content=content) for role, content in history]
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.errors import one_line
+from assistant import one_line
 
 
 @dataclass

@@ -10,14 +10,7 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from assistant.types import (
-    VERDICT_LABELS,
-    Answer,
-    Citation,
-    DoseCheck,
-    Finding,
-    Verdict,
-)
+from assistant import VERDICT_LABELS, Answer, Citation, DoseCheck, Finding, Verdict
 from ui.inputs import escape_all, escape_answer, fmt_num, fmt_value, quote_block
 
 # verdict -> (badge colour, icon); the words are the core's VERDICT_LABELS. Hard stops red, soft amber, clear
@@ -193,6 +186,8 @@ def render_corpus(status: Any, library: list[Any] | None = None) -> None:
         if getattr(doc, "indexed_at", ""):
             details.append(f"indexed {escape_all(doc.indexed_at)}")
         st.markdown(line + ("  \n  " + " · ".join(details) if library else ""))
+    for drug, why in sorted((getattr(status, "rules_refused", None) or {}).items()):
+        st.error(f"Rules for {escape_all(drug)} refused, its doses are not checked: {escape_all(why)}")
     st.caption(f"Index built: {getattr(status, 'built_at', None) or 'unknown'}")
 
 

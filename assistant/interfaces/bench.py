@@ -11,6 +11,8 @@ import time
 import tomllib
 from pathlib import Path
 
+from assistant.stats import percentile
+
 QUESTIONS_FILE = "bench_questions.toml"
 
 
@@ -31,11 +33,6 @@ def probe_dose(rules_dir: Path) -> tuple[str, str, str]:
             if rule.max_daily_mg is not None:
                 return drug, f"{rule.max_daily_mg.value:g} mg/day", rule.indication
     raise SystemExit(f"error: no rule with a maximum daily dose in {rules_dir}")
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,7 +120,7 @@ def shipped_corpus(rounds: int = 20) -> int:
     )
     print(
         f"ask, warm, {len(times)} calls: p50 {statistics.median(times):.1f} ms, "
-        f"p95 {percentile(times, 95):.1f} ms, max {max(times):.1f} ms"
+        f"p95 {(percentile(times, 95) or 0.0):.1f} ms, max {max(times):.1f} ms"
     )
     print(
         f"check-dose CLI, whole process: median {statistics.median(check_times) * 1000:.0f} ms; "

@@ -21,13 +21,9 @@ from pathlib import Path
 from assistant.interfaces.bench_build import BuildRecord, bench_settings, ensure_built
 from assistant.interfaces.synthetic import write_library
 from assistant.settings import REPO_ROOT, Settings
+from assistant.stats import percentile
 
 WARMUP = 10
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def _env(settings: Settings) -> dict[str, str]:
@@ -138,10 +134,13 @@ def measure(settings: Settings, record: BuildRecord, n_questions: int, say=print
         "questions": {k: len(v) for k, v in reply_ms.items()},
         "refused": refused,
         "verdicts": verdicts,
-        "reply_ms": {"p50": round(statistics.median(every), 1), "p95": round(percentile(every, 95), 1)},
+        "reply_ms": {"p50": round(statistics.median(every), 1), "p95": round((percentile(every, 95) or 0.0), 1)},
         "reply_p50_ms_by_kind": {k: round(statistics.median(v), 1) for k, v in reply_ms.items()},
-        "vanilla_ms": {"p50": round(statistics.median(vanilla_ms), 1), "p95": round(percentile(vanilla_ms, 95), 1)},
-        "p95_ratio": round(percentile(every, 95) / percentile(vanilla_ms, 95), 2),
+        "vanilla_ms": {
+            "p50": round(statistics.median(vanilla_ms), 1),
+            "p95": round((percentile(vanilla_ms, 95) or 0.0), 1),
+        },
+        "p95_ratio": round((percentile(every, 95) or 0.0) / (percentile(vanilla_ms, 95) or 1.0), 2),
         "peak_rss_mb": {
             "bench": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "ask": round(max(rss for _, rss in runs)),

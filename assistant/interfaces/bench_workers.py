@@ -15,7 +15,7 @@ from pathlib import Path
 
 from assistant.interfaces.bench_build import bench_settings
 from assistant.interfaces.bench_questions import questions
-from assistant.interfaces.bench_scale import percentile
+from assistant.stats import percentile
 
 WARMUP = 10
 
@@ -55,8 +55,8 @@ def run(root: Path, scale: int, url: str, workers: int, count: int) -> dict[str,
         p.join()
     stats: dict[str, float] = {}
     for start, times in sorted(results):
-        stats[f"worker{start // count + 1}_p50_ms"] = round(percentile(times, 50), 1)
-        stats[f"worker{start // count + 1}_p95_ms"] = round(percentile(times, 95), 1)
+        stats[f"worker{start // count + 1}_p50_ms"] = round((percentile(times, 50) or 0.0), 1)
+        stats[f"worker{start // count + 1}_p95_ms"] = round((percentile(times, 95) or 0.0), 1)
     return stats
 
 

@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 from assistant.errors import AssistantError, one_line
 
 EXIT_ERROR = 2
+PLUGIN_GROUP = "guideline_assistant.commands"
 
 
 def _patient_arg(parser: argparse.ArgumentParser) -> None:
@@ -47,6 +49,12 @@ def _print_notes(answer, seen: set[str]) -> None:
         if note not in seen:
             seen.add(note)
             print(f"note: {note}", file=sys.stderr)
+
+
+def plugin_commands() -> dict[str, EntryPoint]:
+    """Commands other installed packages add to `python -m assistant` (entry-point group PLUGIN_GROUP): the eval
+    suite registers `eval`, so the product installs and runs without its test material."""
+    return {ep.name: ep for ep in entry_points(group=PLUGIN_GROUP)}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("file", help="JSONL file ('-' = stdin)")
     _llm_arg(batch)
     add_check_dose_arguments(sub.add_parser("check-dose", help="check a dose against the rules (no model loaded)"))
-    sub.add_parser("eval", help="run the fidelity evaluation and write evals/reports/ (options: eval --help)")
+    for name in sorted(plugin_commands()):  # registered by other installed packages (the evals register 'eval')
+        sub.add_parser(name, help=f"provided by {plugin_commands()[name].value} (options: {name} --help)")
     sub.add_parser("bench", help="measure latency and ingest; --scale N on a generated library (options: bench --help)")
     return parser
 
@@ -205,10 +214,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 def run(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["eval"]:  # the eval runner owns its options
-        from evals.runner import main as eval_main
-
-        return eval_main(argv[1:])
+    plugins = plugin_commands()
+    if argv[:1] and argv[0] in plugins:  # a registered command owns its options; the product never imports it
+        command: Any = plugins[argv[0]].load()
+        return int(command(argv[1:]))
     if argv[:1] == ["bench"]:  # the bench owns its options (bench --help)
         from assistant.interfaces.bench import main as bench_main
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from assistant.text.quantities import extract
 from assistant.text.sentences import answer_sentences
 from assistant.types import Answer, Citation, DoseCheck, Finding, Patient, RuleSource
@@ -15,7 +13,6 @@ from evals.metrics import (
     given_quantities,
     gold_ranks,
     missing_facts,
-    percentile,
     precision_recall,
     recall_at_k,
     reciprocal_rank,
@@ -177,9 +174,3 @@ def test_refusal_precision_recall_and_doses():
     assert precision_recall([False], [False]) == (None, None)
     assert doses_given("Take 50 mg daily.", extract("what about 75 mg?")) == ["50 mg daily"]
     assert doses_given("Not covered. You asked about 75 mg.", extract("what about 75 mg?")) == []
-
-
-def test_percentile():
-    assert percentile([], 50) is None
-    assert percentile([10.0, 20.0, 30.0, 40.0], 50) == 25.0
-    assert percentile([10.0, 20.0, 30.0, 40.0], 95) == pytest.approx(38.5)

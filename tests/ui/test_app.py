@@ -320,3 +320,93 @@ def test_questions_sent_together_are_all_answered_in_order_and_acknowledged(app)
     assert chat_box_data(app)["acked"] == [q["id"] for q in box]  # the page may forget them now
     app.run(timeout=TIMEOUT)
     assert [t["content"] for t in app.session_state["turns"] if t["role"] == "user"] == list(questions)
+
+
+NUMBER_KEYS = ("egfr", "crcl", "weight", "age", "sodium")
+
+
+def sidebar_text(at: AppTest) -> str:
+    parts = [*at.sidebar.caption, *at.sidebar.warning, *at.sidebar.error]
+    return "\n".join(unescape(p.value) for p in parts)
+
+
+def test_patient_number_fields_take_their_bounds_and_units_from_the_patient_fields_file(app):
+    """One source for the bounds: corpus/patient_fields.toml, read through `assistant.patient_bounds()`."""
+    from assistant import patient_bounds
+
+    bounds = patient_bounds()
+    assert (bounds["egfr"][:2], bounds["sodium"][:2]) == ((0.0, 200.0), (90.0, 200.0))  # the sidebar had 250 and 80
+    for key in NUMBER_KEYS:
+        low, high, unit = bounds[key]
+        widget = app.sidebar.number_input(key=f"pt_{key}")
+        assert (widget.min, widget.max) == (low, high), key
+        assert widget.label.endswith(f"({unit})") and f"{low:g}–{high:g} {unit}" in widget.help
+    assert "Dose check uses no patient facts (all unknown)." in sidebar_text(app)
+
+
+def test_out_of_range_patient_values_never_show_a_traceback_and_are_not_used(app):
+    """What the browser would refuse (eGFR 999, sodium 10, age -5) is not used; the page still answers."""
+    app.sidebar.number_input(key="pt_egfr").set_value(999)
+    app.sidebar.number_input(key="pt_sodium").set_value(10)
+    app.sidebar.number_input(key="pt_age").set_value(-5)
+    app.sidebar.number_input(key="pt_weight").set_value(70).run(timeout=TIMEOUT)
+    assert not app.exception and not app.error
+    assert [app.sidebar.number_input(key=f"pt_{k}").value for k in ("egfr", "sodium", "age")] == [None] * 3
+    assert "Dose check uses: Weight 70 kg" in sidebar_text(app)
+    ask(app, "Is 40 mg/day of baclofen OK for muscle cramps?")
+    turn = last_turn(app)
+    assert turn["answer"].dose_check.verdict == "above_max"
+    assert turn["patient"]["egfr"] is None and turn["patient"]["weight"] == 70
+    assert "egfr" not in turn["answer"].dose_check.patient
+
+
+def test_a_value_the_patient_model_refuses_is_a_one_line_warning_and_left_unknown(app, monkeypatch):
+    """Should the form's widget ever take a value the Patient model refuses, the page says so in one line."""
+    import ui.sidebar
+    from assistant import patient_bounds
+
+    wider = {**patient_bounds(), "egfr": (0.0, 1000.0, "mL/min/1.73m²")}
+    monkeypatch.setattr(ui.sidebar, "patient_bounds", lambda: wider)
+    app.run(timeout=TIMEOUT)
+    app.sidebar.number_input(key="pt_egfr").set_value(999)
+    app.sidebar.number_input(key="pt_age").set_value(70).run(timeout=TIMEOUT)
+    assert not app.exception and not app.error
+    [warning] = app.sidebar.warning
+    shown = unescape(warning.value)
+    assert shown.startswith("eGFR not used: egfr 999 is outside the plausible range 0–200 mL/min/1.73m²")
+    assert "\n" not in shown and "Traceback" not in shown
+    assert "Dose check uses: Age 70 years" in sidebar_text(app)
+    ask(app, "Is 40 mg/day of baclofen OK for muscle cramps?")
+    turn = last_turn(app)
+    assert not turn.get("error") and turn["patient"]["egfr"] is None and turn["patient"]["age"] == 70
+
+
+@pytest.mark.parametrize(
+    ("bounds", "fragment"),
+    [
+        (OSError("patient_fields.toml: No such file"), "OSError: patient_fields.toml: No such file"),
+        (ValueError("Invalid value (at line 3, column 7)"), "ValueError: Invalid value (at line 3, column 7)"),
+        ({}, "the patient fields file gives no range for egfr, crcl, weight, age, sodium"),
+        ({k: (5.0, 1.0, "u") for k in NUMBER_KEYS}, "gives an unusable range for egfr"),
+    ],
+)
+def test_an_unreadable_patient_fields_file_is_one_error_line_and_questions_are_still_answered(
+    app, monkeypatch, bounds, fragment
+):
+    import ui.sidebar
+
+    def broken():
+        if isinstance(bounds, Exception):
+            raise bounds
+        return bounds
+
+    monkeypatch.setattr(ui.sidebar, "patient_bounds", broken)
+    app.run(timeout=TIMEOUT)
+    assert not app.exception
+    [err] = app.sidebar.error
+    shown = unescape(err.value)
+    assert shown.startswith("Patient context not used (") and fragment in shown and "\n" not in shown
+    assert shown.endswith("; questions are answered without it.")
+    ask(app, "Is 40 mg/day of baclofen OK for muscle cramps?")
+    turn = last_turn(app)
+    assert turn["answer"].dose_check.verdict == "above_max" and not turn["answer"].dose_check.patient

@@ -272,3 +272,66 @@ def test_five_questions_150_ms_apart_are_all_answered_in_order(server, browser, 
         assert asked[-len(BURST) :] == BURST  # every question answered and audited, in the order it was sent
     finally:
         page.close()
+
+
+PATIENT_QUESTION = "Is 40 mg/day of baclofen OK for muscle cramps?"
+OUT_OF_RANGE = {"egfr": "999", "sodium": "10", "age": "-5"}  # typed, not picked: the browser lets them be typed
+
+
+def test_out_of_range_patient_values_are_refused_with_a_message_not_a_traceback(server, browser):
+    """eGFR 999, sodium 10 and age -5 typed into the sidebar: each field refuses its value with a visible message
+    giving the range of corpus/patient_fields.toml, the facts the dose check uses stay as they were, the page shows no
+    exception, and the question is still answered."""
+    from assistant import patient_bounds
+
+    bounds = patient_bounds()
+    page = browser.new_page(viewport={"width": 1280, "height": 1500})
+    try:
+        page.goto(server["url"], wait_until="domcontentloaded")
+        box = page.get_by_test_id("stChatInputTextArea")
+        box.wait_for(state="visible", timeout=ANSWER_TIMEOUT_MS)
+        page.get_by_text("Index built:").wait_for(timeout=ANSWER_TIMEOUT_MS)
+        sidebar = page.get_by_test_id("stSidebar")
+        weight = sidebar.locator(".st-key-pt_weight").get_by_test_id("stNumberInputField")
+        weight.fill("70")
+        weight.press("Enter")  # a value in range is taken, and the page says which facts the dose check uses
+        used = sidebar.get_by_text("Dose check uses")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('[data-testid=stCaptionContainer]')]"
+            ".some(e => e.innerText.includes('Dose check uses: Weight 70 kg'))",
+            timeout=30_000,
+        )
+
+        for key, typed in OUT_OF_RANGE.items():
+            low, high, _ = bounds[key]
+            message = f"Number is outside the allowed range. Please enter a value between {low:.2f} and {high:.2f}."
+            widget = sidebar.locator(f".st-key-pt_{key}")
+            field = widget.get_by_test_id("stNumberInputField")
+            field.fill(typed)
+            field.press("Enter")
+            assert field.get_attribute("aria-invalid") == "true", key
+            assert widget.get_by_role("alert").inner_text() == f"Error: {message}"  # read out by screen readers
+            widget.get_by_test_id("stTooltipErrorHoverTarget").hover()  # the red mark next to the field
+            tooltip = page.get_by_test_id("stTooltipErrorContent")
+            tooltip.wait_for(state="visible", timeout=10_000)
+            assert _squash(tooltip.inner_text()) == f"Error: {message}", key
+            page.mouse.move(700, 50)  # the tooltip closes
+            tooltip.wait_for(state="hidden", timeout=10_000)
+
+        page.wait_for_timeout(1_000)  # a rerun, had any value been sent, would have finished by now
+        assert _squash(used.inner_text()).endswith("Dose check uses: Weight 70 kg")  # none of the three was used
+        assert page.get_by_test_id("stException").count() == 0
+        assert "Traceback" not in page.content()
+
+        box.fill(PATIENT_QUESTION)
+        box.press("Enter")
+        bot = page.get_by_test_id("stChatMessage").nth(1)
+        bot.locator('[class*="st-key-feedback-"]').wait_for(timeout=ANSWER_TIMEOUT_MS)
+        assert bot.get_by_text("Dose check: Above the guideline maximum — hard stop").is_visible()
+        assert page.get_by_test_id("stException").count() == 0
+        assert "Traceback" not in page.content()
+        records = _wait_for_events(server["data"] / "audit.jsonl", {"answer"})
+        mine = [r for r in records if r["event"] == "answer" and r["question"] == PATIENT_QUESTION]
+        assert mine[-1]["patient"] == {"weight": 70}, mine[-1]["patient"]  # the refused facts were never used
+    finally:
+        page.close()
