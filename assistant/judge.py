@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from assistant.dosing.check import check_dose
-from assistant.dosing.findings.limits import finding, headline_rank
-from assistant.dosing.rules.schema import DrugRules
+from assistant.dosing.findings.common import finding, headline_rank
 from assistant.dosing.findings.states import not_covered_reason, patient_groups
+from assistant.dosing.rules.schema import DrugRules
+from assistant.dosing.scenarios import range_values
 from assistant.query.understand import Query
 from assistant.types import DoseCheck, Patient
 
@@ -21,13 +22,26 @@ def strictest(checks: list[DoseCheck]) -> DoseCheck:
     return max(checks, key=lambda c: headline_rank(c.verdict))
 
 
-def scenarios(query: Query, explicit: Patient | None) -> tuple[list[Patient], list[str]]:
-    """Patients to check: the text's facts (each end of a stated range) and, where an explicit field disagrees
-    with the text, both values. Returns the conflicts in words."""
+def range_points(drug_rules: DrugRules | None, field: str, low: float, high: float) -> list[float]:
+    """The values a stated range is checked at: both ends, every band edge of the drug's rules inside it and the
+    middle of each segment between them (the same enumeration the rules' bands need), else both ends."""
+    if drug_rules is None:
+        return list(dict.fromkeys((low, high)))
+    try:
+        return [value for value, _label in range_values(drug_rules, field, low, high)]
+    except ValueError:  # not a numeric field with bounds: its two ends
+        return list(dict.fromkeys((low, high)))
+
+
+def scenarios(
+    query: Query, explicit: Patient | None, drug_rules: DrugRules | None = None
+) -> tuple[list[Patient], list[str]]:
+    """Patients to check: the text's facts (a stated range at every band edge of the drug's rules it spans) and,
+    where an explicit field disagrees with the text, both values. Returns the conflicts in words."""
     text_patient = query.patient
     base = [text_patient]
-    for key, (low, high) in query.patient_ranges.items():  # every stated range at both ends, in every combination
-        base = [p.model_copy(update={key: v}) for p in base for v in dict.fromkeys((low, high))]
+    for key, (low, high) in query.patient_ranges.items():  # every stated range, in every combination
+        base = [p.model_copy(update={key: v}) for p in base for v in range_points(drug_rules, key, low, high)]
     if explicit is None:
         return base, []
     given = explicit.known()
@@ -71,7 +85,7 @@ def judge(
     """The verdict on the doses of the question, or None when it proposes none."""
     if query.drug is None:
         if query.other_doses and query.not_covered:
-            return check_dose(query.not_covered[0], query.other_doses[0].split(" (")[0], rules=rules)
+            return check_dose({"drug": query.not_covered[0], "dose": query.other_doses[0].split(" (")[0]}, rules=rules)
         return None
     if not query.readings:
         if not query.not_understood or not any("change" in n or "dose" in n for n in query.not_understood):
@@ -85,22 +99,22 @@ def judge(
             hard_stop=False,
             reason="; ".join(query.not_understood),
         )
-    patients, conflicts = scenarios(query, explicit)
+    patients, conflicts = scenarios(query, explicit, rules.get(query.drug.lower()))
     chosen = indication or (query.indication if len(query.indications) == 1 else None)
     checks: list[tuple[str, DoseCheck]] = []
     for reading in query.readings:
         for patient in patients:
-            check = check_dose(
-                query.drug,
-                reading.dose,
-                chosen,
-                route or query.route or "oral",
-                patient,
-                reading.previous,
-                reading.interval_days,
-                starting=reading.starting,
-                rules=rules,
-            )
+            request = {  # a mapping: a value the checker refuses becomes unable_to_check, never an exception
+                "drug": query.drug,
+                "dose": reading.dose,
+                "indication": chosen,
+                "route": route or query.route or "oral",
+                "patient": patient,
+                "previous_dose": reading.previous,
+                "interval_days": reading.interval_days,
+                "starting": reading.starting,
+            }
+            check = check_dose(request, rules=rules)
             checks.append((reading.label, check))
     worst = strictest([c for _, c in checks])
     out = worst.model_copy(deep=True)
@@ -160,3 +174,8 @@ def uncovered_population(rules: DrugRules, patient: Patient) -> str | None:
     if any(all(g in r.covers for g in groups) for r in rules.rules):
         return None
     return not_covered_reason(rules, groups, rules.rules)
+
+
+def population_gap(patient: Patient, drug_rules: DrugRules | None) -> str | None:
+    """The population a patient belongs to that no rule of the drug covers, in words (None when covered)."""
+    return uncovered_population(drug_rules, patient) if drug_rules is not None else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Container, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Literal
 
@@ -12,17 +12,24 @@ from pydantic import BaseModel
 from assistant.answer.compose import REFUSAL, answered_intent, compose
 from assistant.answer.guard import guard
 from assistant.corpus.glossary import load_glossary
-from assistant.dosing.rules.load import load_rules
-from assistant.dosing.rules.schema import DrugRules
 from assistant.index.ingest import IngestResult, ingest
+from assistant.index.library_rules import library_rules
 from assistant.index.provenance import provenance
 from assistant.index.rebuild import staged_reindex
 from assistant.index.store import open_collection
-from assistant.judge import judge, not_for, uncovered_population
+from assistant.judge import judge, not_for, population_gap
+from assistant.llm.request import LLMRequest
 from assistant.query.intent import IntentReader
 from assistant.query.lexicon import build_lexicon
 from assistant.query.report import understood_report
-from assistant.query.scope import TopicWords, apply_corrections, decide, keep_drug_names_apart, topic_words
+from assistant.query.scope import (
+    TopicWords,
+    UncoveredKinds,
+    apply_corrections,
+    decide,
+    keep_drug_names_apart,
+    topic_words,
+)
 from assistant.query.subjects import subject_drugs_of
 from assistant.query.understand import Query, Reader
 from assistant.query.validate import validate_question
@@ -58,6 +65,7 @@ class CorpusStatus(BaseModel):
 
     documents: list[DocStatus]
     built_at: str | None
+    rules_refused: dict[str, str] = {}  # drug → why its rules file was refused at load (its doses are not checked)
 
 
 class Assistant:
@@ -74,7 +82,7 @@ class Assistant:
         if self.collection.count() == 0:  # `ask` on a missing index builds it first
             ingest(self.settings, embed=self.embeddings.embed_documents, collection=self.collection)
         self.glossary = load_glossary(self.settings.corpus_dir)
-        self.rules = load_rules(self.settings.rules_dir)
+        self.rules = library_rules(self.settings)  # each file checked against the guidelines it cites
         self.intents = IntentReader(self.settings.corpus_dir, self.embeddings.embed_documents)
         self._use_index(self.collection)
         self.llm = llm if llm is not None else self.settings.llm
@@ -136,7 +144,8 @@ class Assistant:
 
     def corpus_status(self) -> CorpusStatus:
         docs = [DocStatus(doc_id=d, title=t, chunks=n) for d, (t, n) in sorted(self.retriever.documents().items())]
-        return CorpusStatus(documents=docs, built_at=self.retriever.built_at())
+        refused = dict(getattr(self.rules, "refused", {}))
+        return CorpusStatus(documents=docs, built_at=self.retriever.built_at(), rules_refused=refused)
 
     def source_chunk(self, source: RuleSource) -> Chunk | None:
         """The indexed chunk that holds a rule's quoted text."""
@@ -179,18 +188,7 @@ class Assistant:
         `llm` overrides the default answer writer for this turn (a spec or a chat model). With an LLM, the
         extractive answer is composed first; the model's draft replaces it only where it survives the guard.
         `on_text` receives the guarded text of the model's complete sentences while it writes."""
-        text = validate_question(message, self.settings.max_question_chars)
-        previous = [t.content for t in history if t.role == "user"]
-        found = self.read_topic_words(text)
-        corrected = apply_corrections(found.corrections, text)  # typos fixed before the question is read
-        query = self.reader.understand(corrected, previous)
-        query = query.model_copy(
-            update={
-                "indication": indication or query.indication,
-                "route": route or query.route,
-                "indications": [indication] if indication else query.indications,
-            }
-        )
+        text, found, query = self._read(history, message, indication, route)
         dose_check = judge(query, self.rules, patient, indication, route)
         hits = self.retrieve(query, self._finding_chunks(dose_check))
         best = max((h.similarity or 0.0 for h in hits), default=0.0)
@@ -218,15 +216,65 @@ class Assistant:
             choices = ", ".join(sorted(self.reader.lexicon.covered_drugs))
             ask = f"Which drug is this about? The library has guidance on: {choices}."
             return Answer(text=ask, refused=False, clarify=ask, dose_check=dose_check, **common)
-        drug = query.drug
+        answer, allowed = self._extractive(query, hits, dose_check, common)
+        request = LLMRequest(
+            extractive=answer,
+            history=history,
+            patient=facts,
+            source_chunk=self.source_chunk,
+            guard_question=query.search_text,
+            allowed=allowed,
+            rules=self.rules,
+            drug=query.drug,
+            settings=self.settings,
+            on_text=on_text,
+        )
+        return self._written(request, llm)
+
+    def _written(self, request: LLMRequest, llm) -> Answer:
+        """The extractive answer, or its rewrite by the turn's LLM backend (`llm`, else the default) where the
+        model's draft survives the guard. A refusal and the 'none' backend call no model."""
+        backend = self.llm if llm is None else llm
+        if request.extractive.refused or isinstance(backend, str) and backend.strip().lower() in ("", "none"):
+            return request.extractive
+        from assistant.llm.run import llm_reply
+
+        return llm_reply(request, backend, self.chat_models)
+
+    def _read(
+        self, history: list[Turn], message: str, indication: str | None, route: str | None
+    ) -> tuple[str, TopicWords, Query]:
+        """(the validated question, its words against the corpus, the question understood); an indication or
+        route given explicitly wins over the one read from the text."""
+        text = validate_question(message, self.settings.max_question_chars)
+        previous = [t.content for t in history if t.role == "user"]
+        found = self.read_topic_words(text)
+        corrected = apply_corrections(found.corrections, text)  # typos fixed before the question is read
+        query = self.reader.understand(corrected, previous)
+        query = query.model_copy(
+            update={
+                "indication": indication or query.indication,
+                "route": route or query.route,
+                "indications": [indication] if indication else query.indications,
+            }
+        )
+        return text, found, query
+
+    def _extractive(
+        self, query: Query, hits: list[Hit], dose_check: DoseCheck | None, common: dict[str, Any]
+    ) -> tuple[Answer, dict[str, Chunk]]:
+        """The guarded extractive answer for the question's drug (a refusal when the guard keeps nothing), and the
+        chunks its sentences may cite: the hits and the chunks behind the dose check's findings."""
+        drug = query.drug or ""
         other_drugs = tuple(d for d in (*self.glossary.drugs, *(m.name for m in query.mentions)) if d != drug)
-        rules = self.rules.get(drug)
-        draft = compose(query, hits, dose_check, self.source_chunk, other_drugs, self.intents.answer_cues, rules)
+        drug_rules = self.rules.get(drug)
+        cues = self.intents.answer_cues
+        draft = compose(query, hits, dose_check, self.source_chunk, other_drugs, cues, drug_rules)
         allowed = {h.chunk.id: h.chunk for h in hits}
         for finding in dose_check.findings if dose_check else []:
             if finding.citation and (chunk := self.source_chunk(finding.citation)):
                 allowed[chunk.id] = chunk
-        guarded = guard(draft, query.search_text, allowed, dose_check, rules)
+        guarded = guard(draft, query.search_text, allowed, dose_check, drug_rules)
         if guarded.report.removed:
             log.warning(
                 "guard removed %d sentence(s): %s",
@@ -234,7 +282,7 @@ class Assistant:
                 [r.reason for r in guarded.report.removed],
             )
         if not guarded.text.strip():
-            return Answer(text=REFUSAL, refused=True, dose_check=dose_check, guard=guarded.report, **common)
+            return Answer(text=REFUSAL, refused=True, dose_check=dose_check, guard=guarded.report, **common), allowed
         answer = Answer(
             text=guarded.text,
             refused=False,
@@ -243,43 +291,4 @@ class Assistant:
             guard=guarded.report,
             **common,
         )
-        backend = self.llm if llm is None else llm
-        if isinstance(backend, str) and backend.strip().lower() in ("", "none"):
-            return answer
-        from assistant.llm.run import llm_reply
-
-        return llm_reply(
-            answer,
-            backend,
-            self.chat_models,
-            self.settings,
-            history=history,
-            patient=facts,
-            source_chunk=self.source_chunk,
-            guard_question=query.search_text,
-            allowed=allowed,
-            rules=rules,
-            on_text=on_text,
-            rule_table=self.rules,
-        )
-
-
-class UncoveredKinds(Container[str]):
-    """The question kinds whose answer wording no indexed text contains, each looked up in the store the first time a
-    question of that kind comes (a scan of every chunk per kind; at start-up that grew with the library)."""
-
-    def __init__(self, cues: dict[str, str], any_text_matches: Callable[[str], bool]) -> None:
-        self.cues, self.any_text_matches = cues, any_text_matches
-        self.known: dict[str, bool] = {}
-
-    def __contains__(self, kind: object) -> bool:
-        if not isinstance(kind, str) or not self.cues.get(kind):
-            return False
-        if kind not in self.known:
-            self.known[kind] = not self.any_text_matches(self.cues[kind])
-        return self.known[kind]
-
-
-def population_gap(patient: Patient, rules: DrugRules | None) -> str | None:
-    """The population a patient belongs to that no rule of the drug covers, in words (None when covered)."""
-    return uncovered_population(rules, patient) if rules is not None else None
+        return answer, allowed

@@ -21,13 +21,13 @@ MAX_POINTS = 3
 LIMIT_CODES = frozenset({"max_daily", "start_dose", "titration_step", "indication_needed", "route_no_limits"})
 
 
-def compatible(sentence_ind: str | None, query_inds: list[str], rules: DrugRules | None) -> bool:
+def compatible(sentence_ind: str | None, query_inds: list[str], drug_rules: DrugRules | None) -> bool:
     """A sentence fits when it is about one of the candidate indications; general text fits only the indications
     the rules apply it to (never a stricter indication's limits)."""
     if not query_inds or sentence_ind is None:
         return True
     if sentence_ind == "general":
-        applies = rules.general_text.applies_to if rules is not None and rules.general_text else []
+        applies = drug_rules.general_text.applies_to if drug_rules is not None and drug_rules.general_text else []
         return any(q in applies for q in query_inds)
     return sentence_ind in query_inds
 
@@ -46,12 +46,12 @@ def _score(
     query: Query,
     query_terms: set[str],
     answer_cue: str | None,
-    rules: DrugRules | None,
+    drug_rules: DrugRules | None,
 ) -> float:
     overlap = len(query_terms & set(content_terms(f"{chunk.section} {sentence}")))
     weight = 1.0 if query.intent in ("dose", "general") else 3.0  # a bare 'dose' question says little about wording
     cue = weight if answer_cue and re.search(answer_cue, sentence, re.IGNORECASE) else 0.0
-    ind = sentence_indication(sentence, chunk, rules)
+    ind = sentence_indication(sentence, chunk, drug_rules)
     fit = 1.0 if query.indication and ind == query.indication else 0.0
     return cue + fit + 0.5 * overlap + 1.0 / rank
 
@@ -77,7 +77,7 @@ def pick_sentences(
     max_points: int = MAX_POINTS,
     other_drugs: tuple[str, ...] = (),
     answer_cue: str | None = None,
-    rules: DrugRules | None = None,
+    drug_rules: DrugRules | None = None,
 ) -> list[tuple[str, Chunk]]:
     """The lead sentence for the intent, then the best supporting sentences. In a dosing answer, text about
     another indication or another drug (`other_drugs`: named drugs that are not the question's) is left out."""
@@ -87,12 +87,12 @@ def pick_sentences(
     scored: list[tuple[float, str, Chunk]] = []
     for rank, hit in enumerate(hits, start=1):
         for sentence in split_sentences(hit.chunk.text):
-            ind = sentence_indication(sentence, hit.chunk, rules)
-            if dosing and not compatible(ind, query.indications, rules):
+            ind = sentence_indication(sentence, hit.chunk, drug_rules)
+            if dosing and not compatible(ind, query.indications, drug_rules):
                 continue  # another indication's dose numbers would answer the wrong question
             if dosing and others and names_another_drug(sentence, others):
                 continue  # another drug's dose is not this drug's
-            score = _score(sentence, hit.chunk, rank, query, query_terms, answer_cue, rules)
+            score = _score(sentence, hit.chunk, rank, query, query_terms, answer_cue, drug_rules)
             scored.append((score, sentence, hit.chunk))
     scored.sort(key=lambda item: -item[0])
     picked: list[tuple[str, Chunk]] = []
@@ -135,7 +135,7 @@ def compose(
     source_chunk,
     other_drugs: tuple[str, ...] = (),
     answer_cues: dict[str, str] | None = None,
-    rules: DrugRules | None = None,
+    drug_rules: DrugRules | None = None,
 ) -> Draft:
     """Dose verdict (when a dose was checked), then the guideline's own sentences with [n] citations.
 
@@ -150,7 +150,7 @@ def compose(
         blocks.append("\n".join(checker_lines))
     query = query.model_copy(update={"intent": answered_intent(query.intent, dose_check)})
     cue = (answer_cues or {}).get(query.intent)
-    picked = pick_sentences(query, hits, other_drugs=other_drugs, answer_cue=cue, rules=rules)
+    picked = pick_sentences(query, hits, other_drugs=other_drugs, answer_cue=cue, drug_rules=drug_rules)
     if picked:
         lead, lead_chunk = picked[0]
         blocks.append(_with_marker(lead, cands.cite(lead_chunk)))

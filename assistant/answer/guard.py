@@ -82,10 +82,10 @@ class Guarded(BaseModel):
     report: GuardReport
 
 
-def role_table(rules: DrugRules) -> dict[str, dict[str, set[float]]]:
+def role_table(drug_rules: DrugRules) -> dict[str, dict[str, set[float]]]:
     """Per indication, the numbers each role may state: start, maximum, titration step, usual range."""
     table: dict[str, dict[str, set[float]]] = {}
-    for r in rules.rules:
+    for r in drug_rules.rules:
         start = {r.start_daily_mg.low, r.start_daily_mg.high} if r.start_daily_mg else set()
         if r.start_regimen:
             start |= {r.start_regimen.single_mg, r.start_regimen.single_mg * r.start_regimen.doses_per_day}
@@ -132,19 +132,21 @@ def guard(
     question: str,
     allowed_chunks: dict[str, Chunk],
     dose_check: DoseCheck | None,
-    rules: DrugRules | None,
+    drug_rules: DrugRules | None,
 ) -> Guarded:
     """Check the draft sentence by sentence; drop what breaks the rule and renumber the citations kept."""
     by_n = {c.n: c for c in draft.citations if c.chunk_id in allowed_chunks}
     given_numbers = support_values([], question, dose_check)
-    table = role_table(rules) if rules else {}
+    table = role_table(drug_rules) if drug_rules else {}
     removed: list[GuardRemoval] = []
     kept_lines: list[str] = []
     for line in draft.text.split("\n"):
         from_checker = line in draft.checker_lines
         kept_sentences = []
         for sentence in split_sentences(line) if line.strip() else [line]:
-            sentence, problem = _check_sentence(sentence, by_n, given_numbers, table, dose_check, from_checker, rules)
+            sentence, problem = _check_sentence(
+                sentence, by_n, given_numbers, table, dose_check, from_checker, drug_rules
+            )
             if problem:
                 removed.append(GuardRemoval(sentence=sentence, code=problem[0], reason=problem[1]))
             else:
@@ -163,7 +165,7 @@ def _check_sentence(
     table: dict[str, dict[str, set[float]]],
     dose_check: DoseCheck | None,
     from_checker: bool,
-    rules: DrugRules | None = None,
+    drug_rules: DrugRules | None = None,
 ) -> tuple[str, tuple[RemovalCode, str] | None]:
     """(sentence with invalid markers removed, (code, reason) to drop it or None)."""
     if not sentence.strip():
@@ -185,8 +187,8 @@ def _check_sentence(
         return sentence, ("unsupported_number", f"number {numbers} is not in {where}")
     if table and not from_checker:
         doc_chunk = cited[0] if cited else None
-        ind = sentence_indication(bare, _as_chunk(doc_chunk), rules) if doc_chunk else None
-        applies = rules.general_text.applies_to if rules is not None and rules.general_text else []
+        ind = sentence_indication(bare, _as_chunk(doc_chunk), drug_rules) if doc_chunk else None
+        applies = drug_rules.general_text.applies_to if drug_rules is not None and drug_rules.general_text else []
         if errs := role_errors(bare, ind, table, applies):
             return sentence, ("wrong_role", "; ".join(errs))
     if judges_a_dose(bare, dose_check):

@@ -36,17 +36,17 @@ class IngestResult(BaseModel):
 
 def rules_citing(settings: Settings) -> dict[str, set[str]]:
     """doc_id → the drugs whose rules cite it (empty when the rules cannot be read: listing only, never a check)."""
-    from assistant.dosing.rules.quotes import sourced
     from assistant.dosing.rules.load import load_rules
+    from assistant.dosing.rules.quotes import sourced
     from assistant.dosing.rules.schema import RulesError
 
     try:
-        table = load_rules(settings.rules_dir)
+        rules = load_rules(settings.rules_dir)
     except RulesError:
         return {}
     out: dict[str, set[str]] = {}
-    for drug, rules in table.items():
-        for _, _, src in sourced(rules, drug):
+    for drug, drug_rules in rules.items():
+        for _, _, src in sourced(drug_rules, drug):
             out.setdefault(src.doc_id, set()).add(drug)
     return out
 

@@ -13,9 +13,10 @@ from typing import Any, BinaryIO, TextIO
 from pydantic import ValidationError
 
 from assistant.dosing.check import check_dose
-from assistant.dosing.rules.load import load_rules
+from assistant.dosing.request import DoseRequest
 from assistant.dosing.rules.schema import DrugRules
 from assistant.errors import AssistantError, InputError, one_line
+from assistant.index.library_rules import library_rules
 from assistant.interfaces.jsonl import (
     LineError,
     numbered_lines,
@@ -27,18 +28,7 @@ from assistant.settings import Settings
 from assistant.types import DoseCheck, Patient
 
 BOOL_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
-BATCH_KEYS = {
-    "id",
-    "drug",
-    "dose",
-    "indication",
-    "route",
-    "previous_dose",
-    "interval_days",
-    "starting",
-    "patient",
-    "formulation",
-}
+BATCH_KEYS = {"id", *DoseRequest.model_fields}  # a batch line is a DoseRequest with an id
 
 
 def add_patient_argument(parser: argparse.ArgumentParser, note: str) -> None:
@@ -70,6 +60,13 @@ def add_check_dose_arguments(parser: argparse.ArgumentParser) -> None:
         "--starting",
         action="store_true",
         help="the dose is a first dose (no current dose): compared with the guideline's starting dose",
+    )
+    parser.add_argument(
+        "--co-medication",
+        dest="co_medication",
+        action="append",
+        metavar="NAME",
+        help="another medicine the patient takes (repeatable); recorded, interactions are not checked",
     )
     add_patient_argument(parser, "corpus/patient_fields.toml, e.g. egfr=45 crcl=40 weight=70 age=70")
     parser.add_argument(
@@ -175,9 +172,12 @@ def _batch_line(obj: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     for key in ("drug", "dose"):
         if not isinstance(obj.get(key), str):
             raise InputError(f"'{key}' must be a string", ident)
-    for key in ("indication", "route", "previous_dose"):
+    for key in ("indication", "route", "previous_dose", "formulation"):
         if obj.get(key) is not None and not isinstance(obj[key], str):
             raise InputError(f"'{key}' must be a string or null", ident)
+    meds = obj.get("co_medications")
+    if meds is not None and not (isinstance(meds, list) and all(isinstance(m, str) for m in meds)):
+        raise InputError("'co_medications' must be a list of strings or null", ident)
     interval = obj.get("interval_days")
     if interval is not None and (isinstance(interval, bool) or not isinstance(interval, (int, float))):
         raise InputError("'interval_days' must be a number or null", ident)
@@ -207,7 +207,7 @@ def run_batch(stream: BinaryIO, out: TextIO, rules: Mapping[str, DrugRules] | No
             write_line(out, {"id": exc.record_id if exc.record_id is not None else ident, "error": str(exc)})
             status = 1
             continue
-        result = check_dose(**kwargs, rules=rules)
+        result = check_dose(kwargs, rules=rules)
         write_line(out, {"id": ident, **result.model_dump(mode="json")})
     return status
 
@@ -215,7 +215,9 @@ def run_batch(stream: BinaryIO, out: TextIO, rules: Mapping[str, DrugRules] | No
 def run_check_dose(args: argparse.Namespace) -> int:
     """Run check-dose for parsed arguments. 0 for any verdict; 1 if a batch line failed; 2 on bad input."""
     try:
-        rules = load_rules(getattr(args, "rules_dir", None) or Settings().rules_dir)  # the one configuration path
+        rules = library_rules(Settings(), getattr(args, "rules_dir", None))  # checked against the library
+        for why in rules.refused.values():  # said once, up front; each check of that drug says it again
+            print(f"warning: rules refused: {why}", file=sys.stderr)
         if args.batch:
             try:
                 with open_input(args.batch) as stream:
@@ -225,18 +227,19 @@ def run_check_dose(args: argparse.Namespace) -> int:
         if args.drug is None or args.dose is None:
             raise InputError("check-dose needs --drug and --dose (or --batch FILE.jsonl)")
         patient = parse_patient(args.patient or [])
-        result = check_dose(
-            args.drug,
-            args.dose,
-            indication=args.indication,
-            route=args.route,
-            patient=patient,
-            previous_dose=args.previous_dose,
-            interval_days=args.interval_days,
-            starting=args.starting,
-            formulation=args.formulation,
-            rules=rules,
-        )
+        request = {
+            "drug": args.drug,
+            "dose": args.dose,
+            "indication": args.indication,
+            "route": args.route,
+            "patient": patient,
+            "previous_dose": args.previous_dose,
+            "interval_days": args.interval_days,
+            "starting": args.starting,
+            "formulation": args.formulation,
+            "co_medications": args.co_medication or [],
+        }
+        result = check_dose(request, rules=rules)
     # ValidationError: an ASSISTANT_* setting; OSError: an unreadable batch file
     except (AssistantError, UnicodeDecodeError, ValidationError, OSError) as exc:
         print(f"error: {one_line(exc)}", file=sys.stderr)

@@ -56,7 +56,7 @@ def model_checks(
     question: str,
     allowed: dict[str, Chunk],
     dose_check: DoseCheck | None,
-    rules: DrugRules | None,
+    drug_rules: DrugRules | None,
 ) -> tuple[str, list[GuardRemoval]]:
     """Checks a model's sentences need on top of the guard (which was built for the guideline's own words):
     a verdict word other than the checker's, a bare yes/no verdict, a number glued to a word (invisible to the
@@ -74,7 +74,7 @@ def model_checks(
         kept: list[str] = []
         for sentence in split_sentences(line) if line.strip() else [line]:
             if guard(
-                Draft(text=sentence, citations=sources.citations), question, allowed, dose_check, rules
+                Draft(text=sentence, citations=sources.citations), question, allowed, dose_check, drug_rules
             ).report.removed:
                 kept.append(sentence)  # the guard's own pass removes it, with its reason
             elif (key := " ".join(content_terms(strip_citations(sentence)))) in seen and key:
@@ -146,21 +146,21 @@ def guard_draft(
     question: str,
     allowed: dict[str, Chunk],
     dose_check: DoseCheck | None,
-    rules: DrugRules | None,
+    drug_rules: DrugRules | None,
 ) -> tuple[Guarded, str]:
     """Dose-check lines + the model's text through the guard, and the model's kept sentences alone."""
-    text, pre_removed = model_checks(normalise(model_text), sources, question, allowed, dose_check, rules)
+    text, pre_removed = model_checks(normalise(model_text), sources, question, allowed, dose_check, drug_rules)
     text = "\n".join(
         line for line in text.split("\n") if line not in sources.checker_lines
     )  # copies of the checker's lines
-    model_only = guard(Draft(text=text, citations=sources.citations), question, allowed, dose_check, rules)
+    model_only = guard(Draft(text=text, citations=sources.citations), question, allowed, dose_check, drug_rules)
     body = "\n\n".join(part for part in ("\n".join(sources.checker_lines), text) if part)
     full = guard(
         Draft(text=body, citations=sources.citations, checker_lines=sources.checker_lines),
         question,
         allowed,
         dose_check,
-        rules,
+        drug_rules,
     )
     full.report = GuardReport(removed=pre_removed + full.report.removed)
     return full, model_only.text

@@ -5,14 +5,15 @@ the patient facts and the DoseCheck the orchestrator computed; `check_dose` is b
 that call tools. Its draft then goes through `assistant.llm.checks` and `guard.guard` sentence by sentence, after
 the orchestrator's own dose-check lines (the model never writes the verdict block; `assistant.llm.prompt`). When
 nothing cited survives, or what survives does not answer the question (`assistant.llm.relevance`), the caller
-keeps the extractive answer (`fallback`). Backends are built in `assistant.llm.backends`.
+keeps the extractive answer (`fallback`). Backends are built in `assistant.llm.backends`; what one turn needs
+comes as one `LLMRequest` (`assistant.llm.request`), built by the pipeline.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -27,20 +28,12 @@ from assistant.dosing.tool import TOOL_NAME, make_check_dose_tool
 from assistant.errors import LLMError, one_line
 from assistant.llm.backends import resolve
 from assistant.llm.checks import guard_draft, normalise
-from assistant.llm.prompt import Turn, build_messages, numbered_sources
+from assistant.llm.prompt import build_messages, numbered_sources
 from assistant.llm.relevance import unanswered
-from assistant.settings import Settings
+from assistant.llm.request import LLMRequest
 from assistant.text.citations import MARKER
 from assistant.text.sentences import sentence_ends
-from assistant.types import (
-    Answer,
-    Chunk,
-    DoseCheck,
-    GuardReport,
-    Hit,
-    Patient,
-    RuleSource,
-)
+from assistant.types import Answer, GuardReport
 
 log = logging.getLogger("assistant")
 
@@ -76,12 +69,13 @@ def run_model(
     model: BaseChatModel,
     messages: list[BaseMessage],
     stream: SentenceStream | None = None,
-    rule_table: Mapping[str, DrugRules] | None = None,
+    rules: Mapping[str, DrugRules] | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
-    """Call the model; execute its check_dose calls and feed the results back. Returns (final text, tool calls).
+    """Call the model; execute its check_dose calls (against `rules`, the loaded rules of every drug) and feed the
+    results back. Returns (final text, tool calls).
 
     Only the text of the last round (the one without tool calls) is the draft."""
-    tool = make_check_dose_tool(rule_table)  # the orchestrator's rules, never another folder
+    tool = make_check_dose_tool(rules)  # the orchestrator's rules, never another folder
     runnable = bind_check_dose(model, tool)
     messages = list(messages)
     calls: list[dict[str, Any]] = []
@@ -171,34 +165,24 @@ class SentenceStream:
         self.emit(normalise(self.buffer))
 
 
-def compose_with_llm(
-    model: BaseChatModel,
-    history: Sequence[Turn],
-    question: str,
-    hits: list[Hit],
-    patient: Patient,
-    dose_check: DoseCheck | None,
-    source_chunk: Callable[[RuleSource], Chunk | None],
-    guard_question: str,
-    allowed: dict[str, Chunk],
-    rules: DrugRules | None,
-    on_text: Callable[[str], None] | None = None,
-    rule_table: Mapping[str, DrugRules] | None = None,
-) -> LLMDraft:
+def compose_with_llm(model: BaseChatModel, request: LLMRequest) -> LLMDraft:
     """Ask the model, then guard its draft. Model and connection errors propagate (the caller falls back)."""
-    sources, _ = numbered_sources(hits, dose_check, source_chunk)
-    messages = build_messages(history, question, sources, patient, dose_check)
+    sources, _ = numbered_sources(request.hits, request.dose_check, request.source_chunk)
+    messages = build_messages(request.history, request.question, sources, request.patient, request.dose_check)
+
+    def guarded(text: str) -> tuple[Guarded, str]:
+        question, dose_check = request.guard_question, request.dose_check
+        return guard_draft(text, sources, question, request.allowed, dose_check, request.drug_rules)
+
     stream = None
-    if on_text is not None:
-        stream = SentenceStream(
-            on_text, lambda prefix: guard_draft(prefix, sources, guard_question, allowed, dose_check, rules)[0]
-        )
-    raw, calls = run_model(model, messages, stream, rule_table)
+    if request.on_text is not None:
+        stream = SentenceStream(request.on_text, lambda prefix: guarded(prefix)[0])
+    raw, calls = run_model(model, messages, stream, request.rules)
     if stream:
         stream.finish()
-    guarded, kept = guard_draft(raw, sources, guard_question, allowed, dose_check, rules)
+    full, kept = guarded(raw)
     return LLMDraft(
-        guarded=guarded, fallback=not MARKER.search(kept), model_text=kept, raw=normalise(raw), tool_calls=calls
+        guarded=full, fallback=not MARKER.search(kept), model_text=kept, raw=normalise(raw), tool_calls=calls
     )
 
 
@@ -218,41 +202,15 @@ OFF_POINT_NOTE = (
 )
 
 
-def llm_reply(
-    extractive: Answer,
-    backend: str | BaseChatModel,
-    cache: dict[str, BaseChatModel],
-    settings: Settings,
-    *,
-    history: Sequence[Turn],
-    patient: Patient,
-    source_chunk: Callable[[RuleSource], Chunk | None],
-    guard_question: str,
-    allowed: dict[str, Chunk],
-    rules: DrugRules | None,
-    on_text: Callable[[str], None] | None = None,
-    rule_table: Mapping[str, DrugRules] | None = None,
-) -> Answer:
+def llm_reply(request: LLMRequest, backend: str | BaseChatModel, cache: dict[str, BaseChatModel]) -> Answer:
     """The extractive answer rewritten by the LLM backend (a spec or a chat model) and guarded; on any failure,
     or when nothing cited survives the guard, or what survives does not answer the question, the extractive
-    answer with `guard.fallback` and a note."""
+    answer with `guard.fallback` and a note. `cache` keeps the chat models built from specs."""
+    extractive, settings = request.extractive, request.settings
     spec = backend if isinstance(backend, str) else f"custom:{type(backend).__name__}"
     try:
         model = resolve(backend, settings, cache)
-        result = compose_with_llm(
-            model,
-            history,
-            extractive.question,
-            extractive.hits,
-            patient,
-            extractive.dose_check,
-            source_chunk,
-            guard_question,
-            allowed,
-            rules,
-            on_text,
-            rule_table,
-        )
+        result = compose_with_llm(model, request)
     except Exception as exc:  # unknown backend, missing file, unreachable server, model error: extractive + note
         where = {"ollama": settings.ollama_url, "openai": settings.openai_base_url}.get(spec.partition(":")[0])
         note = describe_error(spec, exc, where)

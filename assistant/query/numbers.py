@@ -8,12 +8,14 @@ import re
 from pydantic import BaseModel, Field
 
 from assistant.query.lexicon import Lexicon
+from assistant.text.quantities import dose_forms, unit_named, unit_pattern, units
 
 _NUM = r"(?:\d{1,3}(?:[ ,.]\d{3})+(?![\d])|\d+)(?:\.\d+)?"
-_UNIT = (
-    r"(?:mg|milligrams?|mgs|g|grams?|gm|mcg|µg|μg|ug|micrograms?|ml|mls|millilit(?:re|er)s?|units?|iu|"
-    r"tablets?|tabs?|pills?|capsules?|caps?|drops?)"
-)
+# Units from the one table (assistant.text.quantities.UNITS): a dose is a mass, a volume, units or dose forms.
+_MASS = unit_pattern(units("mass"))
+_FORM = unit_pattern(dose_forms())
+_ML = unit_pattern((unit_named("mL"),))
+_UNIT = unit_pattern(units("mass", "volume", "unit") + dose_forms())
 _COUNT_WORDS = "one|two|three|four|five|six|half a|a half|1/2"
 _FREQ = (
     r"(?:\s*/\s*(?:day|d|24\s*h(?:ours?)?|dose|week|wk|night)\b"
@@ -28,12 +30,12 @@ _FREQ = (
 )
 DOSE_SPAN = re.compile(
     rf"(?:\b(?:{_COUNT_WORDS}|\d)\s+(?=\d))?(?<![\w.])-?{_NUM}(?:\s*(?:-|–|to)\s*{_NUM})?\s*{_UNIT}"
-    rf"(?!\s*/\s*(?:dl|l|min)\b)(?:\s*/\s*(?:kg|\d*\s*ml))?(?![a-z])"
-    rf"(?:\s+(?:\w+\s+)?(?:tablets?|tabs?|pills?|capsules?))?{_FREQ}"
+    rf"(?!\s*/\s*(?:dl|l|min)\b)(?:\s*/\s*(?:kg|\d*\s*{_ML}))?(?![a-z])"
+    rf"(?:\s+(?:\w+\s+)?{_FORM})?{_FREQ}"
     rf"|(?<![\w.]){_NUM}(?=\s*(?:tid|bid|qid|tds|qds|bd|x\s*\d\s*/\s*d|times (?:a|per) day|a day|/day|/d)\b){_FREQ}",
     re.IGNORECASE,
 )
-_HAS_FREQ = re.compile(rf"\d\s*{_UNIT}(?:\s*/\s*\d*\s*ml)?\S*(?:\s+\w+)?{_FREQ[:-1]}+", re.IGNORECASE)
+_HAS_FREQ = re.compile(rf"\d\s*{_UNIT}(?:\s*/\s*\d*\s*{_ML})?\S*(?:\s+\w+)?{_FREQ[:-1]}+", re.IGNORECASE)
 _LATE_FREQ = re.compile(rf"^\s*(?:of\s+)?(?:[a-z]+\s+){{0,2}}?(?P<f>{_FREQ[:-1]}+)", re.IGNORECASE)
 _TIMES_OF_DAY = re.compile(r"^\s*at\s+((?:\d{1,2}(?::\d{2})?\s*(?:am|pm)?(?:\s*(?:,|and)\s*)?){2,6})", re.IGNORECASE)
 _ONCE_WORDS = re.compile(r"\s*(?:at night|at bedtime|in the morning|in the evening|before bed|nightly|qhs|qn)$", re.I)
@@ -104,8 +106,8 @@ def dose_spans(text: str) -> list[DoseSpan]:
 
 
 _COUNTED = re.compile(
-    rf"^(?P<count>{_COUNT_WORDS}|\d)\s+(?P<strength>\d+(?:\.\d+)?)\s*(?P<unit>mg|mcg|g)\b"
-    r"(?:\s+\w+)?\s+(?:tablets?|tabs?|pills?|capsules?)?",
+    rf"^(?P<count>{_COUNT_WORDS}|\d)\s+(?P<strength>\d+(?:\.\d+)?)\s*(?P<unit>{_MASS})\b"
+    rf"(?:\s+\w+)?\s+{_FORM}?",
     re.IGNORECASE,
 )
 _COUNT_VALUES = {
@@ -124,9 +126,7 @@ _COUNT_VALUES = {
 def _counted(expr: str) -> str:
     """'two 10 mg tablets three times daily' → '20 mg three times daily'; a strength alone stays as written."""
     if not (m := _COUNTED.match(expr)):
-        return re.sub(
-            r"^(\S+\s*(?:mg|mcg|g))\s+(?:\w+\s+)?(?:tablets?|tabs?|pills?|capsules?)\b", r"\1", expr, flags=re.I
-        )
+        return re.sub(rf"^(\S+\s*{_MASS})\s+(?:\w+\s+)?{_FORM}\b", r"\1", expr, flags=re.I)
     count = _COUNT_VALUES.get(m["count"].lower()) or float(m["count"])
     return f"{count * float(m['strength']):g} {m['unit']} {expr[m.end() :].strip()}".strip()
 

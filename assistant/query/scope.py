@@ -9,7 +9,7 @@ The thresholds are calibrated on a held-out split (`python -m evals.calibrate`).
 from __future__ import annotations
 
 import re
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
@@ -187,3 +187,19 @@ def apply_corrections(corrections: dict[str, str], text: str) -> str:
     if not corrections:
         return text
     return re.sub(r"[A-Za-z]+", lambda m: corrections.get(m.group(0).lower(), m.group(0)), text)
+
+
+class UncoveredKinds(Container[str]):
+    """The question kinds whose answer wording no indexed text contains, each looked up in the store the first time a
+    question of that kind comes (a scan of every chunk per kind; at start-up that grew with the library)."""
+
+    def __init__(self, cues: dict[str, str], any_text_matches: Callable[[str], bool]) -> None:
+        self.cues, self.any_text_matches = cues, any_text_matches
+        self.known: dict[str, bool] = {}
+
+    def __contains__(self, kind: object) -> bool:
+        if not isinstance(kind, str) or not self.cues.get(kind):
+            return False
+        if kind not in self.known:
+            self.known[kind] = not self.any_text_matches(self.cues[kind])
+        return self.known[kind]

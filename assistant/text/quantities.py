@@ -11,9 +11,11 @@ Rules (each one is tested in tests/evals/test_eval_numbers.py):
   The "/1.73m²" of an eGFR unit is part of the unit, not a number.
 - A range ("30-80 mg/day", "5–10 mg", "10% to 75%", "between 30 and 60", "from 10 to 20 mg") yields both
   endpoints, each with the range's unit and comparator.
-- Units are grouped into dimensions; masses are converted to mg (g ×1000, mcg ×0.001), so "30 g/day" is
+- Units are spelled once, in the table `UNITS` below (which the dose grammar and the question reader share),
+  and grouped into dimensions; masses are converted to mg (g ×1000, mcg ×0.001), so "30 g/day" is
   30000 mg and never matches "30 mg/day". Other dimensions: conc (mmol/L, mEq/L), renal (mL/min),
-  percent, month, week, day, hour, year, count (doses, times, tablets), unit (IU), mg/kg.
+  percent, month, week, day, hour, year, count (doses, times, tablets), unit (IU), mg/kg. A volume (mL, drops)
+  is not read here: its number stays bare.
 - A mass may carry a rate: per day ("/day", "daily", "a day", "once daily"), per week ("/week", "weekly")
   or per dose (followed by a frequency such as "tid", "twice daily", "three times a day", "every 8 hours").
 - A number without a unit right after "eGFR", "GFR", "CrCl", "creatinine clearance" or "kidney function"
@@ -29,32 +31,81 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from assistant.text.citations import strip_citations
 
 _BSA = re.compile(r"\s*/\s*1\.73\s*(?:m²|m2|m\^2|m)", re.IGNORECASE)
 
-# (pattern, dimension, factor to the dimension's base unit)
-_UNITS: list[tuple[str, str, float]] = [
-    (r"mg\s*/\s*kg", "mg/kg", 1.0),
-    (r"mcg|µg|μg|micrograms?", "mass", 0.001),
-    (r"mg|milligrams?", "mass", 1.0),
-    (r"g|grams?|gm", "mass", 1000.0),
-    (r"(?:mmol|meq)\s*/\s*l|mmol|meq", "conc", 1.0),
-    (r"ml\s*/\s*min(?:ute)?", "renal", 1.0),
-    (r"%|percent|per\s*cent", "percent", 1.0),
-    (r"months?", "month", 1.0),
-    (r"weeks?|wks?", "week", 1.0),
-    (r"days?", "day", 1.0),
-    (r"hours?|hrs?", "hour", 1.0),
-    (r"years?|yrs?|-year-old|y/o", "year", 1.0),
-    (r"doses?|times|tablets?|tabs?|pills?|capsules?", "count", 1.0),
-    (r"units?|iu", "unit", 1.0),
-]
+
+@dataclass(frozen=True)
+class Unit:
+    """One unit: its spellings (regex alternatives, matched without case) and what it measures."""
+
+    name: str
+    dim: str  # only quantities of one dimension compare
+    factor: Decimal | None  # to the dimension's base unit (mass: mg); None where no exact factor exists
+    spellings: tuple[str, ...]  # a longer spelling before a shorter one it starts with
+    form: bool = False  # a dose form: a number of these is a dose ('2 tablets')
+
+
+# The one table of unit spellings. This module, the dose grammar (assistant.dosing.reading) and the question's
+# number reader (assistant.query.numbers) build their patterns from it, so a spelling added here is read by all.
+# A compound unit comes before the unit it starts with ('mg/kg' before 'mg', 'mL/min' before 'mL').
+UNITS: tuple[Unit, ...] = (
+    Unit("mg/kg", "mg/kg", Decimal(1), (r"mg\s*/\s*kg", r"mg\s*per\s*kg")),
+    Unit("mcg", "mass", Decimal("0.001"), ("micrograms?", "mcg", "µg", "μg", "ug")),
+    Unit("mg", "mass", Decimal(1), ("milligrams?", "mgs", "mg")),
+    Unit("g", "mass", Decimal(1000), ("grams?", "gm", "g")),
+    Unit("mmol/L", "conc", Decimal(1), (r"mmol\s*/\s*l", "mmol")),
+    Unit("mEq/L", "conc", Decimal(1), (r"meq\s*/\s*l", "meq")),
+    Unit("mL/min", "renal", Decimal(1), (r"ml\s*/\s*min(?:ute)?",)),
+    Unit("mL", "volume", Decimal(1), ("millilit(?:re|er)s?", "mls", "ml")),
+    Unit("drop", "volume", None, ("drops?",)),
+    Unit("%", "percent", Decimal(1), (r"per\s*cent", "percent", "%")),
+    Unit("month", "month", Decimal(1), ("months?",)),
+    Unit("week", "week", Decimal(1), ("weeks?", "wks?")),
+    Unit("day", "day", Decimal(1), ("days?",)),
+    Unit("hour", "hour", Decimal(1), ("hours?", "hrs?")),
+    Unit("year", "year", Decimal(1), ("years?", "yrs?", "-year-old", "y/o")),
+    Unit("dose", "count", Decimal(1), ("doses?", "times")),
+    Unit("tablet", "count", Decimal(1), ("tablets?", "tabs?", "pills?"), form=True),
+    Unit("capsule", "count", Decimal(1), ("capsules?", "caps?"), form=True),
+    Unit("unit", "unit", Decimal(1), ("units?", "iu")),
+)
+
+
+def units(*dims: str) -> tuple[Unit, ...]:
+    """The units of these dimensions, in the table's order."""
+    return tuple(u for u in UNITS if u.dim in dims)
+
+
+def unit_named(name: str) -> Unit:
+    """The unit of the table with this name ('mL')."""
+    return next(u for u in UNITS if u.name == name)
+
+
+def dose_forms() -> tuple[Unit, ...]:
+    """The dose forms (tablets, capsules): units a count of which is a dose."""
+    return tuple(u for u in UNITS if u.form)
+
+
+def unit_pattern(among: tuple[Unit, ...]) -> str:
+    """A regex group (no capture) matching any spelling of these units."""
+    return "(?:" + "|".join(spelling for u in among for spelling in u.spellings) + ")"
+
+
+def unit_of(token: str, among: tuple[Unit, ...] = UNITS) -> Unit | None:
+    """The unit a whole token spells ('µg' → mcg), or None."""
+    return next((u for u in among if re.fullmatch(unit_pattern((u,)), token, re.IGNORECASE)), None)
+
+
+# The dimensions read from prose (see the module docstring); a volume is left a bare number.
+_READ = units("mg/kg", "mass", "conc", "renal", "percent", "month", "week", "day", "hour", "year", "count", "unit")
 
 
 def _unit_group(prefix: str) -> str:
-    alternatives = "|".join(f"(?P<{prefix}{i}>{p})" for i, (p, _, _) in enumerate(_UNITS))
+    alternatives = "|".join(f"(?P<{prefix}{i}>{unit_pattern((u,))})" for i, u in enumerate(_READ))
     return rf"(?:\s*(?:{alternatives})(?![a-z]))?"
 
 
@@ -141,9 +192,9 @@ class Quantity:
 
 
 def _unit(match: re.Match, prefix: str) -> tuple[str | None, float]:
-    for i, (_, dim, factor) in enumerate(_UNITS):
+    for i, unit in enumerate(_READ):
         if match.group(f"{prefix}{i}"):
-            return dim, factor
+            return unit.dim, float(unit.factor or 1)
     return None, 1.0
 
 

@@ -6,13 +6,14 @@ from assistant.answer.guard import guard
 from assistant.corpus.chunk import chunk_guideline
 from assistant.corpus.load import load_corpus
 from assistant.dosing.check import check_dose
+from assistant.dosing.request import DoseRequest
 from assistant.dosing.rules.load import load_rules
 from assistant.settings import REPO_ROOT
 from assistant.types import Citation, Draft
 
 REPO = REPO_ROOT
 CHUNKS = {c.id: c for d in load_corpus(REPO / "corpus").guidelines for c in chunk_guideline(d)}
-RULES = load_rules(REPO / "corpus" / "rules")["baclofen"]
+DRUG_RULES = load_rules(REPO / "corpus" / "rules")["baclofen"]
 
 
 def chunk(prefix: str):
@@ -31,7 +32,7 @@ def cite(n: int, c) -> Citation:
 
 def run(text: str, citations: list[Citation], question: str = "What is the maximum dose for cramps?", dose_check=None):
     allowed = {c.id: c for c in (CRAMPS_MAX, GENERAL, RENAL, REDUCE)}
-    return guard(Draft(text=text, citations=citations), question, allowed, dose_check, RULES)
+    return guard(Draft(text=text, citations=citations), question, allowed, dose_check, DRUG_RULES)
 
 
 def test_correct_answer_passes_untouched():
@@ -97,14 +98,14 @@ def test_citation_to_unretrieved_chunk_is_removed():
     ],
 )
 def test_acceptability_against_a_hard_stop_is_removed(claim):
-    check = check_dose("baclofen", "150 mg/day", "spasticity")
+    check = check_dose(DoseRequest(drug="baclofen", dose="150 mg/day", indication="spasticity"))
     assert check.verdict == "above_max"
     out = run(claim, [cite(1, GENERAL)], question="Is 150 mg/day safe?", dose_check=check)
     assert out.text == "" and "dose checker says above_max" in out.report.removed[0].reason
 
 
 def test_acceptability_passes_when_checker_agrees():
-    check = check_dose("baclofen", "20 mg/day", "muscle_cramps")
+    check = check_dose(DoseRequest(drug="baclofen", dose="20 mg/day", indication="muscle_cramps"))
     assert check.verdict == "within_limits"
     text = "20 mg/day is within the guideline limits [1]."
     assert run(text, [cite(1, CRAMPS_MAX)], question="Is 20 mg/day ok?", dose_check=check).text == text

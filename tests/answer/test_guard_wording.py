@@ -5,9 +5,10 @@ import pytest
 
 from assistant.answer.guard import judges_a_dose
 from assistant.dosing.check import check_dose
+from assistant.dosing.request import DoseRequest
 
-ABOVE = check_dose("baclofen", "90 mg/day", "muscle_cramps")
-WITHIN = check_dose("baclofen", "20 mg/day", "muscle_cramps")
+ABOVE = check_dose(DoseRequest(drug="baclofen", dose="90 mg/day", indication="muscle_cramps"))
+WITHIN = check_dose(DoseRequest(drug="baclofen", dose="20 mg/day", indication="muscle_cramps"))
 
 JUDGEMENTS = [
     "90 mg/day is generally safe.",

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.dosing.check import check_dose
+from assistant.dosing.request import DoseRequest
 from assistant.dosing.rules.load import load_rules_file
 from assistant.dosing.rules.schema import DrugRules, RulesError
 
@@ -94,7 +95,8 @@ def rules(tmp_path: Path) -> dict[str, DrugRules]:
 def check(rules, dose: str, indication: str = "seizures", **kw):
     formulation = kw.pop("formulation", None)
     return check_dose(
-        "testamine", dose, indication=indication, patient=kw or None, formulation=formulation, rules=rules
+        DoseRequest(drug="testamine", dose=dose, indication=indication, patient=kw or None, formulation=formulation),
+        rules=rules,
     )
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.dosing.check import check_dose
+from assistant.dosing.request import DoseRequest
 from assistant.dosing.rules.load import load_rules
 from assistant.settings import REPO_ROOT
 from assistant.types import DoseCheck, Patient, most_severe
@@ -132,13 +133,15 @@ def test_verdict_table(
     daily: float | None,
 ) -> None:
     got = check_dose(
-        "baclofen",
-        dose,
-        indication=indication,
-        route=route,
-        patient=patient,
-        previous_dose=previous,
-        interval_days=interval,
+        DoseRequest(
+            drug="baclofen",
+            dose=dose,
+            indication=indication,
+            route=route,
+            patient=patient,
+            previous_dose=previous,
+            interval_days=interval,
+        )
     )
     assert got.verdict == verdict, [(f.code, f.verdict, f.message) for f in got.findings]
     assert got.daily_dose_mg == daily
@@ -157,7 +160,7 @@ def codes(check: DoseCheck) -> dict[str, str]:
 
 
 def test_max_finding_cites_the_corpus_even_within_limits() -> None:
-    got = check_dose("baclofen", "20 mg/day", indication="muscle_cramps")
+    got = check_dose(DoseRequest(drug="baclofen", dose="20 mg/day", indication="muscle_cramps"))
     mx = next(f for f in got.findings if f.code == "max_daily")
     assert (mx.severity, mx.limit) == ("info", "30 mg/day")
     assert mx.citation is not None and "maximum of 30 mg/day" in mx.citation.quote
@@ -165,20 +168,20 @@ def test_max_finding_cites_the_corpus_even_within_limits() -> None:
 
 
 def test_above_max_finding() -> None:
-    got = check_dose("Baclofen", "40 mg/day", indication="muscle_cramps")
+    got = check_dose(DoseRequest(drug="Baclofen", dose="40 mg/day", indication="muscle_cramps"))
     mx = next(f for f in got.findings if f.code == "max_daily")
     assert (mx.severity, mx.verdict, mx.limit) == ("hard", "above_max", "30 mg/day")
     assert got.drug == "baclofen" and got.indication == "muscle_cramps"
 
 
 def test_range_upper_end_is_checked() -> None:
-    got = check_dose("baclofen", "20-40 mg daily", indication="muscle_cramps")
+    got = check_dose(DoseRequest(drug="baclofen", dose="20-40 mg daily", indication="muscle_cramps"))
     assert (got.daily_dose_mg, got.daily_dose_max_mg, got.verdict) == (20, 40, "above_max")
     assert "upper end" in next(f.message for f in got.findings if f.code == "max_daily")
 
 
 def test_no_indication_says_which_indication_and_asks_for_it() -> None:
-    got = check_dose("baclofen", "40 mg/day")
+    got = check_dose(DoseRequest(drug="baclofen", dose="40 mg/day"))
     assert got.verdict == "caution" and not got.hard_stop
     needed = next(f for f in got.findings if f.code == "indication_needed")
     assert needed.verdict == "caution" and "muscle cramps → above_max" in needed.message
@@ -188,20 +191,20 @@ def test_no_indication_says_which_indication_and_asks_for_it() -> None:
 
 
 def test_no_indication_within_every_limit_says_strictest() -> None:
-    got = check_dose("baclofen", "10 mg tid")
+    got = check_dose(DoseRequest(drug="baclofen", dose="10 mg tid"))
     note = next(f for f in got.findings if f.code == "indication_needed")
     assert note.severity == "info" and "strictest" in note.message
 
 
 def test_sodium_for_spasticity_is_a_caution_citing_the_cramps_guideline() -> None:
-    got = check_dose("baclofen", "5 mg tid", indication="spasticity", patient={"sodium": 120})
+    got = check_dose(DoseRequest(drug="baclofen", dose="5 mg tid", indication="spasticity", patient={"sodium": 120}))
     na = next(f for f in got.findings if f.code == "sodium_stop")
     assert (na.verdict, na.severity) == ("caution", "soft")
     assert na.citation is not None and na.citation.doc_id == "baclofen-muscle-cramps"
 
 
 def test_cramps_lists_stop_criteria_and_monitoring() -> None:
-    got = check_dose("baclofen", "10 mg/day", indication="muscle_cramps")
+    got = check_dose(DoseRequest(drug="baclofen", dose="10 mg/day", indication="muscle_cramps"))
     text = " ".join(f.message for f in got.findings)
     for words in (
         "acute kidney injury",
@@ -214,40 +217,48 @@ def test_cramps_lists_stop_criteria_and_monitoring() -> None:
 
 
 def test_renal_reduce_does_not_invent_a_reduced_dose() -> None:
-    got = check_dose("baclofen", "10 mg/day", indication="spasticity", patient=Patient(egfr=45))
+    got = check_dose(DoseRequest(drug="baclofen", dose="10 mg/day", indication="spasticity", patient=Patient(egfr=45)))
     renal = next(f for f in got.findings if f.code == "renal_reduce")
     assert renal.verdict == "caution" and "gives no reduced dose" in renal.message
     assert got.patient == {"egfr": 45.0}
 
 
 def test_spasticity_titration_has_no_invented_step() -> None:
-    got = check_dose("baclofen", "20 mg tid", indication="spasticity", previous_dose="5 mg tid", interval_days=1)
+    got = check_dose(
+        DoseRequest(
+            drug="baclofen", dose="20 mg tid", indication="spasticity", previous_dose="5 mg tid", interval_days=1
+        )
+    )
     t = next(f for f in got.findings if f.code == "titration")
     # stricter (was info): an increase the rule gives no step for is a caution quoting the guideline, never green
     assert t.severity == "soft" and "no step size" in t.message
 
 
 def test_decrease_carries_abrupt_discontinuation_info() -> None:
-    got = check_dose("baclofen", "10 mg/day", indication="muscle_cramps", previous_dose="30 mg/day", interval_days=7)
+    got = check_dose(
+        DoseRequest(
+            drug="baclofen", dose="10 mg/day", indication="muscle_cramps", previous_dose="30 mg/day", interval_days=7
+        )
+    )
     stops = [f for f in got.findings if f.code == "abrupt_discontinuation"]
     assert stops and all(f.severity == "info" and f.citation for f in stops)
     assert got.verdict == "within_limits"
 
 
 def test_stop_is_unable_to_check_with_withdrawal_warning() -> None:
-    got = check_dose("baclofen", "stop", indication="spasticity", previous_dose="20 mg tid")
+    got = check_dose(DoseRequest(drug="baclofen", dose="stop", indication="spasticity", previous_dose="20 mg tid"))
     assert got.verdict == "unable_to_check" and got.reason == "dose not read: stopping is not a dose"
     assert "seizures" in " ".join(f.message for f in got.findings)
 
 
 def test_unreadable_dose_with_contraindication_is_contraindicated() -> None:
-    got = check_dose("baclofen", "ten mg", indication="muscle_cramps", patient={"egfr": 10})
+    got = check_dose(DoseRequest(drug="baclofen", dose="ten mg", indication="muscle_cramps", patient={"egfr": 10}))
     assert got.verdict == "contraindicated" and got.hard_stop and got.daily_dose_mg is None
     assert codes(got)["dose_unreadable"] == "unable_to_check"
 
 
 def test_intrathecal_reason_and_citation() -> None:
-    got = check_dose("baclofen", "50 mcg/day", route="IT", indication="spasticity")
+    got = check_dose(DoseRequest(drug="baclofen", dose="50 mcg/day", route="IT", indication="spasticity"))
     assert got.reason == "the corpus gives no numeric dose limits for intrathecal baclofen"
     assert got.route == "intrathecal" and got.findings[0].citation is not None
 
@@ -270,25 +281,27 @@ def test_intrathecal_reason_and_citation() -> None:
 )
 def test_unable_to_check_reasons(kwargs: dict, reason_part: str) -> None:
     args = {"drug": "baclofen", "dose": "10 mg/day", "indication": "muscle_cramps", **kwargs}
-    got = check_dose(**args)
+    got = check_dose(args)
     assert got.verdict == "unable_to_check" and reason_part in (got.reason or "")
 
 
 def test_drug_is_case_insensitive() -> None:
-    got = check_dose(" BACLOFEN ", "10 mg/day", indication="muscle_cramps")
+    got = check_dose(DoseRequest(drug=" BACLOFEN ", dose="10 mg/day", indication="muscle_cramps"))
     assert (got.verdict, got.drug) == ("within_limits", "baclofen")
-    assert check_dose("tizanidine", "10 mg/day").drug == "tizanidine"
+    assert check_dose(DoseRequest(drug="tizanidine", dose="10 mg/day")).drug == "tizanidine"
 
 
 def test_every_limit_finding_is_cited() -> None:
     for dose, ind in [("40 mg/day", None), ("10 mg bid", "spasticity"), ("20 mg/day", "muscle_cramps")]:
         got = check_dose(
-            "baclofen",
-            dose,
-            indication=ind,
-            patient={"egfr": 45, "age": 70, "sodium": 120},
-            previous_dose="10 mg/day",
-            interval_days=3,
+            DoseRequest(
+                drug="baclofen",
+                dose=dose,
+                indication=ind,
+                patient={"egfr": 45, "age": 70, "sodium": 120},
+                previous_dose="10 mg/day",
+                interval_days=3,
+            )
         )
         for f in got.findings:
             assert f.limit is None or f.citation is not None, f
@@ -298,12 +311,20 @@ def test_rules_override_by_argument_and_env(tmp_path: Path, monkeypatch: pytest.
     text = (REPO / "corpus/rules/baclofen.toml").read_text(encoding="utf-8")
     (tmp_path / "baclofen.toml").write_text(text.replace("value = 65\n", "value = 60\n"), encoding="utf-8")
     rules = load_rules(tmp_path)
-    got = check_dose("baclofen", "15 mg tid", indication="spasticity", patient={"age": 62}, rules=rules)
+    got = check_dose(
+        DoseRequest(drug="baclofen", dose="15 mg tid", indication="spasticity", patient={"age": 62}), rules=rules
+    )
     assert got.verdict == "caution"
     monkeypatch.setenv("ASSISTANT_RULES_DIR", str(tmp_path))  # read by Settings, the one configuration path
-    assert check_dose("baclofen", "15 mg tid", indication="spasticity", patient={"age": 62}).verdict == "caution"
+    assert (
+        check_dose(DoseRequest(drug="baclofen", dose="15 mg tid", indication="spasticity", patient={"age": 62})).verdict
+        == "caution"
+    )
     monkeypatch.delenv("ASSISTANT_RULES_DIR")
-    assert check_dose("baclofen", "15 mg tid", indication="spasticity", patient={"age": 62}).verdict == "within_limits"
+    assert (
+        check_dose(DoseRequest(drug="baclofen", dose="15 mg tid", indication="spasticity", patient={"age": 62})).verdict
+        == "within_limits"
+    )
     # a model's tool call checks against the rules it is given, not against the environment's
     from assistant.dosing.tool import make_check_dose_tool
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.dosing.rules.quotes import states
 from assistant.dosing.rules.load import load_rules_file
+from assistant.dosing.rules.quotes import states
 from assistant.dosing.rules.schema import RulesError
 from assistant.settings import REPO_ROOT
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from assistant.dosing.check import check_dose
-from assistant.dosing.rules.merge import drop_superseded
+from assistant.dosing.request import DoseRequest
 from assistant.dosing.rules.load import load_rules_file
+from assistant.dosing.rules.merge import drop_superseded
 from assistant.dosing.rules.schema import RulesError
 
 HEAD = """
@@ -41,7 +42,7 @@ def load(tmp_path: Path, *rules: tuple[str, int]):
 def test_the_stricter_maximum_applies_and_both_sources_are_shown(tmp_path: Path) -> None:
     rules = load(tmp_path, ("label-2020", 4000), ("society-2024", 3000))
     assert len(rules.rules) == 1
-    dc = check_dose("testamine", "3500 mg/day", indication="pain", rules={"testamine": rules})
+    dc = check_dose(DoseRequest(drug="testamine", dose="3500 mg/day", indication="pain"), rules={"testamine": rules})
     assert dc.verdict == "above_max"
     cited = {f.citation.doc_id for f in dc.findings if f.citation}
     assert cited == {"label-2020", "society-2024"}
@@ -70,6 +71,9 @@ def test_a_superseded_document_no_longer_limits(tmp_path: Path) -> None:
 
 def test_a_first_dose_under_a_rule_with_no_start_is_at_least_caution(tmp_path: Path):
     rules = {"testamine": load(tmp_path, ("t", 3000))}
-    first = check_dose("testamine", "1000 mg/day", "pain", starting=True, rules=rules)
+    first = check_dose(DoseRequest(drug="testamine", dose="1000 mg/day", indication="pain", starting=True), rules=rules)
     assert first.verdict == "caution" and "gives no starting dose for pain" in first.findings[0].message
-    assert check_dose("testamine", "1000 mg/day", "pain", rules=rules).verdict == "within_limits"
+    assert (
+        check_dose(DoseRequest(drug="testamine", dose="1000 mg/day", indication="pain"), rules=rules).verdict
+        == "within_limits"
+    )

@@ -12,6 +12,7 @@ from assistant.dosing.reading.parse import (
     parse_dose,
     read_dose,
 )
+from assistant.dosing.request import DoseRequest
 
 # text, daily mg of every plausible reading (sorted), or [] when none is readable
 READINGS = [
@@ -81,11 +82,13 @@ def test_unambiguous_reads_exactly(text: str, daily: float) -> None:
 
 @pytest.mark.parametrize("text", ["1.000 mg daily", "2 500 mg/day", "2 500 mg tablets daily"])
 def test_check_dose_is_unable_to_check_for_an_ambiguous_number(text: str) -> None:
-    got = check_dose("baclofen", text, indication="spasticity")
+    got = check_dose(DoseRequest(drug="baclofen", dose=text, indication="spasticity"))
     assert got.verdict == "unable_to_check" and "could be read" in (got.reason or "")
     assert got.daily_dose_mg is None  # never the smaller reading
 
 
 def test_ambiguous_dose_with_a_contraindication_is_still_contraindicated() -> None:
-    got = check_dose("baclofen", "1.000 mg daily", indication="spasticity", patient={"dialysis": True})
+    got = check_dose(
+        DoseRequest(drug="baclofen", dose="1.000 mg daily", indication="spasticity", patient={"dialysis": True})
+    )
     assert got.verdict == "contraindicated"

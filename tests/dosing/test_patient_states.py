@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.dosing.check import check_dose
+from assistant.dosing.request import DoseRequest
 from assistant.dosing.rules.load import load_rules
 from assistant.settings import REPO_ROOT
 from assistant.types import DoseCheck
@@ -160,7 +161,14 @@ def test_patient_state_table(
     present: dict[str, str],
 ) -> None:
     got = check_dose(
-        "baclofen", dose, indication=indication, patient=patient, previous_dose=previous, interval_days=interval
+        DoseRequest(
+            drug="baclofen",
+            dose=dose,
+            indication=indication,
+            patient=patient,
+            previous_dose=previous,
+            interval_days=interval,
+        )
     )
     assert got.verdict == verdict, [(f.code, f.verdict, f.message) for f in got.findings]
     found = codes(got)
@@ -169,20 +177,22 @@ def test_patient_state_table(
 
 
 def test_named_severe_state_cites_the_egfr_quote_and_invents_no_number() -> None:
-    got = check_dose("baclofen", "10 mg/day", indication=C, patient={"renal_impairment": "severe"})
+    got = check_dose(
+        DoseRequest(drug="baclofen", dose="10 mg/day", indication=C, patient={"renal_impairment": "severe"})
+    )
     f = next(f for f in got.findings if f.code == "renal_avoid")
     assert f.citation is not None and "eGFR <30" in f.citation.quote
     assert "severe" in f.message and "eGFR" not in f.message.split(":")[0].replace("severe", "")
 
 
 def test_crcl_finding_says_it_is_not_egfr() -> None:
-    got = check_dose("baclofen", "10 mg/day", indication=C, patient={"crcl": 20})
+    got = check_dose(DoseRequest(drug="baclofen", dose="10 mg/day", indication=C, patient={"crcl": 20}))
     f = next(f for f in got.findings if f.code == "crcl_not_egfr")
     assert "not" in f.message and "eGFR" in f.message and "could not be checked" in f.message
 
 
 def test_aki_in_spasticity_names_the_state_and_the_indication() -> None:
-    got = check_dose("baclofen", "5 mg tid", indication=S, patient={"aki": True})
+    got = check_dose(DoseRequest(drug="baclofen", dose="5 mg tid", indication=S, patient={"aki": True}))
     f = next(f for f in got.findings if f.code == "unused_patient_fact")
     assert "acute kidney injury" in f.message.lower() and "spasticity" in f.message
 
@@ -194,14 +204,16 @@ def test_aki_stop_criterion_is_linked_in_the_data() -> None:
 
 
 def test_titration_caution_quotes_the_guideline_sentence() -> None:
-    got = check_dose("baclofen", "20 mg tid", indication=S, previous_dose="10 mg tid", interval_days=1)
+    got = check_dose(
+        DoseRequest(drug="baclofen", dose="20 mg tid", indication=S, previous_dose="10 mg tid", interval_days=1)
+    )
     f = next(f for f in got.findings if f.code == "titration")
     assert f.citation is not None and "titrate slowly" in f.citation.quote
     assert "titrate slowly" in f.message and f.verdict == "caution"
 
 
 def test_no_interval_names_the_required_interval() -> None:
-    got = check_dose("baclofen", "20 mg/day", indication=C, previous_dose="10 mg/day")
+    got = check_dose(DoseRequest(drug="baclofen", dose="20 mg/day", indication=C, previous_dose="10 mg/day"))
     f = next(f for f in got.findings if f.code == "titration_interval")
     assert "7 days" in f.message and "weekly" in f.message
 
@@ -214,6 +226,6 @@ def test_messages_take_the_drug_name_from_the_rules() -> None:
         ({"sodium": 120}, "sodium_stop"),
         ({"sodium": 130}, "sodium_stop"),
     ):
-        got = check_dose("zzdrug", "10 mg/day", indication=C, patient=patient, rules=renamed)
+        got = check_dose(DoseRequest(drug="zzdrug", dose="10 mg/day", indication=C, patient=patient), rules=renamed)
         message = next(f.message for f in got.findings if f.code == code)
         assert "zzdrug" in message and "baclofen" not in message.lower(), message

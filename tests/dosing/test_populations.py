@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from assistant.dosing.check import check_dose
-from assistant.dosing.rules.load import load_rules
-from assistant.dosing.rules.load import load_rules_file
+from assistant.dosing.request import DoseRequest
+from assistant.dosing.rules.load import load_rules, load_rules_file
 from assistant.dosing.rules.schema import RulesError
 from assistant.settings import REPO_ROOT
 
@@ -36,7 +36,7 @@ TABLE = [
 
 @pytest.mark.parametrize(("patient", "indication", "verdict", "reason"), [pytest.param(*r[1:], id=r[0]) for r in TABLE])
 def test_population_table(patient: dict, indication: str | None, verdict: str, reason: str | None) -> None:
-    got = check_dose("baclofen", "5 mg tid", indication=indication, patient=patient)
+    got = check_dose(DoseRequest(drug="baclofen", dose="5 mg tid", indication=indication, patient=patient))
     assert got.verdict == verdict, (got.reason, [(f.code, f.verdict, f.message) for f in got.findings])
     assert got.indication == indication  # canonical, also when the population is not covered
     if reason is not None:
@@ -46,12 +46,12 @@ def test_population_table(patient: dict, indication: str | None, verdict: str, r
 
 
 def test_pregnancy_and_children_are_both_named() -> None:
-    got = check_dose("baclofen", "5 mg tid", indication=S, patient={"age": 15, "pregnant": True})
+    got = check_dose(DoseRequest(drug="baclofen", dose="5 mg tid", indication=S, patient={"age": 15, "pregnant": True}))
     assert "children" in (got.reason or "") and "pregnancy" in (got.reason or "")
 
 
 def test_adult_assumption_is_shown_when_age_is_not_given() -> None:
-    got = check_dose("baclofen", "5 mg tid", indication=S)
+    got = check_dose(DoseRequest(drug="baclofen", dose="5 mg tid", indication=S))
     note = next(f for f in got.findings if f.code == "population_assumed")
     assert note.verdict == "within_limits" and "adult" in note.message and "18" in note.message
     assert "assum" in note.message
@@ -66,7 +66,9 @@ def test_cut_off_changes_with_the_rules_file(tmp_path: Path) -> None:
     (tmp_path / "baclofen.toml").write_text(
         RULES_TEXT.replace("adult_min_age = 18", "adult_min_age = 16"), encoding="utf-8"
     )
-    got = check_dose("baclofen", "5 mg tid", indication=S, patient={"age": 17}, rules=load_rules(tmp_path))
+    got = check_dose(
+        DoseRequest(drug="baclofen", dose="5 mg tid", indication=S, patient={"age": 17}), rules=load_rules(tmp_path)
+    )
     assert got.verdict == "within_limits"
 
 
@@ -97,13 +99,15 @@ def test_a_paediatric_rule_changes_the_answer_without_code(tmp_path: Path) -> No
     # The quotes are reused only to satisfy the loader: this file is a test fixture, not a guideline.
     (tmp_path / "baclofen.toml").write_text(RULES_TEXT + PAEDIATRIC_RULE, encoding="utf-8")
     rules = load_rules(tmp_path)
-    child = check_dose("baclofen", "5 mg tid", indication=S, patient={"age": 6}, rules=rules)
+    child = check_dose(DoseRequest(drug="baclofen", dose="5 mg tid", indication=S, patient={"age": 6}), rules=rules)
     assert child.verdict == "within_limits", (child.reason, [(f.code, f.message) for f in child.findings])
-    over = check_dose("baclofen", "15 mg tid", indication=S, patient={"age": 6}, rules=rules)
+    over = check_dose(DoseRequest(drug="baclofen", dose="15 mg tid", indication=S, patient={"age": 6}), rules=rules)
     assert over.verdict == "above_max"  # the paediatric maximum (30), not the adult one (80)
-    adult = check_dose("baclofen", "15 mg tid", indication=S, patient={"age": 40}, rules=rules)
+    adult = check_dose(DoseRequest(drug="baclofen", dose="15 mg tid", indication=S, patient={"age": 40}), rules=rules)
     assert adult.verdict == "within_limits"  # adults still get the adult rule
-    cramps_child = check_dose("baclofen", "10 mg/day", indication=C, patient={"age": 6}, rules=rules)
+    cramps_child = check_dose(
+        DoseRequest(drug="baclofen", dose="10 mg/day", indication=C, patient={"age": 6}), rules=rules
+    )
     assert cramps_child.verdict == "unable_to_check" and "children" in (cramps_child.reason or "")
 
 

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.dosing.check import check_dose
+from assistant.dosing.reading.parse import ParsedDose, ParseFailure, parse_dose
+from assistant.dosing.request import DoseRequest
 from assistant.dosing.rules.load import load_rules
-from assistant.dosing.reading.parse import parse_dose
-from assistant.dosing.reading.parse import ParsedDose, ParseFailure
 from assistant.settings import REPO_ROOT
 from assistant.types import DoseCheck
 
@@ -114,14 +114,16 @@ def test_parser_never_crashes(text: str) -> None:
 def test_checker_always_returns_a_dose_check(
     dose: str, indication: str | None, route: str, patient: dict | None, previous: str | None, interval: float | None
 ) -> None:
-    got = check_dose(
-        "baclofen",
-        dose,
-        indication=indication,
-        route=route,
-        patient=patient,
-        previous_dose=previous,
-        interval_days=interval,
+    got = check_dose(  # a mapping, so that a request the model refuses is a DoseCheck too, never an exception
+        dict(
+            drug="baclofen",
+            dose=dose,
+            indication=indication,
+            route=route,
+            patient=patient,
+            previous_dose=previous,
+            interval_days=interval,
+        )
     )
     assert isinstance(got, DoseCheck) and got.verdict in VERDICTS
     assert got.hard_stop == (got.verdict in ("contraindicated", "above_max"))
@@ -133,7 +135,7 @@ def test_checker_always_returns_a_dose_check(
 @SETTINGS
 @given(st.text(max_size=20), st.text(max_size=40))
 def test_any_drug_name_never_crashes(drug: str, dose: str) -> None:
-    assert check_dose(drug, dose).verdict in VERDICTS
+    assert check_dose(DoseRequest(drug=drug, dose=dose)).verdict in VERDICTS
 
 
 @SETTINGS
@@ -144,7 +146,7 @@ def test_never_within_limits_above_the_maximum_single_with_frequency(
     amount: Decimal, unit: str, freq: str, indication: str | None
 ) -> None:
     daily = amount * UNITS[unit] * SINGLE_FREQ[freq]
-    got = check_dose("baclofen", f"{number_text(amount)} {unit} {freq}", indication=indication)
+    got = check_dose(DoseRequest(drug="baclofen", dose=f"{number_text(amount)} {unit} {freq}", indication=indication))
     assert got.daily_dose_mg is not None and math.isclose(got.daily_dose_mg, float(daily), rel_tol=1e-6, abs_tol=1e-6)
     _assert_respects_max(got, float(daily), indication)
 
@@ -156,7 +158,11 @@ def test_never_within_limits_above_the_maximum_daily_total(
 ) -> None:
     daily = amount * UNITS[unit]
     got = check_dose(
-        "baclofen", f"{number_text(amount)} {unit}{freq if freq.startswith('/') else ' ' + freq}", indication=indication
+        DoseRequest(
+            drug="baclofen",
+            dose=f"{number_text(amount)} {unit}{freq if freq.startswith('/') else ' ' + freq}",
+            indication=indication,
+        )
     )
     assert got.daily_dose_mg is not None and math.isclose(got.daily_dose_mg, float(daily), rel_tol=1e-6, abs_tol=1e-6)
     _assert_respects_max(got, float(daily), indication)
@@ -166,7 +172,9 @@ def test_never_within_limits_above_the_maximum_daily_total(
 @given(amounts, amounts, st.sampled_from([None, *sorted(MAX)]))
 def test_ranges_are_checked_at_their_upper_end(a: Decimal, b: Decimal, indication: str | None) -> None:
     low, high = sorted((a, b))
-    got = check_dose("baclofen", f"{number_text(low)}-{number_text(high)} mg/day", indication=indication)
+    got = check_dose(
+        DoseRequest(drug="baclofen", dose=f"{number_text(low)}-{number_text(high)} mg/day", indication=indication)
+    )
     _assert_respects_max(got, float(high), indication)
 
 
@@ -176,7 +184,13 @@ def test_titration_verdict_is_never_within_limits_for_a_fast_cramps_increase(
     prev: int, new: int, days: float, indication: str
 ) -> None:
     got = check_dose(
-        "baclofen", f"{new} mg/day", indication=indication, previous_dose=f"{prev} mg/day", interval_days=days
+        DoseRequest(
+            drug="baclofen",
+            dose=f"{new} mg/day",
+            indication=indication,
+            previous_dose=f"{prev} mg/day",
+            interval_days=days,
+        )
     )
     if indication == "muscle_cramps" and new > prev and (new - prev > 10 or days < 7):
         assert got.verdict in ("exceeds_titration_step", "above_max")

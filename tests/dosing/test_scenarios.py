@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.dosing.readings import check_readings
+from assistant.dosing.check import check_dose
+from assistant.dosing.findings.common import headline_rank
+from assistant.dosing.request import DoseRequest
 from assistant.dosing.rules.load import load_rules
-from assistant.dosing.scenarios import range_readings
+from assistant.dosing.scenarios import range_values
 from assistant.settings import REPO_ROOT
 
 RULES = load_rules(REPO_ROOT / "corpus" / "rules")["baclofen"]
@@ -35,25 +37,23 @@ def test_range_readings(
     values: list[float] | None,
     verdict: str,
 ) -> None:
-    readings = range_readings(RULES, field, low, high, low_inclusive=low_in, high_inclusive=high_in)
-    got = [r["patient"][field] for r in readings]
+    readings = range_values(RULES, field, low, high, (low_in, high_in))
+    got = [value for value, _ in readings]
     if values is not None:
         assert got == values
     for v in got:  # never outside the stated range
         assert low is None or (v >= low if low_in else v > low)
         assert high is None or (v <= high if high_in else v < high)
-    assert all(r["label"] for r in readings)
-    check = check_readings("baclofen", readings, dose="10 mg/day", indication="muscle_cramps")
-    assert check.verdict == verdict
-
-
-def test_other_patient_facts_are_kept() -> None:
-    readings = range_readings(RULES, "egfr", 25, 40, base_patient={"age": 70})
-    assert all(r["patient"]["age"] == 70 for r in readings)
+    assert all(label for _, label in readings)
+    checks = [
+        check_dose(DoseRequest(drug="baclofen", dose="10 mg/day", indication="muscle_cramps", patient={field: v}))
+        for v in got
+    ]
+    assert max((c.verdict for c in checks), key=headline_rank) == verdict
 
 
 def test_unknown_field_or_empty_range_is_refused() -> None:
     with pytest.raises(ValueError):
-        range_readings(RULES, "height", 1, 2)
+        range_values(RULES, "height", 1, 2)
     with pytest.raises(ValueError):
-        range_readings(RULES, "egfr", 40, 25)
+        range_values(RULES, "egfr", 40, 25)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.dosing.check import check_dose
+from assistant.dosing.request import DoseRequest
 from assistant.interfaces.check_dose import (
     add_check_dose_arguments,
     format_text,
@@ -179,7 +180,7 @@ def test_batch_all_good_is_exit_0_and_missing_file_exit_2(tmp_path: Path, capsys
 
 
 def test_format_text_unable() -> None:
-    text = format_text(check_dose("baclofen", "50 mcg/day", route="intrathecal"))
+    text = format_text(check_dose(DoseRequest(drug="baclofen", dose="50 mcg/day", route="intrathecal")))
     assert text.splitlines()[0] == "UNABLE_TO_CHECK: baclofen '50 mcg/day', intrathecal, no indication given"
 
 
@@ -225,14 +226,15 @@ def test_module_prints_json_fast() -> None:
     assert check.stdout.strip() == "[]"
 
 
-def test_module_broken_rules_is_one_line_error(tmp_path: Path) -> None:
+def test_module_broken_rules_are_refused_in_one_line_and_the_dose_is_not_checked(tmp_path: Path) -> None:
     (tmp_path / "baclofen.toml").write_text('drug = "baclofen"\nsurprise = 1\n', encoding="utf-8")
-    proc = subprocess_run(["--drug", "baclofen", "--dose", "10 mg/day"], env={"ASSISTANT_RULES_DIR": str(tmp_path)})
-    assert proc.returncode == 2 and proc.stdout == ""
-    assert (
-        proc.stderr.startswith("error: baclofen.toml: ") and "surprise: Extra inputs are not permitted" in proc.stderr
-    )
-    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    env = {"ASSISTANT_RULES_DIR": str(tmp_path)}
+    proc = subprocess_run(["--json", "--drug", "baclofen", "--dose", "10 mg/day"], env=env)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("warning: rules refused: baclofen.toml: ") and len(proc.stderr.splitlines()) == 1
+    assert "surprise: Extra inputs are not permitted" in proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["verdict"] == "unable_to_check" and out["reason"].startswith("rules for baclofen refused: baclofen.toml")
 
 
 def test_rules_dir_option_wins_over_the_environment(tmp_path: Path) -> None:

@@ -7,10 +7,10 @@ passed silently: if the dose would break that limit for some value of the fact, 
 
 from __future__ import annotations
 
-from assistant.dosing.rules.bands import Formulation, fmt_number
-from assistant.dosing.findings.limits import finding
-from assistant.dosing.reading.parse import ParsedDose
+from assistant.dosing.findings.common import finding
 from assistant.dosing.findings.renal import doses_per_day, renal_band_findings
+from assistant.dosing.reading.parse import ParsedDose
+from assistant.dosing.rules.bands import Formulation, fmt_number
 from assistant.dosing.rules.schema import General, IndicationRule
 from assistant.types import Finding, Patient, Verdict
 
@@ -96,6 +96,10 @@ def formulation_findings(rule: IndicationRule, dose: ParsedDose, formulation: st
 
 def single_and_interval_findings(rule: IndicationRule, dose: ParsedDose, label: str) -> list[Finding]:
     """Maximum single dose and shortest interval between doses."""
+    return _single_findings(rule, dose, label) + _interval_findings(rule, dose, label)
+
+
+def _single_findings(rule: IndicationRule, dose: ParsedDose, label: str) -> list[Finding]:
     out: list[Finding] = []
     mx = rule.max_single_dose_mg
     single = dose.single_max_mg if dose.single_max_mg is not None else dose.single_mg
@@ -130,6 +134,11 @@ def single_and_interval_findings(rule: IndicationRule, dose: ParsedDose, label: 
                     mx.source,
                 )
             )
+    return out
+
+
+def _interval_findings(rule: IndicationRule, dose: ParsedDose, label: str) -> list[Finding]:
+    out: list[Finding] = []
     gap = rule.min_interval
     if gap is not None:
         words = gap.stated_as or f"{fmt_number(gap.hours)} hours"

@@ -6,9 +6,10 @@ eGFR is never used for a CrCl band (or the reverse).
 
 from __future__ import annotations
 
-from assistant.dosing.rules.bands import MEASURE_LABEL, RenalBand, fmt_number
-from assistant.dosing.findings.limits import finding
+from assistant.dosing.findings.common import finding
 from assistant.dosing.reading.parse import ParsedDose, parse_dose
+from assistant.dosing.rules.bands import MEASURE_LABEL, RenalBand, fmt_number
+from assistant.dosing.rules.schema import General, fmt
 from assistant.types import Finding, Patient, Verdict
 
 
@@ -66,13 +67,23 @@ def renal_band_findings(
     """The band(s) the patient is in decide; unknown renal function with a band that would object → caution."""
     if not bands:
         return []
-    out: list[Finding] = []
     for_dialysis = [b for b in bands if b.dialysis]
     if patient.dialysis and for_dialysis:
         applying = for_dialysis
     else:
         applying = [b for b in bands if not b.dialysis and (v := _value(b, patient)) is not None and b.contains(v)]
+    out = _applying_findings(applying, dose, patient, drug, label)
+    if applying or patient.dialysis:
+        return out
     unknown = [b for b in bands if not b.dialysis and _value(b, patient) is None]
+    return out + _unknown_findings(unknown, dose, patient, label)
+
+
+def _applying_findings(
+    applying: list[RenalBand], dose: ParsedDose, patient: Patient, drug: str, label: str
+) -> list[Finding]:
+    """The bands the patient is in: a dose they forbid is a stop, else their limits are shown."""
+    out: list[Finding] = []
     for band in applying:
         breaches = _band_breaches(band, dose, patient.weight)
         where = f"{band.describe()} ({label})"
@@ -97,8 +108,12 @@ def renal_band_findings(
                     band.source,
                 )
             )
-    if applying or patient.dialysis:
-        return out
+    return out
+
+
+def _unknown_findings(unknown: list[RenalBand], dose: ParsedDose, patient: Patient, label: str) -> list[Finding]:
+    """Bands whose measure was not given: the ones this dose would break are a caution."""
+    out: list[Finding] = []
     objecting = [b for b in unknown if _band_breaches(b, dose, patient.weight)]
     for band in unknown:
         name, _ = MEASURE_LABEL[band.measure]
@@ -107,7 +122,7 @@ def renal_band_findings(
             if band.measure == "crcl" and patient.egfr is not None
             else ""
         )
-        verdict = "caution" if band in objecting else "within_limits"
+        verdict: Verdict = "caution" if band in objecting else "within_limits"
         lead = f"{name} not given{other}: if {band.describe()}, " + (
             "this dose is too high — " if verdict == "caution" else ""
         )
@@ -125,3 +140,59 @@ def renal_band_findings(
 
 def _value(band: RenalBand, patient: Patient) -> float | None:
     return patient.crcl if band.measure == "crcl" else patient.egfr
+
+
+def renal(general: General, patient: Patient, drug: str) -> list[Finding]:
+    """Avoid at low eGFR or on dialysis (hard stop); reduce in the middle band (caution)."""
+    r = general.renal
+    if r is None:
+        return []
+    avoid, band = r.avoid_egfr_below, r.reduce_egfr
+    if patient.dialysis:
+        return [
+            finding(
+                "renal_avoid",
+                "contraindicated",
+                f"On renal replacement therapy: {r.avoid_dialysis.text}.",
+                "renal replacement therapy",
+                r.avoid_dialysis.source,
+            )
+        ]
+    if patient.egfr is not None and patient.egfr < avoid.value:
+        return [
+            finding(
+                "renal_avoid",
+                "contraindicated",
+                f"eGFR {fmt(patient.egfr)} is below {avoid.text()}: avoid {drug} (risk of neurotoxicity).",
+                f"eGFR < {avoid.text()}",
+                avoid.source,
+            )
+        ]
+    if patient.egfr is not None and band.low <= patient.egfr <= band.high:
+        return [
+            finding(
+                "renal_reduce",
+                "caution",
+                f"eGFR {fmt(patient.egfr)} is within {band.text()}: dose reduction is recommended. "
+                "The corpus gives no reduced dose, so the dose was checked against the usual limits only.",
+                f"eGFR {band.text()}",
+                band.source,
+            )
+        ]
+    known = "not given, so not checked" if patient.egfr is None else f"{fmt(patient.egfr)}, so this does not apply"
+    return [
+        finding(
+            "renal_avoid",
+            "within_limits",
+            f"Avoid below eGFR {avoid.text()} or on renal replacement therapy (eGFR {known}).",
+            f"eGFR < {avoid.text()}",
+            avoid.source,
+        ),
+        finding(
+            "renal_reduce",
+            "within_limits",
+            f"Reduce the dose at eGFR {band.text()} (eGFR {known}).",
+            f"eGFR {band.text()}",
+            band.source,
+        ),
+    ]

@@ -3,7 +3,7 @@ dose and no word saying it is a first dose is taken as reached by titration, and
 
 from __future__ import annotations
 
-from assistant.dosing.findings.limits import finding
+from assistant.dosing.findings.common import finding
 from assistant.dosing.reading.parse import ParsedDose
 from assistant.dosing.rules.schema import IndicationRule, fmt
 from assistant.types import Finding, RuleSource

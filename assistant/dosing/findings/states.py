@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from assistant.dosing.findings.common import finding
 from assistant.dosing.rules.bands import band_fields
-from assistant.dosing.findings.limits import finding
 from assistant.dosing.rules.populations import Populations
 from assistant.dosing.rules.schema import DrugRules, General, IndicationRule, Statement, fmt
 from assistant.types import Finding, Patient, facts_noted_when_unused, patient_bounds

@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-UNIT = r"(?:mcg|micrograms?|µg|μg|ug|milligrams?|mg|grams?|g)"
-FORM = r"(?:tablets?|tabs?|capsules?|caps?|pills?)"
+from assistant.text.quantities import dose_forms, unit_pattern, units
+
+MASSES = units("mass")  # the dose grammar reads masses only
+UNIT = unit_pattern(MASSES)
+FORM = unit_pattern(dose_forms())
 # '1.000' / '2.500': a point before exactly three digits ending in 0 may be a European thousands separator.
 # A decimal is not written with that superfluous trailing zero, while a dose read in thousands is round;
 # '2.125' and '0.125' stay decimals.

@@ -1,7 +1,8 @@
 """Read a dose expression ("5 mg three times daily", "0.03 g/day") exactly, or say why not.
 
 Nothing is guessed: an expression is either read in full (units to mg, frequency to
-doses/day) or returned as a ParseFailure with a reason.
+doses/day) or returned as a ParseFailure with a reason. This module reads the amount (units from the one
+unit table, assistant.text.quantities.UNITS); schedule.py reads how often it is given.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.dosing.reading.ambiguity import FORM as _FORM
-from assistant.dosing.reading.ambiguity import UNIT
+from assistant.dosing.reading.ambiguity import FORM, MASSES, UNIT
 from assistant.dosing.reading.ambiguity import readings as _readings
+from assistant.dosing.reading.schedule import FREQ_WORD, frequency, strip_route, total_and_frequency
+from assistant.text.quantities import unit_of
 
 MAX_LENGTH = 80
 
@@ -71,87 +73,34 @@ class ParseFailure(BaseModel):
 # Integers with optional SI thousands groups ("30 000") and a decimal point. A comma is never
 # accepted: "1,000" (thousands) and "1,000" (decimal comma) read as different doses.
 _NUM = r"(?:[0-9]{1,3}(?: [0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
-_UNIT = UNIT
-_UNIT_MG = {"mcg": Decimal("0.001"), "g": Decimal(1000), "mg": Decimal(1)}
 _AMOUNT = re.compile(
-    rf"^(?P<a>{_NUM})\s*(?:(?P<u1>{_UNIT})\s*)?(?:(?:-|to)\s*(?P<b>{_NUM})\s*)?(?P<u>{_UNIT})(?![a-z0-9µμ])\s*(?P<rest>.*)$"
+    rf"^(?P<a>{_NUM})\s*(?:(?P<u1>{UNIT})\s*)?(?:(?:-|to)\s*(?P<b>{_NUM})\s*)?(?P<u>{UNIT})(?![a-z0-9µμ])\s*(?P<rest>.*)$"
 )
-_ANY_AMOUNT = re.compile(rf"(?<![0-9.]){_NUM}\s*{_UNIT}(?![a-z])")
-_COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-_COUNT = r"(?P<n>[0-9]{1,2}|one|two|three|four|five|six)"
-_DAY = r"(?:daily|a day|per day|each day|every day|/ ?day|/ ?d)"
-_PER_DAY = r"(?:/ ?day|/ ?d|/ ?24 ?h(?:ours?|rs?)?|per day|per 24 ?hours?|a day|daily|every day|each day)"
-_ABBREV = {
-    r"b\.?i\.?d\.?|b\.?d\.?": 2,
-    r"t\.?i\.?d\.?|t\.?d\.?s\.?": 3,
-    r"q\.?i\.?d\.?|q\.?d\.?s\.?": 4,
-}
-_TIMES = [
-    (re.compile(rf"once {_DAY}"), 1),
-    (re.compile(rf"twice {_DAY}"), 2),
-    *[(re.compile(p), n) for p, n in _ABBREV.items()],
-]
-_TIMES_N = re.compile(rf"{_COUNT} ?(?:times|x) ?{_DAY}")
-_EVERY_H = re.compile(
-    r"(?:every (?P<h>[0-9]{1,2}) ?(?:hours?|hrs?|h)|q ?(?P<q>[0-9]{1,2}) ?(?:h|hr|hrs|hours?|hourly))"
-)
-_DIVIDED_N = re.compile(
-    rf"{_PER_DAY},? (?:in|divided into|divided in|split into|given in|as) {_COUNT} (?:divided |equal |separate )?doses"
-)
-_DIVIDED_F = re.compile(rf"{_PER_DAY},? divided (?P<f>.+)")
-_ROUTE = r"(?:po|p\.o\.?|orally|by mouth|oral)"
-_FREQ_WORD = re.compile(
-    r"(?:daily|once|twice|times|x|every|each|per|a|at|in|q.*|[bt]\.?i\.?d.*|q\.?i\.?d.*|tds|qds|bd)"
-)
+_ANY_AMOUNT = re.compile(rf"(?<![0-9.]){_NUM}\s*{UNIT}(?![a-z])")
 _STOP = re.compile(r"\b(?:stop|stopped|discontinue|discontinued|hold|cease|withdraw|none|nil)\b")
 _WEIGHT = re.compile(r"/ ?kg|per ?kg|mg ?kg|/ ?m2\b|per m2\b")
 _NUMBER_WORDS = re.compile(
     r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|half|quarter)\b"
 )
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—−﹣－"), "-")
+# A unit symbol outside ASCII ('µg') is written as the unit's name ('mcg'), the name the readings give.
+_SYMBOLS = [
+    (re.compile("|".join(spelling for spelling in u.spellings if not spelling.isascii())), u.name)
+    for u in MASSES
+    if not all(spelling.isascii() for spelling in u.spellings)
+]
 
 
 def _normalise(text: str) -> str:
     s = unicodedata.normalize("NFKC", text).translate(_DASHES).lower()
     s = re.sub(r"\s+", " ", s).strip()
-    s = s.replace("μg", "mcg").replace("µg", "mcg")
+    for symbol, name in _SYMBOLS:
+        s = symbol.sub(name, s)
     return re.sub(r"(?<=[a-z])[.,;]$", "", s)
 
 
 def _fail(text: str, code: FailureCode, reason: str) -> ParseFailure:
     return ParseFailure(text=text, code=code, reason=reason)
-
-
-def _count(token: str) -> int:
-    return _COUNT_WORDS[token] if token in _COUNT_WORDS else int(token)
-
-
-def _times_per_day(phrase: str) -> Decimal | None:
-    """Doses per day for a frequency phrase ('tid', 'every 8 hours'), or None if not one."""
-    for pattern, n in _TIMES:
-        if pattern.fullmatch(phrase):
-            return Decimal(n)
-    if m := _TIMES_N.fullmatch(phrase):
-        return Decimal(_count(m["n"]))
-    if m := _EVERY_H.fullmatch(phrase):
-        hours = int(m["h"] or m["q"])
-        return Decimal(24) / Decimal(hours) if 1 <= hours <= 24 else Decimal(0)
-    return None
-
-
-def _frequency(rest: str) -> tuple[str, Decimal | None] | str:
-    """('single'|'daily', doses/day or None) for the text after the amount, or a failure reason."""
-    if not rest:
-        return "no_frequency"
-    if re.fullmatch(_PER_DAY, rest):
-        return "daily", None
-    if m := _DIVIDED_N.fullmatch(rest):
-        return "daily", Decimal(_count(m["n"]))
-    if (m := _DIVIDED_F.fullmatch(rest)) and (n := _times_per_day(m["f"])) is not None:
-        return "daily", n
-    if (n := _times_per_day(rest)) is not None:
-        return "single", n
-    return "bad_frequency"
 
 
 def _diagnose(text: str, s: str) -> ParseFailure:
@@ -170,7 +119,7 @@ def _diagnose(text: str, s: str) -> ParseFailure:
         return _fail(text, "conflict", "more than one dose in the expression; give one dose")
     m = re.match(rf"{_NUM}\s*(?P<word>[^\s0-9/]+)?", s)
     word = (m["word"] if m else None) or ""
-    if m and word and not re.fullmatch(_UNIT, word) and not _FREQ_WORD.fullmatch(word):
+    if m and word and not re.fullmatch(UNIT, word) and not FREQ_WORD.fullmatch(word):
         return _fail(text, "unknown_unit", f"unknown unit '{word}'; use mg, g or mcg")
     if m:
         return _fail(text, "no_unit", "no unit; give the dose with a unit (mg, g or mcg)")
@@ -246,23 +195,15 @@ def _read(text: str, s: str) -> ParsedDose | ParseFailure:
     m = _AMOUNT.match(s)
     if not m:
         return _diagnose(text, s)
-    unit = _unit(m["u"])
-    if m["u1"] and _unit(m["u1"]) != unit:
-        return _fail(text, "bad_range", "the two ends of the range have different units")
-    low = Decimal(m["a"].replace(" ", "")) * _UNIT_MG[unit]
-    high = Decimal(m["b"].replace(" ", "")) * _UNIT_MG[unit] if m["b"] else None
-    if low == 0 or high == 0:
-        return _fail(text, "zero", "a dose of zero is not a dose")
-    if high is not None and high < low:
-        return _fail(text, "bad_range", "the low end of the range is above the high end")
-    if high == low:
-        high = None
-    rest, route = _strip_route(re.sub(rf"^{_FORM}(?![a-z])\s*", "", m["rest"]))  # '10 mg tablet tid' = 10 mg tid
-    freq = _frequency(rest)
+    amount = _amount(text, m)
+    if isinstance(amount, ParseFailure):
+        return amount
+    rest, route = strip_route(re.sub(rf"^{FORM}(?![a-z])\s*", "", m["rest"]))  # '10 mg tablet tid' = 10 mg tid
+    freq = frequency(rest)
     if isinstance(freq, str):
         if _ANY_AMOUNT.search(rest):
             return _fail(text, "conflict", "more than one dose in the expression; give one dose")
-        if re.match(rf"{_PER_DAY} ", rest) and _times_per_day(re.sub(rf"^{_PER_DAY} ", "", rest)) is not None:
+        if total_and_frequency(rest):
             return _fail(
                 text,
                 "bad_frequency",
@@ -271,9 +212,31 @@ def _read(text: str, s: str) -> ParsedDose | ParseFailure:
         if freq == "no_frequency":
             return _fail(text, "no_frequency", "no frequency; say per day or how often it is given")
         return _fail(text, "bad_frequency", f"could not read the frequency '{rest}'")
-    kind, n = freq
-    if n is not None and not 0 < n <= 24:
+    if freq[1] is not None and not 0 < freq[1] <= 24:
         return _fail(text, "bad_frequency", "frequency must be between once a day and 24 times a day")
+    return _dose(text, amount, freq, route)
+
+
+def _amount(text: str, m: re.Match[str]) -> tuple[Decimal, Decimal | None] | ParseFailure:
+    """The amount in mg (low, high of a range or None), or why it is not one."""
+    unit = unit_of(m["u"], MASSES)
+    if m["u1"] and unit_of(m["u1"], MASSES) != unit:
+        return _fail(text, "bad_range", "the two ends of the range have different units")
+    assert unit is not None and unit.factor is not None  # UNIT spells masses only, each with a factor to mg
+    low = Decimal(m["a"].replace(" ", "")) * unit.factor
+    high = Decimal(m["b"].replace(" ", "")) * unit.factor if m["b"] else None
+    if low == 0 or high == 0:
+        return _fail(text, "zero", "a dose of zero is not a dose")
+    if high is not None and high < low:
+        return _fail(text, "bad_range", "the low end of the range is above the high end")
+    return low, (None if high == low else high)
+
+
+def _dose(
+    text: str, amount: tuple[Decimal, Decimal | None], freq: tuple[str, Decimal | None], route: str | None
+) -> ParsedDose:
+    """The dose read: a single dose with its doses per day, or a daily total (divided or not)."""
+    (low, high), (kind, n) = amount, freq
     notes: list[str] = []
     single: Decimal | None
     single_hi: Decimal | None
@@ -298,19 +261,3 @@ def _read(text: str, s: str) -> ParsedDose | ParseFailure:
         route=route,
         notes=notes,
     )
-
-
-def _strip_route(rest: str) -> tuple[str, str | None]:
-    """Remove an oral route word before or after the frequency ('po tid', 'daily by mouth')."""
-    for pattern in (rf"^{_ROUTE}(?: |$)", rf"(?:^| ){_ROUTE}$"):
-        if re.search(pattern, rest):
-            return re.sub(pattern, " ", rest, count=1).strip(), "oral"
-    return rest, None
-
-
-def _unit(token: str) -> str:
-    if token in ("mcg", "ug", "microgram", "micrograms"):
-        return "mcg"
-    if token in ("mg", "milligram", "milligrams"):
-        return "mg"
-    return "g"

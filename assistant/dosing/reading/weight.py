@@ -10,10 +10,12 @@ import re
 from decimal import Decimal
 
 from assistant.dosing.reading.parse import ParsedDose, ParseFailure, parse_dose
+from assistant.text.quantities import unit_named, unit_pattern
 from assistant.types import Patient
 
+_MG_PER_KG = unit_pattern((unit_named("mg/kg"),))
 _PER_KG = re.compile(
-    r"^\s*(?P<a>\d+(?:\.\d+)?)\s*(?:(?:-|–|to)\s*(?P<b>\d+(?:\.\d+)?)\s*)?mg\s*(?:/\s*kg|per\s*kg)(?P<rest>.*)$",
+    rf"^\s*(?P<a>\d+(?:\.\d+)?)\s*(?:(?:-|–|to)\s*(?P<b>\d+(?:\.\d+)?)\s*)?{_MG_PER_KG}(?P<rest>.*)$",
     re.IGNORECASE,
 )
 _PER_DAY_AFTER_KG = re.compile(r"^\s*(?:/\s*day|/\s*d\b|per\s*day)", re.IGNORECASE)

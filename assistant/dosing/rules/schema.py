@@ -2,131 +2,56 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from assistant.dosing.rules.bands import Formulation, MinInterval, PerKgDose, RenalBand
-from assistant.dosing.rules.quotes import primary_document
 from assistant.dosing.rules.populations import (
     DEFAULT_COVERS,
     PopulationCode,
     Populations,
     RenalImpairmentBands,
 )
+from assistant.dosing.rules.quotes import primary_document
+from assistant.dosing.rules.values import (
+    Limit,
+    RangeLimit,
+    Regimen,
+    SodiumStop,
+    Statement,
+    StrictModel,
+    Titration,
+    fmt,
+)
 from assistant.errors import AssistantError
-from assistant.types import Patient, RuleSource
+from assistant.types import RuleSource
+
+# Rule values live in values.py and are re-exported here, where rule types are looked up.
+__all__ = [
+    "DrugRules",
+    "General",
+    "GeneralText",
+    "Indication",
+    "IndicationRule",
+    "Limit",
+    "OlderAdults",
+    "RangeLimit",
+    "Regimen",
+    "Renal",
+    "Route",
+    "RulesError",
+    "SodiumStop",
+    "Statement",
+    "StrictModel",
+    "Titration",
+    "fmt",
+]
 
 
 class RulesError(AssistantError, ValueError):
     """A rules folder or file that cannot be used; the message is one line naming the file."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Limit(_Strict):
-    """One number with the corpus text that states it."""
-
-    value: float = Field(description="The number, in `unit`.")
-    unit: str = Field(description="e.g. 'mg/day', 'days', 'years', 'mmol/L', 'mL/min/1.73m²'.")
-    source: RuleSource
-    stated_as: str | None = Field(
-        default=None, description="How the quote words the number when not in digits ('weekly' = 7 days)."
-    )
-    assumption: str | None = Field(
-        default=None, description="Set when the number is NOT in the corpus: what was assumed and why. Configurable."
-    )
-
-    def text(self) -> str:
-        return f"{fmt(self.value)} {self.unit}"
-
-    def cited_numbers(self) -> list[float]:
-        return [] if self.assumption or self.stated_as else [self.value]
-
-    def cited_words(self) -> list[str]:
-        return [self.stated_as] if self.stated_as and not self.assumption else []
-
-
-class RangeLimit(_Strict):
-    """A low–high range with the corpus text that states it."""
-
-    low: float
-    high: float
-    unit: str
-    source: RuleSource
-
-    @model_validator(mode="after")
-    def _ordered(self) -> RangeLimit:
-        if self.low > self.high:
-            raise ValueError(f"range low {self.low} is above high {self.high}")
-        return self
-
-    def text(self) -> str:
-        span = fmt(self.low) if self.low == self.high else f"{fmt(self.low)}–{fmt(self.high)}"
-        return f"{span} {self.unit}"
-
-    def cited_numbers(self) -> list[float]:
-        return [self.low, self.high]
-
-
-class Regimen(_Strict):
-    """A stated regimen, e.g. '5 mg three times daily'."""
-
-    single_mg: float
-    doses_per_day: int
-    stated_as: str = Field(description="The frequency words in the quote, e.g. 'three times daily'.")
-    source: RuleSource
-
-    def text(self) -> str:
-        return f"{fmt(self.single_mg)} mg {self.stated_as}"
-
-    def cited_numbers(self) -> list[float]:
-        return [self.single_mg]
-
-    def cited_words(self) -> list[str]:
-        return [self.stated_as]
-
-
-class Statement(_Strict):
-    """A rule without a number (a stop criterion, a monitoring duty), with its corpus text."""
-
-    code: str = Field(description="Machine code, e.g. 'acute_kidney_injury'.")
-    text: str = Field(description="Short plain-language statement.")
-    source: RuleSource
-    patient_state: str | None = Field(
-        default=None,
-        description="The true/false Patient field this statement is about (e.g. 'aki'): a stop criterion then stops "
-        "the drug when the fact is stated true, and the fact counts as used by the rule.",
-    )
-
-    @model_validator(mode="after")
-    def _known_state(self) -> Statement:
-        state = self.patient_state
-        if state is not None and (state not in Patient.model_fields or Patient.field_kind(state) != "bool"):
-            raise ValueError(f"patient_state '{state}' is not a true/false patient field")
-        return self
-
-
-class Titration(_Strict):
-    """Largest allowed increase and the shortest interval between increases."""
-
-    step_daily_mg: Limit
-    min_interval_days: Limit
-
-
-class SodiumStop(_Strict):
-    """Serum sodium below which the drug is stopped, and what verdict that gives for this rule."""
-
-    below: Limit
-    verdict: Literal["contraindicated", "caution"]
-    note: str | None = Field(
-        default=None, description="Why this verdict (e.g. the criterion comes from another indication's guideline)."
-    )
-
-
-class IndicationRule(_Strict):
+class IndicationRule(StrictModel):
     """Limits for one route × indication (× population)."""
 
     route: str = Field(description="A key of DrugRules.routes.")
@@ -190,7 +115,7 @@ class IndicationRule(_Strict):
         return self
 
 
-class Renal(_Strict):
+class Renal(StrictModel):
     """Renal modifiers: avoid below an eGFR or on dialysis; reduce within an eGFR band."""
 
     avoid_egfr_below: Limit
@@ -198,7 +123,7 @@ class Renal(_Strict):
     reduce_egfr: RangeLimit
 
 
-class OlderAdults(_Strict):
+class OlderAdults(StrictModel):
     """Caution above a daily dose from a given age."""
 
     min_age: Limit = Field(
@@ -207,7 +132,7 @@ class OlderAdults(_Strict):
     caution_above_daily_mg: Limit
 
 
-class General(_Strict):
+class General(StrictModel):
     """Modifiers that apply to every indication on a route that has limits."""
 
     renal: Renal | None = None
@@ -219,7 +144,7 @@ class General(_Strict):
     abrupt_discontinuation: list[Statement] = Field(default_factory=list)
 
 
-class Route(_Strict):
+class Route(StrictModel):
     """A route, its accepted spellings, and (when the corpus has no limits) why it cannot be checked."""
 
     aliases: list[str] = Field(description="Accepted spellings, compared lower-case without dots.")
@@ -229,21 +154,21 @@ class Route(_Strict):
     source: RuleSource | None = None
 
 
-class Indication(_Strict):
+class Indication(StrictModel):
     """An indication and its accepted spellings."""
 
     label: str = Field(description="Plain-language name, e.g. 'partial-onset seizures'.")
     aliases: list[str] = Field(description="Accepted spellings, compared lower-case with '_' read as a space.")
 
 
-class GeneralText(_Strict):
+class GeneralText(StrictModel):
     """Guideline text that states general dosing (not for one indication), and the indications it applies to."""
 
     marker: str = Field(description="Words that mark such a sentence, e.g. 'general conditions'.")
     applies_to: list[str] = Field(description="Indication keys the general text may answer for.")
 
 
-class DrugRules(_Strict):
+class DrugRules(StrictModel):
     """All rules for one drug (one TOML file)."""
 
     drug: str = Field(description="Lower-case drug name; must match the file name.")
@@ -307,8 +232,3 @@ class DrugRules(_Strict):
 
         t = norm(text)
         return next((k for k, i in self.indications.items() if t == norm(k) or t in map(norm, i.aliases)), None)
-
-
-def fmt(x: float) -> str:
-    """A number without a trailing '.0'."""
-    return str(int(x)) if float(x).is_integer() else f"{x:.6g}"

@@ -1,0 +1,79 @@
+"""How often a dose is given: the text after the amount ('tid', 'every 8 hours', '/day in 3 divided doses') read
+to doses per day, and an oral route word around it. The amount itself is read in parse.py."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Literal
+
+_COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_COUNT = r"(?P<n>[0-9]{1,2}|one|two|three|four|five|six)"
+_DAY = r"(?:daily|a day|per day|each day|every day|/ ?day|/ ?d)"
+PER_DAY = r"(?:/ ?day|/ ?d|/ ?24 ?h(?:ours?|rs?)?|per day|per 24 ?hours?|a day|daily|every day|each day)"
+_ABBREV = {
+    r"b\.?i\.?d\.?|b\.?d\.?": 2,
+    r"t\.?i\.?d\.?|t\.?d\.?s\.?": 3,
+    r"q\.?i\.?d\.?|q\.?d\.?s\.?": 4,
+}
+_TIMES = [
+    (re.compile(rf"once {_DAY}"), 1),
+    (re.compile(rf"twice {_DAY}"), 2),
+    *[(re.compile(p), n) for p, n in _ABBREV.items()],
+]
+_TIMES_N = re.compile(rf"{_COUNT} ?(?:times|x) ?{_DAY}")
+_EVERY_H = re.compile(
+    r"(?:every (?P<h>[0-9]{1,2}) ?(?:hours?|hrs?|h)|q ?(?P<q>[0-9]{1,2}) ?(?:h|hr|hrs|hours?|hourly))"
+)
+_DIVIDED_N = re.compile(
+    rf"{PER_DAY},? (?:in|divided into|divided in|split into|given in|as) {_COUNT} (?:divided |equal |separate )?doses"
+)
+_DIVIDED_F = re.compile(rf"{PER_DAY},? divided (?P<f>.+)")
+_ROUTE = r"(?:po|p\.o\.?|orally|by mouth|oral)"
+# A word that starts a frequency: after a number it is not an unknown unit.
+FREQ_WORD = re.compile(r"(?:daily|once|twice|times|x|every|each|per|a|at|in|q.*|[bt]\.?i\.?d.*|q\.?i\.?d.*|tds|qds|bd)")
+
+
+def _count(token: str) -> int:
+    return _COUNT_WORDS[token] if token in _COUNT_WORDS else int(token)
+
+
+def times_per_day(phrase: str) -> Decimal | None:
+    """Doses per day for a frequency phrase ('tid', 'every 8 hours'), or None if not one."""
+    for pattern, n in _TIMES:
+        if pattern.fullmatch(phrase):
+            return Decimal(n)
+    if m := _TIMES_N.fullmatch(phrase):
+        return Decimal(_count(m["n"]))
+    if m := _EVERY_H.fullmatch(phrase):
+        hours = int(m["h"] or m["q"])
+        return Decimal(24) / Decimal(hours) if 1 <= hours <= 24 else Decimal(0)
+    return None
+
+
+def frequency(rest: str) -> tuple[str, Decimal | None] | Literal["no_frequency", "bad_frequency"]:
+    """('single'|'daily', doses/day or None) for the text after the amount, or a failure code."""
+    if not rest:
+        return "no_frequency"
+    if re.fullmatch(PER_DAY, rest):
+        return "daily", None
+    if m := _DIVIDED_N.fullmatch(rest):
+        return "daily", Decimal(_count(m["n"]))
+    if (m := _DIVIDED_F.fullmatch(rest)) and (n := times_per_day(m["f"])) is not None:
+        return "daily", n
+    if (n := times_per_day(rest)) is not None:
+        return "single", n
+    return "bad_frequency"
+
+
+def total_and_frequency(rest: str) -> bool:
+    """True for a daily total followed by a frequency ('/day tid'): the amount could be either, so neither."""
+    return bool(re.match(rf"{PER_DAY} ", rest)) and times_per_day(re.sub(rf"^{PER_DAY} ", "", rest)) is not None
+
+
+def strip_route(rest: str) -> tuple[str, str | None]:
+    """Remove an oral route word before or after the frequency ('po tid', 'daily by mouth')."""
+    for pattern in (rf"^{_ROUTE}(?: |$)", rf"(?:^| ){_ROUTE}$"):
+        if re.search(pattern, rest):
+            return re.sub(pattern, " ", rest, count=1).strip(), "oral"
+    return rest, None
