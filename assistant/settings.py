@@ -28,7 +28,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
 
     corpus_dir: Path = Field(default=REPO_ROOT / "corpus", description="Folder of guideline .md files.")
-    rules_dir: Path = Field(default=REPO_ROOT / "corpus" / "rules", description="Folder of dose-rule .toml files.")
+    rules_dir: Path = Field(
+        default=REPO_ROOT / "corpus" / "rules",
+        description="Folder of dose-rule .toml files (default: the corpus folder's rules/, so another library's "
+        "corpus brings its own rules).",
+    )
     data_dir: Path = Field(default=REPO_ROOT / ".data", description="Embedded Chroma store and audit log live here.")
     chroma_url: str | None = Field(
         default=None, description="http://host:port of a `chroma run` server; embedded store when unset."
@@ -129,6 +133,13 @@ class Settings(BaseSettings):
             super().__init__(**values)
         except ValidationError as exc:
             raise SettingsError(describe_error(exc)) from None
+
+    @model_validator(mode="after")
+    def _rules_follow_the_corpus(self) -> Settings:
+        """Rules belong to the library they cite: unless set, they are the corpus folder's rules/."""
+        if "rules_dir" not in self.model_fields_set:
+            self.rules_dir = self.corpus_dir / "rules"
+        return self
 
     @model_validator(mode="after")
     def _no_cloud_default(self) -> Settings:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from assistant.corpus.chunk import chunk_guideline
 from assistant.corpus.load import load_corpus
-from assistant.dosing.rules.quotes import sourced
 from assistant.dosing.rules.load import rules_file_problems
+from assistant.dosing.rules.quotes import sourced
 from assistant.dosing.rules.schema import DrugRules
 from assistant.settings import Settings
 
@@ -79,6 +79,9 @@ def run_validate_rules(files: list[Path]) -> int:
         if not files:
             print(f"error: no *.toml rules files in {folder}", file=sys.stderr)
             return 2
+    folders = sorted({str(f.parent) for f in files})
+    names = ", ".join(f.name for f in files)
+    print(f"validating {names} in {', '.join(folders)} against the library of {settings.corpus_dir}", file=sys.stderr)
     missing = [f for f in files if not f.is_file()]
     for f in missing:
         print(f"{f}: no such file")

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
+from assistant.dosing.check import check_dose
+from assistant.dosing.request import DoseRequest
 from assistant.dosing.rules.load import load_rules, load_rules_file
 from assistant.dosing.rules.schema import DrugRules, Limit, RangeLimit, Regimen, RulesError, fmt
 from assistant.settings import REPO_ROOT
@@ -115,8 +117,16 @@ def write(tmp_path: Path, text: str, name: str = "baclofen.toml") -> Path:
     return tmp_path
 
 
-def assert_one_line(exc: pytest.ExceptionInfo[RulesError], *parts: str) -> None:
-    msg = str(exc.value)
+def refusal(folder: Path, drug: str = "baclofen") -> str:
+    """The file is refused as a whole, and a dose of its drug is unable_to_check naming why (never half-used)."""
+    loaded = load_rules(folder)
+    assert drug not in loaded
+    check = check_dose(DoseRequest(drug=drug, dose="10 mg/day"), rules=loaded)
+    assert check.verdict == "unable_to_check" and check.reason == f"rules for {drug} refused: {loaded.refused[drug]}"
+    return loaded.refused[drug]
+
+
+def assert_one_line(msg: str, *parts: str) -> None:
     assert "\n" not in msg and msg.startswith("baclofen.toml: ")
     for part in parts:
         assert part in msg, msg
@@ -127,48 +137,38 @@ def test_unknown_field_is_rejected(tmp_path: Path) -> None:
         'population = "patients with liver cirrhosis"',
         'population = "patients with liver cirrhosis"\nmax_single_mg = 10',
     )
-    with pytest.raises(RulesError) as exc:
-        load_rules(write(tmp_path, text))
-    assert_one_line(exc, "rules.0.max_single_mg", "Extra inputs are not permitted")
+    assert_one_line(refusal(write(tmp_path, text)), "rules.0.max_single_mg", "Extra inputs are not permitted")
 
 
 def test_unknown_field_in_a_source_is_rejected(tmp_path: Path) -> None:
     text = GOOD.replace("[rules.max_daily_mg]\nvalue = 30\n", "[rules.max_daily_mg]\nvalue = 30\nsource.page = 3\n")
-    with pytest.raises(RulesError) as exc:
-        load_rules(write(tmp_path, text))
-    assert_one_line(exc, "max_daily_mg.source.page")
+    assert_one_line(refusal(write(tmp_path, text)), "max_daily_mg.source.page")
 
 
 def test_invalid_toml(tmp_path: Path) -> None:
-    with pytest.raises(RulesError) as exc:
-        load_rules(write(tmp_path, GOOD + "\nthis is = = not toml\n"))
-    assert_one_line(exc, "invalid TOML")
+    assert_one_line(refusal(write(tmp_path, GOOD + "\nthis is = = not toml\n")), "invalid TOML")
 
 
 def test_missing_limit(tmp_path: Path) -> None:
     text = re.sub(r"\[rules\.max_daily_mg\]\nvalue = 30\n", "[rules.max_daily_mg]\n", GOOD, count=1)
-    with pytest.raises(RulesError) as exc:
-        load_rules(write(tmp_path, text))
-    assert_one_line(exc, "rules.0.max_daily_mg.value", "Field required")
+    assert_one_line(refusal(write(tmp_path, text)), "rules.0.max_daily_mg.value", "Field required")
 
 
 def test_start_above_max_is_rejected(tmp_path: Path) -> None:
     text = GOOD.replace("low = 10\nhigh = 10\n", "low = 40\nhigh = 40\n", 1)
-    with pytest.raises(RulesError) as exc:
-        load_rules(write(tmp_path, text))
-    assert_one_line(exc, "start_daily_mg 40.0 is above max_daily_mg 30.0")
+    assert_one_line(refusal(write(tmp_path, text)), "start_daily_mg 40.0 is above max_daily_mg 30.0")
 
 
 def test_rule_for_unknown_indication(tmp_path: Path) -> None:
-    with pytest.raises(RulesError) as exc:
-        load_rules(write(tmp_path, GOOD.replace('indication = "spasticity"', 'indication = "spasm"')))
-    assert_one_line(exc, "unknown indication 'spasm'")
+    assert_one_line(
+        refusal(write(tmp_path, GOOD.replace('indication = "spasticity"', 'indication = "spasm"'))),
+        "unknown indication 'spasm'",
+    )
 
 
 def test_file_name_must_match_drug(tmp_path: Path) -> None:
-    with pytest.raises(RulesError) as exc:
-        load_rules(write(tmp_path, GOOD, "tizanidine.toml"))
-    assert "tizanidine.toml: drug 'baclofen' does not match the file name" == str(exc.value)
+    msg = refusal(write(tmp_path, GOOD, "tizanidine.toml"), "tizanidine")
+    assert msg == "tizanidine.toml: drug 'baclofen' does not match the file name"
 
 
 def test_missing_or_empty_folder(tmp_path: Path) -> None:
@@ -182,3 +182,55 @@ def test_load_rules_returns_validated_models() -> None:
     rules = load_rules(REPO_ROOT / "corpus" / "rules")
     assert set(rules) == {p.stem for p in RULE_FILES}
     assert all(isinstance(r, DrugRules) for r in rules.values())
+
+
+# ---------------------------------------------------------------- hostile and conflicting files fail closed, alone
+
+OTHER = GOOD.replace('drug = "baclofen"', 'drug = "otherdrug"', 1)
+
+
+def test_a_file_nested_thousands_deep_is_refused_by_name_and_the_others_keep_working(tmp_path: Path) -> None:
+    write(tmp_path, GOOD)
+    write(tmp_path, "x = " + "[" * 50_000 + "]" * 50_000 + "\n", "hostile.toml")
+    loaded = load_rules(tmp_path)
+    assert "baclofen" in loaded and loaded.refused["hostile"].startswith("hostile.toml: ")
+    ok = check_dose(DoseRequest(drug="baclofen", dose="10 mg/day", indication="muscle_cramps"), rules=loaded)
+    assert ok.verdict == "within_limits"
+
+
+def test_a_broken_file_refuses_its_drug_only(tmp_path: Path) -> None:
+    write(tmp_path, GOOD)
+    write(tmp_path, OTHER + "\nthis is = = not toml\n", "otherdrug.toml")
+    loaded = load_rules(tmp_path)
+    assert set(loaded) == {"baclofen"} and loaded.refused["otherdrug"].startswith("otherdrug.toml: invalid TOML")
+
+
+def test_two_files_for_one_drug_are_both_refused_naming_both(tmp_path: Path) -> None:
+    looser = GOOD.replace("[rules.max_daily_mg]\nvalue = 30\n", "[rules.max_daily_mg]\nvalue = 300\n", 1)
+    write(tmp_path, looser, "Baclofen.toml")
+    write(tmp_path, GOOD)
+    loaded = load_rules(tmp_path)
+    if len(list(tmp_path.glob("*.toml"))) < 2:  # a case-insensitive file system holds one file only
+        pytest.skip("case-insensitive file system")
+    assert loaded.refused["baclofen"] == "2 rules files for baclofen (Baclofen.toml, baclofen.toml): keep one"
+    check = check_dose(DoseRequest(drug="baclofen", dose="100 mg/day", indication="muscle_cramps"), rules=loaded)
+    assert check.verdict == "unable_to_check" and "Baclofen.toml, baclofen.toml" in (check.reason or "")
+
+
+def test_a_quote_that_is_not_in_its_document_is_refused_at_load(tmp_path: Path) -> None:
+    documents = {"baclofen-muscle-cramps": "Nothing here.", "baclofen-spasticity": "Nor here."}
+    loaded = load_rules(write(tmp_path, GOOD), documents)
+    assert "baclofen" not in loaded and "quote not found in" in loaded.refused["baclofen"]
+
+
+def test_a_quote_citing_a_document_not_in_the_library_is_refused_at_load(tmp_path: Path) -> None:
+    loaded = load_rules(write(tmp_path, GOOD), {})
+    assert "no document" in loaded.refused["baclofen"]
+
+
+def test_the_shipped_rules_pass_the_library_check() -> None:
+    from assistant.corpus.load import load_corpus
+
+    documents = {g.id: g.text for g in load_corpus(CORPUS).guidelines}
+    loaded = load_rules(CORPUS / "rules", documents)
+    assert loaded.refused == {} and "baclofen" in loaded

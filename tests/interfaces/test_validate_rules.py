@@ -84,3 +84,30 @@ def test_a_rule_citing_a_superseded_document_is_reported(tmp_path: Path) -> None
     assert out.returncode == 1
     assert "'baclofen-spasticity' is superseded by 'baclofen-spasticity-2027'; cite the newer document" in out.stdout
     assert "baclofen-muscle-cramps' is superseded" not in out.stdout
+
+
+def test_the_rules_folder_follows_the_corpus_folder_and_is_named(tmp_path: Path) -> None:
+    import shutil
+
+    corpus = tmp_path / "library"
+    shutil.copytree(REPO_ROOT / "corpus", corpus)
+    (corpus / "rules" / "baclofen.toml").write_text(
+        RULES.read_text(encoding="utf-8").replace(
+            "[rules.max_daily_mg]\nvalue = 30\n", "[rules.max_daily_mg]\nvalue = 300\n", 1
+        ),
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ASSISTANT_RULES_DIR"}
+    env |= {"ASSISTANT_DATA_DIR": str(tmp_path / "data"), "ASSISTANT_CORPUS_DIR": str(corpus)}
+    out = subprocess.run(
+        [sys.executable, "-m", "assistant", "validate-rules"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 1, out.stdout + out.stderr  # the other library's rules, not the shipped ones
+    assert f"validating baclofen.toml in {corpus / 'rules'} against the library of {corpus}" in out.stderr
+    assert "max_daily_mg: the quote does not state 300" in out.stdout

@@ -6,7 +6,7 @@ Numbers are read from the quote with the project's quantity reader, so "8 grams"
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from pydantic import BaseModel
 
@@ -76,3 +76,21 @@ def primary_document(rule: BaseModel) -> str:
 
 def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def squash(text: str) -> str:
+    """Whitespace-insensitive text, for finding a quote in a document."""
+    return " ".join(text.split())
+
+
+def document_problems(model: BaseModel, documents: Mapping[str, str]) -> list[str]:
+    """One line per source whose document is not in the library or does not contain its quote."""
+    squashed = {doc_id: squash(text) for doc_id, text in documents.items()}
+    problems: list[str] = []
+    for where, _, src in sourced(model, getattr(model, "drug", "rules")):
+        text = squashed.get(src.doc_id)
+        if text is None:
+            problems.append(f"{where}: no document '{src.doc_id}' in the library")
+        elif squash(src.quote) not in text:
+            problems.append(f"{where}: quote not found in {src.doc_id}")
+    return problems
