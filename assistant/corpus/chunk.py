@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-
-from langchain_text_splitters import RecursiveCharacterTextSplitter
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from assistant.corpus.layout import (
     is_table_row,
@@ -18,6 +18,9 @@ from assistant.corpus.layout import (
     table_row_text,
 )
 from assistant.types import Chunk, Guideline
+
+if TYPE_CHECKING:
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 SUMMARY_SECTION = "Summary"
 MAX_CHUNK_CHARS = 600
@@ -43,9 +46,15 @@ _QUANTITY_WORDS = {
     "x",
     "-",
 }
-_SPLITTER = RecursiveCharacterTextSplitter(
-    chunk_size=MAX_CHUNK_CHARS, chunk_overlap=0, separators=["\n", ". ", "; ", ", ", " "], keep_separator="end"
-)
+
+
+@lru_cache(maxsize=1)
+def _splitter() -> RecursiveCharacterTextSplitter:
+    """Built (and LangChain imported) only when a paragraph is too long: reading rules stays light."""
+
+    return RecursiveCharacterTextSplitter(
+        chunk_size=MAX_CHUNK_CHARS, chunk_overlap=0, separators=["\n", ". ", "; ", ", ", " "], keep_separator="end"
+    )
 
 
 def split_refs(line: str) -> tuple[str, list[int]]:
@@ -109,7 +118,7 @@ def chunk_guideline(doc: Guideline) -> list[Chunk]:
             text, refs = row, []
         else:
             header = []
-        for piece in _SPLITTER.split_text(text) if len(text) > MAX_CHUNK_CHARS else [text]:
+        for piece in _splitter().split_text(text) if len(text) > MAX_CHUNK_CHARS else [text]:
             piece = piece.strip()
             if not piece:
                 continue

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistant.corpus.chunk import chunk_guideline
 from assistant.corpus.load import CorpusError, load_corpus
 from assistant.dosing.rules.load import RuleSet, load_rules
 from assistant.index.library import read_manifest
@@ -20,7 +21,8 @@ def library_texts(settings: Settings) -> dict[str, str]:
         loaded = load_corpus(settings.corpus_dir, settings.max_document_bytes, extra=extra)
     except CorpusError:
         return {}
-    return {g.id: g.text for g in loaded.guidelines}
+    # A quote may be the document's words or a chunk's (a PDF table row is cited as the chunk renders it).
+    return {g.id: "\n".join([g.text, *(c.text for c in chunk_guideline(g))]) for g in loaded.guidelines}
 
 
 def library_rules(settings: Settings, rules_dir: Path | None = None) -> RuleSet:

@@ -68,15 +68,80 @@ def renal_band_findings(
     if not bands:
         return []
     for_dialysis = [b for b in bands if b.dialysis]
-    if patient.dialysis and for_dialysis:
+    if patient.dialysis and not for_dialysis:  # never the normal-function limits for a patient on dialysis
+        return [_dialysis_unaddressed(bands, label)]
+    notes: list[Finding] = []
+    if patient.dialysis:
         applying = for_dialysis
     else:
-        applying = [b for b in bands if not b.dialysis and (v := _value(b, patient)) is not None and b.contains(v)]
-    out = _applying_findings(applying, dose, patient, drug, label)
-    if applying or patient.dialysis:
+        applying, notes = _bands_holding(bands, patient)
+    out = notes + _applying_findings(applying, dose, patient, drug, label)
+    if applying or notes or patient.dialysis:
         return out
     unknown = [b for b in bands if not b.dialysis and _value(b, patient) is None]
     return out + _unknown_findings(unknown, dose, patient, label)
+
+
+def _bands_holding(bands: list[RenalBand], patient: Patient) -> tuple[list[RenalBand], list[Finding]]:
+    """The bands the patient's stated value lies in. A value between two bands whose edges are at most one unit
+    apart ("30 to 59", "60 or above") is checked against both, said as an assumption; a wider gap, or a value
+    below every band, cannot be checked (never the overall limits alone). Above every band the band-free limits
+    apply: guidelines list bands for impaired function."""
+    holding: list[RenalBand] = []
+    notes: list[Finding] = []
+    for measure in dict.fromkeys(b.measure for b in bands if not b.dialysis):
+        same = [b for b in bands if b.measure == measure and not b.dialysis]
+        value = _value(same[0], patient)
+        if value is None:
+            continue
+        inside = [b for b in same if b.contains(value)]
+        if inside:
+            holding += inside
+            continue
+        name, unit = MEASURE_LABEL[measure]
+        below = max(
+            (b for b in same if b.high is not None and b.high <= value), key=lambda b: b.high or 0, default=None
+        )
+        above = min((b for b in same if b.low is not None and b.low >= value), key=lambda b: b.low or 0, default=None)
+        stated = f"{name} {fmt(value)} {unit}"
+        if below is not None and above is not None and (above.low or 0) - (below.high or 0) <= 1:
+            holding += [below, above]
+            notes.append(
+                finding(
+                    "renal_band_gap",
+                    "within_limits",
+                    f"{stated} lies between the bands {below.describe()} and {above.describe()}: "
+                    "both were checked and the stricter applies (assumed).",
+                    None,
+                    below.source,
+                )
+            )
+        elif below is not None and above is None:
+            continue  # better function than every band states: the band-free limits apply, as the rules say
+        else:
+            listing = "; ".join(b.describe() for b in same)
+            notes.append(
+                finding(
+                    "renal_band_none",
+                    "unable_to_check",
+                    f"{stated} is in no band of these rules ({listing}), so the renal limits could not be checked.",
+                    None,
+                    same[0].source,
+                )
+            )
+    return holding, notes
+
+
+def _dialysis_unaddressed(bands: list[RenalBand], label: str) -> Finding:
+    covered = "; ".join(b.describe() for b in bands)
+    return finding(
+        "renal_state_unaddressed",
+        "caution",
+        f"On dialysis: the renal bands of these rules ({covered}) do not address dialysis, so the dose could not "
+        f"be checked against a dialysis limit ({label}).",
+        None,
+        bands[0].source,
+    )
 
 
 def _applying_findings(
@@ -87,6 +152,9 @@ def _applying_findings(
     for band in applying:
         breaches = _band_breaches(band, dose, patient.weight)
         where = f"{band.describe()} ({label})"
+        if band.limits_nothing:  # a note is no limit: the dose cannot be shown to fit it, so never green
+            out.append(finding("renal_band_note", "caution", f"{where}: {band.note}.", None, band.source))
+            continue
         if breaches:
             verdict: Verdict = "contraindicated" if band.avoid else "above_max"
             out.append(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from assistant.dosing.findings.common import finding
 from assistant.dosing.rules.bands import band_fields
-from assistant.dosing.rules.populations import Populations
+from assistant.dosing.rules.populations import DEFAULT_ADULT_MIN_AGE, DEFAULT_LABELS, Populations
 from assistant.dosing.rules.schema import DrugRules, General, IndicationRule, Statement, fmt
 from assistant.types import Finding, Patient, facts_noted_when_unused, patient_bounds
 
@@ -21,7 +21,7 @@ FIELD_KEY_PARTS: dict[str, tuple[str, ...]] = {"weight": ("weight", "kg")}
 def patient_groups(populations: Populations | None, patient: Patient) -> frozenset[str]:
     """The populations the patient belongs to: 'adult' or 'paediatric', plus 'pregnancy' / 'breastfeeding'."""
     child = patient.age_group == "child"
-    if populations is not None and patient.age is not None and patient.age < populations.adult_min_age:
+    if patient.age is not None and patient.age < adult_min_age(populations):
         child = True  # the stricter of a stated age and a stated age group
     groups = {"paediatric" if child else "adult"}
     if patient.pregnant:
@@ -31,12 +31,17 @@ def patient_groups(populations: Populations | None, patient: Patient) -> frozens
     return frozenset(groups)
 
 
+def adult_min_age(populations: Populations | None) -> float:
+    """The age from which the rules' limits apply: the file's own, else the default (rules cover adults only)."""
+    return populations.adult_min_age if populations is not None else DEFAULT_ADULT_MIN_AGE
+
+
 def not_covered_reason(drug_rules: DrugRules, groups: frozenset[str], candidates: list[IndicationRule]) -> str:
     """Plain words for a patient no candidate rule covers, naming the populations no rule covers."""
     covered = {g for r in candidates for g in r.covers}
     missing = sorted(g for g in groups if g not in covered) or sorted(groups - {"adult"}) or sorted(groups)
     pops = drug_rules.populations
-    names = [pops.label(g) if pops else f"for the population '{g}'" for g in missing]
+    names = [pops.label(g) if pops else DEFAULT_LABELS.get(g, f"for the population '{g}'") for g in missing]
     return f"the guidelines in the library do not cover dosing {' or '.join(names)}, so no dose is given or checked"
 
 
@@ -44,8 +49,12 @@ def population_assumed(drug_rules: DrugRules, patient: Patient) -> list[Finding]
     """What the check assumed about the population because nothing was said (shown with a green verdict too)."""
     pops = drug_rules.populations
     assumed: list[str] = []
-    if patient.age is None and patient.age_group is None and pops is not None:
-        cut = f"age {fmt(pops.adult_min_age)} years or more" + (" — an assumed cut-off" if pops.assumption else "")
+    if patient.age is None and patient.age_group is None:
+        cut = f"age {fmt(adult_min_age(pops))} years or more"
+        if pops is None:
+            cut += " — the default cut-off: these rules name no populations, so they cover adults only"
+        elif pops.assumption:
+            cut += " — an assumed cut-off"
         assumed.append(f"an adult ({cut})")
     if patient.pregnant is None:
         assumed.append("not pregnant")

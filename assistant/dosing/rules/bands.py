@@ -34,6 +34,8 @@ class RenalBand(_Strict):
     high: float | None = Field(
         default=None, description="Highest value of the band (inclusive); omit for 'X and above'."
     )
+    low_open: bool = Field(default=False, description="True when the band excludes `low` itself ('above 30').")
+    high_open: bool = Field(default=False, description="True when the band excludes `high` itself ('below 60').")
     dialysis: bool = Field(default=False, description="True for a band that applies to patients on dialysis.")
     avoid: bool = Field(default=False, description="The guideline says not to use the drug in this band.")
     single_low_mg: float | None = Field(default=None, description="Lowest single dose the band states, mg.")
@@ -64,17 +66,29 @@ class RenalBand(_Strict):
         return [self.frequency] if self.frequency else []
 
     def contains(self, value: float) -> bool:
-        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+        above = self.low is None or (value > self.low if self.low_open else value >= self.low)
+        below = self.high is None or (value < self.high if self.high_open else value <= self.high)
+        return above and below
+
+    @property
+    def limits_nothing(self) -> bool:
+        """Only a note: the band states no limit the checker can hold a dose to."""
+        limits = (self.single_high_mg, self.per_kg_high, self.max_daily_mg)
+        return not self.avoid and all(v is None for v in limits)
 
     def describe(self) -> str:
         name, unit = MEASURE_LABEL[self.measure]
         if self.dialysis:
             return "on dialysis"
         if self.low is None:
-            return f"{name} up to {fmt_number(self.high)} {unit}"
+            return f"{name} {'below' if self.high_open else 'up to'} {fmt_number(self.high)} {unit}"
         if self.high is None:
-            return f"{name} {fmt_number(self.low)} {unit} and above"
-        return f"{name} {fmt_number(self.low)}–{fmt_number(self.high)} {unit}"
+            return f"{name} {'above ' if self.low_open else ''}{fmt_number(self.low)} {unit}" + (
+                "" if self.low_open else " and above"
+            )
+        lo = "above " if self.low_open else ""
+        hi = " (not included)" if self.high_open else ""
+        return f"{name} {lo}{fmt_number(self.low)}–{fmt_number(self.high)}{hi} {unit}"
 
 
 class PerKgDose(_Strict):
@@ -152,3 +166,26 @@ def band_fields(general: BaseModel, rule: BaseModel) -> set[str]:
     """Patient fields the renal bands of the general modifiers and of a rule read (their `measure`)."""
     bands = [*getattr(general, "renal_bands", []), *getattr(rule, "renal_bands", [])]
     return {b.measure for b in bands} | ({"dialysis"} if any(b.dialysis for b in bands) else set())
+
+
+def band_layout_notes(bands: list[RenalBand]) -> list[str]:
+    """Gaps and overlaps between a drug's bands of one measure, in words (what validate-rules reports)."""
+    notes: list[str] = []
+    for measure in sorted({b.measure for b in bands if not b.dialysis}):
+        ordered = sorted(
+            (b for b in bands if b.measure == measure and not b.dialysis),
+            key=lambda b: float("-inf") if b.low is None else b.low,
+        )
+        for a, b in zip(ordered, ordered[1:], strict=False):
+            if a.high is None or b.low is None:
+                notes.append(f"bands {a.describe()} and {b.describe()} overlap")
+            elif a.high < b.low or (a.high == b.low and a.high_open and b.low_open):
+                notes.append(f"gap between {a.describe()} and {b.describe()}: a value there is checked by the gap rule")
+            elif a.high == b.low and not a.high_open and not b.low_open:
+                edge = fmt_number(a.high)
+                notes.append(
+                    f"bands {a.describe()} and {b.describe()} share the edge {edge}: the stricter applies at it"
+                )
+            elif a.high > b.low:
+                notes.append(f"bands {a.describe()} and {b.describe()} overlap: the stricter applies there")
+    return notes

@@ -14,6 +14,15 @@ from assistant.types import RenalImpairment, RuleSource
 # 'adult' is the default population of every rule; the others are patient facts the Patient model reads.
 PopulationCode = Literal["adult", "paediatric", "pregnancy", "breastfeeding"]
 DEFAULT_COVERS: tuple[PopulationCode, ...] = ("adult",)
+# A rules file with no [populations] covers adults only, from this age (shown as an assumption with every check).
+DEFAULT_ADULT_MIN_AGE = 18.0
+# How a message names a population when the file gives no label of its own.
+DEFAULT_LABELS: dict[str, str] = {
+    "paediatric": "in children",
+    "pregnancy": "in pregnancy",
+    "breastfeeding": "during breastfeeding",
+    "adult": "in adults",
+}
 
 
 class _Strict(BaseModel):
@@ -40,7 +49,7 @@ class Populations(_Strict):
         return self
 
     def label(self, code: str) -> str:
-        return self.labels.get(code, f"for the population '{code}'")  # type: ignore[call-overload]
+        return self.labels.get(code) or DEFAULT_LABELS.get(code, f"for the population '{code}'")  # type: ignore[call-overload]
 
 
 class RenalImpairmentBands(_Strict):
