@@ -77,3 +77,52 @@ def test_a_first_dose_under_a_rule_with_no_start_is_at_least_caution(tmp_path: P
         check_dose(DoseRequest(drug="testamine", dose="1000 mg/day", indication="pain"), rules=rules).verdict
         == "within_limits"
     )
+
+
+SODIUM = """
+[rules.sodium_stop]
+verdict = "{verdict}"
+[rules.sodium_stop.below]
+value = {value}
+unit = "mmol/L"
+source = {{ doc_id = "{doc}", section = "Stop", quote = "stop if sodium falls below {value} mmol/L" }}
+"""
+REGIMEN = """
+[rules.start_regimen]
+single_mg = {single}
+doses_per_day = 3
+stated_as = "three times daily"
+source = {{ doc_id = "{doc}", section = "Start", quote = "start at {single} mg three times daily" }}
+"""
+
+
+def test_every_rule_field_has_a_merge_policy() -> None:
+    from assistant.dosing.rules.merge import MERGE_POLICY
+    from assistant.dosing.rules.schema import IndicationRule
+
+    assert set(MERGE_POLICY) == set(IndicationRule.model_fields)
+
+
+@pytest.mark.parametrize("looser_first", [True, False])
+def test_the_stricter_sodium_stop_wins_whichever_guideline_comes_first(tmp_path: Path, looser_first: bool) -> None:
+    loose = RULE.format(doc="label-2020", value=3000) + SODIUM.format(verdict="caution", value=120, doc="label-2020")
+    strict = RULE.format(doc="society-2024", value=3000) + SODIUM.format(
+        verdict="contraindicated", value=125, doc="society-2024"
+    )
+    path = tmp_path / "testamine.toml"
+    path.write_text(HEAD + (loose + strict if looser_first else strict + loose), encoding="utf-8")
+    rules = {"testamine": load_rules_file(path)}
+    patient = {"sodium": 122}
+    got = check_dose(DoseRequest(drug="testamine", dose="10 mg/day", indication="pain", patient=patient), rules=rules)
+    assert got.verdict == "contraindicated"
+    assert any("label-2020 states a sodium stop below 120" in f.message for f in got.findings)
+
+
+@pytest.mark.parametrize("looser_first", [True, False])
+def test_the_lower_start_regimen_wins_whichever_guideline_comes_first(tmp_path: Path, looser_first: bool) -> None:
+    loose = RULE.format(doc="label-2020", value=3000) + REGIMEN.format(single=100, doc="label-2020")
+    strict = RULE.format(doc="society-2024", value=3000) + REGIMEN.format(single=50, doc="society-2024")
+    path = tmp_path / "testamine.toml"
+    path.write_text(HEAD + (loose + strict if looser_first else strict + loose), encoding="utf-8")
+    regimen = load_rules_file(path).rules[0].start_regimen
+    assert regimen is not None and regimen.single_mg == 50

@@ -7,7 +7,7 @@ A document marked superseded (front matter `superseded_by`) no longer contribute
 from __future__ import annotations
 
 from assistant.dosing.rules.quotes import sourced
-from assistant.dosing.rules.schema import DrugRules, IndicationRule, Limit, Statement
+from assistant.dosing.rules.schema import DrugRules, IndicationRule, Limit, SodiumStop, Statement
 
 
 def documents_of(rule: IndicationRule) -> set[str]:
@@ -37,8 +37,50 @@ def _stricter(
     return kept, [_other(kept, other, what)]
 
 
+# How each field of a rule merges when two guidelines give rules for the same route × indication × population.
+# Every field has a policy (a test enforces it), so a new field cannot silently keep only the first guideline's value.
+MERGE_POLICY: dict[str, str] = {
+    "route": "same key",
+    "indication": "same key",
+    "covers": "same key",
+    "population": "first, as text only",
+    "start_daily_mg": "lower start",
+    "start_regimen": "lower daily start",
+    "usual_daily_mg": "both (information)",
+    "max_daily_mg": "lower maximum, the other as a cited note",
+    "titration": "smaller step and longer interval; a numeric step beats none",
+    "titration_note": "first, the other as a cited note",
+    "doses_per_day": "fewer doses per day",
+    "sodium_stop": "stricter verdict, then the higher threshold; the other as a cited note",
+    "stop_criteria": "both",
+    "monitoring": "both",
+    "notes": "both",
+    "max_single_dose_mg": "lower maximum, the other as a cited note",
+    "min_interval": "longer interval",
+    "renal_bands": "both (the stricter applies where they overlap)",
+    "per_kg": "lower mg/kg",
+    "formulations": "per formulation, the lower maxima",
+}
+
+
+def _stricter_sodium(a: SodiumStop | None, b: SodiumStop | None) -> tuple[SodiumStop | None, list[Statement]]:
+    if a is None or b is None:
+        return a or b, []
+    rank = {"caution": 0, "contraindicated": 1}
+    kept, other = (a, b) if (rank[a.verdict], a.below.value) >= (rank[b.verdict], b.below.value) else (b, a)
+    if kept == other:
+        return kept, []
+    note = Statement(
+        code="other_guideline_sodium_stop",
+        text=f"{other.below.source.doc_id} states a sodium stop below {other.below.text()} ({other.verdict}); the "
+        f"stricter, below {kept.below.text()} ({kept.verdict}, {kept.below.source.doc_id}), applies",
+        source=other.below.source,
+    )
+    return kept, [note]
+
+
 def merge(a: IndicationRule, b: IndicationRule) -> IndicationRule:
-    """One rule holding the stricter limit of each kind; the looser ones become cited notes."""
+    """One rule holding the stricter limit of each kind (MERGE_POLICY); the looser ones become cited notes."""
     notes: list[Statement] = []
     max_daily, n1 = _stricter(a.max_daily_mg, b.max_daily_mg, "maximum_daily_dose")
     max_single, n2 = _stricter(a.max_single_dose_mg, b.max_single_dose_mg, "maximum_single_dose")
@@ -65,6 +107,10 @@ def merge(a: IndicationRule, b: IndicationRule) -> IndicationRule:
             else g
         )
     starts = [r for r in (a.start_daily_mg, b.start_daily_mg) if r is not None]
+    regimens = [r for r in (a.start_regimen, b.start_regimen) if r is not None]
+    sodium, n5 = _stricter_sodium(a.sodium_stop, b.sodium_stop)
+    titration_notes = [n for n in (a.titration_note, b.titration_note) if n is not None]
+    notes += n5 + titration_notes[1:]
     return a.model_copy(
         update={
             "max_daily_mg": max_daily,
@@ -73,7 +119,7 @@ def merge(a: IndicationRule, b: IndicationRule) -> IndicationRule:
             "per_kg": per_kg,
             "formulations": forms,
             "start_daily_mg": min(starts, key=lambda r: r.high) if starts else None,
-            "start_regimen": a.start_regimen or b.start_regimen,
+            "start_regimen": min(regimens, key=lambda r: r.single_mg * r.doses_per_day) if regimens else None,
             "usual_daily_mg": [*a.usual_daily_mg, *b.usual_daily_mg],
             "renal_bands": [*a.renal_bands, *b.renal_bands],  # every band applies; at an overlap the stricter wins
             "doses_per_day": min(
@@ -82,11 +128,11 @@ def merge(a: IndicationRule, b: IndicationRule) -> IndicationRule:
             "min_interval": max(
                 (m for m in (a.min_interval, b.min_interval) if m), key=lambda m: m.hours, default=None
             ),
-            "sodium_stop": a.sodium_stop or b.sodium_stop,
+            "sodium_stop": sodium,
             "stop_criteria": [*a.stop_criteria, *b.stop_criteria],
             "monitoring": [*a.monitoring, *b.monitoring],
             "notes": [*a.notes, *b.notes, *notes],
-            "titration_note": a.titration_note or b.titration_note,
+            "titration_note": titration_notes[0] if titration_notes else None,
         }
     )
 
