@@ -152,3 +152,13 @@ def test_gaps_and_overlaps_are_reported(tmp_path: Path) -> None:
     overlapping = HEAD + BANDS.replace("high = 59", "high = 65").replace("30 to 59", "30 to 65")
     notes = band_layout_notes(rules_of(tmp_path, overlapping)["testamine"].general.renal_bands)
     assert notes == ["bands CrCl 30–65 mL/min and CrCl 60 mL/min and above overlap: the stricter applies there"]
+
+
+@pytest.mark.parametrize(
+    ("patient", "code"),
+    [({"egfr": 20}, "renal_avoid"), ({"egfr": 45}, "renal_reduce"), ({"age": 80}, "older_adults")],
+)
+def test_messages_say_what_the_rule_quotes_not_one_drugs_wording(patient: dict, code: str) -> None:
+    got = check_dose(DoseRequest(drug="baclofen", dose="60 mg/day", indication="spasticity", patient=patient))
+    found = next(f for f in got.findings if f.code == code)
+    assert found.citation is not None and found.citation.quote in found.message

@@ -220,7 +220,9 @@ def test_no_interval_names_the_required_interval() -> None:
 
 def test_messages_take_the_drug_name_from_the_rules() -> None:
     rules = load_rules(REPO_ROOT / "corpus" / "rules")["baclofen"]
-    renamed = {"zzdrug": rules.model_copy(update={"drug": "zzdrug"})}
+    # Renamed everywhere, quotes included: a message quotes its rule, so any 'baclofen' left comes from code.
+    data = rules.model_dump_json().replace("Baclofen", "Zzdrug").replace("baclofen", "zzdrug")
+    renamed = {"zzdrug": type(rules).model_validate_json(data)}
     for patient, code in (
         ({"egfr": 10}, "renal_avoid"),
         ({"sodium": 120}, "sodium_stop"),

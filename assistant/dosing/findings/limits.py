@@ -27,7 +27,7 @@ def older_adults(general: General, dose: ParsedDose, patient: Patient) -> list[F
                 "older_adults",
                 "caution",
                 f"Older adult stated (age not given): {fmt(dose.daily_high_mg)} "
-                f"mg/day is above {cap.text()}; older adults rarely tolerate higher doses.",
+                f'mg/day is above {cap.text()}: "{cap.source.quote}".',
                 _older_limit(age, cap),
                 cap.source,
             )
@@ -38,7 +38,7 @@ def older_adults(general: General, dose: ParsedDose, patient: Patient) -> list[F
                 "older_adults",
                 "within_limits",
                 f"Age not given: from age {fmt(age.value)}{assumed}, more than "
-                f"{cap.text()} calls for caution, as older adults rarely tolerate higher doses.",
+                f'{cap.text()} calls for caution: "{cap.source.quote}".',
                 _older_limit(age, cap),
                 cap.source,
             )
@@ -50,7 +50,7 @@ def older_adults(general: General, dose: ParsedDose, patient: Patient) -> list[F
             "older_adults",
             "caution",
             f"Age {fmt(patient.age)} ≥ {fmt(age.value)}{assumed}: {fmt(dose.daily_high_mg)} mg/day "
-            f"is above {cap.text()}; older adults rarely tolerate higher doses.",
+            f'is above {cap.text()}: "{cap.source.quote}".',
             _older_limit(age, cap),
             cap.source,
         )

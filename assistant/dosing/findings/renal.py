@@ -231,7 +231,7 @@ def renal(general: General, patient: Patient, drug: str) -> list[Finding]:
             finding(
                 "renal_avoid",
                 "contraindicated",
-                f"eGFR {fmt(patient.egfr)} is below {avoid.text()}: avoid {drug} (risk of neurotoxicity).",
+                f'eGFR {fmt(patient.egfr)} is below {avoid.text()}: avoid {drug} — "{avoid.source.quote}".',
                 f"eGFR < {avoid.text()}",
                 avoid.source,
             )
@@ -241,8 +241,8 @@ def renal(general: General, patient: Patient, drug: str) -> list[Finding]:
             finding(
                 "renal_reduce",
                 "caution",
-                f"eGFR {fmt(patient.egfr)} is within {band.text()}: dose reduction is recommended. "
-                "The corpus gives no reduced dose, so the dose was checked against the usual limits only.",
+                f'eGFR {fmt(patient.egfr)} is within {band.text()}: "{band.source.quote}". '
+                "The rule gives no reduced dose, so the dose was checked against the usual limits only.",
                 f"eGFR {band.text()}",
                 band.source,
             )

@@ -173,7 +173,7 @@ def renal_state(general: General, patient: Patient, drug: str) -> list[Finding]:
                 "renal_reduce",
                 "caution",
                 f"{words}: the rules put it under their dose-reduction band (eGFR {band.text()}). "
-                "The corpus gives no reduced dose, so the dose was checked against the usual limits only.",
+                "The rule gives no reduced dose, so the dose was checked against the usual limits only.",
                 f"eGFR {band.text()}",
                 band.source,
             )
