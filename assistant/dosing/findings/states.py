@@ -131,6 +131,7 @@ def crcl_not_egfr(general: General, rules: list[IndicationRule], patient: Patien
     if patient.crcl is None or any("crcl" in used_fields(general, r) for r in rules):
         return []
     renal = general.renal
+    uses = "these rules state their renal limits by eGFR" if renal else "these rules state no CrCl limit"
     cited = f" (eGFR < {renal.avoid_egfr_below.text()})" if renal else ""
     checked = (
         "the eGFR limits were checked with the eGFR given"
@@ -141,8 +142,8 @@ def crcl_not_egfr(general: General, rules: list[IndicationRule], patient: Patien
         finding(
             "crcl_not_egfr",
             "caution",
-            f"Creatinine clearance {fmt(patient.crcl)} mL/min is stated; CrCl is not eGFR and "
-            f"the rules use eGFR only, so {checked}.",
+            f"Creatinine clearance {fmt(patient.crcl)} mL/min was stated but not used: {uses}, and CrCl is not "
+            f"eGFR, so {checked}.",
             None,
             renal.avoid_egfr_below.source if renal else None,
         )
