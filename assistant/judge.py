@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from assistant.dosing.check import check_dose
 from assistant.dosing.findings.common import finding, headline_rank
-from assistant.dosing.findings.states import not_covered_reason, patient_groups
+from assistant.dosing.findings.states import not_covered_reason, patient_groups, used_fields
 from assistant.dosing.rules.schema import DrugRules
 from assistant.dosing.scenarios import range_values
 from assistant.query.understand import Query
@@ -144,6 +144,9 @@ def judge(
             "unable_to_check",
             (unreadable[0].rstrip(".") + "; renal limits (avoid or reduce) need an eGFR"),
         )
+    unread = unread_facts(query, rules.get(query.drug.lower()), chosen)
+    if unread and out.verdict in ("within_limits", "caution"):  # closed over concepts, not only digits
+        out.verdict, out.reason = "unable_to_check", unread
     if query.not_understood:
         reason = "not everything in the question could be read: " + "; ".join(query.not_understood)
         if out.verdict == "within_limits":
@@ -157,6 +160,23 @@ def judge(
     if out.verdict == "within_limits" and any(f.code == "start_assumed" for f in out.findings):
         out.assumptions.insert(-1, "a dose reached by titration, not a first dose (not stated)")
     return out
+
+
+def unread_facts(query: Query, drug_rules: DrugRules | None, indication: str | None = None) -> str | None:
+    """The reason green is blocked by patient facts named but not read, when the rules checked (the indication's,
+    else every rule of the drug) use them; None when nothing such was named. Facts they never use do not count."""
+    if drug_rules is None:
+        return None
+    key = drug_rules.indication_key(indication) if indication else None
+    checked = [r for r in drug_rules.rules if key is None or r.indication == key]
+    used = frozenset().union(*(used_fields(drug_rules.general, r) for r in checked))
+    named = list(dict.fromkeys(f"'{m.text}'" for m in query.unread_mentions if used & set(m.fields)))
+    if not named:
+        return None
+    return (
+        f"the question mentions {', '.join(named)} but no value or state could be read from it; "
+        "the limits that depend on it could not be checked"
+    )
 
 
 def not_for(check: DoseCheck | None, populations: list[str]) -> DoseCheck | None:

@@ -51,8 +51,9 @@ _QUANTITY_WORDS = {
 @lru_cache(maxsize=1)
 def _splitter() -> RecursiveCharacterTextSplitter:
     """Built (and LangChain imported) only when a paragraph is too long: reading rules stays light."""
+    from langchain_text_splitters import RecursiveCharacterTextSplitter as Splitter
 
-    return RecursiveCharacterTextSplitter(
+    return Splitter(
         chunk_size=MAX_CHUNK_CHARS, chunk_overlap=0, separators=["\n", ". ", "; ", ", ", " "], keep_separator="end"
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from assistant.query.concepts import negated
 from assistant.query.lexicon import Lexicon
 from assistant.query.numbers import NumberRole
 from assistant.types import Patient, patient_bounds
@@ -75,15 +76,24 @@ def _named_states(text: str, lexicon: Lexicon) -> dict[str, float | bool | str]:
         found["cirrhosis"] = False
     elif has("states.cirrhosis"):
         found["cirrhosis"] = True
-    if has("populations.pregnant"):
-        found["pregnant"] = True
-    if has("populations.breastfeeding"):
-        found["breastfeeding"] = True
+    for field, name in (("pregnant", "populations.pregnant"), ("breastfeeding", "populations.breastfeeding")):
+        stated = _stated(text, name, lexicon)
+        if stated is not None:
+            found[field] = stated
     if _patient_is_a_child(text, lexicon):
         found["age_group"] = "child"
     elif has("populations.older_adult"):
         found["age_group"] = "older_adult"
     return found
+
+
+def _stated(text: str, name: str, lexicon: Lexicon) -> bool | None:
+    """True when a state is named, False when every mention of it is negated ('not pregnant'), None when unnamed."""
+    pattern = lexicon.patterns.get(name)
+    matches = list(pattern.finditer(text)) if pattern is not None else []
+    if not matches:
+        return None
+    return not all(negated(text, m.start(), m.end(), lexicon) for m in matches)
 
 
 def _patient_is_a_child(text: str, lexicon: Lexicon) -> bool:

@@ -26,6 +26,17 @@ class RolePattern:
 
 
 @dataclass(frozen=True)
+class FactMention:
+    """Words that mention a patient fact (corpus/reader.toml [mentions.*]), the Patient fields it is about and the
+    pattern sections whose matches read a state of it."""
+
+    name: str
+    fields: frozenset[str]
+    pattern: re.Pattern[str]
+    read_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Lexicon:
     """Compiled reader data plus the drug, indication and route spellings of the loaded library."""
 
@@ -41,6 +52,10 @@ class Lexicon:
     ambiguous_indications: dict[str, re.Pattern[str]] = field(default_factory=dict)
     followup_max_words: int = 8
     word_numbers: dict[str, float] = field(default_factory=dict)
+    fact_mentions: tuple[FactMention, ...] = ()
+    negation_before: re.Pattern[str] | None = None
+    negation_after: re.Pattern[str] | None = None
+    mention_near_chars: int = 30
 
     def pattern(self, name: str) -> re.Pattern[str]:
         return self.patterns[name]
@@ -109,7 +124,18 @@ def build_lexicon(
     for term, keys in (ambiguous_terms or {}).items():
         for key in keys:
             by_indication.setdefault(key, []).append(term)
+    mention_data = data.get("mentions", {})
+    fact_mentions = tuple(
+        FactMention(name, frozenset(v["fields"]), _compile(v["pattern"]), tuple(v.get("read_by", [])))
+        for name, v in mention_data.items()
+        if isinstance(v, dict)
+    )
+    before, after = mention_data.get("negation_before"), mention_data.get("negation_after")
     return Lexicon(
+        fact_mentions=fact_mentions,
+        negation_before=_compile(before) if before else None,
+        negation_after=_compile(after) if after else None,
+        mention_near_chars=int(mention_data.get("near_chars", 30)),
         roles=roles,
         patterns=patterns,
         vague=vague,

@@ -10,7 +10,11 @@ from pydantic import BaseModel, Field
 from assistant.query.lexicon import Lexicon
 from assistant.text.quantities import dose_forms, unit_named, unit_pattern, units
 
-_NUM = r"(?:\d{1,3}(?:[ ,.]\d{3})+(?![\d])|\d+)(?:\.\d+)?"
+# A number as written, digit groups (space, thin space, comma, period, apostrophe) and a decimal comma included, so a
+# digit inside a dose is never dropped: the dose grammar reads the whole and greys what it cannot read for sure.
+_GROUP_SEP = "[ ,.'\u2019\u2009\u202f]"
+_NUM = rf"(?:\d{{1,3}}(?:{_GROUP_SEP}\d{{3}})+(?![\d])|\d+)(?:\.\d+|,\d{{1,2}}(?![\d]))?"
+_NOT_INSIDE_A_NUMBER = "(?<![\\w.,'\u2019\u2009\u202f])"
 # Units from the one table (assistant.text.quantities.UNITS): a dose is a mass, a volume, units or dose forms.
 _MASS = unit_pattern(units("mass"))
 _FORM = unit_pattern(dose_forms())
@@ -29,10 +33,11 @@ _FREQ = (
     r"|\s*(?:in|divided into|split into|as)\s+(?:\d|two|three|four)\s+(?:divided\s+)?doses)*"
 )
 DOSE_SPAN = re.compile(
-    rf"(?:\b(?:{_COUNT_WORDS}|\d)\s+(?=\d))?(?<![\w.])-?{_NUM}(?:\s*(?:-|–|to)\s*{_NUM})?\s*{_UNIT}"
+    rf"(?:\b(?:{_COUNT_WORDS}|\d)\s+(?=\d))?{_NOT_INSIDE_A_NUMBER}-?{_NUM}(?:\s*(?:-|–|to)\s*{_NUM})?\s*{_UNIT}"
     rf"(?!\s*/\s*(?:dl|l|min)\b)(?:\s*/\s*(?:kg|\d*\s*{_ML}))?(?![a-z])"
     rf"(?:\s+(?:\w+\s+)?{_FORM})?{_FREQ}"
-    rf"|(?<![\w.]){_NUM}(?=\s*(?:tid|bid|qid|tds|qds|bd|x\s*\d\s*/\s*d|times (?:a|per) day|a day|/day|/d)\b){_FREQ}",
+    rf"|{_NOT_INSIDE_A_NUMBER}{_NUM}"
+    rf"(?=\s*(?:tid|bid|qid|tds|qds|bd|x\s*\d\s*/\s*d|times (?:a|per) day|a day|/day|/d)\b){_FREQ}",
     re.IGNORECASE,
 )
 _HAS_FREQ = re.compile(rf"\d\s*{_UNIT}(?:\s*/\s*\d*\s*{_ML})?\S*(?:\s+\w+)?{_FREQ[:-1]}+", re.IGNORECASE)
@@ -127,6 +132,8 @@ def _counted(expr: str) -> str:
     """'two 10 mg tablets three times daily' → '20 mg three times daily'; a strength alone stays as written."""
     if not (m := _COUNTED.match(expr)):
         return re.sub(rf"^(\S+\s*{_MASS})\s+(?:\w+\s+)?{_FORM}\b", r"\1", expr, flags=re.I)
+    if m["count"].isdigit() and re.fullmatch(r"\d{3}", m["strength"]):  # '1 020 mg': a thousands group, not a count
+        return expr
     count = _COUNT_VALUES.get(m["count"].lower()) or float(m["count"])
     return f"{count * float(m['strength']):g} {m['unit']} {expr[m.end() :].strip()}".strip()
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, Field
 
+from assistant.query.concepts import UnreadMention, unread_mentions
 from assistant.query.doses import DoseMention, DoseReading, attribute, plan, relation, start_mark
 from assistant.query.facts import read_facts, start_of_current_patient
 from assistant.query.intent import IntentReader
@@ -51,6 +52,9 @@ class Query(BaseModel):
     )
     other_doses: list[str] = Field(
         default_factory=list, description="Doses written for another drug (never checked as this one)."
+    )
+    unread_mentions: list[UnreadMention] = Field(
+        default_factory=list, description="Patient facts named in words whose value or state was not read."
     )
     is_followup: bool = False
     names_topic: bool = Field(default=False, description="The conversation names an indication of the library.")
@@ -137,6 +141,7 @@ class Reader:
             mentions=[m for ms in mentions for m in ms],
             not_covered=not_covered,
             other_doses=other,
+            unread_mentions=unread_mentions(turns, numbers, lx),
             is_followup=followup,
             names_topic=names_indication or route is not None or bool(facts.patient.known()) or bool(facts.ranges),
         )

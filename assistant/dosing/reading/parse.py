@@ -37,6 +37,7 @@ FailureCode = Literal[
     "no_frequency",
     "bad_frequency",
     "bad_range",
+    "precision",
     "unreadable",
 ]
 
@@ -124,6 +125,9 @@ def _diagnose(text: str, s: str) -> ParseFailure:
     if m:
         return _fail(text, "no_unit", "no unit; give the dose with a unit (mg, g or mcg)")
     return _fail(text, "unreadable", "could not read the dose expression")
+
+
+MAX_DECIMALS = 3  # in the unit as written: a dose is never prescribed finer than this
 
 
 def _out(d: Decimal) -> float:
@@ -223,6 +227,11 @@ def _amount(text: str, m: re.Match[str]) -> tuple[Decimal, Decimal | None] | Par
     if m["u1"] and unit_of(m["u1"], MASSES) != unit:
         return _fail(text, "bad_range", "the two ends of the range have different units")
     assert unit is not None and unit.factor is not None  # UNIT spells masses only, each with a factor to mg
+    written = [Decimal(x.replace(" ", "")) for x in (m["a"], m["b"]) if x]
+    exponents = [d.as_tuple().exponent for d in written]
+    if any(isinstance(e, int) and -e > MAX_DECIMALS for e in exponents):
+        # float arithmetic would round '30.000000000000001' to the maximum itself: never read as a near value
+        return _fail(text, "precision", f"implausible precision (more than {MAX_DECIMALS} decimal places)")
     low = Decimal(m["a"].replace(" ", "")) * unit.factor
     high = Decimal(m["b"].replace(" ", "")) * unit.factor if m["b"] else None
     if low == 0 or high == 0:
