@@ -108,7 +108,7 @@ def judge(
                 "drug": query.drug,
                 "dose": reading.dose,
                 "indication": chosen,
-                "route": route or query.route or "oral",
+                **({"route": route or query.route} if route or query.route else {}),
                 "patient": patient,
                 "previous_dose": reading.previous,
                 "interval_days": reading.interval_days,

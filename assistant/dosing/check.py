@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from assistant.corpus.routes import route_in
 from assistant.dosing.findings import bands as bx
 from assistant.dosing.findings import common as fx
 from assistant.dosing.findings import limits as lx
@@ -47,7 +48,12 @@ def check_dose(request: DoseRequest | Mapping[str, Any], rules: Mapping[str, Dru
     if isinstance(req, str):
         return _unable(_raw_base(request), req, Patient())
     base: dict[str, Any] = {"drug": req.drug, "dose": req.dose, "route": req.route, "indication": req.indication}
-    target = _target(req, library_rules(Settings()) if rules is None else rules, base)
+    rules = library_rules(Settings()) if rules is None else rules
+    routed = _route_of_the_dose(req, rules)
+    if isinstance(routed, str):
+        return _unable(base, routed, req.patient)
+    req = routed
+    target = _target(req, rules, base)
     if isinstance(target, DoseCheck):
         return target
     ctx = _context(req, target.drug_rules)
@@ -55,6 +61,25 @@ def check_dose(request: DoseRequest | Mapping[str, Any], rules: Mapping[str, Dru
     if isinstance(parsed, ParsedDose) and parsed.route is not None and parsed.route != target.route:
         return _unable(base, f"the dose expression says {parsed.route} but the route is {target.route}", ctx.patient)
     return _verdict(base, target, ctx, _findings(target, ctx))
+
+
+def _route_of_the_dose(req: DoseRequest, rules: Mapping[str, DrugRules]) -> DoseRequest | str:
+    """A route written inside the dose ('2 mcg IV every 6 hours') is read, matched to the drug's routes and taken
+    out of the dose; a route the rules lack, or one that contradicts the route given, is the reason it cannot be
+    checked."""
+    drug_rules = rules.get(req.drug.strip().lower())
+    named = route_in(req.dose, Settings().corpus_dir) if drug_rules is not None else None
+    if drug_rules is None or named is None:
+        return req
+    general, words, rest = named
+    key = drug_rules.route_key(general) or drug_rules.route_key(words)
+    if key is None:
+        known = ", ".join(drug_rules.routes)
+        return f"the dose says '{words}' ({general}), a route these rules do not cover (known: {known})"
+    given = drug_rules.route_key(req.route)
+    if "route" in req.model_fields_set and given != key:
+        return f"the dose says '{words}' ({key}) but the route is {req.route}"
+    return req.model_copy(update={"dose": rest, "route": key})
 
 
 def _raw_base(raw: object) -> dict[str, Any]:

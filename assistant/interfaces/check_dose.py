@@ -50,7 +50,11 @@ def add_check_dose_arguments(parser: argparse.ArgumentParser) -> None:
         "--dose", help='dose expression, e.g. "10 mg/day", "5 mg three times daily", "15 mg/kg every 12 hours"'
     )
     parser.add_argument("--indication", help="an indication of the drug's rules file (omit to check every indication)")
-    parser.add_argument("--route", default="oral", help="a route of the drug's rules file (default: oral)")
+    parser.add_argument(
+        "--route",
+        default=None,
+        help="a route of the drug's rules file (default: the route written in the dose, else oral)",
+    )
     parser.add_argument("--formulation", help="a formulation of the rule, when its maxima differ by formulation")
     parser.add_argument(
         "--previous-dose", dest="previous_dose", help="current dose expression, to check the titration step"
@@ -231,7 +235,6 @@ def run_check_dose(args: argparse.Namespace) -> int:
             "drug": args.drug,
             "dose": args.dose,
             "indication": args.indication,
-            "route": args.route,
             "patient": patient,
             "previous_dose": args.previous_dose,
             "interval_days": args.interval_days,
@@ -239,6 +242,8 @@ def run_check_dose(args: argparse.Namespace) -> int:
             "formulation": args.formulation,
             "co_medications": args.co_medication or [],
         }
+        if args.route is not None:  # unset: the route written in the dose, else the default
+            request["route"] = args.route
         result = check_dose(request, rules=rules)
     # ValidationError: an ASSISTANT_* setting; OSError: an unreadable batch file
     except (AssistantError, UnicodeDecodeError, ValidationError, OSError) as exc:

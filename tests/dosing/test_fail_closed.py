@@ -162,3 +162,19 @@ def test_messages_say_what_the_rule_quotes_not_one_drugs_wording(patient: dict, 
     got = check_dose(DoseRequest(drug="baclofen", dose="60 mg/day", indication="spasticity", patient=patient))
     found = next(f for f in got.findings if f.code == code)
     assert found.citation is not None and found.citation.quote in found.message
+
+
+@pytest.mark.parametrize(
+    ("dose", "route", "verdict", "reason"),
+    [
+        ("2 mcg IV every 6 hours", None, "unable_to_check", "the dose says 'IV' (intravenous), a route these rules"),
+        ("10 mg po tid", None, "within_limits", None),
+        ("10 mg tid by mouth", "oral", "within_limits", None),
+        ("50 mcg intrathecally daily", None, "unable_to_check", "no numeric dose limits for intrathecal"),
+        ("10 mg po tid", "intrathecal", "unable_to_check", "the dose says 'po' (oral) but the route is intrathecal"),
+    ],
+)
+def test_a_route_written_inside_the_dose_is_read_and_checked(dose, route, verdict, reason) -> None:
+    request = {"drug": "baclofen", "dose": dose, "indication": "spasticity", **({"route": route} if route else {})}
+    got = check_dose(request)
+    assert got.verdict == verdict and (reason is None or reason in (got.reason or "")), got.reason
