@@ -193,6 +193,7 @@ RemovalCode = Literal[
     "off_source_words",
     "wrong_unit",
     "repeat",
+    "conflicts_with_rules",
 ]
 # Labels for reports (the eval groups removals by code, never by parsing the prose reason).
 REMOVAL_LABELS: dict[RemovalCode, str] = {
@@ -208,6 +209,7 @@ REMOVAL_LABELS: dict[RemovalCode, str] = {
     "off_source_words": "words not in source",
     "wrong_unit": "wrong unit",
     "repeat": "repeat",
+    "conflicts_with_rules": "contradicts the dose rules",
 }
 
 

@@ -7,6 +7,7 @@ import re
 
 from pydantic import BaseModel
 
+from assistant.answer.conflicts import rules_conflict
 from assistant.answer.indications import sentence_indication
 from assistant.answer.support import support_pool
 from assistant.dosing.rules.schema import DrugRules
@@ -191,6 +192,8 @@ def _check_sentence(
         applies = drug_rules.general_text.applies_to if drug_rules is not None and drug_rules.general_text else []
         if errs := role_errors(bare, ind, table, applies):
             return sentence, ("wrong_role", "; ".join(errs))
+        if doc_chunk and (conflict := rules_conflict(bare, doc_chunk.doc_id, ind, drug_rules)):
+            return sentence, ("conflicts_with_rules", conflict)
     if judges_a_dose(bare, dose_check):
         verdict = dose_check.verdict if dose_check else "no dose check"
         return sentence, ("calls_acceptable", f"calls a dose acceptable but the dose checker says {verdict}")
