@@ -22,7 +22,10 @@ def library_texts(settings: Settings) -> dict[str, str]:
     except CorpusError:
         return {}
     # A quote may be the document's words or a chunk's (a PDF table row is cited as the chunk renders it).
-    return {g.id: "\n".join([g.text, *(c.text for c in chunk_guideline(g))]) for g in loaded.guidelines}
+    return {
+        g.id: "\n".join([g.title, " ".join(g.drugs), g.text, *(c.text for c in chunk_guideline(g))])
+        for g in loaded.guidelines
+    }
 
 
 def library_rules(settings: Settings, rules_dir: Path | None = None) -> RuleSet:

@@ -13,8 +13,9 @@ from assistant.corpus.chunk import chunk_guideline
 from assistant.corpus.load import load_corpus
 from assistant.dosing.rules.bands import band_layout_notes
 from assistant.dosing.rules.load import rules_file_problems
-from assistant.dosing.rules.quotes import sourced
+from assistant.dosing.rules.quotes import drug_naming_problems, sourced
 from assistant.dosing.rules.schema import DrugRules
+from assistant.index.library_rules import library_texts
 from assistant.settings import Settings
 
 Sections = dict[str, dict[str, list[str]]]
@@ -55,13 +56,13 @@ def quote_problems(rules: DrugRules, sections: Sections) -> list[str]:
     return problems
 
 
-def validate(files: list[Path], sections: Sections) -> list[str]:
+def validate(files: list[Path], sections: Sections, documents: dict[str, str] | None = None) -> list[str]:
     """Report lines: 'FILE: problem' for each problem, 'FILE: ok …' for a clean file."""
     lines: list[str] = []
     for path in files:
         rules, problems = rules_file_problems(path)
         if rules is not None:
-            problems += quote_problems(rules, sections)
+            problems += quote_problems(rules, sections) + drug_naming_problems(rules, documents or {})
         if rules is not None:  # gaps and overlaps between bands: reported, handled by the gap rule at check time
             bands = [rules.general.renal_bands, *(r.renal_bands for r in rules.rules)]
             lines += [f"{path}: note: {n}" for group in bands for n in band_layout_notes(group)]
@@ -89,6 +90,6 @@ def run_validate_rules(files: list[Path]) -> int:
     missing = [f for f in files if not f.is_file()]
     for f in missing:
         print(f"{f}: no such file")
-    lines = validate([f for f in files if f.is_file()], library_sections(settings))
+    lines = validate([f for f in files if f.is_file()], library_sections(settings), library_texts(settings))
     print("\n".join(lines))
     return 1 if missing or any(": ok — " not in line and ": note: " not in line for line in lines) else 0

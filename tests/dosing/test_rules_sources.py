@@ -234,3 +234,39 @@ def test_the_shipped_rules_pass_the_library_check() -> None:
     documents = {g.id: g.text for g in load_corpus(CORPUS).guidelines}
     loaded = load_rules(CORPUS / "rules", documents)
     assert loaded.refused == {} and "baclofen" in loaded
+
+
+# ---------------------------------------------------------------- a number in another sense, another drug's document
+
+
+def test_a_maximum_quoted_in_another_sense_is_refused(tmp_path: Path) -> None:
+    text = GOOD.replace("[rules.max_daily_mg]\nvalue = 30\n", "[rules.max_daily_mg]\nvalue = 360\n", 1)
+    old = [line for line in GOOD.splitlines() if "up to a maximum of 30 mg/day" in line][0]
+    text = text.replace(old, 'source.quote = "Never exceed 36 mg/day; 360 mg packs are not available"', 1)
+    msg = refusal(write(tmp_path, text))
+    assert "max_daily_mg: the quote states 360 but not as a maximum or a dose per day" in msg
+
+
+@pytest.mark.parametrize(
+    ("quote", "value"),
+    [
+        ("up to a maximum of 30 mg/day", 30),
+        ("Abdominal surgery: 40 mg once a day subcutaneously", 40),
+        ("For severe conditions 8 grams a day may be administered.", 8000),
+        ("(usually 40-80 mg daily)", 80),
+        ("a maximum recommended daily dose of 3000 mg", 3000),
+    ],
+)
+def test_maxima_worded_as_a_maximum_or_a_daily_dose_are_accepted(quote: str, value: float) -> None:
+    from assistant.dosing.rules.quotes import states_as_maximum
+
+    assert states_as_maximum(quote, value)
+
+
+def test_a_rule_citing_a_document_that_never_names_the_drug_is_refused(tmp_path: Path) -> None:
+    from assistant.corpus.load import load_corpus
+
+    documents = {g.id: g.text for g in load_corpus(CORPUS).guidelines}
+    documents = {k: v.replace("Baclofen", "The drug").replace("baclofen", "the drug") for k, v in documents.items()}
+    loaded = load_rules(write(tmp_path, GOOD), documents)
+    assert "never names baclofen" in loaded.refused["baclofen"]

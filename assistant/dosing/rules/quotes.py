@@ -6,6 +6,7 @@ Numbers are read from the quote with the project's quantity reader, so "8 grams"
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 
 from pydantic import BaseModel
@@ -50,15 +51,49 @@ def sourced(model: BaseModel, path: str) -> Iterator[tuple[str, BaseModel, RuleS
                 yield from sourced(item, f"{path}.{name}" + (f"[{key}]" if key is not None else ""))
 
 
+# A maximum is stated as one: with a maximum wording in its clause, or as a dose given per day or per dose. A number
+# that the quote states in another sense ('360 mg packs are not available') does not support a maximum.
+MAXIMUM_FIELDS = ("max_daily_mg", "max_single_dose_mg")
+_MAX_WORDS = re.compile(
+    r"\b(?:max\w*|not (?:to )?exceed\w*|never exceed\w*|no more than|up to|at most|ceiling|highest|limit\w*|"
+    r"should not be exceeded|not be exceeded)\b",
+    re.I,
+)
+_AS_A_DOSE = re.compile(
+    r"^\s*(?:(?:-|–|to)\s*[\d.,]+\s*)?(?:mg|g|grams?|milligrams?|mcg|micrograms?)\b\s*"
+    r"(?:/\s*(?:day|d|24\s*h\w*|dose)|(?:a|per|each)\s+(?:day|dose)|daily|once|twice|three times|four times|"
+    r"every|q\d|bid|tid|qid|od|bd|tds|qds|in (?:a|one) (?:single )?dose)",
+    re.I,
+)
+
+
+def states_as_maximum(quote: str, value: float) -> bool:
+    """True when some occurrence of the value is worded as a maximum or given as a dose per day or per dose."""
+    for m in re.finditer(r"\d[\d,]*(?:\.\d+)?", quote):
+        try:
+            number = float(m.group(0).replace(",", ""))
+        except ValueError:
+            continue
+        if not any(abs(number * f - value) < 1e-9 for f in (1, 1000)):  # '8 grams' states 8000 mg
+            continue
+        clause = re.split(r"[;.:](?:\s|$)", quote[: m.start()])[-1]
+        if _MAX_WORDS.search(clause) or _AS_A_DOSE.match(quote[m.end() :]):
+            return True
+    return False
+
+
 def cited_value_problems(model: BaseModel, root: str) -> list[str]:
-    """One line per number (or frequency word) that its own quote does not state."""
+    """One line per number (or frequency word) that its own quote does not state, in the sense the field needs."""
     problems: list[str] = []
     for where, obj, src in sourced(model, root):
         numbers = getattr(obj, "cited_numbers", None)
         words = getattr(obj, "cited_words", None)
+        maximum = where.rsplit(".", 1)[-1] in MAXIMUM_FIELDS
         for value in numbers() if callable(numbers) else []:
             if not states(src.quote, value):
                 problems.append(f"{where}: the quote does not state {_fmt(value)} as a whole number")
+            elif maximum and not states_as_maximum(src.quote, value):
+                problems.append(f"{where}: the quote states {_fmt(value)} but not as a maximum or a dose per day")
         for word in words() if callable(words) else []:
             if word not in src.quote:
                 problems.append(f"{where}: the quote does not contain '{word}'")
@@ -84,7 +119,8 @@ def squash(text: str) -> str:
 
 
 def document_problems(model: BaseModel, documents: Mapping[str, str]) -> list[str]:
-    """One line per source whose document is not in the library or does not contain its quote."""
+    """One line per source whose document is not in the library or does not contain its quote, and per cited
+    document that never names the drug (a rule's limits come from documents about that drug)."""
     squashed = {doc_id: squash(text) for doc_id, text in documents.items()}
     problems: list[str] = []
     for where, _, src in sourced(model, getattr(model, "drug", "rules")):
@@ -93,4 +129,15 @@ def document_problems(model: BaseModel, documents: Mapping[str, str]) -> list[st
             problems.append(f"{where}: no document '{src.doc_id}' in the library")
         elif squash(src.quote) not in text:
             problems.append(f"{where}: quote not found in {src.doc_id}")
-    return problems
+    return problems + drug_naming_problems(model, documents)
+
+
+def drug_naming_problems(model: BaseModel, documents: Mapping[str, str]) -> list[str]:
+    """One line per cited document (in the library) that never names the rules' drug."""
+    drug = str(getattr(model, "drug", ""))
+    cited = dict.fromkeys(src.doc_id for _, _, src in sourced(model, drug or "rules"))
+    return [
+        f"{drug}: {doc_id} never names {drug}; cite a document about {drug}"
+        for doc_id in cited
+        if drug and doc_id in documents and not re.search(rf"\b{re.escape(drug)}\b", documents[doc_id], re.I)
+    ]
