@@ -90,7 +90,8 @@ def chunk_guideline(doc: Guideline) -> list[Chunk]:
     """Cut a guideline into chunks: title line skipped, headings become `section`, bullets and paragraphs become
     chunks."""
     lines, pages = logical_lines(doc.text, doc.line_pages)
-    if lines and lines[0].strip().lstrip("# ").strip() == doc.title.strip():
+    # The title line is skipped only when text follows it: a one-line guideline is its own text.
+    if len(lines) > 1 and lines[0].strip().lstrip("# ").strip() == doc.title.strip():
         lines, pages = lines[1:], pages[1:]
     chunks: list[Chunk] = []
     seen: set[str] = set()

@@ -117,7 +117,9 @@ def index_corpus(
     counts: dict[str, int] = {}
     for c in chunks:
         counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
-    result = IngestResult(report=report, documents=counts, errors=[*loaded.errors, *missing])
+    # Every file is indexed with at least one chunk or reported: never recorded and silently empty.
+    empty = [f"{doc.file or doc.id}: no text to index (0 chunks)" for doc in loaded.guidelines if doc.id not in counts]
+    result = IngestResult(report=report, documents=counts, errors=[*loaded.errors, *missing, *empty])
     if report.total:
         record_backend(collection, backend)
     _record_ingest(settings, collection, files, result)

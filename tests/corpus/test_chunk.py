@@ -66,3 +66,9 @@ def test_markdown_headings_and_long_paragraphs():
     rest = [c for c in chunks if c.section == "Other"]
     assert len(rest) > 1 and all(len(c.text) <= 600 for c in rest)
     assert " ".join(c.text for c in rest).replace(" ", "") == long_para.replace(" ", "")
+
+
+def test_a_one_line_guideline_is_its_own_text() -> None:
+    line = "Baclofen for spasms: start 5 mg three times daily and increase slowly; do not stop abruptly."
+    chunks = chunk_guideline(Guideline(id="one", title=line, text=line))
+    assert [c.text for c in chunks] == [line]

@@ -110,3 +110,12 @@ def test_a_stale_lock_is_cleared_and_a_live_one_waited_for(tmp_path):
     finally:
         live.kill()
         live.wait()
+
+
+def test_every_file_is_indexed_with_a_chunk_or_reported(tmp_path, corpus_copy, embeddings):
+    one_line = "Baclofen for spasms: start 5 mg three times daily and increase slowly; do not stop abruptly. " * 3
+    (corpus_copy / "one-line.txt").write_text(one_line.strip(), encoding="utf-8")
+    (corpus_copy / "title-only.md").write_text("# Baclofen notes\n", encoding="utf-8")
+    result = ingest(Settings(data_dir=tmp_path / "data", corpus_dir=corpus_copy), embed=embeddings.embed_documents)
+    assert result.documents["one-line"] >= 1
+    assert "title-only.md: no text to index (0 chunks)" in result.errors
