@@ -26,6 +26,7 @@ class _Line:
     """One baseline of text on a page."""
 
     y: float
+    in_margin: bool = False  # in the top or bottom band of the page, where running headers and footers sit
     size: float = 0.0
     bold: bool = True
     cells: list[tuple[float, str]] = field(default_factory=list)
@@ -56,17 +57,37 @@ def _page_lines(page) -> list[_Line]:
         line.bold = line.bold and ("Bold" in name or "Black" in name or "Heavy" in name)
 
     page.extract_text(visitor_text=visit)
+    height = float(page.mediabox.height or 0) or 842.0
+    for line in lines.values():
+        line.in_margin = line.y > height * (1 - _MARGIN_BAND) or line.y < height * _MARGIN_BAND
     return [lines[y] for y in sorted(lines, reverse=True)]
 
 
-def _repeated(pages: list[list[_Line]]) -> set[str]:
-    """Lines (digits ignored) that appear on more than half of the pages: running headers and footers."""
+_MARGIN_BAND = 0.06  # share of the page height, top and bottom, where a running header or footer sits
+
+
+def _masked(text: str) -> str:
+    return re.sub(r"\d+", "#", text)
+
+
+def _repeated(pages: list[list[_Line]]) -> tuple[set[str], set[str]]:
+    """Running headers and footers: lines identical on more than half of the pages, and lines that differ there only
+    in their numbers ('Page 3 of 9') — the latter are dropped only in a page margin, so that a body line such as
+    'Do not exceed 30/80/20 mg/day' is never taken for a header."""
     if len(pages) < 2:
-        return set()
-    seen: Counter[str] = Counter()
+        return set(), set()
+    exact: Counter[str] = Counter()
+    numbered: Counter[str] = Counter()
     for page in pages:
-        seen.update({re.sub(r"\d+", "#", ln.text) for ln in page})
-    return {text for text, n in seen.items() if n > len(pages) / 2}
+        exact.update({ln.text for ln in page})
+        numbered.update({_masked(ln.text) for ln in page})
+    half = len(pages) / 2
+    return {t for t, n in exact.items() if n > half}, {t for t, n in numbered.items() if n > half}
+
+
+def _is_running(line: _Line, repeated: tuple[set[str], set[str]]) -> bool:
+    exact, numbered = repeated
+    return line.text in exact or (line.in_margin and _masked(line.text) in numbered)
 
 
 def _body_size(pages: list[list[_Line]]) -> float:
@@ -95,6 +116,8 @@ def _layout_to_text(pages: list[list[_Line]]) -> tuple[list[str], list[int]]:
     """Markdown-like lines (headings, paragraphs, bullets, table rows) and the page of each."""
     body = _body_size(pages)
     skip = _repeated(pages)
+    if all(_is_running(ln, skip) for page in pages for ln in page):
+        skip = (set(), set())  # every line repeats (a templated document): its text, not headers
     out: list[str] = []
     out_pages: list[int] = []
     for number, page in enumerate(pages, start=1):
@@ -103,7 +126,7 @@ def _layout_to_text(pages: list[list[_Line]]) -> tuple[list[str], list[int]]:
         heading_size: float | None = None
         for line in page:
             text = line.text
-            if not text or re.sub(r"\d+", "#", text) in skip:
+            if not text or _is_running(line, skip):
                 continue
             gap = (previous.y - line.y) if previous else None
             previous = line

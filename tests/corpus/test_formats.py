@@ -124,3 +124,20 @@ def test_scanned_pdf_is_reported_and_others_still_indexed(tmp_path: Path) -> Non
     result = load_corpus(tmp_path)
     assert [d.id for d in result.guidelines] == ["other"]
     assert len(result.errors) == 1 and result.errors[0].startswith("scan.pdf: no text layer")
+
+
+def test_a_body_line_that_differs_only_in_its_numbers_is_never_taken_for_a_header(tmp_path: Path, make_pdf) -> None:
+    pages = [
+        [
+            ("heading", f"Part {n}"),
+            ("bullet", f"- Start at {n * 5} mg/day."),
+            ("bullet", f"- Do not exceed {limit} mg/day."),
+            ("bullet", "- Review weekly."),
+        ]
+        for n, limit in ((1, 30), (2, 80), (3, 20))
+    ]
+    make_pdf(tmp_path / "limits.pdf", pages)
+    doc = load_corpus(tmp_path).guidelines[0]
+    texts = {c.text for c in chunk_guideline(doc)}
+    assert {"Do not exceed 30 mg/day.", "Do not exceed 80 mg/day.", "Do not exceed 20 mg/day."} <= texts
+    assert not any("page" in t.lower() and "of 3" in t for t in texts)  # the running footer is still dropped
