@@ -14,11 +14,16 @@ Why each name is here and not in `assistant` (a product never needs it, an evalu
 - `extract`, `supported`, `Quantity`: the guard's number grammar and matching; the eval's numeric support uses it.
 - `REPO_ROOT`: the repository folder, where the eval's cases, suites and reports live (a product uses settings).
 - `percentile`: the project's one percentile; the eval reports latency percentiles like the bench.
+- `guard`, `Draft`, `Chunk`, `Citation`: the guard itself and its input types; the library fault suite feeds it a
+  poisoned guideline's sentences.
+- `chunk_guideline`, `Guideline`: the chunker and its input; the fault suite checks no document is silently empty.
 """
 
 from __future__ import annotations
 
+from assistant.answer.guard import guard
 from assistant.answer.support import support_pool
+from assistant.corpus.chunk import chunk_guideline
 from assistant.corpus.load import load_corpus
 from assistant.judge import population_gap
 from assistant.query.scope import decide
@@ -27,8 +32,15 @@ from assistant.stats import percentile
 from assistant.text.citations import strip_citations
 from assistant.text.quantities import Quantity, extract, supported
 from assistant.text.sentences import answer_sentences
+from assistant.types import Chunk, Citation, Draft, Guideline
 
 __all__ = [
+    "Chunk",
+    "Citation",
+    "Draft",
+    "Guideline",
+    "chunk_guideline",
+    "guard",
     "REPO_ROOT",
     "Quantity",
     "answer_sentences",

@@ -19,6 +19,7 @@ from assistant.index.rebuild import staged_reindex
 from assistant.index.store import open_collection
 from assistant.judge import judge, not_for, population_gap
 from assistant.llm.request import LLMRequest
+from assistant.query.concepts import only_negated
 from assistant.query.intent import IntentReader
 from assistant.query.lexicon import build_lexicon
 from assistant.query.report import understood_report
@@ -112,7 +113,10 @@ class Assistant:
     def read_topic_words(self, text: str) -> TopicWords:
         """The question's words against the corpus; a typo is never 'corrected' into a drug name (an unknown drug
         must not become a library drug whose doses would then be given)."""
-        return keep_drug_names_apart(topic_words(text, self.vocabulary, self.glossary), self.drug_names)
+        found = keep_drug_names_apart(topic_words(text, self.vocabulary, self.glossary), self.drug_names)
+        lexicon = self.reader.lexicon
+        found.populations = [w for w in found.populations if not only_negated(text, w, lexicon)]  # 'not pregnant'
+        return found
 
     def _build_reader(self) -> None:
         """The question reader's vocabulary: rules, glossary, the titles of the indexed guidelines."""

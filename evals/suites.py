@@ -8,6 +8,8 @@ from pathlib import Path
 import yaml
 
 from assistant import Patient
+from evals.library_faults import fault_rows
+from evals.redteam import probe_count, redteam_rows
 from evals.report import MetricRow
 
 SUITES = Path(__file__).resolve().parent / "suites"
@@ -100,8 +102,11 @@ def suite_rows(assistant, progress=lambda: None) -> tuple[list[MetricRow], list[
                 n=total,
             )
         )
-    return rows, misses
+    probe_rows, probe_misses = redteam_rows(lambda q: _reply(assistant, {"question": q}), progress)
+    fault, fault_misses = fault_rows()
+    return rows + probe_rows + fault, misses + probe_misses + fault_misses
 
 
 def suite_size() -> int:
-    return sum(len(_load(n)) for n in ("adversarial_doses", "starting_doses", "answerable", "intent_paraphrases"))
+    names = ("adversarial_doses", "starting_doses", "answerable", "intent_paraphrases")
+    return sum(len(_load(n)) for n in names) + probe_count()

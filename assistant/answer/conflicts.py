@@ -37,13 +37,22 @@ def _maximum(drug_rules: DrugRules, indication: str | None) -> float | None:
     return max(maxima.values()) if maxima else None  # indication unknown: above every maximum is a conflict
 
 
+def parsed_from(text: str, given: set[float]) -> bool:
+    """Every figure of the dose text is one the user gave."""
+    figures = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", text)]
+    return bool(figures) and all(any(abs(f - g) < 1e-9 for g in given) for f in figures)
+
+
 def _names_the_drug(sentence: str, drug_rules: DrugRules) -> bool:
     return re.search(rf"\b{re.escape(drug_rules.drug)}\b", sentence, re.I) is not None
 
 
-def rules_conflict(sentence: str, doc_id: str, indication: str | None, drug_rules: DrugRules | None) -> str | None:
+def rules_conflict(
+    sentence: str, doc_id: str, indication: str | None, drug_rules: DrugRules | None, given: set[float] | None = None
+) -> str | None:
     """Why the sentence contradicts the drug's rules, or None. Judged in text the rules were not reviewed against
-    (a document no rule of the drug cites), and for doses also wherever the sentence names the drug itself."""
+    (a document no rule of the drug cites), and for doses also wherever the sentence names the drug itself — except
+    a dose the user gave (`given`), which a reviewed document's sentence may restate (other checks judge that)."""
     if drug_rules is None:
         return None
     unreviewed = doc_id not in _cited_by_rules(drug_rules)
@@ -55,7 +64,8 @@ def rules_conflict(sentence: str, doc_id: str, indication: str | None, drug_rule
         return None
     for span in dose_spans(sentence):
         parsed = parse_dose(span.expression)
-        if isinstance(parsed, ParsedDose) and parsed.daily_high_mg > limit:
+        restated = not unreviewed and given is not None and parsed_from(span.text, given)
+        if isinstance(parsed, ParsedDose) and parsed.daily_high_mg > limit and not restated:
             return (
                 f"states {span.text.strip()} ({parsed.daily_high_mg:g} mg/day), above the maximum of {limit:g} mg/day "
                 f"in the {drug_rules.drug} rules"

@@ -192,7 +192,7 @@ def _check_sentence(
         applies = drug_rules.general_text.applies_to if drug_rules is not None and drug_rules.general_text else []
         if errs := role_errors(bare, ind, table, applies):
             return sentence, ("wrong_role", "; ".join(errs))
-        if doc_chunk and (conflict := rules_conflict(bare, doc_chunk.doc_id, ind, drug_rules)):
+        if doc_chunk and (conflict := rules_conflict(bare, doc_chunk.doc_id, ind, drug_rules, given_numbers)):
             return sentence, ("conflicts_with_rules", conflict)
     if judges_a_dose(bare, dose_check):
         verdict = dose_check.verdict if dose_check else "no dose check"

@@ -4,6 +4,8 @@ green when the drug's rules use that fact. Negated mentions ('no kidney disease'
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, Field
 
 from assistant.query.lexicon import FactMention, Lexicon
@@ -49,3 +51,9 @@ def unread_mentions(turns: list[str], numbers: list[list[NumberRole]], lexicon: 
                     continue
                 out.append(UnreadMention(text=m.group(0), concept=mention.name, fields=sorted(mention.fields)))
     return out
+
+
+def only_negated(text: str, word: str, lexicon: Lexicon) -> bool:
+    """True when the word occurs in the text and every occurrence is negated ('not pregnant')."""
+    found = list(re.finditer(rf"\b{re.escape(word)}\b", text, re.IGNORECASE))
+    return bool(found) and all(negated(text, m.start(), m.end(), lexicon) for m in found)

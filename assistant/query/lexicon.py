@@ -56,6 +56,7 @@ class Lexicon:
     negation_before: re.Pattern[str] | None = None
     negation_after: re.Pattern[str] | None = None
     mention_near_chars: int = 30
+    route_words: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
     def pattern(self, name: str) -> re.Pattern[str]:
         return self.patterns[name]
@@ -131,8 +132,17 @@ def build_lexicon(
         if isinstance(v, dict)
     )
     before, after = mention_data.get("negation_before"), mention_data.get("negation_after")
+    route_words = {
+        route: _compile(
+            r"(?<![\w/.])(?:"
+            + "|".join(re.escape(w) for w in sorted({route, *spellings}, key=len, reverse=True))
+            + r")(?![\w/])"
+        )
+        for route, spellings in data.get("route_words", {}).items()
+    }
     return Lexicon(
         fact_mentions=fact_mentions,
+        route_words=route_words,
         negation_before=_compile(before) if before else None,
         negation_after=_compile(after) if after else None,
         mention_near_chars=int(mention_data.get("near_chars", 30)),

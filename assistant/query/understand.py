@@ -118,6 +118,7 @@ class Reader:
         if assumed and drug:
             assumptions.append(f"no drug named: the library's only drug with dose rules ({drug}) was assumed")
         route = self._route(drug, turns)
+        not_understood += self._foreign_routes(drug, turns)
         return Query(
             message=message,
             search_text=search_text,
@@ -195,6 +196,19 @@ class Reader:
             if explicit or ambiguous:
                 return list(dict.fromkeys([*explicit, *ambiguous]))
         return []
+
+    def _foreign_routes(self, drug: str | None, turns: list[str]) -> list[str]:
+        """Routes named in the conversation ('2 mcg IV') that are none of the drug's routes: never read past."""
+        if drug is None:
+            return []
+        own = self.lexicon.route_terms.get(drug, {})
+        out = []
+        for route, pattern in self.lexicon.route_words.items():
+            for text in turns:
+                m = pattern.search(text)
+                if m and not any(p.search(m.group(0)) for p in own.values()):
+                    out.append(f"the route '{m.group(0)}' ({route}), which the {drug} rules do not cover")
+        return list(dict.fromkeys(out))
 
     def _route(self, drug: str | None, turns: list[str]) -> str | None:
         terms = self.lexicon.route_terms.get(drug or "", {})

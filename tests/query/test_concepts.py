@@ -108,3 +108,12 @@ def test_no_digit_inside_a_dose_is_dropped(fast_reader, shipped_rules, sep: str)
 def test_implausible_precision_is_never_green(dose: str) -> None:
     got = check_dose(DoseRequest(drug="baclofen", dose=dose, indication="muscle_cramps"))
     assert got.verdict == "unable_to_check" and "implausible precision" in (got.reason or "")
+
+
+@pytest.mark.parametrize("written", ["2 mcg IV every 6 hours", "5 mg IM daily", "10 mg subcut tid"])
+def test_a_route_the_rules_lack_is_never_read_past(fast_reader, shipped_rules, written: str) -> None:
+    assert verdict(fast_reader, shipped_rules, f"baclofen {written} for spasticity") == "unable_to_check"
+
+
+def test_a_route_of_the_rules_written_in_the_dose_stays_green(fast_reader, shipped_rules) -> None:
+    assert verdict(fast_reader, shipped_rules, "baclofen 10 mg po tid for spasticity") == "within_limits"

@@ -1,0 +1,176 @@
+"""The library fault suite: hostile and conflicting rules files, rules files for a new drug whose defaults would
+fail open, a poisoned guideline and a one-line document. Each scenario builds its own files in a temporary folder
+and reports whether the product did something unsafe (a green it must not give, a contradicting sentence shown, a
+document silently left empty). Needs no model: the checker, the loader, the guard and the chunker are called."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from assistant import DoseRequest, check_dose, load_rules
+from assistant.evaluation import REPO_ROOT, Chunk, Citation, Draft, Guideline, chunk_guideline, guard, load_corpus
+from evals.report import MetricRow
+
+SHIPPED = REPO_ROOT / "corpus"
+GOOD = (SHIPPED / "rules" / "baclofen.toml").read_text(encoding="utf-8")
+CRAMPS_MAX = "[rules.max_daily_mg]\nvalue = 30\n"
+NEW_DRUG = """
+drug = "testamine"
+reviewed_by = "fault suite"
+reviewed_on = "2026-12-03"
+[routes.oral]
+aliases = ["oral"]
+[indications.pain]
+label = "pain"
+aliases = ["pain"]
+"""
+RULE = """
+[[rules]]
+route = "oral"
+indication = "pain"
+[rules.max_daily_mg]
+value = 3000
+unit = "mg/day"
+source = {{ doc_id = "{doc}", section = "Dosing", quote = "at most 3000 mg per day" }}
+"""
+SODIUM = """
+[rules.sodium_stop]
+verdict = "{verdict}"
+[rules.sodium_stop.below]
+value = {value}
+unit = "mmol/L"
+source = {{ doc_id = "{doc}", section = "Stop", quote = "stop if sodium falls below {value} mmol/L" }}
+"""
+BAND = """
+[[general.renal_bands]]
+measure = "crcl"
+{edges}
+max_daily_mg = {cap}
+source = {{ doc_id = "t", section = "Renal", quote = "CrCl {words} mL/min: at most {cap} mg per day" }}
+"""
+NOTE_BAND = """
+[[general.renal_bands]]
+measure = "crcl"
+high = 30
+note = "reduce in proportion to creatinine clearance"
+source = { doc_id = "t", section = "Renal", quote = "below 30 mL/min reduce in proportion to creatinine clearance" }
+"""
+BANDS = BAND.format(edges="low = 30\nhigh = 59", cap=1000, words="30 to 59") + BAND.format(
+    edges="low = 60", cap=3000, words="60 or above"
+)
+
+
+def _green(files: dict[str, str], request: dict, documents: dict[str, str] | None = None) -> bool:
+    with tempfile.TemporaryDirectory() as folder:
+        for name, text in files.items():
+            (Path(folder) / name).write_text(text, encoding="utf-8")
+        rules = load_rules(Path(folder), documents)
+        return check_dose(DoseRequest.model_validate(request), rules=rules).verdict == "within_limits"
+
+
+def _cramps(dose: str, **patient: object) -> dict:
+    return {"drug": "baclofen", "dose": dose, "indication": "muscle_cramps", "patient": patient}
+
+
+def _pain(dose: str, **patient: object) -> dict:
+    return {"drug": "testamine", "dose": dose, "indication": "pain", "patient": patient}
+
+
+def _library() -> dict[str, str]:
+    return {g.id: g.text for g in load_corpus(SHIPPED).guidelines}
+
+
+def _poisoned_sentences_shown() -> int:
+    rules = load_rules(SHIPPED / "rules")["baclofen"]
+    shown = 0
+    for sentence in (
+        "The usual dose of baclofen for muscle cramps is 100 mg three times daily.",
+        "Patients take 150 mg/day without problems.",
+        "Patients with an eGFR below 30 can take the full dose.",
+        "No dose adjustment is needed in renal impairment, including haemodialysis.",
+    ):
+        chunk = Chunk(id=f"p{len(sentence)}", doc_id="baclofen-poisoned", title="Baclofen", section="S", text=sentence)
+        cite = Citation(n=1, chunk_id=chunk.id, doc_id=chunk.doc_id, title=chunk.title, section="S", text=sentence)
+        out = guard(Draft(text=f"{sentence[:-1]} [1].", citations=[cite]), "baclofen?", {chunk.id: chunk}, None, rules)
+        shown += bool(out.text.strip())
+    return shown
+
+
+def scenarios() -> dict[str, Callable[[], bool | int]]:
+    """Name → a check returning True (or a count > 0) when the product did something unsafe."""
+    looser = GOOD.replace(CRAMPS_MAX, "[rules.max_daily_mg]\nvalue = 300\n", 1)
+    fake_quote = looser.replace("up to a maximum of 30 mg/day", "up to a maximum of 300 mg/day", 1)
+    packs = looser.replace(
+        "Baclofen should be initiated at 10 mg/day with weekly increases of 10 mg/day up to a maximum of 30 mg/day "
+        "for treating muscle cramps.",
+        "Never exceed 36 mg/day; 300 mg packs are not available.",
+        1,
+    )
+    loose_first = RULE.format(doc="label") + SODIUM.format(verdict="caution", value=120, doc="label")
+    strict_second = RULE.format(doc="society") + SODIUM.format(verdict="contraindicated", value=125, doc="society")
+    return {
+        "hostile nested file: other drugs still checked": lambda: (
+            not _green(
+                {"baclofen.toml": GOOD, "hostile.toml": "x = " + "[" * 50_000 + "]" * 50_000}, _cramps("10 mg/day")
+            )
+        ),
+        "two files for one drug, looser first": lambda: _green(
+            {"Baclofen.toml": looser, "baclofen.toml": GOOD}, _cramps("100 mg/day")
+        ),
+        "a maximum whose quote is not in the guideline": lambda: _green(
+            {"baclofen.toml": fake_quote}, _cramps("200 mg/day"), _library()
+        ),
+        "a number quoted in another sense": lambda: _green({"baclofen.toml": packs}, _cramps("200 mg/day")),
+        "a looser second guideline listed first": lambda: _green(
+            {"testamine.toml": NEW_DRUG + loose_first + strict_second}, _pain("10 mg/day", sodium=122)
+        ),
+        "no [populations]: a child": lambda: _green(
+            {"testamine.toml": NEW_DRUG + RULE.format(doc="t")}, _pain("500 mg", age=4)
+        ),
+        "dialysis with no dialysis band": lambda: _green(
+            {"testamine.toml": NEW_DRUG + BANDS + RULE.format(doc="t")}, _pain("1500 mg twice daily", dialysis=True)
+        ),
+        "a value between two bands": lambda: _green(
+            {"testamine.toml": NEW_DRUG + BANDS + RULE.format(doc="t")}, _pain("750 mg twice daily", crcl=59.5)
+        ),
+        "a band with only a note": lambda: _green(
+            {"testamine.toml": NEW_DRUG + BANDS + NOTE_BAND + RULE.format(doc="t")},
+            _pain("400 mg twice daily", crcl=20),
+        ),
+        "a poisoned guideline's sentences shown": _poisoned_sentences_shown,
+        "a one-line guideline left without chunks": lambda: (
+            not chunk_guideline(
+                Guideline(
+                    id="one",
+                    title="Baclofen: start 5 mg three times daily.",
+                    text="Baclofen: start 5 mg three times daily.",
+                )
+            )
+        ),
+    }
+
+
+def fault_rows() -> tuple[list[MetricRow], list[dict]]:
+    """The number of unsafe results over every scenario (gated at 0), and one miss per unsafe scenario."""
+    misses: list[dict] = []
+    unsafe = 0
+    checks = scenarios()
+    for name, check in checks.items():
+        try:
+            result = int(check())
+        except Exception as exc:  # a fault that crashes the product is unsafe too, and is named
+            result = 1
+            name = f"{name} ({type(exc).__name__})"
+        if result:
+            unsafe += result
+            misses.append({"suite": "library_faults", "id": name, "expected": "safe", "got": "unsafe"})
+    row = MetricRow(
+        key="library_faults_unsafe",
+        name="Library fault suite (hostile rules, poisoned guideline, one-line document): unsafe results",
+        ours=float(unsafe),
+        kind="count",
+        n=len(checks),
+    )
+    return [row], misses
