@@ -1,6 +1,6 @@
 """First doses (dosing/findings/starting.py): compared with the guideline's stated starts; any other dose with no
 current dose is taken as reached by titration, and the check says so. Real baclofen rules; a rule with no start is in
-test_combine.py, the CLI flag in tests/interfaces/test_check_dose.py."""
+tests/dosing/rules/test_merge.py, the CLI flag in tests/interfaces/test_check_dose.py."""
 
 from __future__ import annotations
 
