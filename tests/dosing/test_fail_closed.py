@@ -15,55 +15,13 @@ from assistant.dosing.request import DoseRequest
 from assistant.dosing.rules.bands import band_layout_notes
 from assistant.dosing.rules.load import load_rules_file
 from assistant.dosing.rules.schema import DrugRules
+from evals.library_faults import BANDS, NEW_DRUG, NOTE_BAND, RULE
 
-HEAD = """
-drug = "testamine"
-reviewed_by = "test"
-reviewed_on = "2026-12-01"
-
-[routes.oral]
-aliases = ["oral"]
-
-[indications.pain]
-label = "pain"
-aliases = ["pain"]
-
-[[rules]]
-route = "oral"
-indication = "pain"
-
-[rules.max_daily_mg]
-value = 3000
-unit = "mg/day"
-source = { doc_id = "t", section = "Adults", quote = "at most 3000 mg per day" }
-"""
-
-BANDS = """
-[[general.renal_bands]]
-measure = "crcl"
-low = 30
-high = 59
-max_daily_mg = 1000
-source = { doc_id = "t", section = "Renal", quote = "CrCl 30 to 59 mL/min: at most 1000 mg per day" }
-
-[[general.renal_bands]]
-measure = "crcl"
-low = 60
-max_daily_mg = 3000
-source = { doc_id = "t", section = "Renal", quote = "CrCl 60 mL/min or above: up to 3000 mg per day" }
-"""
-
+# The fault suite's own rules text (evals/library_faults.py): a new drug with one rule, two bands with a gap of one
+# unit between them ("30 to 59", "60 or above"), a band with only a note.
+HEAD = NEW_DRUG + RULE.format(doc="t")
 WIDE_GAP = BANDS.replace("high = 59", "high = 54").replace("30 to 59", "30 to 54")
-NOTE_ONLY = (
-    BANDS
-    + """
-[[general.renal_bands]]
-measure = "crcl"
-high = 30
-note = "reduce in proportion to creatinine clearance"
-source = { doc_id = "t", section = "Renal", quote = "below 30 mL/min reduce in proportion to creatinine clearance" }
-"""
-)
+NOTE_ONLY = BANDS + NOTE_BAND
 
 
 def rules_of(tmp_path: Path, text: str) -> dict[str, DrugRules]:
