@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from assistant.index.provenance import folder_hash
     from assistant.index.store import document_summaries
     from assistant.interfaces import audit
-    from assistant.pipeline import Assistant, CorpusStatus, Turn
+    from assistant.pipeline import Assistant, Turn
     from assistant.query.validate import validate_question
     from assistant.settings import Settings, SettingsError
     from assistant.types import (
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         VERDICT_LABELS,
         Answer,
         Citation,
+        CorpusStatus,
         DoseCheck,
         Finding,
         Patient,
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 
 _HOMES: dict[str, str] = {
     "Assistant": "assistant.pipeline",
-    "CorpusStatus": "assistant.pipeline",
+    "CorpusStatus": "assistant.types",
     "Turn": "assistant.pipeline",
     "Settings": "assistant.settings",
     "SettingsError": "assistant.settings",

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from assistant.answer.compose import REFUSAL, answered_intent, compose
 from assistant.answer.guard import guard
 from assistant.corpus.glossary import load_glossary
+from assistant.index.freshness import DocumentFreshness
 from assistant.index.ingest import IngestResult, ingest
 from assistant.index.library_rules import library_rules
 from assistant.index.provenance import provenance
@@ -39,6 +40,8 @@ from assistant.settings import Settings
 from assistant.types import (
     Answer,
     Chunk,
+    CorpusStatus,
+    DocStatus,
     DoseCheck,
     Hit,
     Patient,
@@ -55,20 +58,6 @@ class Turn(BaseModel):
     content: str
 
 
-class DocStatus(BaseModel):
-    doc_id: str
-    title: str
-    chunks: int
-
-
-class CorpusStatus(BaseModel):
-    """What is indexed, for the UI's corpus panel."""
-
-    documents: list[DocStatus]
-    built_at: str | None
-    rules_refused: dict[str, str] = {}  # drug → why its rules file was refused at load (its doses are not checked)
-
-
 class Assistant:
     """Loads the embedding model and the index once; answers turn by turn."""
 
@@ -83,6 +72,7 @@ class Assistant:
         if self.collection.count() == 0:  # `ask` on a missing index builds it first
             ingest(self.settings, embed=self.embeddings.embed_documents, collection=self.collection)
         self.glossary = load_glossary(self.settings.corpus_dir)
+        self.freshness = DocumentFreshness(self.settings)
         self.rules = library_rules(self.settings)  # each file checked against the guidelines it cites
         self.intents = IntentReader(self.settings.corpus_dir, self.embeddings.embed_documents)
         self._use_index(self.collection)
@@ -151,6 +141,9 @@ class Assistant:
         refused = dict(getattr(self.rules, "refused", {}))
         return CorpusStatus(documents=docs, built_at=self.retriever.built_at(), rules_refused=refused)
 
+    def document_file(self, doc_id: str) -> str:
+        return self.retriever.document_file(doc_id)
+
     def source_chunk(self, source: RuleSource) -> Chunk | None:
         """The indexed chunk that holds a rule's quoted text."""
         return self.retriever.chunk_for_quote(source.doc_id, source.quote)
@@ -194,7 +187,7 @@ class Assistant:
         `on_text` receives the guarded text of the model's complete sentences while it writes."""
         text, found, query = self._read(history, message, indication, route)
         dose_check = judge(query, self.rules, patient, indication, route)
-        hits = self.retrieve(query, self._finding_chunks(dose_check))
+        hits, stale = self.freshness.split(self.retrieve(query, self._finding_chunks(dose_check)), self.document_file)
         best = max((h.similarity or 0.0 for h in hits), default=0.0)
         facts = (patient or Patient()).merged_over(query.patient)  # explicit fields win over text
         gap = population_gap(facts, self.rules.get(query.drug or ""))
@@ -211,6 +204,7 @@ class Assistant:
             "understood": understood,
             "answer_cue": cue,
             "not_covered": list(dict.fromkeys([*query.not_covered, *([gap] if gap else [])])),
+            "notes": stale,  # cited text no longer in its document: never quoted from the index's old copy
         }
         if not scope.in_scope:
             log.info("refused %r: %s", text[:80], scope.reason)

@@ -96,6 +96,10 @@ class HybridRetriever:
         """doc_id → (title, chunk count) of the indexed documents."""
         return {doc_id: (str(d["title"]), int(d["chunks"])) for doc_id, d in self.lexical.documents.items()}
 
+    def document_file(self, doc_id: str) -> str:
+        """The file a document was indexed from ('' when the index does not record it)."""
+        return str(self.lexical.documents.get(doc_id, {}).get("file", ""))
+
     def any_text_matches(self, pattern: str) -> bool:
         """Does any stored chunk text match the regex (case-insensitive)? Asked of the store, which stops at the first
         match; a pattern its regex engine rejects (e.g. a look-around) is searched here instead."""

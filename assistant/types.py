@@ -257,3 +257,17 @@ class Answer(BaseModel):
     not_covered: list[str] = Field(
         default_factory=list, description="Named drugs, substances or populations the library does not cover."
     )
+
+
+class DocStatus(BaseModel):
+    doc_id: str
+    title: str
+    chunks: int
+
+
+class CorpusStatus(BaseModel):
+    """What is indexed, for the UI's corpus panel."""
+
+    documents: list[DocStatus]
+    built_at: str | None
+    rules_refused: dict[str, str] = {}  # drug → why its rules file was refused at load (its doses are not checked)

@@ -78,6 +78,14 @@ def admitted(path: Path, max_bytes: int, display_file: str | None = None) -> Gui
     return doc
 
 
+def _emptied(path: Path) -> bool:
+    """A regular file with no text at all (only whitespace): its guideline was withdrawn."""
+    try:
+        return path.is_file() and not path.read_bytes().strip()
+    except OSError:
+        return False
+
+
 def load_corpus(corpus_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES, extra: list[Path] | None = None) -> LoadResult:
     """Load every guideline file in the folder, then the `extra` files (ingested from elsewhere, shown by full path).
 
@@ -96,7 +104,8 @@ def load_corpus(corpus_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES, extra: lis
             doc = admitted(path, max_bytes, display_file=shown)
         except CorpusError as exc:
             errors.append(str(exc) if shown is None else f"{shown}: {str(exc).split(': ', 1)[-1]}")
-            failed.append(name)
+            if not _emptied(path):  # an emptied file withdraws its guideline; an unreadable one keeps its chunks
+                failed.append(name)
             continue
         if doc.id in seen:
             errors.append(f"{name}: id '{doc.id}' already used by {seen[doc.id]}")

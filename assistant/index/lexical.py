@@ -103,10 +103,10 @@ class LexicalIndex:
 
 
 def build(
-    chunks: list[Chunk], version: str, subjects: Mapping[str, tuple[list[str], str]] | None = None
+    chunks: list[Chunk], version: str, subjects: Mapping[str, tuple[list[str], str, str]] | None = None
 ) -> LexicalIndex:
     """Index chunks (in a stable order, so that ties rank the same in every worker). `subjects`: doc_id → (its
-    drugs, the id of the document that supersedes it or '') as ingest recorded them."""
+    drugs, the id of the document that supersedes it or '', its file) as ingest recorded them."""
     subjects = subjects or {}
     ordered = sorted(chunks, key=lambda c: (c.doc_id, c.position, c.id))
     bm25 = None
@@ -117,10 +117,17 @@ def build(
     documents: dict[str, dict[str, Any]] = {}
     for row, c in enumerate(ordered):
         vocabulary |= vocabulary_words(c)
-        drugs, superseded_by = subjects.get(c.doc_id, ([], ""))
+        drugs, superseded_by, file = subjects.get(c.doc_id, ([], "", ""))
         entry = documents.setdefault(
             c.doc_id,
-            {"title": c.title, "chunks": 0, "first_row": row, "drugs": list(drugs), "superseded_by": superseded_by},
+            {
+                "title": c.title,
+                "chunks": 0,
+                "first_row": row,
+                "drugs": list(drugs),
+                "superseded_by": superseded_by,
+                "file": file,
+            },
         )
         entry["chunks"] += 1
     return LexicalIndex(

@@ -85,8 +85,8 @@ def load_lexical(collection, target: Path | None = None) -> lexical.LexicalIndex
     return index
 
 
-def _read_store(collection) -> tuple[list[Chunk], dict[str, tuple[list[str], str]], str | None]:
-    """One walk of the store: its chunks, doc_id → (drugs, superseded_by) and the time it last gained text."""
+def _read_store(collection) -> tuple[list[Chunk], dict[str, tuple[list[str], str, str]], str | None]:
+    """One walk of the store: its chunks, doc_id → (drugs, superseded_by, file) and the time it last gained text."""
     got = get_all(collection, ["documents", "metadatas"])
-    subjects = {d.doc_id: (d.drugs, d.superseded_by) for d in summaries_of(got["metadatas"])}
+    subjects = {d.doc_id: (d.drugs, d.superseded_by, d.file) for d in summaries_of(got["metadatas"])}
     return chunks_of(got), subjects, built_at_of(got["metadatas"])
