@@ -15,6 +15,7 @@ from assistant.query.intent import IntentReader
 from assistant.query.lexicon import Lexicon
 from assistant.query.numbers import DoseSpan, NumberRole, dose_spans, read_numbers
 from assistant.query.subjects import DrugMention, drug_mentions
+from assistant.text.number_words import numbers_for_words
 from assistant.types import Patient
 
 OWN_INTENT_MIN = (
@@ -78,7 +79,7 @@ class Reader:
 
     def understand(self, message: str, previous_user_turns: list[str]) -> Query:
         lx = self.lexicon
-        turns = [*previous_user_turns, message]
+        turns = [numbers_for_words(t) for t in (*previous_user_turns, message)]  # 'eGFR twenty' is eGFR 20
         turns = turns[start_of_current_patient(turns, lx) :]
         followup = _is_followup(message, len(turns) > 1, lx)
         mentions = [drug_mentions(t, lx) for t in turns]

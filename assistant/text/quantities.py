@@ -144,6 +144,13 @@ _CONTEXT_DIMS = [  # a bare number right after one of these words measures that 
     (re.compile(r"\b(?:sodium|na\+?)\W*(?:\w+\W+){0,2}$", re.IGNORECASE), "conc"),
 ]
 RATED_DIMS = ("mass", None)
+
+
+def measured_after(before: str) -> str | None:
+    """The dimension a bare number right after this text measures ('eGFR ' → renal), or None."""
+    return next((dim for pattern, dim in _CONTEXT_DIMS if pattern.search(before)), None)
+
+
 # 'one' and 'single' are left out: as pronoun-like words they carry no dose.
 NUMBER_WORDS: dict[str, float] = {
     "two": 2,
@@ -216,7 +223,7 @@ def extract(text: str, words: bool = False) -> list[Quantity]:
         hi_unit = second if second[0] else first
         if lo_unit[0] is None and hi_unit[0] is None:
             before = clean[max(0, m.start() - 40) : m.start()]
-            context = next((dim for pattern, dim in _CONTEXT_DIMS if pattern.search(before)), None)
+            context = measured_after(before)
             lo_unit = hi_unit = (context, 1.0)
         ends = [(m.group("lo"), lo_unit)] + ([(m.group("hi"), hi_unit)] if m.group("hi") else [])
         for number, (dim, factor) in ends:

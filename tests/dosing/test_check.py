@@ -44,7 +44,7 @@ TABLE = [
     ("c-route-PO", "10 mg/day", C, "P.O.", None, None, None, "within_limits", 10),
     # unreadable doses
     ("u-no-freq", "10 mg", C, "oral", None, None, None, "unable_to_check", None),
-    ("u-words", "ten mg daily", C, "oral", None, None, None, "unable_to_check", None),
+    ("w-words", "ten mg daily", C, "oral", None, None, None, "within_limits", 10),  # number words are numbers
     ("u-per-kg", "5 mg/kg/day", C, "oral", None, None, None, "unable_to_check", None),
     ("u-zero", "0 mg daily", C, "oral", None, None, None, "unable_to_check", None),
     ("u-negative", "-10 mg/day", C, "oral", None, None, None, "unable_to_check", None),

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from assistant.dosing.reading.ambiguity import FORM, MASSES, UNIT
 from assistant.dosing.reading.ambiguity import readings as _readings
 from assistant.dosing.reading.schedule import FREQ_WORD, frequency, strip_route, total_and_frequency
+from assistant.text.number_words import numbers_for_words
 from assistant.text.quantities import unit_of
 
 MAX_LENGTH = 80
@@ -94,7 +95,7 @@ _SYMBOLS = [
 
 def _normalise(text: str) -> str:
     s = unicodedata.normalize("NFKC", text).translate(_DASHES).lower()
-    s = re.sub(r"\s+", " ", s).strip()
+    s = numbers_for_words(re.sub(r"\s+", " ", s).strip())  # 'ten milligrams a day' is 10 mg/day
     for symbol, name in _SYMBOLS:
         s = symbol.sub(name, s)
     return re.sub(r"(?<=[a-z])[.,;]$", "", s)
