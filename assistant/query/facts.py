@@ -51,8 +51,29 @@ def read_facts(turn_numbers: list[list[NumberRole]], turns: list[str], lexicon: 
                 notes.append(
                     f"{n.fact} '{n.text.strip()}' is a range, not one value: the dose was checked at both ends"
                 )
+    stage = _ckd_stage(turns, lexicon)
+    if stage is not None and "egfr" not in values and "egfr" not in ranges:  # a stated eGFR value is more exact
+        written, (low, high) = stage
+        ranges["egfr"] = (low, high)
+        notes.append(f"'{written}' read as eGFR {low:g}–{high:g}: the dose was checked across that range")
     patient, problems = _valid_patient(values)
     return FactReading(patient=patient, ranges=ranges, notes=notes, not_understood=problems)
+
+
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5"}
+
+
+def _ckd_stage(turns: list[str], lexicon: Lexicon) -> tuple[str, tuple[float, float]] | None:
+    """The latest CKD stage stated, as written and as the eGFR range the reader data gives it."""
+    pattern = lexicon.patterns.get("ckd_stages.pattern")
+    found = None
+    for text in turns:
+        for m in pattern.finditer(text) if pattern is not None else ():
+            number = (m["s"] or m["t"] or "").lower()
+            key = _ROMAN.get(number, number) + (m["x"] or m["y"] or "").lower()
+            if key in lexicon.ckd_egfr:
+                found = (m.group(0), lexicon.ckd_egfr[key])
+    return found
 
 
 def _named_states(text: str, lexicon: Lexicon) -> dict[str, float | bool | str]:

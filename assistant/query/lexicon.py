@@ -57,6 +57,7 @@ class Lexicon:
     negation_after: re.Pattern[str] | None = None
     mention_near_chars: int = 30
     route_words: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    ckd_egfr: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def pattern(self, name: str) -> re.Pattern[str]:
         return self.patterns[name]
@@ -105,6 +106,7 @@ def build_lexicon(
         "trend",
         "doses",
         "followup",
+        "ckd_stages",
     ):
         for key, value in data.get(section, {}).items():
             if isinstance(value, str):
@@ -143,6 +145,7 @@ def build_lexicon(
     return Lexicon(
         fact_mentions=fact_mentions,
         route_words=route_words,
+        ckd_egfr={str(k): (float(v[0]), float(v[1])) for k, v in data.get("ckd_stages", {}).get("egfr", {}).items()},
         negation_before=_compile(before) if before else None,
         negation_after=_compile(after) if after else None,
         mention_near_chars=int(mention_data.get("near_chars", 30)),

@@ -203,10 +203,14 @@ class Reader:
         if drug is None:
             return []
         own = self.lexicon.route_terms.get(drug, {})
+        stages = self.lexicon.patterns.get("ckd_stages.pattern")
         out = []
         for route, pattern in self.lexicon.route_words.items():
             for text in turns:
+                staged = [(s.start(), s.end()) for s in stages.finditer(text)] if stages else []
                 m = pattern.search(text)
+                if m and any(a <= m.start() < b for a, b in staged):  # 'stage IV CKD' names no route
+                    continue
                 if m and not any(p.search(m.group(0)) for p in own.values()):
                     out.append(f"the route '{m.group(0)}' ({route}), which the {drug} rules do not cover")
         return list(dict.fromkeys(out))

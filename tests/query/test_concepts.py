@@ -118,3 +118,15 @@ def test_a_route_the_rules_lack_is_never_read_past(fast_reader, shipped_rules, w
 
 def test_a_route_of_the_rules_written_in_the_dose_stays_green(fast_reader, shipped_rules) -> None:
     assert verdict(fast_reader, shipped_rules, "baclofen 10 mg po tid for spasticity") == "within_limits"
+
+
+KDIGO = {"1": (90, 200), "2": (60, 89), "3a": (45, 59), "3b": (30, 44), "4": (15, 29), "5": (0, 14)}
+
+
+@pytest.mark.parametrize("stage", list(KDIGO))
+def test_a_ckd_stage_is_checked_as_its_egfr_range(fast_reader, shipped_rules, stage: str) -> None:
+    low, high = KDIGO[stage]
+    expected = verdict(fast_reader, shipped_rules, CRAMPS.format(f"eGFR {low}-{high}"))
+    number, suffix = stage[0], stage[1:]
+    forms = [f"stage {stage} CKD", f"CKD stage {stage}", f"CKD G{stage}", f"stage {ROMAN[int(number)]}{suffix} CKD"]
+    assert [verdict(fast_reader, shipped_rules, CRAMPS.format(f)) for f in forms] == [expected] * len(forms)

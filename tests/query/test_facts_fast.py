@@ -21,8 +21,6 @@ def facts(lexicon, *turns: str) -> FactReading:
         ("on hemodialysis", {"dialysis": True}),
         ("not on dialysis", {"dialysis": False}),
         ("ESRD", {"renal_impairment": "kidney_failure"}),
-        ("CKD stage 4", {"renal_impairment": "severe"}),
-        ("CKD 3a", {"renal_impairment": "moderate"}),
         ("mild renal impairment", {"renal_impairment": "mild"}),
         ("acute kidney injury", {"aki": True}),
         ("cirrhotic", {"cirrhosis": True}),
@@ -37,6 +35,20 @@ def facts(lexicon, *turns: str) -> FactReading:
 def test_facts_of_one_turn(lexicon, text, known):
     reading = facts(lexicon, text)
     assert (reading.patient.known(), reading.ranges, reading.notes, reading.not_understood) == (known, {}, [], [])
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"), [("CKD stage 4", 15, 29), ("CKD 3a", 45, 59), ("stage V CKD", 0, 14), ("CKD G2", 60, 89)]
+)
+def test_a_ckd_stage_is_read_as_its_egfr_range(lexicon, text, low, high):
+    reading = facts(lexicon, text)
+    assert (reading.patient.known(), reading.ranges) == ({}, {"egfr": (low, high)})
+    assert reading.notes == [f"'{text}' read as eGFR {low}–{high}: the dose was checked across that range"]
+
+
+def test_a_stated_egfr_value_wins_over_a_stage(lexicon):
+    reading = facts(lexicon, "CKD stage 4, eGFR 22")
+    assert (reading.patient.known(), reading.ranges) == ({"egfr": 22.0}, {})
 
 
 @pytest.mark.parametrize(
