@@ -36,7 +36,8 @@ def readings(s: str) -> list[tuple[str, int, str]]:
     g = _GROUPED.match(s)
     if g and not _RANGE_AFTER.match(s, g.end("unit")) and int(g["group"]) > 0:
         head = int(g["head"])
-        if head <= MAX_TABLET_COUNT or g["form"]:
+        # A strength is never written with a leading zero ('1 020 mg' is 1020 mg, never 1 × 020 mg).
+        if (head <= MAX_TABLET_COUNT or g["form"]) and not g["group"].startswith("0"):
             strength = f"{g['group']} {g['unit']}"
             return [(s, 1, f"{head}{strength}"), (s[len(g["head"]) + 1 :], head, f"{head} × {strength}")]
     return [(s, 1, "")]

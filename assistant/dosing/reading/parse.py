@@ -96,6 +96,11 @@ _SYMBOLS = [
 def _normalise(text: str) -> str:
     s = unicodedata.normalize("NFKC", text).translate(_DASHES).lower()
     s = numbers_for_words(re.sub(r"\s+", " ", s).strip())  # 'ten milligrams a day' is 10 mg/day
+    # Only one reading is plausible for these, so they are read as written: an apostrophe before a three-digit group
+    # is a thousands separator ("1'000"); a comma before one or two digits is a decimal comma ("30,5"). A comma
+    # before three digits stays ambiguous (decimal or thousands) and is refused with both readings named.
+    s = re.sub(r"(?<=[0-9])['\u2019](?=[0-9]{3}(?![0-9]))", "", s)
+    s = re.sub(r"(?<![0-9,])([0-9]+),([0-9]{1,2})(?![0-9,])", r"\1.\2", s)
     for symbol, name in _SYMBOLS:
         s = symbol.sub(name, s)
     return re.sub(r"(?<=[a-z])[.,;]$", "", s)
@@ -113,9 +118,10 @@ def _diagnose(text: str, s: str) -> ParseFailure:
         return _fail(text, "no_amount", "no dose amount found")
     if s.startswith(".") or re.search(r"\s\.[0-9]", s):
         return _fail(text, "unreadable", "a decimal without a leading zero ('.5'); write '0.5'")
-    if re.search(r"[0-9],[0-9]", s):
+    if m := re.search(r"([0-9]+),([0-9]+)", s):
+        both = f"{m[1]}.{m[2]} or {m[1]}{m[2]}"
         return _fail(
-            text, "unreadable", "a comma inside a number is ambiguous (decimal or thousands); write '0.5' or '1000'"
+            text, "ambiguous", f"'{m[0]}' could be {both} (decimal or thousands comma); write it without a comma"
         )
     if len(_ANY_AMOUNT.findall(s)) > 1 or re.search(r"\bor\b", s):
         return _fail(text, "conflict", "more than one dose in the expression; give one dose")

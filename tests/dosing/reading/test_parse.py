@@ -115,8 +115,7 @@ REFUSED = [
     ("10 mg 30 times daily", "bad_frequency"),
     ("80-40 mg daily", "bad_range"),
     ("40 g - 80 mg daily", "bad_range"),
-    ("1,000 mcg daily", "unreadable"),
-    ("0,5 mg daily", "unreadable"),
+    ("1,000 mcg daily", "ambiguous"),  # decimal or thousands comma: both readings are named, neither guessed
     (".5 mg daily", "unreadable"),
     ("about 10 mg daily", "unreadable"),
 ]
@@ -139,5 +138,14 @@ def test_non_string_is_a_failure() -> None:
     [("ten mg daily", 10), ("five milligrams tid", 15), ("twenty-five mg daily", 25), ("fifteen mg twice daily", 30)],
 )
 def test_number_words_are_numbers_where_unambiguous(text: str, daily: float) -> None:
+    got = parse_dose(text)
+    assert isinstance(got, ParsedDose) and got.daily_mg == daily
+
+
+@pytest.mark.parametrize(
+    ("text", "daily"),
+    [("0,5 mg daily", 0.5), ("30,5 mg daily", 30.5), ("1'000 mg daily", 1000), ("1 020 mg daily", 1020)],
+)
+def test_a_grouped_number_with_one_plausible_reading_is_read_whole(text: str, daily: float) -> None:
     got = parse_dose(text)
     assert isinstance(got, ParsedDose) and got.daily_mg == daily
