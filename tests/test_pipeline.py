@@ -185,9 +185,15 @@ def test_a_population_word_inside_a_name_is_not_that_population(assistant, quest
 
 
 @pytest.mark.parametrize(
-    "question",
-    ["Baclofen ten milligrams a day for cramps in cirrhosis?", "Is twenty mg three times daily OK for spasticity?"],
+    ("question", "in_digits", "daily"),
+    [
+        ("Baclofen ten milligrams a day for cramps in cirrhosis?", "Baclofen 10 mg a day for cramps in cirrhosis?", 10),
+        ("Is twenty mg three times daily OK for spasticity?", "Is 20 mg three times daily OK for spasticity?", 60),
+        ("Baclofen forty mg a day for cramps in cirrhosis?", "Baclofen 40 mg a day for cramps in cirrhosis?", 40),
+    ],
 )
-def test_a_dose_written_in_words_is_checked_and_found_unreadable(assistant, question):
-    check = assistant.reply([], question).dose_check
-    assert check is not None and check.verdict == "unable_to_check" and "written in words" in (check.reason or "")
+def test_a_dose_written_in_words_is_checked_as_its_number(assistant, question, in_digits, daily):
+    """Number words are numbers where unambiguous: the same check as the digits, never a greener one."""
+    check, twin = assistant.reply([], question).dose_check, assistant.reply([], in_digits).dose_check
+    assert check is not None and twin is not None and check.daily_dose_mg == daily
+    assert check.verdict == twin.verdict
