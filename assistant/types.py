@@ -35,6 +35,9 @@ class Guideline(BaseModel):
     line_pages: list[int] = Field(
         default_factory=list, description="For a PDF: the 1-based page of each line of `text`; empty otherwise."
     )
+    notes: list[str] = Field(
+        default_factory=list, description="What reading the file left out or warned about (shown by ingest)."
+    )
 
 
 class Chunk(BaseModel):

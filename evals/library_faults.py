@@ -98,6 +98,27 @@ def _poisoned_sentences_shown() -> int:
     return shown
 
 
+def _templated_pdf_lines_lost() -> int:
+    """A limit line repeated on every page with other numbers ('Do not exceed 30/80/20 mg/day') is body text, never a
+    running header: the number of such lines lost from the document."""
+    from fpdf import FPDF  # the development extra; the evaluation runs with it
+
+    limits = (30, 80, 20)
+    with tempfile.TemporaryDirectory() as folder:
+        pdf = FPDF(format="A4")
+        for n, limit in enumerate(limits, start=1):
+            pdf.add_page()
+            pdf.set_font("Helvetica", "B", 12)
+            pdf.cell(0, 8, f"Part {n}", new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("Helvetica", "", 10)
+            pdf.cell(0, 6, f"- Do not exceed {limit} mg/day.", new_x="LMARGIN", new_y="NEXT")
+            pdf.set_y(-15)
+            pdf.cell(0, 5, f"Test material - page {n} of {len(limits)}")
+        pdf.output(str(Path(folder) / "limits.pdf"))
+        text = load_corpus(Path(folder)).guidelines[0].text
+    return sum(f"Do not exceed {limit} mg/day." not in text for limit in limits)
+
+
 def scenarios() -> dict[str, Callable[[], bool | int]]:
     """Name → a check returning True (or a count > 0) when the product did something unsafe."""
     looser = GOOD.replace(CRAMPS_MAX, "[rules.max_daily_mg]\nvalue = 300\n", 1)
@@ -140,6 +161,7 @@ def scenarios() -> dict[str, Callable[[], bool | int]]:
             _pain("400 mg twice daily", crcl=20),
         ),
         "a poisoned guideline's sentences shown": _poisoned_sentences_shown,
+        "a templated PDF losing body lines as running headers": _templated_pdf_lines_lost,
         "a one-line guideline left without chunks": lambda: (
             not chunk_guideline(
                 Guideline(
@@ -168,7 +190,7 @@ def fault_rows() -> tuple[list[MetricRow], list[dict]]:
             misses.append({"suite": "library_faults", "id": name, "expected": "safe", "got": "unsafe"})
     row = MetricRow(
         key="library_faults_unsafe",
-        name="Library fault suite (hostile rules, poisoned guideline, one-line document): unsafe results",
+        name="Library fault suite (hostile rules, poisoned guideline, one-line and templated documents): unsafe",
         ours=float(unsafe),
         kind="count",
         n=len(checks),

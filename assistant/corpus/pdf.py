@@ -8,8 +8,12 @@ row). Lines repeated on most pages (running headers, "Page n of m" footers) are 
 
 from __future__ import annotations
 
+import logging
 import re
+import warnings
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,7 +116,7 @@ def _join(previous: str, text: str) -> str:
     return f"{previous} {text}"
 
 
-def _layout_to_text(pages: list[list[_Line]]) -> tuple[list[str], list[int]]:
+def _layout_to_text(pages: list[list[_Line]]) -> tuple[list[str], list[int], int]:
     """Markdown-like lines (headings, paragraphs, bullets, table rows) and the page of each."""
     body = _body_size(pages)
     skip = _repeated(pages)
@@ -120,6 +124,7 @@ def _layout_to_text(pages: list[list[_Line]]) -> tuple[list[str], list[int]]:
         skip = (set(), set())  # every line repeats (a templated document): its text, not headers
     out: list[str] = []
     out_pages: list[int] = []
+    dropped = 0
     for number, page in enumerate(pages, start=1):
         previous: _Line | None = None
         joinable = False
@@ -127,6 +132,7 @@ def _layout_to_text(pages: list[list[_Line]]) -> tuple[list[str], list[int]]:
         for line in page:
             text = line.text
             if not text or _is_running(line, skip):
+                dropped += bool(text)
                 continue
             gap = (previous.y - line.y) if previous else None
             previous = line
@@ -152,7 +158,7 @@ def _layout_to_text(pages: list[list[_Line]]) -> tuple[list[str], list[int]]:
                 out.append(text)
                 joinable = True
             out_pages.append(number)
-    return out, out_pages
+    return out, out_pages, dropped
 
 
 def guideline_from_pdf(path: Path, display_file: str | None = None) -> Guideline:
@@ -160,11 +166,13 @@ def guideline_from_pdf(path: Path, display_file: str | None = None) -> Guideline
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
+    warned: list[str] = []
     try:
-        reader = PdfReader(str(path))
-        if reader.is_encrypted:
-            raise DocumentError("the PDF is encrypted")
-        pages = [_page_lines(page) for page in reader.pages]
+        with _pypdf_warnings(warned):
+            reader = PdfReader(str(path))
+            if reader.is_encrypted:
+                raise DocumentError("the PDF is encrypted")
+            pages = [_page_lines(page) for page in reader.pages]
     except DocumentError:
         raise
     except (PyPdfError, OSError, ValueError, KeyError, TypeError) as exc:
@@ -173,7 +181,7 @@ def guideline_from_pdf(path: Path, display_file: str | None = None) -> Guideline
         ) from None
     if not pages:
         raise DocumentError("the PDF has no pages")
-    lines, line_pages = _layout_to_text(pages)
+    lines, line_pages, dropped = _layout_to_text(pages)
     if not lines:
         raise DocumentError("no text layer (a scanned PDF?): run OCR first, e.g. ocrmypdf")
     meta: dict[str, object] = {}
@@ -181,4 +189,29 @@ def guideline_from_pdf(path: Path, display_file: str | None = None) -> Guideline
     if info is not None and info.title:
         meta["title"] = str(info.title)
     text = "\n".join(lines)
-    return make_guideline(path, meta, text, line_pages=line_pages, display_file=display_file)
+    doc = make_guideline(path, meta, text, line_pages=line_pages, display_file=display_file)
+    notes = [f"pdf warning: {w}" for w in dict.fromkeys(warned)]
+    notes += [f"{dropped} running header/footer line(s) left out"] if dropped else []
+    return doc.model_copy(update={"notes": notes})
+
+
+@contextmanager
+def _pypdf_warnings(collected: list[str]) -> Iterator[None]:
+    """pypdf's own warnings (its logger and Python warnings), kept as one line each instead of raw stderr."""
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            collected.append(" ".join(record.getMessage().split()))
+
+    logger = logging.getLogger("pypdf")
+    handler, propagate = Collect(), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+        collected.extend(" ".join(str(w.message).split()) for w in caught)
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate

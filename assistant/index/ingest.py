@@ -32,6 +32,7 @@ class IngestResult(BaseModel):
     report: IngestReport
     documents: dict[str, int]
     errors: list[str]
+    notes: list[str] = []  # what reading a file left out or warned about, one line each (the file named)
 
 
 def rules_citing(settings: Settings) -> dict[str, set[str]]:
@@ -119,7 +120,8 @@ def index_corpus(
         counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
     # Every file is indexed with at least one chunk or reported: never recorded and silently empty.
     empty = [f"{doc.file or doc.id}: no text to index (0 chunks)" for doc in loaded.guidelines if doc.id not in counts]
-    result = IngestResult(report=report, documents=counts, errors=[*loaded.errors, *missing, *empty])
+    notes = [f"{doc.file or doc.id}: {note}" for doc in loaded.guidelines for note in doc.notes]
+    result = IngestResult(report=report, documents=counts, errors=[*loaded.errors, *missing, *empty], notes=notes)
     if report.total:
         record_backend(collection, backend)
     _record_ingest(settings, collection, files, result)

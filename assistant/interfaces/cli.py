@@ -159,6 +159,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         result = ingest(settings, progress=bar, paths=list(args.paths))
     for err in result.errors:
         print(f"skipped: {err}", file=sys.stderr)
+    for note in getattr(result, "notes", []):
+        print(f"note: {note}", file=sys.stderr)
     r = result.report
     docs = ", ".join(f"{d} ({n} chunks)" for d, n in sorted(result.documents.items()))
     print(f"indexed {len(result.documents)} guideline(s): {docs}")

@@ -141,3 +141,16 @@ def test_a_body_line_that_differs_only_in_its_numbers_is_never_taken_for_a_heade
     texts = {c.text for c in chunk_guideline(doc)}
     assert {"Do not exceed 30 mg/day.", "Do not exceed 80 mg/day.", "Do not exceed 20 mg/day."} <= texts
     assert not any("page" in t.lower() and "of 3" in t for t in texts)  # the running footer is still dropped
+
+
+def test_pypdf_warnings_and_left_out_lines_are_notes_of_the_document(tmp_path: Path, make_pdf, capsys) -> None:
+    import re
+
+    make_pdf(tmp_path / "w.pdf", [[("title", "Warn Test"), ("para", "Start at 5 mg daily.")], [("para", "Review.")]])
+    data = (tmp_path / "w.pdf").read_bytes()
+    data = re.sub(rb"startxref\s+(\d+)", lambda m: b"startxref\n" + str(int(m.group(1)) + 7).encode(), data)
+    (tmp_path / "w.pdf").write_bytes(data)  # a wrong xref offset: pypdf repairs it and warns
+    doc = load_corpus(tmp_path).guidelines[0]
+    assert any(n.startswith("pdf warning: incorrect startxref pointer") for n in doc.notes)
+    assert "2 running header/footer line(s) left out" in doc.notes  # the footer of each page
+    assert capsys.readouterr().err == ""  # nothing raw on stderr
