@@ -64,7 +64,6 @@ def test_titration_question_reads_previous_dose_and_interval(read):
         ("eGFR was 90 last year but is now 20", {"egfr": 20.0}),
         ("on baclofen for 3 years, now 85", {"age": 85.0}),
         ("ESRD", {"renal_impairment": "kidney_failure"}),
-        ("CKD stage 4", {"renal_impairment": "severe"}),
         ("acute kidney injury today", {"aki": True}),
         ("on peritoneal dialysis", {"dialysis": True}),
         ("a 6-year-old", {"age": 6.0}),
@@ -89,6 +88,11 @@ def test_patient_facts_from_text(read, text, facts):
 )
 def test_bounds_are_ranges(read, text, low, high):
     assert read(text).patient_ranges[text.split()[0].lower().replace("na", "sodium")] == (low, high)
+
+
+def test_a_ckd_stage_is_the_egfr_range_it_stands_for(read):
+    q = read("CKD stage 4")
+    assert (q.patient.known(), q.patient_ranges) == ({}, {"egfr": (15.0, 29.0)})
 
 
 def test_facts_persist_over_turns_until_another_patient(read):
