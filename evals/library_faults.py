@@ -119,7 +119,33 @@ def _templated_pdf_lines_lost() -> int:
     return sum(f"Do not exceed {limit} mg/day." not in text for limit in limits)
 
 
-def scenarios() -> dict[str, Callable[[], bool | int]]:
+def _changed_documents_quoted(embeddings) -> int:
+    """A guideline deleted, and one changed, after ingest: how many answers still cite the old text."""
+    import shutil
+
+    from assistant import Assistant, Settings
+
+    question = "What is the maximum dose of baclofen for muscle cramps in cirrhosis?"
+    quoted = 0
+    for fault in ("deleted", "changed"):
+        with tempfile.TemporaryDirectory() as folder:
+            corpus = Path(folder) / "corpus"
+            shutil.copytree(SHIPPED, corpus)
+            assistant = Assistant(Settings(data_dir=Path(folder) / "data", corpus_dir=corpus), embeddings=embeddings)
+            cited = [c for c in assistant.reply([], question).citations if c.doc_id == "baclofen-muscle-cramps"]
+            if not cited:
+                return 1  # the set-up itself failed: the fault cannot be shown absent
+            doc = corpus / "baclofen-muscle-cramps.md"
+            if fault == "deleted":
+                doc.unlink()
+            else:
+                doc.write_text(doc.read_text(encoding="utf-8").replace("30 mg/day", "300 mg/day"), encoding="utf-8")
+            answer = assistant.reply([], question)
+            quoted += any(c.chunk_id == cited[0].chunk_id for c in answer.citations)
+    return quoted
+
+
+def scenarios(embeddings=None) -> dict[str, Callable[[], bool | int]]:
     """Name → a check returning True (or a count > 0) when the product did something unsafe."""
     looser = GOOD.replace(CRAMPS_MAX, "[rules.max_daily_mg]\nvalue = 300\n", 1)
     fake_quote = looser.replace("up to a maximum of 30 mg/day", "up to a maximum of 300 mg/day", 1)
@@ -162,6 +188,11 @@ def scenarios() -> dict[str, Callable[[], bool | int]]:
         ),
         "a poisoned guideline's sentences shown": _poisoned_sentences_shown,
         "a templated PDF losing body lines as running headers": _templated_pdf_lines_lost,
+        **(
+            {"a deleted or changed guideline still quoted": lambda: _changed_documents_quoted(embeddings)}
+            if embeddings is not None
+            else {}
+        ),
         "a one-line guideline left without chunks": lambda: (
             not chunk_guideline(
                 Guideline(
@@ -174,11 +205,12 @@ def scenarios() -> dict[str, Callable[[], bool | int]]:
     }
 
 
-def fault_rows() -> tuple[list[MetricRow], list[dict]]:
-    """The number of unsafe results over every scenario (gated at 0), and one miss per unsafe scenario."""
+def fault_rows(embeddings=None) -> tuple[list[MetricRow], list[dict]]:
+    """The number of unsafe results over every scenario (gated at 0), and one miss per unsafe scenario. With the
+    eval's embedding model, the deleted- and changed-document scenario runs a second assistant on a corpus copy."""
     misses: list[dict] = []
     unsafe = 0
-    checks = scenarios()
+    checks = scenarios(embeddings)
     for name, check in checks.items():
         try:
             result = int(check())

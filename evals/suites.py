@@ -103,7 +103,7 @@ def suite_rows(assistant, progress=lambda: None) -> tuple[list[MetricRow], list[
             )
         )
     probe_rows, probe_misses = redteam_rows(lambda q: _reply(assistant, {"question": q}), progress)
-    fault, fault_misses = fault_rows()
+    fault, fault_misses = fault_rows(getattr(assistant, "embeddings", None))
     return rows + probe_rows + fault, misses + probe_misses + fault_misses
 
 
