@@ -7,6 +7,7 @@ indication, the rule covering the patient) → read the doses → collect the fi
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from assistant.corpus.routes import route_in
@@ -21,7 +22,7 @@ from assistant.dosing.reading.weight import read_dose
 from assistant.dosing.request import DoseRequest, read_request
 from assistant.dosing.rules.load import refused_reason
 from assistant.dosing.rules.schema import DrugRules, General, IndicationRule
-from assistant.dosing.select import Target, covering, limits_applied, merge, select
+from assistant.dosing.select import Target, covering, limits_applied, merge_findings, select
 from assistant.index.library_rules import library_rules
 from assistant.settings import Settings
 from assistant.types import HARD_STOPS, DoseCheck, Finding, Patient
@@ -49,7 +50,7 @@ def check_dose(request: DoseRequest | Mapping[str, Any], rules: Mapping[str, Dru
         return _unable(_raw_base(request), req, Patient())
     base: dict[str, Any] = {"drug": req.drug, "dose": req.dose, "route": req.route, "indication": req.indication}
     rules = library_rules(Settings()) if rules is None else rules
-    routed = _route_of_the_dose(req, rules)
+    routed = _route_of_the_dose(req, rules.get(req.drug.strip().lower()), getattr(rules, "corpus_dir", None))
     if isinstance(routed, str):
         return _unable(base, routed, req.patient)
     req = routed
@@ -63,13 +64,14 @@ def check_dose(request: DoseRequest | Mapping[str, Any], rules: Mapping[str, Dru
     return _verdict(base, target, ctx, _findings(target, ctx))
 
 
-def _route_of_the_dose(req: DoseRequest, rules: Mapping[str, DrugRules]) -> DoseRequest | str:
+def _route_of_the_dose(req: DoseRequest, drug_rules: DrugRules | None, corpus_dir: Path | None) -> DoseRequest | str:
     """A route written inside the dose ('2 mcg IV every 6 hours') is read, matched to the drug's routes and taken
     out of the dose; a route the rules lack, or one that contradicts the route given, is the reason it cannot be
-    checked."""
-    drug_rules = rules.get(req.drug.strip().lower())
-    named = route_in(req.dose, Settings().corpus_dir) if drug_rules is not None else None
-    if drug_rules is None or named is None:
+    checked. The route words are the reader data of the rules' library (settings only for rules loaded bare)."""
+    if drug_rules is None:
+        return req
+    named = route_in(req.dose, corpus_dir or Settings().corpus_dir)
+    if named is None:
         return req
     general, words, rest = named
     key = drug_rules.route_key(general) or drug_rules.route_key(words)
@@ -174,7 +176,7 @@ def _findings(target: Target, ctx: DoseContext) -> list[Finding]:
         shared.append(fx.finding("co_medications", "within_limits", f"Taken with {named}: interactions not checked."))
     labels = target.labels
     per_rule = {r.indication: _rule_findings(r, labels[r.indication], ctx, general) for r in target.selected}
-    found = merge(shared, per_rule, labels)
+    found = merge_findings(shared, per_rule, labels)
     return sorted(found, key=lambda f: ("hard", "soft", "info").index(f.severity))
 
 

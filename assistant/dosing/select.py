@@ -57,7 +57,7 @@ def covering(
     return chosen, missing, groups
 
 
-def merge(shared: list[Finding], per_rule: dict[str, list[Finding]], labels: dict[str, str]) -> list[Finding]:
+def merge_findings(shared: list[Finding], per_rule: dict[str, list[Finding]], labels: dict[str, str]) -> list[Finding]:
     """Combine findings; with several indications a stop that not all share becomes a caution."""
     if len(per_rule) == 1:
         return shared + next(iter(per_rule.values()))

@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from assistant.corpus.routes import route_words
 from assistant.dosing.rules.schema import DrugRules
 from assistant.text.words import STOPWORDS
 
@@ -134,17 +135,9 @@ def build_lexicon(
         if isinstance(v, dict)
     )
     before, after = mention_data.get("negation_before"), mention_data.get("negation_after")
-    route_words = {
-        route: _compile(
-            r"(?<![\w/.])(?:"
-            + "|".join(re.escape(w) for w in sorted({route, *spellings}, key=len, reverse=True))
-            + r")(?![\w/])"
-        )
-        for route, spellings in data.get("route_words", {}).items()
-    }
     return Lexicon(
         fact_mentions=fact_mentions,
-        route_words=route_words,
+        route_words=dict(route_words(str(corpus_dir))),
         ckd_egfr={str(k): (float(v[0]), float(v[1])) for k, v in data.get("ckd_stages", {}).get("egfr", {}).items()},
         negation_before=_compile(before) if before else None,
         negation_after=_compile(after) if after else None,

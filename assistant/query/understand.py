@@ -205,14 +205,13 @@ class Reader:
         own = self.lexicon.route_terms.get(drug, {})
         stages = self.lexicon.patterns.get("ckd_stages.pattern")
         out = []
-        for route, pattern in self.lexicon.route_words.items():
-            for text in turns:
-                staged = [(s.start(), s.end()) for s in stages.finditer(text)] if stages else []
-                m = pattern.search(text)
-                if m and any(a <= m.start() < b for a, b in staged):  # 'stage IV CKD' names no route
-                    continue
-                if m and not any(p.search(m.group(0)) for p in own.values()):
-                    out.append(f"the route '{m.group(0)}' ({route}), which the {drug} rules do not cover")
+        for text in turns:
+            staged = [(s.start(), s.end()) for s in stages.finditer(text)] if stages else []
+            for route, pattern in self.lexicon.route_words.items():
+                for m in pattern.finditer(text):
+                    inside_a_stage = any(a <= m.start() < b for a, b in staged)  # 'stage IV CKD' names no route
+                    if not inside_a_stage and not any(p.search(m.group(0)) for p in own.values()):
+                        out.append(f"the route '{m.group(0)}' ({route}), which the {drug} rules do not cover")
         return list(dict.fromkeys(out))
 
     def _route(self, drug: str | None, turns: list[str]) -> str | None:

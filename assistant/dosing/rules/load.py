@@ -25,12 +25,13 @@ MAX_RULES_FILE_BYTES = 1_000_000  # a rules file is a page of limits; anything f
 
 class RuleSet(dict[str, DrugRules]):
     """The usable rules by lower-case drug name; `refused` names every drug (or file) whose rules were refused,
-    with the one-line reason, and `files` the files read."""
+    with the one-line reason; `corpus_dir` is the library they were checked against (its reader data reads a
+    route written inside a dose), None when loaded without one."""
 
-    def __init__(self, usable: Mapping[str, DrugRules], refused: Mapping[str, str], files: list[Path]) -> None:
+    def __init__(self, usable: Mapping[str, DrugRules], refused: Mapping[str, str]) -> None:
         super().__init__(usable)
         self.refused: dict[str, str] = dict(refused)
-        self.files: list[Path] = list(files)
+        self.corpus_dir: Path | None = None
 
 
 def refused_reason(rules: Mapping[str, DrugRules], drug: str) -> str | None:
@@ -106,7 +107,7 @@ def _load_folder(files: list[Path], documents: Mapping[str, str] | None) -> Rule
             usable[drug] = load_rules_file(paths[0], documents)
         except RulesError as exc:
             refused[drug] = one_line(exc)
-    return RuleSet(usable, refused, files)
+    return RuleSet(usable, refused)
 
 
 def _documents_key(documents: Mapping[str, str] | None) -> str:
