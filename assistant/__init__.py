@@ -28,9 +28,10 @@ if TYPE_CHECKING:
     from assistant.index.provenance import folder_hash
     from assistant.index.store import document_summaries
     from assistant.interfaces import audit
-    from assistant.pipeline import Assistant, Turn
+    from assistant.pipeline import Assistant
     from assistant.query.validate import validate_question
     from assistant.settings import Settings, SettingsError
+    from assistant.turns import Turn
     from assistant.types import (
         REMOVAL_LABELS,
         VERDICT_LABELS,
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
 _HOMES: dict[str, str] = {
     "Assistant": "assistant.pipeline",
     "CorpusStatus": "assistant.types",
-    "Turn": "assistant.pipeline",
+    "Turn": "assistant.turns",
     "Settings": "assistant.settings",
     "SettingsError": "assistant.settings",
     "check_dose": "assistant.dosing.check",

@@ -17,11 +17,17 @@ Why each name is here and not in `assistant` (a product never needs it, an evalu
 - `guard`, `Draft`, `Chunk`, `Citation`: the guard itself and its input types; the library fault suite feeds it a
   poisoned guideline's sentences.
 - `chunk_guideline`, `Guideline`: the chunker and its input; the fault suite checks no document is silently empty.
+- `RelevanceModel`, `FEATURES`, `ANSWER_FEATURES`, `choose`, `RANKER_FILE`: the answer's relevance model and
+  sentence choice; the ranker's fit (`python -m evals.fit_ranker`) refits the model on the tune split and replays
+  the choice.
 """
 
 from __future__ import annotations
 
+from assistant.answer.answerable import ANSWER_FEATURES
 from assistant.answer.guard import guard
+from assistant.answer.ranking import choose
+from assistant.answer.relevance import FEATURES, RANKER_FILE, RelevanceModel
 from assistant.answer.support import support_pool
 from assistant.corpus.chunk import chunk_guideline
 from assistant.corpus.load import load_corpus
@@ -35,6 +41,11 @@ from assistant.text.sentences import answer_sentences
 from assistant.types import Chunk, Citation, Draft, Guideline
 
 __all__ = [
+    "ANSWER_FEATURES",
+    "FEATURES",
+    "RANKER_FILE",
+    "RelevanceModel",
+    "choose",
     "Chunk",
     "Citation",
     "Draft",

@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel
-
-from assistant.answer.compose import REFUSAL, answered_intent, compose
-from assistant.answer.guard import guard
+from assistant.answer.aspect import evidence_refusal, refusal_text
+from assistant.answer.compose import answered_intent, dosing_question, names_another_drug
+from assistant.answer.coverage import names_subject, text_subject, unchecked_companions
+from assistant.answer.extractive import extractive_answer, finding_chunks
+from assistant.answer.ranking import Ranked, RankRequest, SentenceRanker
+from assistant.answer.relevance import RelevanceModel
+from assistant.answer.safety_net import SafetyNet
+from assistant.answer.sentence_vectors import SentenceVectors
 from assistant.corpus.glossary import load_glossary
 from assistant.index.freshness import DocumentFreshness
 from assistant.index.ingest import IngestResult, ingest
@@ -20,9 +24,10 @@ from assistant.index.rebuild import staged_reindex
 from assistant.index.store import open_collection
 from assistant.judge import judge, not_for, population_gap
 from assistant.llm.request import LLMRequest
+from assistant.llm.write import written
 from assistant.query.concepts import only_negated
 from assistant.query.intent import IntentReader
-from assistant.query.lexicon import build_lexicon
+from assistant.query.library_reader import build_reader
 from assistant.query.report import understood_report
 from assistant.query.scope import (
     TopicWords,
@@ -32,11 +37,11 @@ from assistant.query.scope import (
     keep_drug_names_apart,
     topic_words,
 )
-from assistant.query.subjects import subject_drugs_of
-from assistant.query.understand import Query, Reader
+from assistant.query.understand import Query
 from assistant.query.validate import validate_question
 from assistant.retrieval import HybridRetriever
-from assistant.settings import Settings
+from assistant.settings import REPO_ROOT, Settings
+from assistant.turns import ReadTurn, Turn
 from assistant.types import (
     Answer,
     Chunk,
@@ -49,13 +54,6 @@ from assistant.types import (
 )
 
 log = logging.getLogger("assistant")
-
-
-class Turn(BaseModel):
-    """One message of the conversation."""
-
-    role: Literal["user", "assistant"]
-    content: str
 
 
 class Assistant:
@@ -75,6 +73,10 @@ class Assistant:
         self.freshness = DocumentFreshness(self.settings)
         self.rules = library_rules(self.settings)  # each file checked against the guidelines it cites
         self.intents = IntentReader(self.settings.corpus_dir, self.embeddings.embed_documents)
+        vectors = SentenceVectors(self.embeddings.embed_documents)
+        folders = [self.settings.corpus_dir, REPO_ROOT / "corpus"]  # the library's data, else the shipped defaults
+        self.ranker = SentenceRanker(RelevanceModel.load(*folders), vectors)
+        self.safety_net = SafetyNet(folders, self.embeddings.embed_documents)
         self._use_index(self.collection)
         self.llm = llm if llm is not None else self.settings.llm
         self.chat_models: dict = {}  # backend spec -> chat model, built lazily by assistant.llm.backends
@@ -103,36 +105,17 @@ class Assistant:
     def read_topic_words(self, text: str) -> TopicWords:
         """The question's words against the corpus; a typo is never 'corrected' into a drug name (an unknown drug
         must not become a library drug whose doses would then be given)."""
-        found = keep_drug_names_apart(topic_words(text, self.vocabulary, self.glossary), self.drug_names)
+        found = topic_words(text, self.vocabulary, self.glossary, self.drug_names)
+        found = keep_drug_names_apart(found, self.drug_names)
         lexicon = self.reader.lexicon
         found.populations = [w for w in found.populations if not only_negated(text, w, lexicon)]  # 'not pregnant'
         return found
 
     def _build_reader(self) -> None:
         """The question reader's vocabulary: rules, glossary, the titles of the indexed guidelines."""
-        titles = sorted({title for title, _ in self.retriever.documents().values()})
-        # Drugs the library is about: each document's own drugs (front matter, title, rules citing it), read
-        # from the index; the dictionary on the titles covers documents indexed before drugs were recorded.
-        subjects = subject_drugs_of(titles) | self.retriever.lexical.subject_drugs()
-        lexicon = build_lexicon(
-            self.settings.corpus_dir,
-            self.rules,
-            self.glossary.drug_aliases,
-            subjects,
-            self.glossary.indication_terms,
-            self.glossary.ambiguous_indication_terms,
-        )
-        covered = sorted(lexicon.covered_drugs)
-        default = covered[0] if len(covered) == 1 else None  # a question naming no drug is about the only one
-        ahead = getattr(self.embeddings, "embed_with", None)  # the retrieval query, embedded with the intent's text
-        embed_with = (lambda text, search: ahead(text, self.glossary.expand(search))) if ahead else None
-        self.reader = Reader(lexicon, self.intents, self.embeddings.embed_query, default, embed_with)
-        self.drug_names = {
-            *lexicon.covered_drugs,
-            *self.glossary.drugs,
-            *lexicon.drug_aliases,
-            *lexicon.drug_aliases.values(),
-        }
+        built = build_reader(self.settings.corpus_dir, self.rules, self.glossary, self.retriever, self.intents)
+        self.reader, self.drug_names, self.library_words = built.reader, built.drug_names, built.library_words
+        self.message_vectors = built.message_vectors
         # Kinds of question no guideline text answers at all (e.g. interactions): refused, never guessed.
         self.uncovered_kinds = UncoveredKinds(self.intents.answer_cues, self.retriever.any_text_matches)
 
@@ -149,26 +132,74 @@ class Assistant:
         return self.retriever.chunk_for_quote(source.doc_id, source.quote)
 
     # -- one turn -----------------------------------------------------------------
-    def retrieve(self, query: Query, prior: list[str] | None = None) -> list[Hit]:
-        """Hybrid search on the question (with its conversation context, glossary expanded)."""
+    def retrieve(
+        self, query: Query, prior: list[str] | None = None, vector: list[float] | None = None, k: int | None = None
+    ) -> list[Hit]:
+        """Hybrid search on the question (with its conversation context, glossary expanded); `vector` is that text's
+        embedding when the caller has it; `k` hits (top_k by default)."""
         # 'general' says nothing about the wording that answers it; a bare 'dose' question says little.
         cue = self.intents.answer_cues.get(query.intent) if query.intent != "general" else None
         weight = 0.5 if query.intent == "dose" else 1.0
         return self.retriever.search(
-            self.glossary.expand(query.search_text), self.settings.top_k, cue=cue, prior=prior, cue_weight=weight
+            self.glossary.expand(query.search_text),
+            k or self.settings.top_k,
+            cue=cue,
+            prior=prior,
+            cue_weight=weight,
+            vector=vector,
         )
+
+    def _ranked(self, query: Query, hits: list[Hit], vector: list[float], dose_check: DoseCheck | None) -> Ranked:
+        """The hits' sentences by relevance to the whole question (assistant/answer/ranking.py). A substance only the
+        text covers is answered only by sentences that name it; another drug's figures never answer a dose question."""
+        drug = (query.drug or "").lower()
+        names = (*self.glossary.drugs, *(m.name for m in query.mentions))
+        others = frozenset(d.lower() for d in names if d.lower() != drug)
+        if drug not in self.rules:
+            names_other: Callable[[str], bool] = lambda sentence: not names_subject(sentence, drug)  # noqa: E731
+        else:
+            names_other = lambda sentence: bool(others) and names_another_drug(sentence, others)  # noqa: E731
+        request = RankRequest(
+            question=query.search_text,
+            vector=vector,
+            last_vector=self.message_vectors.pop(self.glossary.expand(query.search_text)),  # None: the main vector
+            hits=hits,
+            indications=query.indications,
+            dosing=dosing_question(query),
+            only_subject=drug not in self.rules,
+            cue=self.intents.answer_cues.get(answered_intent(query.intent, dose_check)),
+            drug_rules=self.rules.get(drug),
+            names_other=names_other,
+            message=query.message,
+            known=self.library_words,
+            expand=self.glossary.expand,
+            stored=self.retriever.vectors_by_id,
+        )
+        return self.ranker.rank(request)
 
     def search(self, question: str, history: Sequence[str] = ()) -> list[Hit]:
         """Retrieval alone, as `reply` does it before a dose check (for evaluation and tests)."""
         corrected = apply_corrections(self.read_topic_words(question).corrections, question)
         return self.retrieve(self.reader.understand(corrected, list(history)))
 
-    def _finding_chunks(self, check: DoseCheck | None) -> list[str]:
-        """Chunks behind the dose check's hard and soft findings: the text that answers a checked dose."""
-        if check is None:
-            return []
-        chunks = [self.source_chunk(f.citation) for f in check.findings if f.severity != "info" and f.citation]
-        return list(dict.fromkeys(c.id for c in chunks if c))
+    def _evidence(self, query: Query, dose_check: DoseCheck | None) -> tuple[list[Hit], list[str], list[float]]:
+        """(the hits still in their documents, notes on the stale ones, the question's vector)."""
+        vector = self.embeddings.embed_query(self.glossary.expand(query.search_text))
+        pool = max(self.settings.top_k, self.settings.answer_pool)
+        found = self.retrieve(query, finding_chunks(dose_check, self.source_chunk), vector, pool)
+        hits, stale = self.freshness.split(found, self.document_file)
+        return hits, stale, vector
+
+    def understand(self, history: list[Turn], message: str) -> tuple[TopicWords, Query]:
+        """The message's words against the corpus and the question understood, as `reply` reads them."""
+        return self._read(history, message, None, None)[1:]
+
+    def rank_sentences(self, history: list[Turn], message: str, patient: Patient | None = None) -> Ranked:
+        """The candidate sentences of a reply, scored as `reply` scores them (for evaluation and the ranker's fit)."""
+        _, _, query = self._read(history, message, None, None)
+        dose_check = judge(query, self.rules, patient)
+        hits, _, vector = self._evidence(query, dose_check)
+        return self._ranked(query, hits, vector, dose_check)
 
     def reply(
         self,
@@ -184,10 +215,20 @@ class Assistant:
 
         `llm` overrides the default answer writer for this turn (a spec or a chat model). With an LLM, the
         extractive answer is composed first; the model's draft replaces it only where it survives the guard.
-        `on_text` receives the guarded text of the model's complete sentences while it writes."""
+        `on_text` receives the guarded text of the model's complete sentences while it writes. A possible emergency
+        gets the library's safety-net sentence first (assistant/answer/safety_net.py)."""
         text, found, query = self._read(history, message, indication, route)
         dose_check = judge(query, self.rules, patient, indication, route)
-        hits, stale = self.freshness.split(self.retrieve(query, self._finding_chunks(dose_check)), self.document_file)
+        hits, stale, vector = self._evidence(query, dose_check)
+        if on_text is not None and self.safety_net.applies(vector):
+            on_text(self.safety_net.sentence)
+        turn = ReadTurn(text, found, query, dose_check, hits, stale, vector, patient)
+        return self.safety_net.first(self._answer(turn, history, llm, on_text), vector)
+
+    def _answer(self, turn: ReadTurn, history: list[Turn], llm, on_text: Callable[[str], None] | None) -> Answer:
+        """The turn's answer, refusal or question back, from what `reply` read and retrieved."""
+        text, found, query, dose_check = turn.text, turn.found, turn.query, turn.dose_check
+        hits, stale, vector, patient = turn.hits, turn.stale, turn.vector, turn.patient
         best = max((h.similarity or 0.0 for h in hits), default=0.0)
         facts = (patient or Patient()).merged_over(query.patient)  # explicit fields win over text
         gap = population_gap(facts, self.rules.get(query.drug or ""))
@@ -208,13 +249,23 @@ class Assistant:
         }
         if not scope.in_scope:
             log.info("refused %r: %s", text[:80], scope.reason)
-            named = f" Not covered: {', '.join(common['not_covered'])}." if common["not_covered"] else ""
-            return Answer(text=REFUSAL + named, refused=True, dose_check=dose_check, **common)
+            return Answer(text=refusal_text(common["not_covered"]), refused=True, dose_check=dose_check, **common)
         if query.drug is None:
             choices = ", ".join(sorted(self.reader.lexicon.covered_drugs))
             ask = f"Which drug is this about? The library has guidance on: {choices}."
             return Answer(text=ask, refused=False, clarify=ask, dose_check=dose_check, **common)
-        answer, allowed = self._extractive(query, hits, dose_check, common)
+        ranked = self._ranked(query, hits, vector, dose_check)
+        if ranked.answerable < self.ranker.model.answer_min and dose_check is None:
+            log.info("refused %r: answerable %.2f %s", text[:80], ranked.answerable, ranked.answer_features)
+            return evidence_refusal(text, ranked, self.library_words, common)
+        companions, dose_check = unchecked_companions(query, [c.sentence for c in ranked.candidates], dose_check)
+        if companions and dose_check is None:  # an interaction or alternative the library says nothing about
+            return evidence_refusal(text, ranked, self.library_words, {**common, "not_covered": companions})
+        picked = ranked.picked if ranked.answerable >= self.ranker.model.answer_min else []
+        drug_rules = self.rules.get(query.drug)
+        answer, allowed = extractive_answer(
+            query.search_text, picked, hits, dose_check, self.source_chunk, drug_rules, common
+        )
         request = LLMRequest(
             extractive=answer,
             history=history,
@@ -227,17 +278,7 @@ class Assistant:
             settings=self.settings,
             on_text=on_text,
         )
-        return self._written(request, llm)
-
-    def _written(self, request: LLMRequest, llm) -> Answer:
-        """The extractive answer, or its rewrite by the turn's LLM backend (`llm`, else the default) where the
-        model's draft survives the guard. A refusal and the 'none' backend call no model."""
-        backend = self.llm if llm is None else llm
-        if request.extractive.refused or isinstance(backend, str) and backend.strip().lower() in ("", "none"):
-            return request.extractive
-        from assistant.llm.run import llm_reply
-
-        return llm_reply(request, backend, self.chat_models)
+        return written(request, self.llm if llm is None else llm, self.chat_models)
 
     def _read(
         self, history: list[Turn], message: str, indication: str | None, route: str | None
@@ -256,37 +297,4 @@ class Assistant:
                 "indications": [indication] if indication else query.indications,
             }
         )
-        return text, found, query
-
-    def _extractive(
-        self, query: Query, hits: list[Hit], dose_check: DoseCheck | None, common: dict[str, Any]
-    ) -> tuple[Answer, dict[str, Chunk]]:
-        """The guarded extractive answer for the question's drug (a refusal when the guard keeps nothing), and the
-        chunks its sentences may cite: the hits and the chunks behind the dose check's findings."""
-        drug = query.drug or ""
-        other_drugs = tuple(d for d in (*self.glossary.drugs, *(m.name for m in query.mentions)) if d != drug)
-        drug_rules = self.rules.get(drug)
-        cues = self.intents.answer_cues
-        draft = compose(query, hits, dose_check, self.source_chunk, other_drugs, cues, drug_rules)
-        allowed = {h.chunk.id: h.chunk for h in hits}
-        for finding in dose_check.findings if dose_check else []:
-            if finding.citation and (chunk := self.source_chunk(finding.citation)):
-                allowed[chunk.id] = chunk
-        guarded = guard(draft, query.search_text, allowed, dose_check, drug_rules)
-        if guarded.report.removed:
-            log.warning(
-                "guard removed %d sentence(s): %s",
-                len(guarded.report.removed),
-                [r.reason for r in guarded.report.removed],
-            )
-        if not guarded.text.strip():
-            return Answer(text=REFUSAL, refused=True, dose_check=dose_check, guard=guarded.report, **common), allowed
-        answer = Answer(
-            text=guarded.text,
-            refused=False,
-            citations=guarded.citations,
-            dose_check=dose_check,
-            guard=guarded.report,
-            **common,
-        )
-        return answer, allowed
+        return text, found, text_subject(query, self.vocabulary.knows)  # a substance only the text covers

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from assistant.index.chunks import StoredChunkMap, document_chunks, fetch_chunks, quote_matches
+from assistant.index.chunks import StoredChunkMap, chunk_vectors, document_chunks, fetch_chunks, quote_matches
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import query as dense_query
@@ -57,6 +57,10 @@ class HybridRetriever:
     def chunk_by_id(self, chunk_id: str) -> Chunk | None:
         """One stored chunk, None when the id is not in the index."""
         return fetch_chunks(self.collection, [chunk_id]).get(chunk_id)
+
+    def vectors_by_id(self, chunk_ids: list[str]) -> dict[str, list[float]]:
+        """The indexed vectors of these chunks (one store request)."""
+        return chunk_vectors(self.collection, chunk_ids)
 
     def chunks_by_id(self, chunk_ids: list[str]) -> dict[str, Chunk]:
         """Stored chunks by id in one request (unknown ids are left out)."""
@@ -122,16 +126,25 @@ class HybridRetriever:
     def bm25_ranking(self, question: str) -> list[str]:
         return self.lexical.ranking(content_terms(question), self.candidates)
 
-    def dense_ranking(self, question: str) -> list[tuple[str, float]]:
-        return dense_query(self.collection, self.embeddings.embed_query(question), self.candidates)
+    def dense_ranking(self, question: str, vector: list[float] | None = None) -> list[tuple[str, float]]:
+        """Nearest chunks to the question (its vector when the caller has it already)."""
+        vector = vector if vector is not None else self.embeddings.embed_query(question)
+        return dense_query(self.collection, vector, self.candidates)
 
     def search(
-        self, question: str, k: int = 5, cue: str | None = None, prior: list[str] | None = None, cue_weight: float = 1.0
+        self,
+        question: str,
+        k: int = 5,
+        cue: str | None = None,
+        prior: list[str] | None = None,
+        cue_weight: float = 1.0,
+        vector: list[float] | None = None,
     ) -> list[Hit]:
         """Top-k fused hits. `cue` (a regex of wording that answers the question's intent, e.g. 'maxim|up to')
         adds a list to the fusion: the dense and BM25 candidates that contain such wording. `prior` adds
-        chunk ids known to matter (the corpus text behind a dose-check finding) as one more list."""
-        ranked_dense = self.dense_ranking(question)
+        chunk ids known to matter (the corpus text behind a dose-check finding) as one more list. `vector`: the
+        question's embedding, when the caller has computed it (the answer's relevance step uses it too)."""
+        ranked_dense = self.dense_ranking(question, vector)
         sparse = self.bm25_ranking(question)
         # One store request for every candidate's text (a BM25 id of a chunk deleted since is dropped here).
         table = fetch_chunks(self.collection, [cid for cid, _ in ranked_dense] + sparse + list(prior or []))

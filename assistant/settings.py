@@ -38,7 +38,10 @@ class Settings(BaseSettings):
         default=None, description="http://host:port of a `chroma run` server; embedded store when unset."
     )
     collection: str = Field(default="guidelines", description="Chroma collection name.")
-    top_k: int = Field(default=5, ge=1, le=20, description="Hits passed to composition.")
+    top_k: int = Field(default=5, ge=1, le=20, description="Hits of a plain search (`search`, retrieval recall).")
+    answer_pool: int = Field(
+        default=10, ge=1, le=40, description="Hits whose sentences a reply scores for relevance (at least top_k)."
+    )
     candidates: int = Field(default=20, ge=1, le=200, description="Dense and BM25 list length before fusion.")
     rrf_k: int = Field(default=60, ge=1, le=10_000, description="Reciprocal-rank-fusion constant.")
     min_similarity: float = Field(
@@ -50,7 +53,7 @@ class Settings(BaseSettings):
         "(calibrated: `python -m evals.calibrate`).",
     )
     topic_zipf: float = Field(
-        default=3.5,
+        default=4.75,
         ge=0.0,
         le=8.0,
         allow_inf_nan=False,

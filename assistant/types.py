@@ -258,7 +258,11 @@ class Answer(BaseModel):
         default=None, description="A question back to the user, when the question cannot be placed."
     )
     not_covered: list[str] = Field(
-        default_factory=list, description="Named drugs, substances or populations the library does not cover."
+        default_factory=list,
+        description="Named drugs, substances, populations or asked aspects the library does not cover.",
+    )
+    safety_net: str | None = Field(
+        default=None, description="The fixed sentence a possible emergency gets first (also the text's first block)."
     )
 
 

@@ -1,6 +1,8 @@
 """`python -m evals.calibrate`: choose the two refusal thresholds on the calibration split.
 
-The calibration split is the written cases plus the `tune` half of the outside answerable set
+Only the scope decision depends on them; a question the relevance step refuses afterwards (its text does not answer
+it) is counted as refused at every grid point. The calibration split is the written cases plus the `tune` half of
+the outside answerable set
 (evals/suites/answerable.yaml); its `heldout` half and MedicationQA stay held-out tests. For every question the
 scope features are computed once (the reader's Query, the best dense similarity, the words no guideline uses);
 then every pair of thresholds on a grid is scored by refusal recall and precision.
@@ -35,16 +37,23 @@ def calibration_questions(cases) -> list[tuple[bool, list[str]]]:
 
 def features(assistant, cases) -> list[tuple[bool, float, object]]:
     """(expect_refusal, best similarity, (TopicWords, Query, population gap)) per question, as `reply` sees them."""
-    from assistant.evaluation import population_gap
+    from assistant import Turn
+    from assistant.evaluation import decide, population_gap
 
     rows: list[tuple[bool, float, object]] = []
     for expect, turns in calibration_questions(cases):
-        found = assistant.read_topic_words(turns[-1])
-        query = assistant.reader.understand(turns[-1], list(turns[:-1]))
+        history = [Turn(role="user", content=t) for t in turns[:-1]]
+        found, query = assistant.understand(history, turns[-1])
         hits = assistant.retrieve(query)
         best = max((h.similarity or 0.0 for h in hits), default=0.0)
         gap = population_gap(query.patient, assistant.rules.get(query.drug or ""))
-        rows.append((expect, best, (found, query, gap, assistant.uncovered_kinds)))
+        # Refused after the scope decision (the text does not answer it): no threshold here changes that.
+        settings = assistant.settings
+        passed = decide(
+            found, query, best, settings.min_similarity, settings.topic_zipf, assistant.uncovered_kinds, gap
+        )
+        later = passed.in_scope and assistant.reply(history, turns[-1]).refused
+        rows.append((expect, best, (found, query, gap, assistant.uncovered_kinds, later)))
     return rows
 
 
@@ -53,8 +62,8 @@ def score(rows, min_similarity: float, topic_zipf: float) -> tuple[float, float,
     from assistant.evaluation import decide
 
     tp = fp = fn = 0
-    for expect, best, (found, query, gap, kinds) in rows:
-        refused = not decide(found, query, best, min_similarity, topic_zipf, kinds, gap).in_scope
+    for expect, best, (found, query, gap, kinds, later) in rows:
+        refused = later or not decide(found, query, best, min_similarity, topic_zipf, kinds, gap).in_scope
         tp += refused and expect
         fp += refused and not expect
         fn += expect and not refused

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from assistant import Patient
+from evals.content import content_rows, content_size, dev_settings_overrides
 from evals.library_faults import fault_rows
 from evals.redteam import probe_count, redteam_rows
 from evals.report import MetricRow
@@ -74,6 +75,7 @@ def suite_rows(assistant, progress=lambda: None) -> tuple[list[MetricRow], list[
     for split in ("tune", "heldout"):
         rows += _dose_rows(assistant, "adversarial_doses", split, "suite", "Adversarial doses", progress, misses)
         rows += _dose_rows(assistant, "starting_doses", split, "suite_start", "Starting doses", progress, misses)
+        rows += _dose_rows(assistant, "shorthand_doses", split, "suite_shorthand", "Shorthand doses", progress, misses)
         answered = total = 0
         for r in (x for x in _load("answerable") if x["split"] == split):
             answer = _reply(assistant, r)
@@ -102,11 +104,22 @@ def suite_rows(assistant, progress=lambda: None) -> tuple[list[MetricRow], list[
                 n=total,
             )
         )
+    content, content_misses = content_rows(_with_dev_library(assistant), progress)
+    rows += content
+    misses += content_misses
     probe_rows, probe_misses = redteam_rows(lambda q: _reply(assistant, {"question": q}), progress)
     fault, fault_misses = fault_rows(getattr(assistant, "embeddings", None))
     return rows + probe_rows + fault, misses + probe_misses + fault_misses
 
 
+def _with_dev_library(assistant) -> dict[str, object]:
+    """The shipped assistant and one on the development library (its own index, the same embedding model)."""
+    from assistant import Assistant, Settings
+
+    settings = Settings(**dev_settings_overrides(assistant.settings.data_dir))
+    return {"shipped": assistant, "dev": Assistant(settings, embeddings=assistant.embeddings)}
+
+
 def suite_size() -> int:
-    names = ("adversarial_doses", "starting_doses", "answerable", "intent_paraphrases")
-    return sum(len(_load(n)) for n in names) + probe_count()
+    names = ("adversarial_doses", "starting_doses", "shorthand_doses", "answerable", "intent_paraphrases")
+    return sum(len(_load(n)) for n in names) + probe_count() + content_size()

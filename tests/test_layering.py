@@ -22,7 +22,7 @@ STAGES: list[set[str]] = [
     {"query"},
     {"retrieval"},
     {"dosing"},  # the stage: findings, check_dose and its tool, on top of the two foundations
-    {"judge"},  # the verdict for an understood question: dosing over every reading and scenario
+    {"judge", "turns"},  # the verdict for an understood question: dosing over every reading and scenario
     {"answer"},
     {"llm"},
     {"pipeline"},

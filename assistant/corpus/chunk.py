@@ -71,6 +71,21 @@ def split_refs(line: str) -> tuple[str, list[int]]:
     return before, refs
 
 
+# A line that ends like this does not end its sentence: the list item after it continues it ('... for 7 days, then').
+_LEAD_IN = re.compile(
+    r"(?:[:,;]|\b(?:then|and|or|followed by|to|of|with|by|at|as|include|including))\s*$", re.IGNORECASE
+)
+MAX_LEAD_IN_CHARS = 300
+
+
+def with_lead_in(lead_in: str | None, text: str) -> str:
+    """A list item that continues the line before it is shown with that line, never as a bare fragment."""
+    if not lead_in or not _LEAD_IN.search(lead_in):
+        return text
+    lead = lead_in if len(lead_in) <= MAX_LEAD_IN_CHARS else lead_in[-MAX_LEAD_IN_CHARS:].split(" ", 1)[-1]
+    return f"{lead} {text}"
+
+
 def _is_heading(line: str, next_line: str | None) -> bool:
     """A short line without final punctuation, followed by a bullet, is a plain-text heading."""
     if _MD_HEADING.match(line):
@@ -98,6 +113,7 @@ def chunk_guideline(doc: Guideline) -> list[Chunk]:
     section = SUMMARY_SECTION
     previous_was_bullet = False
     header: list[str] = []
+    lead_in: str | None = None  # the line before a list item, when the item continues its sentence
     # Seed-style files (no Markdown headings) end with an unheaded closing paragraph after the last list.
     closing_paragraph = not any(_MD_HEADING.match(ln) for ln in lines)
     for i, line in enumerate(lines):
@@ -105,13 +121,17 @@ def chunk_guideline(doc: Guideline) -> list[Chunk]:
         if _is_heading(line, next_line):
             md = _MD_HEADING.match(line)
             section = (md.group(1) if md else line).strip()
-            previous_was_bullet = False
+            previous_was_bullet, lead_in = False, None
             continue
         is_bullet = bool(_BULLET.match(line))
         if not is_bullet and previous_was_bullet and closing_paragraph and not is_table_row(line):
             section = SUMMARY_SECTION  # a paragraph after a list with no heading closes the document
         previous_was_bullet = is_bullet
         text, refs = split_refs(_BULLET.sub("", line, count=1))
+        own_text = text
+        if is_bullet:
+            text = with_lead_in(lead_in, text)
+        lead_in = own_text
         if is_table_row(line):
             row = table_row_text(line, header)
             if row is None:  # the header row or the |---| rule: context for the rows, not a chunk

@@ -17,6 +17,15 @@ def fetch_chunks(collection, ids: list[str]) -> dict[str, Chunk]:
     return {i: chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
 
 
+def chunk_vectors(collection, ids: list[str]) -> dict[str, list[float]]:
+    """The stored (indexed) vectors of these chunks, in one request."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return {}
+    got = collection.get(ids=wanted, include=["embeddings"])
+    return {i: list(map(float, e)) for i, e in zip(got["ids"], got["embeddings"], strict=True)}
+
+
 def document_chunks(collection, doc_id: str) -> list[Chunk]:
     """Every chunk of one document, in document order (cost grows with the document, not the library)."""
     got = collection.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])

@@ -5,56 +5,17 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, Field
-
 from assistant.dosing.reading.parse import ParsedDose, parse_dose
 from assistant.query.lexicon import Lexicon
 from assistant.query.numbers import DoseSpan, NumberRole
+from assistant.query.readings import DoseMention as DoseMention
+from assistant.query.readings import DosePlan as DosePlan
+from assistant.query.readings import DoseReading as DoseReading
+from assistant.query.schedule import scheduled, stepped_plan
 from assistant.query.subjects import DrugMention
-
-_UNIT_DAYS = {
-    "d": 1.0,
-    "day": 1.0,
-    "w": 7.0,
-    "wk": 7.0,
-    "week": 7.0,
-    "mo": 30.0,
-    "month": 30.0,
-    "y": 365.0,
-    "yr": 365.0,
-    "year": 365.0,
-    "h": 1 / 24,
-    "hr": 1 / 24,
-    "hour": 1 / 24,
-}
-
+from assistant.query.titration import chains, interval_days, steps
 
 SENTENCE_MARKS = ".?!;\n"
-
-
-class DoseMention(BaseModel):
-    """A dose expression, the drug it belongs to and its role in the sentence."""
-
-    span: DoseSpan
-    drug: str | None = Field(description="Drug the dose belongs to; None when no drug was named anywhere.")
-    turn: int = Field(description="Index of the user turn it was written in.")
-    relation: str = Field(description="first, current, change, add, alternative or history.")
-    starting: bool = Field(default=False, description="The words around it say treatment begins with this dose.")
-
-
-class DoseReading(BaseModel):
-    """One way to read the doses: what is checked, from what, after how long."""
-
-    dose: str = Field(description="Dose expression checked (a sum is written as 'N mg/day').")
-    previous: str | None = Field(default=None, description="The dose it changes from, if any.")
-    interval_days: float | None = Field(default=None, description="Days since the last change, when stated.")
-    starting: bool = Field(default=False, description="A first dose: compared with the guideline's starting dose.")
-    label: str = Field(description="Plain words for this reading, shown with its verdict.")
-
-
-class DosePlan(BaseModel):
-    readings: list[DoseReading] = Field(default_factory=list)
-    not_understood: list[str] = Field(default_factory=list)
 
 
 def attribute(spans: list[DoseSpan], mentions: list[DrugMention], text: str, default: str | None) -> list[str | None]:
@@ -120,37 +81,6 @@ def _sentence_end(text: str, pos: int) -> int:
     return min([i for i in (text.find(ch, pos) for ch in SENTENCE_MARKS) if i >= 0] or [len(text)])
 
 
-def interval_days(texts: list[str], lexicon: Lexicon, skip: list[list[tuple[int, int]]] | None = None) -> float | None:
-    """Days between the last change and the proposed one: time on the current dose (when stated) plus the delay
-    before the new dose starts. With several statements the shortest wins (the strictest reading)."""
-    delays: list[float] = []
-    since: list[float] = []
-    p = lexicon.patterns
-    for i, text in enumerate(texts):
-        spans = skip[i] if skip else []
-        for key, days in (("delay_zero", 0.0), ("delay_one", 1.0), ("delay_seven", 7.0), ("delay_fourteen", 14.0)):
-            if (pattern := p.get(f"intervals.{key}")) and pattern.search(text):
-                delays.append(days)
-        if (long := p.get("intervals.since_long")) and long.search(text):
-            since.append(30.0)
-        for m in p["intervals.since"].finditer(text) if "intervals.since" in p else []:
-            if any(m.start() < e and st < m.end() for st, e in spans):
-                continue  # '10 mg a day' is a dose, not a duration
-            count = m.group("count").lower()
-            value = float(count) if count.isdigit() else lexicon.word_numbers.get(count, 1.0)
-            unit = re.sub(r"s$", "", m.group("unit").lower())
-            days = value * _UNIT_DAYS.get(unit, _UNIT_DAYS.get(unit[:2], _UNIT_DAYS.get(unit[:1], 1.0)))
-            prefix = p.get("intervals.delay_prefix")
-            if prefix is not None and prefix.search(text[: m.start()]) and not m.group("ago"):
-                delays.append(days)
-            else:
-                since.append(days)
-    delay = min(delays) if delays else None
-    if since:
-        return min(since) + (delay or 0.0)
-    return delay
-
-
 def plan(
     mentions: list[DoseMention], drug: str, turns: list[str], numbers: list[list[NumberRole]], lexicon: Lexicon
 ) -> DosePlan:
@@ -165,8 +95,16 @@ def plan(
     if earlier_current and latest[0].relation != "current":
         latest = [earlier_current[-1].model_copy(update={"relation": "current"}), *latest]
     turn_ids = sorted({m.turn for m in latest} | {last_turn - 1} - {-1})
-    skip = [[(m.span.start, m.span.end) for m in mentions if m.turn == i] for i in turn_ids]
+    stated = {i: steps(turns[i], lexicon) for i in turn_ids}  # titration written beside the doses
+    linked = {i: chains(turns[i], [m.span for m in mentions if m.turn == i], lexicon) for i in turn_ids}
+    skip = [
+        [(m.span.start, m.span.end) for m in mentions if m.turn == i]
+        + [(x.start, x.end) for x in stated[i]]
+        + [(c.start, c.end) for c in linked[i]]
+        for i in turn_ids
+    ]
     days = interval_days([turns[i] for i in turn_ids], lexicon, skip)
+    latest, days, opening = scheduled(latest, last_turn, turns, lexicon, days)
     naive = lexicon.patterns.get("relations.naive")
     not_on_it = (
         naive is not None
@@ -175,7 +113,17 @@ def plan(
     )
     if not_on_it:  # a patient not yet on the drug: each dose with no current dose is a first dose
         latest = [m.model_copy(update={"starting": True}) for m in latest]
-    return _readings(latest, days, turns, lexicon)
+    readings = _readings(latest, days, turns, lexicon)
+    if opening is not None:  # 'week 1 20 mg/d, …': the schedule starts with this dose
+        label = f"{opening.span.text} as a first dose (the start of the schedule)"
+        readings.readings.insert(0, DoseReading(dose=opening.span.expression, starting=True, label=label))
+    for chain in (c for i in turn_ids for c in linked[i]):  # 'weekly steps 10 -> 20 -> 30': each link a change
+        pace = chain.interval_days if chain.interval_days is not None else days
+        for a, b in zip(chain.doses, chain.doses[1:], strict=False):
+            label = f"a change from {a} to {b} in the titration history"
+            readings.readings.append(DoseReading(dose=b, previous=a, interval_days=pace, label=label))
+    step = [x for i in turn_ids for x in stated[i]]
+    return stepped_plan(readings, step[-1], days) if step else readings
 
 
 def _daily(expression: str) -> ParsedDose | None:

@@ -15,6 +15,8 @@ from assistant.dosing.rules.schema import DrugRules
 from assistant.text.words import STOPWORDS
 
 READER_FILE = "reader.toml"
+GLOSSARY_FILE = "glossary.toml"
+CONDITIONS_TABLE = "indication_conditions"  # reviewed: general conditions → the indication they fix
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,9 @@ class Lexicon:
     mention_near_chars: int = 30
     route_words: dict[str, re.Pattern[str]] = field(default_factory=dict)
     ckd_egfr: dict[str, tuple[float, float]] = field(default_factory=dict)
+    pace_days: dict[str, float] = field(default_factory=dict)  # 'weekly' → 7: a titration pace or label unit in days
+    condition_terms: dict[str, re.Pattern[str]] = field(default_factory=dict)  # indication → its conditions
+    route_hints: dict[str, re.Pattern[str]] = field(default_factory=dict)  # route → glossary words meaning it
 
     def pattern(self, name: str) -> re.Pattern[str]:
         return self.patterns[name]
@@ -79,10 +84,44 @@ def _terms(words: list[str]) -> re.Pattern[str]:
     return _compile(r"\b(?:" + "|".join(re.escape(a) for a in alts) + r")s?\b") if alts else _compile(r"(?!x)x")
 
 
+def _route_terms(words: list[str]) -> re.Pattern[str]:
+    """Route spellings; one that is an ordinary word ('it' for intrathecal) is read only in capitals ('IT'), so
+    that a route is never missed where it is written as an abbreviation (a route misread makes a dose grey)."""
+    plain = _terms(words).pattern
+    capitals = sorted({w.strip().upper() for w in words if w.strip().lower() in STOPWORDS}, key=len, reverse=True)
+    if not capitals:
+        return _compile(plain)
+    shouted = r"(?<![A-Z] )", r"(?! [A-Z]{2})"  # not inside a run of capitals ('IT IS URGENT')
+    alternatives = "|".join(re.escape(c) for c in capitals)
+    return _compile(plain + rf"|(?-i:{shouted[0]}\b(?:{alternatives})\b{shouted[1]})")
+
+
 @lru_cache(maxsize=8)
 def _reader_data(corpus_dir: str) -> dict[str, Any]:
     path = Path(corpus_dir) / READER_FILE
     return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+@lru_cache(maxsize=8)
+def _glossary(corpus_dir: str) -> dict[str, Any]:
+    path = Path(corpus_dir) / GLOSSARY_FILE
+    return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _conditions(corpus_dir: str) -> dict[str, list[str]]:
+    """The glossary's reviewed condition → indication table (indication → condition words)."""
+    return {str(k): [str(t) for t in v] for k, v in _glossary(corpus_dir).get(CONDITIONS_TABLE, {}).items()}
+
+
+def _route_hints(corpus_dir: str, general: dict[str, re.Pattern[str]]) -> dict[str, re.Pattern[str]]:
+    """General route → the glossary words whose corpus wording names it ('pump' → 'intrathecal', 'ITB')."""
+    synonyms = {str(k): str(v) for k, v in _glossary(corpus_dir).get("synonyms", {}).items()}
+    found: dict[str, list[str]] = {}
+    for word, wording in synonyms.items():
+        for route, pattern in general.items():
+            if pattern.search(wording) and not pattern.fullmatch(word):
+                found.setdefault(route, []).append(word)
+    return {route: _terms(words) for route, words in found.items()}
 
 
 def build_lexicon(
@@ -108,6 +147,7 @@ def build_lexicon(
         "doses",
         "followup",
         "ckd_stages",
+        "titration",
     ):
         for key, value in data.get(section, {}).items():
             if isinstance(value, str):
@@ -122,7 +162,7 @@ def build_lexicon(
         indications[name] = {
             k: _terms([k, i.label, *i.aliases, *extra.get(k, [])]) for k, i in drug_rules.indications.items()
         }
-        routes[name] = {k: _terms([k, *r.aliases]) for k, r in drug_rules.routes.items()}
+        routes[name] = {k: _route_terms([k, *r.aliases]) for k, r in drug_rules.routes.items()}
     covered = frozenset({*rules, *subject_drugs})
     by_indication: dict[str, list[str]] = {}
     for term, keys in (ambiguous_terms or {}).items():
@@ -135,9 +175,11 @@ def build_lexicon(
         if isinstance(v, dict)
     )
     before, after = mention_data.get("negation_before"), mention_data.get("negation_after")
+    general_routes = dict(route_words(str(corpus_dir)))
     return Lexicon(
         fact_mentions=fact_mentions,
-        route_words=dict(route_words(str(corpus_dir))),
+        route_words=general_routes,
+        route_hints=_route_hints(str(corpus_dir), general_routes),
         ckd_egfr={str(k): (float(v[0]), float(v[1])) for k, v in data.get("ckd_stages", {}).get("egfr", {}).items()},
         negation_before=_compile(before) if before else None,
         negation_after=_compile(after) if after else None,
@@ -154,4 +196,6 @@ def build_lexicon(
         ambiguous_indications={k: _terms(v) for k, v in by_indication.items()},
         followup_max_words=int(data.get("followup", {}).get("max_words", 8)),
         word_numbers={str(k): float(v) for k, v in data.get("word_numbers", {}).items()},
+        pace_days={str(k): float(v) for k, v in data.get("titration", {}).get("days", {}).items()},
+        condition_terms={k: _terms(v) for k, v in _conditions(str(corpus_dir)).items()},
     )

@@ -7,6 +7,7 @@ import re
 
 from pydantic import BaseModel, Field
 
+from assistant.query.counted import COUNT_HEAD, closing, count_value, counted, scaled, unit_moved, units_carried
 from assistant.query.lexicon import Lexicon
 from assistant.text.quantities import dose_forms, unit_named, unit_pattern, units
 
@@ -14,7 +15,7 @@ from assistant.text.quantities import dose_forms, unit_named, unit_pattern, unit
 # digit inside a dose is never dropped: the dose grammar reads the whole and greys what it cannot read for sure.
 _GROUP_SEP = "[ ,.'\u2019\u2009\u202f]"
 _NUM = rf"(?:\d{{1,3}}(?:{_GROUP_SEP}\d{{3}})+(?![\d])|\d+)(?:\.\d+|,\d{{1,2}}(?![\d]))?"
-_NOT_INSIDE_A_NUMBER = "(?<![\\w.,'\u2019\u2009\u202f])"
+_NOT_INSIDE_A_NUMBER = "(?:(?<![\\w.,'\u2019\u2009\u202f])|(?<=\\d[x×]))"  # '2x10mg': after a count's 'x'
 # Units from the one table (assistant.text.quantities.UNITS): a dose is a mass, a volume, units or dose forms.
 _MASS = unit_pattern(units("mass"))
 _FORM = unit_pattern(dose_forms())
@@ -23,27 +24,33 @@ _UNIT = unit_pattern(units("mass", "volume", "unit") + dose_forms())
 _COUNT_WORDS = "one|two|three|four|five|six|half a|a half|1/2"
 _FREQ = (
     r"(?:\s*/\s*(?:day|d|24\s*h(?:ours?)?|dose|week|wk|night)\b"
-    r"|\s+(?:per|a|an|each|every)\s+(?:day|d|24\s*h(?:ours?)?|dose|week|wk|night)\b"
-    r"|\s*(?:once|twice|thrice|three times|four times|five times|[1-6]\s*(?:x|times))"
+    r"|\s+(?:per|a|an|each|every)\s+(?:day|d|24\s*h(?:ours?)?|dose|week|wk|night)\b(?!\s+(?:ago|later|before|earlier))"
+    r"|\s*(?:(?:divided|split)\s+)?(?:once|twice|thrice|three times|four times|five times|[1-6]\s*(?:x|times))"
     r"\s*(?:/|a|per|each)?\s*(?:day|daily|d)\b"
     r"|\s*x\s*[1-6]\s*(?:/|a|per)\s*(?:day|d)\b"
-    r"|\s*(?:daily|nightly|od|qd|bid|b\.i\.d\.?|tid|t\.i\.d\.?|qid|q\.i\.d\.?|qds|tds|bd|qhs|qn|prn)\b"
+    r"|\s*(?:(?:divided|split)\s+)?(?:daily|nightly|od|qd|bid|b\.i\.d\.?|tid|t\.i\.d\.?|qid|q\.i\.d\.?|qds|tds|bd|qhs|qn|nocte|mane|prn)\b"
     r"|\s*(?:every|q)\s*\d+\s*(?:h|hours?|hrs?)\b"
     r"|\s*(?:at night|at bedtime|in the morning|in the evening|before bed)"
-    r"|\s*(?:in|divided into|split into|as)\s+(?:\d|two|three|four)\s+(?:divided\s+)?doses)*"
+    r"|\s*(?:divided|split)(?:\s+up)?\s+(?:into|in)\s+(?:\d|two|three|four|five|six)"
+    r"(?:\s+(?:divided\s+|equal\s+|separate\s+)?doses)?(?:\s+(?:a|per)\s+day|\s+daily)?"
+    r"|\s*,?\s*(?:in|as|given in)\s+(?:\d|two|three|four|five|six)\s+(?:divided\s+|equal\s+|separate\s+)?doses)*"
 )
 DOSE_SPAN = re.compile(
     rf"(?:\b(?:{_COUNT_WORDS}|\d)\s+(?=\d))?{_NOT_INSIDE_A_NUMBER}-?{_NUM}(?:\s*(?:-|–|to)\s*{_NUM})?\s*{_UNIT}"
     rf"(?!\s*/\s*(?:dl|l|min)\b)(?:\s*/\s*(?:kg|\d*\s*{_ML}))?(?![a-z])"
     rf"(?:\s+(?:\w+\s+)?{_FORM})?{_FREQ}"
     rf"|{_NOT_INSIDE_A_NUMBER}{_NUM}"
-    rf"(?=\s*(?:tid|bid|qid|tds|qds|bd|x\s*\d\s*/\s*d|times (?:a|per) day|a day|/day|/d)\b){_FREQ}",
+    rf"(?=\s*(?:tid|bid|qid|tds|qds|bd|od|qd|x\s*\d\s*/\s*d|times (?:a|per) day|a day|/day|/d)\b){_FREQ}"
+    rf"(?:\s*\(\s*{_MASS}\s*\)|\s+{_MASS}(?![a-z/]))?",  # '20 tid mg', '20 TID (mg)': the unit after the frequency
     re.IGNORECASE,
 )
 _HAS_FREQ = re.compile(rf"\d\s*{_UNIT}(?:\s*/\s*\d*\s*{_ML})?\S*(?:\s+\w+)?{_FREQ[:-1]}+", re.IGNORECASE)
 _LATE_FREQ = re.compile(rf"^\s*(?:of\s+)?(?:[a-z]+\s+){{0,2}}?(?P<f>{_FREQ[:-1]}+)", re.IGNORECASE)
 _TIMES_OF_DAY = re.compile(r"^\s*at\s+((?:\d{1,2}(?::\d{2})?\s*(?:am|pm)?(?:\s*(?:,|and)\s*)?){2,6})", re.IGNORECASE)
-_ONCE_WORDS = re.compile(r"\s*(?:at night|at bedtime|in the morning|in the evening|before bed|nightly|qhs|qn)$", re.I)
+_ONCE_WORDS = re.compile(
+    r"\s*(?:at night|at bedtime|in the morning|in the evening|before bed|nightly|qhs|qn|od|o\.d\.|nocte|mane)$", re.I
+)
+_LABEL_BEFORE = re.compile(r"\b(?:weeks?|wks?|days?|months?)\s*#?\s*(?:\d{1,3}\s*(?:-|–|to|through)\s*)?$", re.I)
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)?")
 
 
@@ -93,49 +100,40 @@ def dose_spans(text: str) -> list[DoseSpan]:
                 text=second.group(0).strip(), expression=second.group(0).strip(), start=second.start(), end=second.end()
             )
         )
+    for head in COUNT_HEAD.finditer(text):  # '2 x 10 mg tablets tid', '1.5 tabs of 10 mg tid'
+        count, m = count_value(head["count"]), DOSE_SPAN.match(text[head.end() :])
+        if count is None or m is None or _overlaps(head.start(), head.end() + m.end(), [(d.start, d.end) for d in out]):
+            continue
+        closed = closing(text[head.end() + m.end() :]) if "(" in head.group(0) else 0
+        strength = _span(text, head.end(), m.group(0), head.end() + m.end() + closed)
+        raw = text[head.start() : strength.end]
+        expression = scaled(strength.expression, count) or raw  # not one plain strength: left for the grammar to refuse
+        out.append(DoseSpan(text=raw, expression=expression, start=head.start(), end=strength.end))
     for m in DOSE_SPAN.finditer(text):
+        if _LABEL_BEFORE.search(text[: m.start()]) and (head_count := re.match(r"\d+\s+(?=\d)", m.group(0))):
+            m = DOSE_SPAN.match(text, m.start() + head_count.end()) or m  # 'days 1-3 10 mg/day': a label, not a count
         if any(d.start <= m.start() < d.end or m.start() <= d.start < m.end() for d in out):
             continue
-        expr, end = m.group(0).strip(), m.end()
-        if times := _TIMES_OF_DAY.match(text[end:]):
-            count = len(re.findall(r"\d{1,2}(?::\d{2})?\s*(?:am|pm)?", times.group(1)))
-            expr, end = f"{expr} {count} times daily", end + times.end()
-        if not _HAS_FREQ.search(expr) and (late := _LATE_FREQ.match(text[end:])):
-            expr, end = f"{expr} {late.group('f').strip()}", end + late.end()  # '10 mg of X at night'
-        per_day = re.search(r"/\s*(?:day|d)\b|\bdaily\b|\ba day\b|\bper day\b", expr, re.I)
-        expr = _ONCE_WORDS.sub("" if per_day else " once daily", expr).strip()
-        expr = _counted(expr)
-        expr = re.sub(r"\s*x\s*([1-6])\s*(?:/|a|per)\s*(?:day|d)\b", r" \1 times daily", expr, flags=re.I)
-        out.append(DoseSpan(text=text[m.start() : end], expression=expr, start=m.start(), end=end))
-    return sorted(out, key=lambda d: d.start)  # overlapping spans were never added
+        out.append(_span(text, m.start(), m.group(0), m.end()))
+    out = sorted(out, key=lambda d: d.start)  # overlapping spans were never added
+    carried = units_carried([d.expression for d in out])
+    return [d.model_copy(update={"expression": e}) for d, e in zip(out, carried, strict=True)]
 
 
-_COUNTED = re.compile(
-    rf"^(?P<count>{_COUNT_WORDS}|\d)\s+(?P<strength>\d+(?:\.\d+)?)\s*(?P<unit>{_MASS})\b"
-    rf"(?:\s+\w+)?\s+{_FORM}?",
-    re.IGNORECASE,
-)
-_COUNT_VALUES = {
-    "one": 1.0,
-    "two": 2.0,
-    "three": 3.0,
-    "four": 4.0,
-    "five": 5.0,
-    "six": 6.0,
-    "half a": 0.5,
-    "a half": 0.5,
-    "1/2": 0.5,
-}
-
-
-def _counted(expr: str) -> str:
-    """'two 10 mg tablets three times daily' → '20 mg three times daily'; a strength alone stays as written."""
-    if not (m := _COUNTED.match(expr)):
-        return re.sub(rf"^(\S+\s*{_MASS})\s+(?:\w+\s+)?{_FORM}\b", r"\1", expr, flags=re.I)
-    if m["count"].isdigit() and re.fullmatch(r"\d{3}", m["strength"]):  # '1 020 mg': a thousands group, not a count
-        return expr
-    count = _COUNT_VALUES.get(m["count"].lower()) or float(m["count"])
-    return f"{count * float(m['strength']):g} {m['unit']} {expr[m.end() :].strip()}".strip()
+def _span(text: str, start: int, written: str, end: int) -> DoseSpan:
+    """The dose written at `start` and its canonical expression: times of day counted, a late frequency taken in."""
+    expr = written.strip()
+    if times := _TIMES_OF_DAY.match(text[end:]):
+        count = len(re.findall(r"\d{1,2}(?::\d{2})?\s*(?:am|pm)?", times.group(1)))
+        expr, end = f"{expr} {count} times daily", end + times.end()
+    if not _HAS_FREQ.search(expr) and (late := _LATE_FREQ.match(text[end:])):
+        expr, end = f"{expr} {late.group('f').strip()}", end + late.end()  # '10 mg of X at night'
+    expr = unit_moved(expr)
+    per_day = re.search(r"/\s*(?:day|d)\b|\bdaily\b|\ba day\b|\bper day\b", expr, re.I)
+    expr = _ONCE_WORDS.sub("" if per_day else " once daily", expr).strip()
+    expr = counted(expr)
+    expr = re.sub(r"\s*x\s*([1-6])\s*(?:/|a|per)\s*(?:day|d)\b", r" \1 times daily", expr, flags=re.I)
+    return DoseSpan(text=text[start:end], expression=expr, start=start, end=end)
 
 
 def read_numbers(text: str, lexicon: Lexicon, skip: list[tuple[int, int]]) -> tuple[list[NumberRole], list[str]]:

@@ -9,7 +9,7 @@ The thresholds are calibrated on a held-out split (`python -m evals.calibrate`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Container
+from collections.abc import Callable, Collection, Container
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
@@ -69,6 +69,9 @@ class TopicWords(BaseModel):
     uncovered_use: list[str] = Field(
         default_factory=list, description="Words of a 'for …' purpose that no guideline covers."
     )
+    attached_use: list[str] = Field(
+        default_factory=list, description="Those of them that are what a drug or dose is for ('used for X')."
+    )
     content_words: int = Field(default=0, description="Words of three or more letters that are not stopwords.")
 
 
@@ -77,13 +80,25 @@ PURPOSE_ZIPF = 5.0
 UNCOVERED_KIND_MARGIN = 0.08
 # When at least this share of a question's content words is unknown (another language, gibberish), it is not read.
 UNREADABLE_SHARE = 0.4
+# A question that names a covered drug is unreadable only when most of it is unknown (another language), never for a
+# few shorthand words ('w/drawal sx', 'CNS effects'): what those ask is the relevance step's decision.
+PLACED_UNREADABLE = 0.5
 # A question naming neither a drug nor a condition of the library must be closer to its text than this: just below the
 # lowest written in-corpus question of that kind (0.47); MedicationQA's such questions reach 0.41 (seen, not tuned on).
 UNNAMED_MIN_SIMILARITY = 0.45
 _PURPOSE = re.compile(r"\b(?:for|with)\s+((?:[\w'-]+\s+){0,3}[\w'-]+)", re.IGNORECASE)
+# English words that attach a purpose to a drug or a dose ('dose used for X', 'helps with X'): such a purpose is an
+# indication. Any other 'for X' (going for surgery) says when, not what for, and the text's relevance decides.
+_ATTACHES = re.compile(
+    r"\b(?:used?|using|dos(?:e|es|ed|ing)|given|prescribed|tak(?:e|en|ing)|treat\w*|help\w*|work\w*|indicated|"
+    r"effective|good|much|mg)\s*$",
+    re.IGNORECASE,
+)
 
 
-def topic_words(message: str, vocabulary: CorpusVocabulary, glossary: Glossary) -> TopicWords:
+def topic_words(
+    message: str, vocabulary: CorpusVocabulary, glossary: Glossary, drug_names: Collection[str] = ()
+) -> TopicWords:
     """Sort the question's words: known to the corpus or glossary, a typo of a corpus word, or unknown."""
     found = TopicWords()
     glossary_words = {w for term in glossary.matched_terms(message) for w in words(term)}
@@ -110,9 +125,12 @@ def topic_words(message: str, vocabulary: CorpusVocabulary, glossary: Glossary) 
     covered = lambda w: vocabulary.knows(w) or w in glossary_words or stem(w) in glossary_words  # noqa: E731
     for match in _PURPOSE.finditer(message):
         content = [w for w in words(match.group(1)) if w.isalpha() and w not in STOPWORDS]
-        unknown = [w for w in content if found.unknown.get(w, 9.0) < PURPOSE_ZIPF]
+        unknown = [w for w in content if found.unknown.get(w, 9.0) < PURPOSE_ZIPF and not w.endswith("ly")]
         if unknown and not any(covered(w) for w in content):
             found.uncovered_use += unknown
+            before = message[: match.start()].rstrip()
+            if _ATTACHES.search(before) or any(before.lower().endswith(d) for d in drug_names):
+                found.attached_use += unknown
     return found
 
 
@@ -136,8 +154,10 @@ def decide(
     population_gap: str | None,
 ) -> ScopeDecision:
     """Refuse, in this order, for: a named drug or substance the library does not cover (and no covered one), a
-    population no rule covers, a question kind no guideline text answers, an uncovered use ('for hiccups'), and —
-    only when no covered drug was named — words no guideline uses or no close chunk at all."""
+    population no rule covers, a question kind no guideline text answers, and — only when the question names neither
+    a covered drug nor an indication of the library — an uncovered use ('for hiccups'), words no guideline uses or
+    no close chunk at all. A placed question's answerability is decided by the evidence (answer/answerable.py).
+    """
     if query.drug is None and query.not_covered:
         names = ", ".join(query.not_covered)
         return ScopeDecision(in_scope=False, reason=f"not covered by the library: {names}", uncovered=query.not_covered)
@@ -155,13 +175,17 @@ def decide(
             reason=f"no guideline in the library says anything on this ({query.intent})",
             uncovered=[query.intent],
         )
-    if found.uncovered_use:
+    # A question that names what the library covers (a covered drug, or one of its indications) is never refused for
+    # a word the corpus does not use: whether its text answers what is asked is the relevance step's decision.
+    named = query.drug is not None and not query.drug_assumed
+    placed = named or (query.drug is not None and query.names_topic)
+    if found.uncovered_use and (found.attached_use or not placed):
         use = " ".join(found.uncovered_use)
         return ScopeDecision(in_scope=False, reason=f"use not covered: {use}", uncovered=found.uncovered_use)
-    named = query.drug is not None and not query.drug_assumed
     rare = [w for w, zipf in found.unknown.items() if zipf < topic_zipf]
     words = max(1, found.content_words)
-    if len(rare) >= UNREADABLE_SHARE * words:
+    unreadable = len(rare) >= UNREADABLE_SHARE * words and (not placed or len(rare) >= PLACED_UNREADABLE * words >= 3)
+    if unreadable:
         return ScopeDecision(
             in_scope=False, reason=f"most of the question's words are unknown: {', '.join(rare)}", uncovered=rare
         )
@@ -172,9 +196,9 @@ def decide(
         and best_similarity < UNNAMED_MIN_SIMILARITY
     ):
         return ScopeDecision(in_scope=False, reason="no drug or condition the library covers is named")
-    if rare and not named:
+    if rare and not placed:
         return ScopeDecision(in_scope=False, reason=f"not covered by the library: {', '.join(rare)}", uncovered=rare)
-    if best_similarity < min_similarity and not (named and query.readings):
+    if best_similarity < min_similarity and not (placed and query.readings):
         return ScopeDecision(
             in_scope=False,
             reason=f"no guideline text is close (similarity {best_similarity:.2f} < {min_similarity:.2f})",

@@ -8,13 +8,19 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, Field
 
+from assistant.query.anaphora import MAX_CARRIED, carried, lost, refers_back
+from assistant.query.borrowed import bare_targets
 from assistant.query.concepts import UnreadMention, unread_mentions
-from assistant.query.doses import DoseMention, DoseReading, attribute, plan, relation, start_mark
+from assistant.query.doses import DoseMention, DosePlan, DoseReading, attribute, plan, relation, start_mark
 from assistant.query.facts import read_facts, start_of_current_patient
+from assistant.query.indications import candidates, foreign_routes, names_an_indication
+from assistant.query.indications import context as indication_context
+from assistant.query.indications import route as named_route
 from assistant.query.intent import IntentReader
 from assistant.query.lexicon import Lexicon
 from assistant.query.numbers import DoseSpan, NumberRole, dose_spans, read_numbers
 from assistant.query.subjects import DrugMention, drug_mentions
+from assistant.query.titration import chains, steps
 from assistant.text.number_words import numbers_for_words
 from assistant.types import Patient
 
@@ -46,6 +52,9 @@ class Query(BaseModel):
         default_factory=list, description="Every number of the user's turns, with its role."
     )
     not_understood: list[str] = Field(default_factory=list, description="What was written and could not be read.")
+    dose_notes: list[str] = Field(
+        default_factory=list, description="What could not be read about the doses themselves (their plan and route)."
+    )
     assumptions: list[str] = Field(default_factory=list, description="What was assumed because nothing was said.")
     mentions: list[DrugMention] = Field(default_factory=list, description="Drugs and substances named.")
     not_covered: list[str] = Field(
@@ -77,28 +86,37 @@ class Reader:
         self.lexicon, self.intents, self.embed_query, self.default_drug = lexicon, intents, embed_query, default_drug
         self.embed_with = embed_with
 
-    def understand(self, message: str, previous_user_turns: list[str]) -> Query:
+    def understand(self, message: str, previous_user_turns: list[str], carry_depth: int = 0) -> Query:
+        """`carry_depth`: how many patients back a dose referred to ('the same dose') has already been followed."""
         lx = self.lexicon
-        turns = [numbers_for_words(t) for t in (*previous_user_turns, message)]  # 'eGFR twenty' is eGFR 20
-        turns = turns[start_of_current_patient(turns, lx) :]
+        every = [numbers_for_words(t) for t in (*previous_user_turns, message)]  # 'eGFR twenty' is eGFR 20
+        start = start_of_current_patient(every, lx)
+        turns = every[start:]
         followup = _is_followup(message, len(turns) > 1, lx)
         mentions = [drug_mentions(t, lx) for t in turns]
-        names_indication = self._names_an_indication(turns)
+        names_indication = names_an_indication(lx, turns)
         if any(m.covered for ms in mentions for m in ms) or names_indication:
             # generic words ('medications', 'the tablets') then stand for the library's drug, not another one
             mentions = [[m for m in ms if not m.generic] for ms in mentions]
         drug, assumed, not_covered = self._subject(mentions, message)
-        spans = [[*dose_spans(t), *_vague_doses(t, lx)] for t in turns]
+        stated = [[(s.start, s.end) for s in steps(t, lx)] for t in turns]  # titration steps: never doses
+        spans = [[*_outside(dose_spans(t), st), *_vague_doses(t, lx)] for t, st in zip(turns, stated, strict=True)]
+        for i, t in enumerate(turns):  # 'go up one step to 30': a bare number in the unit of the daily dose before it
+            earlier = next((d for ds in reversed(spans[:i]) for d in reversed(ds)), None)
+            spans[i] = sorted([*spans[i], *bare_targets(t, spans[i], lx, earlier)], key=lambda d: d.start)
+            stated[i] += [(c.start, c.end) for c in chains(t, spans[i], lx)]  # a titration history, in that unit
         numbers, unclaimed = [], []
-        for t, s, m in zip(turns, spans, mentions, strict=True):
-            roles, left = read_numbers(t, lx, [(d.start, d.end) for d in s] + [(x.start, x.end) for x in m])
+        for t, s, m, st in zip(turns, spans, mentions, stated, strict=True):
+            roles, left = read_numbers(t, lx, [(d.start, d.end) for d in s] + [(x.start, x.end) for x in m] + st)
             numbers.append(roles)
             unclaimed += left
         dose_list, other = _dose_mentions(turns, spans, mentions, drug, lx)
         dose_plan = plan(dose_list, drug, turns, numbers, lx) if drug else None
+        if start and not any(spans) and refers_back(message, lx) and any(dose_spans(t) for t in every[:start]):
+            drug, assumed, dose_plan = self._carried(message, previous_user_turns[:start], carry_depth, (drug, assumed))
         facts = read_facts(numbers, turns, lx)
-        indications = self._indications(drug, turns)
-        context = self._context(previous_user_turns, message, drug) if followup else ""
+        indications, read_as = candidates(lx, drug, turns)
+        context = indication_context(lx, previous_user_turns, message, drug) if followup else ""
         masked = _masked(message, mentions[-1], self.lexicon, drug)
         masked_context = _masked(context, [], self.lexicon, drug)
         search_text = f"{message} {context}".strip()
@@ -115,11 +133,12 @@ class Reader:
             not_understood.append(
                 "a kidney lab value (such as creatinine or urea) without an eGFR: the renal limits could not be checked"
             )
-        assumptions = list(facts.notes)
+        assumptions = [*facts.notes, *read_as]
         if assumed and drug:
             assumptions.append(f"no drug named: the library's only drug with dose rules ({drug}) was assumed")
-        route = self._route(drug, turns)
-        not_understood += self._foreign_routes(drug, turns)
+        route = named_route(lx, drug, turns) or (dose_plan.route if dose_plan else None)
+        dose_notes = [*(dose_plan.not_understood if dose_plan else []), *foreign_routes(lx, drug, turns)]
+        not_understood += foreign_routes(lx, drug, turns)
         return Query(
             message=message,
             search_text=search_text,
@@ -139,13 +158,17 @@ class Reader:
             patient_ranges=facts.ranges,
             numbers=[n for ns in numbers for n in ns],
             not_understood=not_understood,
+            dose_notes=dose_notes,
             assumptions=assumptions,
             mentions=[m for ms in mentions for m in ms],
             not_covered=not_covered,
             other_doses=other,
             unread_mentions=unread_mentions(turns, numbers, lx),
             is_followup=followup,
-            names_topic=names_indication or route is not None or bool(facts.patient.known()) or bool(facts.ranges),
+            names_topic=names_indication
+            or named_route(lx, drug, turns, hints=False) is not None
+            or bool(facts.patient.known())
+            or bool(facts.ranges),
         )
 
     def _subject(self, mentions: list[list[DrugMention]], message: str) -> tuple[str | None, bool, list[str]]:
@@ -167,60 +190,22 @@ class Reader:
             return None, False, list(dict.fromkeys(earlier_uncovered))
         return self.default_drug, self.default_drug is not None, []
 
-    def _context(self, previous: list[str], message: str, drug: str | None) -> str:
-        """The earlier turns a follow-up continues; an indication the message replaces is left out of them
-        ('And for condition B?' after a condition-A question keeps the earlier ask, not its indication)."""
-        context = " ".join(previous[-2:])
-        terms = self.lexicon.indication_terms.get(drug or "", {})
-        named = {k for k, p in terms.items() if p.search(message)}
-        if named:
-            for key, pattern in terms.items():
-                if key not in named:
-                    context = pattern.sub(" ", context)
-        return context
-
-    def _names_an_indication(self, turns: list[str]) -> bool:
-        patterns = [p for terms in self.lexicon.indication_terms.values() for p in terms.values()]
-        patterns += list(self.lexicon.ambiguous_indications.values())
-        return any(p.search(t) for p in patterns for t in turns)
-
-    def _indications(self, drug: str | None, turns: list[str]) -> list[str]:
-        """Indications named in the latest turn that names any (every meaning of an ambiguous word)."""
-        terms = self.lexicon.indication_terms.get(drug or "", {})
-        for text in reversed(turns):
-            explicit = [k for k, pattern in terms.items() if pattern.search(text)]
-            # An ambiguous word ('spasms') keeps every indication it may mean, even beside a context that suggests
-            # one ('spasms after a stroke'): the strictest candidate decides.
-            ambiguous = [
-                k for k, pattern in self.lexicon.ambiguous_indications.items() if k in terms and pattern.search(text)
-            ]
-            if explicit or ambiguous:
-                return list(dict.fromkeys([*explicit, *ambiguous]))
-        return []
-
-    def _foreign_routes(self, drug: str | None, turns: list[str]) -> list[str]:
-        """Routes named in the conversation ('2 mcg IV') that are none of the drug's routes: never read past."""
-        if drug is None:
-            return []
-        own = self.lexicon.route_terms.get(drug, {})
-        stages = self.lexicon.patterns.get("ckd_stages.pattern")
-        out = []
-        for text in turns:
-            staged = [(s.start(), s.end()) for s in stages.finditer(text)] if stages else []
-            for route, pattern in self.lexicon.route_words.items():
-                for m in pattern.finditer(text):
-                    inside_a_stage = any(a <= m.start() < b for a, b in staged)  # 'stage IV CKD' names no route
-                    if not inside_a_stage and not any(p.search(m.group(0)) for p in own.values()):
-                        out.append(f"the route '{m.group(0)}' ({route}), which the {drug} rules do not cover")
-        return list(dict.fromkeys(out))
-
-    def _route(self, drug: str | None, turns: list[str]) -> str | None:
-        terms = self.lexicon.route_terms.get(drug or "", {})
-        for text in reversed(turns):
-            found = [k for k, pattern in terms.items() if pattern.search(text)]
-            if found:
-                return found[0]
-        return None
+    def _carried(
+        self, message: str, earlier_turns: list[str], depth: int, subject: tuple[str | None, bool]
+    ) -> tuple[str | None, bool, DosePlan]:
+        """(drug, assumed?, plan) for a dose referred back to across patients: the earlier patient's doses, read as
+        that conversation was read, as doses for the new patient; grey when they cannot be followed back."""
+        (drug, assumed), last = subject, earlier_turns[-1]
+        earlier = self.understand(last, earlier_turns[:-1], depth + 1) if depth < MAX_CARRIED else None
+        if earlier is None or not earlier.readings or (drug and not assumed and earlier.drug != drug):
+            notes = earlier.dose_notes if earlier is not None and earlier.drug == drug else []
+            return drug, assumed, DosePlan(not_understood=notes or [lost(message)])
+        readings = carried(earlier.readings)
+        return (
+            earlier.drug,
+            earlier.drug_assumed,
+            DosePlan(readings=readings, not_understood=earlier.dose_notes, route=earlier.route),
+        )
 
     def _intent(self, message: str, context: str, has_dose: bool, search_text: str) -> tuple[str, float, float]:
         if has_dose:
@@ -253,6 +238,10 @@ def _is_followup(message: str, has_history: bool, lexicon: Lexicon) -> bool:
     starts = bool(start and start.search(message))
     refers = bool(anaphora and anaphora.search(message))
     return starts or refers or len(message.split()) <= lexicon.followup_max_words
+
+
+def _outside(spans: list[DoseSpan], taken: list[tuple[int, int]]) -> list[DoseSpan]:
+    return [d for d in spans if not any(d.start < e and s < d.end for s, e in taken)]
 
 
 def _vague_doses(text: str, lexicon: Lexicon) -> list[DoseSpan]:

@@ -72,3 +72,18 @@ def test_a_one_line_guideline_is_its_own_text() -> None:
     line = "Baclofen for spasms: start 5 mg three times daily and increase slowly; do not stop abruptly."
     chunks = chunk_guideline(Guideline(id="one", title=line, text=line))
     assert [c.text for c in chunks] == [line]
+
+
+def test_a_list_item_that_continues_the_line_before_keeps_it():
+    from assistant.corpus.chunk import chunk_guideline
+    from assistant.types import Guideline
+
+    text = (
+        "T\nTitration\n- Start 25 mg three times daily for 7 days, then\n- 50 mg three times daily\n"
+        "Notes\nThe options include:\n- rest\n- Stretching helps.\n- Heat is used.\n"
+    )
+    texts = [c.text for c in chunk_guideline(Guideline(id="x", title="T", text=text, source="x"))]
+    assert "Start 25 mg three times daily for 7 days, then 50 mg three times daily" in texts
+    assert "The options include: rest" in texts
+    assert "Heat is used." in texts  # an item after a finished sentence stands alone
+    assert not any(t == "50 mg three times daily" for t in texts)

@@ -108,8 +108,7 @@ def test_only_a_wrong_maximum_falls_back_to_the_extractive_answer(assistant, n_m
         (
             "up to a maximum of 30 mg/day",
             "Baclofen for muscle cramps should be increased weekly up to a maximum [{n}].",
-            "the kept sentences state none of the figures the guideline answers with "
-            "(10 mg/day, 10 mg weekly, 30 mg/day)",
+            "the kept sentences state none of the figures the guideline answers with (10 mg/day, 30 mg/day)",
         ),
     ],
     ids=["supported-but-off-topic", "maximum-without-its-figure"],
@@ -140,9 +139,9 @@ def test_right_number_in_the_wrong_role_is_removed(assistant, n_max):
 
 def test_invented_citation_is_removed(assistant):
     answer = assistant.reply(
-        [], MAX_Q, llm=scripted("The maximum dose of baclofen for muscle cramps is 30 mg/day [7].")
+        [], MAX_Q, llm=scripted("The maximum dose of baclofen for muscle cramps is 30 mg/day [42].")
     )
-    assert len(answer.hits) < 7
+    assert len(answer.hits) < 42  # a marker no source has
     assert answer.guard.fallback and answer.notes == [FALLBACK_NOTE]
     assert answer.guard.removed[0] == GuardRemoval(
         sentence="The maximum dose of baclofen for muscle cramps is 30 mg/day.",

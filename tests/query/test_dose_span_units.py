@@ -13,7 +13,7 @@ SPANS = [
     ("from 10 to 20 mg/day", [("10", "10 mg/day"), ("20 mg/day", "20 mg/day")]),
     ("5 mg/5 ml twice daily", [("5 mg/5 ml twice daily", "5 mg/5 ml twice daily")]),
     ("10 mg of it at night", [("10 mg of it at night", "10 mg once daily")]),
-    ("2 x 500 mg tablets", [("500 mg tablets", "500 mg")]),
+    ("2 x 500 mg tablets", [("2 x 500 mg tablets", "1000 mg")]),  # a count of tablets times their strength
     ("10 mg caps tid", [("10 mg caps tid", "10 mg tid")]),
     ("45 mL/min and 10 mg tid", [("10 mg tid", "10 mg tid")]),
     ("10 mg/dL", []),

@@ -164,10 +164,12 @@ def test_subject_linking(read, text, drug, not_covered):
 
 
 def test_ambiguous_indication_gives_both_candidates(read):
-    assert sorted(read("painful muscle spasms in my cirrhotic patient, baclofen 60 mg/day?").indications) == [
+    assert sorted(read("painful muscle spasms in my patient, baclofen 60 mg/day?").indications) == [
         "muscle_cramps",
         "spasticity",
     ]
+    # a condition of the glossary's [indication_conditions] fixes the indication (and is listed as an assumption)
+    assert read("painful muscle spasms in my cirrhotic patient, baclofen 60 mg/day?").indications == ["muscle_cramps"]
     # 'spasms after a stroke' is ambiguous in issue 11's own words: every meaning is checked
     assert sorted(read("post-stroke muscle spasms, baclofen 10 mg tid").indications) == ["muscle_cramps", "spasticity"]
     assert read("post-stroke spasticity, baclofen 10 mg tid").indications == ["spasticity"]

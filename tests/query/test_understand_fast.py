@@ -60,12 +60,17 @@ def test_the_query_holds_drug_indication_route_and_facts(fast_reader):
 
 
 def test_an_ambiguous_word_keeps_every_indication(fast_reader):
+    q = fast_reader.understand("painful muscle spasms in my patient, baclofen 60 mg/day?", [])
+    assert (q.indication, sorted(q.indications), q.assumptions) == (None, ["muscle_cramps", "spasticity"], [])
+
+
+def test_a_condition_fixes_the_indication_of_an_ambiguous_word(fast_reader):
+    # corpus/glossary.toml [indication_conditions]: cirrhosis is the muscle-cramps condition
     q = fast_reader.understand("painful muscle spasms in my cirrhotic patient, baclofen 60 mg/day?", [])
-    assert (q.indication, sorted(q.indications), q.patient.known()) == (
-        None,
-        ["muscle_cramps", "spasticity"],
-        {"cirrhosis": True},
-    )
+    assert (q.indication, q.indications, q.patient.known()) == ("muscle_cramps", ["muscle_cramps"], {"cirrhosis": True})
+    assert q.assumptions == [
+        "read 'muscle spasms' as muscle cramps because of 'cirrhotic' (a reviewed condition mapping)"
+    ]
 
 
 def test_no_drug_named_assumes_the_only_drug_and_says_so(fast_reader):

@@ -25,10 +25,16 @@ _TIMES_N = re.compile(rf"{_COUNT} ?(?:times|x) ?{_DAY}")
 _EVERY_H = re.compile(
     r"(?:every (?P<h>[0-9]{1,2}) ?(?:hours?|hrs?|h)|q ?(?P<q>[0-9]{1,2}) ?(?:h|hr|hrs|hours?|hourly))"
 )
-_DIVIDED_N = re.compile(
-    rf"{PER_DAY},? (?:in|divided into|divided in|split into|given in|as) {_COUNT} (?:divided |equal |separate )?doses"
-)
-_DIVIDED_F = re.compile(rf"{PER_DAY},? divided (?P<f>.+)")
+_DOSES = r"(?:divided |equal |separate )?doses"
+_SPLIT = r"(?:divided|split)(?: up)? (?:into|in)"
+# A daily total and its doses per day: '/day in 3 divided doses', '/day divided into 3 (doses)', 'daily split into 3',
+# '60 mg divided into 3 doses a day'.
+_DIVIDED_N = [
+    re.compile(rf"{PER_DAY},? {_SPLIT} {_COUNT}(?: {_DOSES})?"),
+    re.compile(rf"{PER_DAY},? (?:in|given in|as) {_COUNT} {_DOSES}"),
+    re.compile(rf"{_SPLIT} {_COUNT} {_DOSES} {PER_DAY}"),
+]
+_DIVIDED_F = re.compile(rf"{PER_DAY},? (?:divided|split) (?P<f>.+)")
 _ROUTE = r"(?:po|p\.o\.?|orally|by mouth|oral)"
 # A word that starts a frequency: after a number it is not an unknown unit.
 FREQ_WORD = re.compile(r"(?:daily|once|twice|times|x|every|each|per|a|at|in|q.*|[bt]\.?i\.?d.*|q\.?i\.?d.*|tds|qds|bd)")
@@ -57,7 +63,7 @@ def frequency(rest: str) -> tuple[str, Decimal | None] | Literal["no_frequency",
         return "no_frequency"
     if re.fullmatch(PER_DAY, rest):
         return "daily", None
-    if m := _DIVIDED_N.fullmatch(rest):
+    if m := next((d for p in _DIVIDED_N if (d := p.fullmatch(rest))), None):
         return "daily", Decimal(_count(m["n"]))
     if (m := _DIVIDED_F.fullmatch(rest)) and (n := times_per_day(m["f"])) is not None:
         return "daily", n
