@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from assistant import Answer, DoseCheck
-from ui.inputs import fmt_num, fmt_value
+from ui.inputs import fmt_num, fmt_value, shown_facts
 
 DISCLAIMER = (
     "Decision support drawn only from the listed guidelines — not a prescription. "
@@ -51,7 +51,7 @@ def _answer_markdown(answer: Answer) -> list[str]:
         "",
     ]
     if answer.understood:
-        lines += ["Understood: " + "; ".join(f"{k} = {fmt_value(v)}" for k, v in answer.understood.items()), ""]
+        lines += ["Understood: " + "; ".join(f"{k} = {v}" for k, v in shown_facts(answer.understood)), ""]
     if answer.dose_check is not None:
         lines += _dose_markdown(answer.dose_check) + [""]
     if answer.citations:

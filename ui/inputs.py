@@ -76,6 +76,11 @@ def fmt_value(value: Any) -> str:
     return str(value)
 
 
+def shown_facts(understood: dict[str, Any]) -> list[tuple[str, str]]:
+    """(name, value) of the facts worth a line: an empty list or mapping says nothing and is left out."""
+    return [(str(k).replace("_", " "), text) for k, v in understood.items() if (text := fmt_value(v)).strip()]
+
+
 Role = Literal["user", "assistant"]
 
 

@@ -11,7 +11,7 @@ from typing import Any, Literal
 import streamlit as st
 
 from assistant import VERDICT_LABELS, Answer, Citation, DoseCheck, Finding, Verdict
-from ui.inputs import escape_all, escape_answer, fmt_num, fmt_value, quote_block
+from ui.inputs import escape_all, escape_answer, fmt_num, fmt_value, quote_block, shown_facts
 
 # verdict -> (badge colour, icon); the words are the core's VERDICT_LABELS. Hard stops red, soft amber, clear
 # green, unknown grey.
@@ -48,11 +48,10 @@ def render_refusal(answer: Answer) -> None:
 
 def render_understood(understood: dict[str, Any]) -> None:
     """Facts the assistant read from the question and conversation, so a misreading is visible."""
-    if not understood:
+    shown = shown_facts(understood)
+    if not shown:
         return
-    facts = " · ".join(
-        f"{escape_all(str(k).replace('_', ' '))}: **{escape_all(fmt_value(v))}**" for k, v in understood.items()
-    )
+    facts = " · ".join(f"{escape_all(name)}: **{escape_all(value)}**" for name, value in shown)
     st.caption(f":material/psychology: Understood from your question: {facts}")
 
 

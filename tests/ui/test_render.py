@@ -192,3 +192,11 @@ def test_exports_carry_citations_and_dose_checks():
     assert first["dose_check"]["verdict"] == "above_max" and first["dose_check"]["findings"][0]["limit"] == "30 mg/day"
     assert first["patient"] == {"egfr": 45.0, "indication": "muscle_cramps"}
     assert second == {"question": "q2", "patient": {}, "error": "The assistant could not answer."}
+
+
+def test_understood_facts_leave_out_empty_lists():
+    from ui.inputs import shown_facts
+
+    understood = {"intent": "renal", "numbers": [], "assumptions": [], "patient": {}, "drug": "baclofen"}
+    assert shown_facts(understood) == [("intent", "renal"), ("drug", "baclofen")]
+    assert shown_facts({"not_understood": [], "follow_up": True}) == [("follow up", "yes")]
