@@ -9,7 +9,7 @@ from typing import Any
 
 from assistant.answer.aspect import evidence_refusal, refusal_text
 from assistant.answer.compose import answered_intent, dosing_question, names_another_drug
-from assistant.answer.coverage import names_subject, text_subject, unchecked_companions
+from assistant.answer.coverage import names_subject, text_subject, unchecked_companions, unstated_dose
 from assistant.answer.extractive import extractive_answer, finding_chunks
 from assistant.answer.ranking import Ranked, RankRequest, SentenceRanker
 from assistant.answer.relevance import RelevanceModel
@@ -140,14 +140,8 @@ class Assistant:
         # 'general' says nothing about the wording that answers it; a bare 'dose' question says little.
         cue = self.intents.answer_cues.get(query.intent) if query.intent != "general" else None
         weight = 0.5 if query.intent == "dose" else 1.0
-        return self.retriever.search(
-            self.glossary.expand(query.search_text),
-            k or self.settings.top_k,
-            cue=cue,
-            prior=prior,
-            cue_weight=weight,
-            vector=vector,
-        )
+        text, top = self.glossary.expand(query.search_text), k or self.settings.top_k
+        return self.retriever.search(text, top, cue=cue, prior=prior, cue_weight=weight, vector=vector)
 
     def _ranked(self, query: Query, hits: list[Hit], vector: list[float], dose_check: DoseCheck | None) -> Ranked:
         """The hits' sentences by relevance to the whole question (assistant/answer/ranking.py). A substance only the
@@ -259,7 +253,8 @@ class Assistant:
             log.info("refused %r: answerable %.2f %s", text[:80], ranked.answerable, ranked.answer_features)
             return evidence_refusal(text, ranked, self.library_words, common)
         companions, dose_check = unchecked_companions(query, [c.sentence for c in ranked.candidates], dose_check)
-        if companions and dose_check is None:  # an interaction or alternative the library says nothing about
+        companions += unstated_dose(query, ranked.candidates, dosing_question(query), query.drug in self.rules)
+        if companions and dose_check is None:  # an interaction, alternative or dose the library says nothing about
             return evidence_refusal(text, ranked, self.library_words, {**common, "not_covered": companions})
         picked = ranked.picked if ranked.answerable >= self.ranker.model.answer_min else []
         drug_rules = self.rules.get(query.drug)

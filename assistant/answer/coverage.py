@@ -5,8 +5,9 @@ no other drug's sentence answers for it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 
+from assistant.answer.relevance import DOSE_FIGURE, Candidate
 from assistant.query.understand import Query
 from assistant.text.words import words
 from assistant.types import DoseCheck
@@ -59,3 +60,11 @@ def unchecked_companions(
         return companions, dose_check
     unchecked = [f"{c} named: no rule or guideline text on it with {query.drug}, not checked" for c in companions]
     return companions, dose_check.model_copy(update={"assumptions": [*dose_check.assumptions, *unchecked]})
+
+
+def unstated_dose(query: Query, candidates: Sequence[Candidate], dosing: bool, ruled: bool) -> list[str]:
+    """A dose question about a substance only the text covers, none of whose sentences states a dose of it: the
+    library does not cover its dose (a sentence that merely names it does not answer)."""
+    if ruled or not dosing or not query.drug or any(DOSE_FIGURE.search(c.sentence) for c in candidates):
+        return []
+    return [f"{query.drug} dose"]

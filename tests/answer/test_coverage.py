@@ -57,3 +57,15 @@ def test_the_refusal_names_the_aspect_the_text_never_uses():
     assert uncovered_aspect("how do you pronounce baclofen for cramps", cands, ["baclofen", "cramps"]) == ["pronounce"]
     assert refusal_text(["pronounce"]).endswith("Not covered: pronounce.")
     assert without_names("Is Baclofen, 10 mg ok?", {"baclofen"}) == "Is 10 mg ok?"
+
+
+def test_a_dose_question_about_a_substance_whose_sentences_state_no_dose_is_not_covered():
+    from assistant.answer.coverage import unstated_dose
+
+    chunk = Chunk(id="c", doc_id="d", title="t", section="s", text="x", refs=[], position=0)
+    named = [Candidate("Baclofen is first-line along with tizanidine.", chunk, 1, None)]  # type: ignore[arg-type]
+    dosed = [Candidate("Human albumin (20-40 g/week) can be considered.", chunk, 1, None)]  # type: ignore[arg-type]
+    assert unstated_dose(_query(drug="tizanidine"), named, dosing=True, ruled=False) == ["tizanidine dose"]
+    assert unstated_dose(_query(drug="albumin"), dosed, dosing=True, ruled=False) == []
+    assert unstated_dose(_query(drug="tizanidine"), named, dosing=False, ruled=False) == []  # its role: answered
+    assert unstated_dose(_query(drug="baclofen"), named, dosing=True, ruled=True) == []  # rules answer its doses
