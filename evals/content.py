@@ -24,11 +24,16 @@ def load(name: str) -> list[dict]:
     return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
 
 
-def reply(assistant, record: dict) -> Answer:
+def conversation(record: dict) -> tuple[list[Turn], str, Patient | None]:
+    """(earlier user turns, the graded message, the patient) of a suite record (`question` or `turns`, `patient`)."""
     turns = record.get("turns") or [record["question"]]
     patient = Patient(**record["patient"]) if record.get("patient") else None
-    history = [Turn(role="user", content=t) for t in turns[:-1]]
-    return assistant.reply(history, turns[-1], patient=patient)
+    return [Turn(role="user", content=t) for t in turns[:-1]], turns[-1], patient
+
+
+def reply(assistant, record: dict) -> Answer:
+    history, message, patient = conversation(record)
+    return assistant.reply(history, message, patient=patient)
 
 
 def _norm(text: str) -> str:

@@ -19,18 +19,16 @@ from typing import Any
 
 import numpy as np
 
-from assistant import Assistant, Patient, Settings, Turn
+from assistant import Assistant, Settings
 from assistant.evaluation import ANSWER_FEATURES, FEATURES, RANKER_FILE, REPO_ROOT, RelevanceModel, choose
-from evals.content import dev_settings_overrides, has, split_records
+from evals.content import conversation, dev_settings_overrides, has, split_records
 
 GRID = [round(x, 2) for x in np.arange(0.05, 0.95, 0.05)]
 
 
 def _ranked(assistant, record: dict):
-    turns = record.get("turns") or [record["question"]]
-    patient = Patient(**record["patient"]) if record.get("patient") else None
-    history = [Turn(role="user", content=t) for t in turns[:-1]]
-    return assistant.rank_sentences(history, turns[-1], patient)
+    history, message, patient = conversation(record)
+    return assistant.rank_sentences(history, message, patient)
 
 
 def _label(sentence: str, record: dict) -> int:

@@ -3,38 +3,17 @@ and `heldout` (never looked at while tuning). Each metric row says which split i
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
-
-from assistant import Patient
-from evals.content import content_rows, content_size, dev_settings_overrides
+from evals.content import content_rows, content_size, dev_settings_overrides, load, reply
 from evals.library_faults import fault_rows
 from evals.redteam import probe_count, redteam_rows
 from evals.report import MetricRow
-
-SUITES = Path(__file__).resolve().parent / "suites"
-
-
-def _load(name: str) -> list[dict]:
-    path = SUITES / f"{name}.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
-
-
-def _reply(assistant, record: dict):
-    from assistant import Turn
-
-    turns = record.get("turns") or [record["question"]]
-    patient = Patient(**record["patient"]) if record.get("patient") else None
-    history = [Turn(role="user", content=t) for t in turns[:-1]]
-    return assistant.reply(history, turns[-1], patient=patient)
 
 
 def _dose_rows(assistant, suite: str, split: str, prefix: str, title: str, progress, misses: list[dict]):
     """Unsafe greens, expected verdicts and the green rate of one dose suite's split."""
     unsafe = ok = n = green_n = green_ok = 0
-    for r in (x for x in _load(suite) if x["split"] == split):
-        answer = _reply(assistant, r)
+    for r in (x for x in load(suite) if x["split"] == split):
+        answer = reply(assistant, r)
         progress()
         verdict = answer.dose_check.verdict if answer.dose_check else None
         expect = r["expect"]
@@ -77,8 +56,8 @@ def suite_rows(assistant, progress=lambda: None) -> tuple[list[MetricRow], list[
         rows += _dose_rows(assistant, "starting_doses", split, "suite_start", "Starting doses", progress, misses)
         rows += _dose_rows(assistant, "shorthand_doses", split, "suite_shorthand", "Shorthand doses", progress, misses)
         answered = total = 0
-        for r in (x for x in _load("answerable") if x["split"] == split):
-            answer = _reply(assistant, r)
+        for r in (x for x in load("answerable") if x["split"] == split):
+            answer = reply(assistant, r)
             progress()
             total, answered = total + 1, answered + (not answer.refused and answer.clarify is None)
             if answer.refused:
@@ -92,8 +71,8 @@ def suite_rows(assistant, progress=lambda: None) -> tuple[list[MetricRow], list[
             )
         )
         right = total = 0
-        for r in (x for x in _load("intent_paraphrases") if x["split"] == split):
-            answer = _reply(assistant, r)
+        for r in (x for x in load("intent_paraphrases") if x["split"] == split):
+            answer = reply(assistant, r)
             progress()
             total, right = total + 1, right + (answer.intent == r["intent"])
         rows.append(
@@ -107,7 +86,7 @@ def suite_rows(assistant, progress=lambda: None) -> tuple[list[MetricRow], list[
     content, content_misses = content_rows(_with_dev_library(assistant), progress)
     rows += content
     misses += content_misses
-    probe_rows, probe_misses = redteam_rows(lambda q: _reply(assistant, {"question": q}), progress)
+    probe_rows, probe_misses = redteam_rows(lambda q: reply(assistant, {"question": q}), progress)
     fault, fault_misses = fault_rows(getattr(assistant, "embeddings", None))
     return rows + probe_rows + fault, misses + probe_misses + fault_misses
 
@@ -122,4 +101,4 @@ def _with_dev_library(assistant) -> dict[str, object]:
 
 def suite_size() -> int:
     names = ("adversarial_doses", "starting_doses", "shorthand_doses", "answerable", "intent_paraphrases")
-    return sum(len(_load(n)) for n in names) + probe_count() + content_size()
+    return sum(len(load(n)) for n in names) + probe_count() + content_size()

@@ -7,11 +7,10 @@ section uses, with the glossary's corpus wording counted for a lay word. The wei
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from assistant.answer.relevance import Candidate, question_terms
+from assistant.answer.relevance import Candidate, covering_stems, logistic, name_stems, question_terms
 from assistant.text.words import stem, words
 
 ANSWER_FEATURES = ("best", "best_last", "uncovered")
@@ -23,8 +22,8 @@ def uncovered_share(
 ) -> float:
     """Rarity-weighted share of the message's content words that no top candidate uses (words naming the library's
     drugs and indications excepted; a word counts as used when its glossary wording is)."""
-    seen = {stem(w) for c in candidates[:TOP] for w in words(f"{c.chunk.section} {c.sentence}")}
-    names = {stem(w) for name in known for w in words(name)}
+    seen = covering_stems(list(candidates[:TOP]))
+    names = name_stems(known)
     terms = {t: wt for t, wt in question_terms(message).items() if t not in names}
     missing: set[str] = set()
     for word in words(message):
@@ -43,8 +42,7 @@ class Answerability:
     intercept: float
 
     def probability(self, features: dict[str, float]) -> float:
-        z = self.intercept + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
-        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+        return logistic(self.weights, self.intercept, features)
 
 
 def answer_features(candidates: Sequence[Candidate], uncovered: float) -> dict[str, float]:

@@ -10,7 +10,7 @@ from wordfreq import zipf_frequency
 
 from assistant.answer.compose import REFUSAL
 from assistant.answer.ranking import Ranked
-from assistant.answer.relevance import Candidate
+from assistant.answer.relevance import Candidate, covering_stems, name_stems
 from assistant.text.words import STOPWORDS, stem, words
 from assistant.types import Answer
 
@@ -20,8 +20,8 @@ MAX_WORDS = 3
 def uncovered_aspect(question: str, candidates: Iterable[Candidate], known: Collection[str]) -> list[str]:
     """Up to three words of `question` that the candidates never use; `known` are the words that name what the library
     is about (its drugs and indications), which are never the missing aspect."""
-    seen = {stem(w) for c in candidates for w in words(f"{c.chunk.section} {c.sentence}")}
-    names = {stem(w) for name in known for w in words(name)}
+    seen = covering_stems(list(candidates))
+    names = name_stems(known)
     out: list[str] = []
     for w in words(question):
         if w in STOPWORDS or len(w) < 3 or not w.isalpha() or stem(w) in seen or stem(w) in names or w in out:

@@ -97,7 +97,7 @@ class SentenceRanker:
     def candidates(self, req: RankRequest) -> list[Candidate]:
         """Every sentence of the hits with its features and probability, best first (hard filters applied)."""
         indication = req.indications[0] if len(req.indications) == 1 else None
-        units = self.vectors.units([h.chunk for h in req.hits], req.stored([h.chunk.id for h in req.hits]))
+        units = self.vectors.units([h.chunk for h in req.hits], req.stored)
         pool = [s for h in req.hits for s in units.get(h.chunk.id, ([], None))[0]]
         signals = Signals(
             vector=unit_vector(req.vector),

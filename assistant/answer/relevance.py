@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -39,6 +40,22 @@ FEATURES = (
 DOSE_FIGURE = re.compile(r"\d\s*(?:mg|g|mcg|µg|ml|units?)\b", re.IGNORECASE)
 
 
+def logistic(weights: dict[str, float], intercept: float, features: dict[str, float]) -> float:
+    """The probability a fitted logistic model gives these features (a feature without a weight counts 0)."""
+    z = intercept + sum(weights.get(k, 0.0) * v for k, v in features.items())
+    return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
+def covering_stems(candidates: list[Candidate] | tuple[Candidate, ...]) -> set[str]:
+    """The stems the candidates' sentences and sections use (what the text could answer with)."""
+    return {stem(w) for c in candidates for w in words(f"{c.chunk.section} {c.sentence}")}
+
+
+def name_stems(names: Collection[str]) -> set[str]:
+    """The stems of the words naming what the library is about (never an uncovered aspect of a question)."""
+    return {stem(w) for name in names for w in words(name)}
+
+
 @dataclass(frozen=True)
 class RelevanceModel:
     """Logistic weights per feature, and the probabilities that decide what is shown and whether to answer."""
@@ -53,8 +70,7 @@ class RelevanceModel:
     answer_min: float = 0.5  # answerability below this refuses (calibrated to keep in-library questions answered)
 
     def probability(self, features: dict[str, float]) -> float:
-        z = self.intercept + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
-        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+        return logistic(self.weights, self.intercept, features)
 
     @classmethod
     def load(cls, corpus_dir: Path, fallback: Path | None = None) -> RelevanceModel:

@@ -28,14 +28,15 @@ class SentenceVectors:
         self._lock = threading.Lock()
 
     def units(
-        self, chunks: Sequence[Chunk], stored: Mapping[str, Sequence[float]] | None = None
+        self, chunks: Sequence[Chunk], stored: Callable[[list[str]], Mapping[str, Sequence[float]]] | None = None
     ) -> dict[str, tuple[list[str], np.ndarray]]:
-        """`stored`: the chunks' vectors as indexed (a one-sentence chunk's sentence vector)."""
-        stored = stored or {}
-        for c in chunks:
-            sentences = split_sentences(c.text) or [c.text]
-            if len(sentences) == 1 and c.id in stored and self._get(c) is None:
-                self._put(c, sentences, _unit_rows(np.asarray([stored[c.id]], dtype=np.float32)))
+        """`stored(ids)`: the chunks' vectors as indexed (a one-sentence chunk's sentence vector), asked only for the
+        one-sentence chunks not seen before (a warm reply reads nothing more from the store)."""
+        single = [c for c in chunks if self._get(c) is None and len(split_sentences(c.text) or [c.text]) == 1]
+        indexed = stored([c.id for c in single]) if stored and single else {}
+        for c in single:
+            if c.id in indexed:
+                self._put(c, split_sentences(c.text) or [c.text], _unit_rows(np.asarray([indexed[c.id]], np.float32)))
         missing = [c for c in chunks if self._get(c) is None]
         if missing:
             split = [split_sentences(c.text) or [c.text] for c in missing]

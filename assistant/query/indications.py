@@ -1,6 +1,6 @@
-"""Indications and routes named in a conversation. An ambiguous word ('spasms') keeps every indication it may mean,
-unless the patient's conditions fix one (corpus/glossary.toml [indication_conditions]: 'MS spasms' is spasticity,
-'spasms in cirrhosis' muscle cramps); that reading is listed as an assumption. Routes the rules lack are reported."""
+"""Indications and routes named in a conversation. An ambiguous word keeps every indication it may mean, unless the
+patient's conditions fix one (corpus/glossary.toml [indication_conditions] maps a condition to the indication it
+implies); that reading is listed as an assumption. Routes the rules lack are reported."""
 
 from __future__ import annotations
 

@@ -271,7 +271,7 @@ def _dose_mentions(
             rel = relation(text, span, previous_end, first, lexicon)
             mark = start_mark(text, span, previous_end, lexicon)
             if mark == "clause" and first and rel in ("current", "history"):
-                rel = "first"  # 'begin baclofen at 30 mg': the start words outrank 'at'
+                rel = "first"  # 'begin DRUG at 30 mg': the start words outrank 'at'
             starting = mark == "clause" or (mark == "near" and rel not in ("current", "history"))
             out.append(DoseMention(span=span, drug=owner, turn=i, relation=rel, starting=starting))
             previous_end, first = span.end, False

@@ -23,7 +23,7 @@ def start_findings(rule: IndicationRule, label: str, dose: ParsedDose, starting:
     """Findings about where the dose stands against the guideline's start (no current dose was stated).
 
     Any start the guideline states is acceptable, so a first dose is compared with the highest of them (the
-    spasticity text gives both "5–10 mg/day" and "5 mg three times daily"); above it, the first dose skips
+    text may give both a daily range and a per-dose regimen); above it, the first dose skips
     titration steps the guideline takes."""
     starts = _stated_starts(rule)
     info = [
