@@ -22,6 +22,7 @@ from assistant.index.library_rules import library_rules
 from assistant.index.provenance import provenance
 from assistant.index.rebuild import staged_reindex
 from assistant.index.store import open_collection
+from assistant.index.vector_cache import fixed_text_embedder
 from assistant.judge import judge, not_for, population_gap
 from assistant.llm.request import LLMRequest
 from assistant.llm.write import written
@@ -72,11 +73,12 @@ class Assistant:
         self.glossary = load_glossary(self.settings.corpus_dir)
         self.freshness = DocumentFreshness(self.settings)
         self.rules = library_rules(self.settings)  # each file checked against the guidelines it cites
-        self.intents = IntentReader(self.settings.corpus_dir, self.embeddings.embed_documents)
+        fixed_texts = fixed_text_embedder(self.embeddings, self.settings.model_dir)  # examples: on disk after 1st start
+        self.intents = IntentReader(self.settings.corpus_dir, fixed_texts)
         vectors = SentenceVectors(self.embeddings.embed_documents)
         folders = [self.settings.corpus_dir, REPO_ROOT / "corpus"]  # the library's data, else the shipped defaults
         self.ranker = SentenceRanker(RelevanceModel.load(*folders), vectors)
-        self.safety_net = SafetyNet(folders, self.embeddings.embed_documents)
+        self.safety_net = SafetyNet(folders, fixed_texts)
         self._use_index(self.collection)
         self.llm = llm if llm is not None else self.settings.llm
         self.chat_models: dict = {}  # backend spec -> chat model, built lazily by assistant.llm.backends

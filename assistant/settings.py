@@ -61,12 +61,14 @@ class Settings(BaseSettings):
         "(calibrated).",
     )
     embedding_backend: Literal["torch", "onnx"] = Field(
-        default="torch",
-        description="Embedding runtime: 'torch' (sentence-transformers) or 'onnx' (ONNX Runtime, same vectors); "
-        "the index records which one built it and refuses queries from the other.",
+        default="onnx",
+        description="Embedding runtime: 'onnx' (ONNX Runtime and the tokenizers library, no torch at query time) or "
+        "'torch' (sentence-transformers); the same vectors. The index records which one built it and refuses "
+        "queries from the other.",
     )
     model_dir: Path = Field(
-        default=REPO_ROOT / ".data" / "models", description="Exported ONNX model (built at ingest)."
+        default=REPO_ROOT / ".data" / "models",
+        description="Derived model files, built once: the ONNX export and the compiled drug dictionary.",
     )
     ingest_threads: int = Field(
         default=0, ge=0, description="CPU threads for bulk embedding during ingest (0: every core); queries use one."

@@ -41,6 +41,14 @@ def embeddings():
 
 
 @pytest.fixture(scope="session")
+def torch_embeddings():
+    """The sentence-transformers (torch) backend, for comparisons with the default ONNX one."""
+    from assistant.index.embeddings import LocalEmbeddings
+
+    return LocalEmbeddings(backend="torch")
+
+
+@pytest.fixture(scope="session")
 def assistant(tmp_path_factory, embeddings):
     """One Assistant over the real corpus in a private data dir (never the user's .data)."""
     from assistant.pipeline import Assistant

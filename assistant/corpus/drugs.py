@@ -7,19 +7,15 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
+from assistant.corpus.drug_dictionary import find_drug_names
 from assistant.types import Guideline
 
 
 @lru_cache(maxsize=512)
 def drugs_in_title(title: str) -> tuple[str, ...]:
     """Generic names the offline drug dictionary finds in a title (brand names map to their generic)."""
-    from drug_named_entity_recognition import (
-        find_drugs,  # ~2 s import: only when a library is listed or indexed
-    )
-
     tokens = re.findall(r"[A-Za-z][A-Za-z-]+", title)
-    found = find_drugs(tokens, is_ignore_case=True)
-    return tuple(dict.fromkeys(str(d[0]["name"]).lower() for d in found))
+    return tuple(dict.fromkeys(name.lower() for name, _, _ in find_drug_names(tokens)))
 
 
 def document_drugs(doc: Guideline, cited_by: Mapping[str, set[str]] | None = None) -> list[str]:

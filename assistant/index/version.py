@@ -28,7 +28,7 @@ def check_backend(collection, backend: str) -> None:
     if recorded and recorded != backend:
         raise StoreError(
             f"this index was built with the {recorded} embedding backend, not {backend}: set "
-            f"ASSISTANT_EMBEDDING_BACKEND={recorded} or ingest into a fresh data dir"
+            f"ASSISTANT_EMBEDDING_BACKEND={recorded}, or rebuild the index with `python -m assistant ingest --rebuild`"
         )
 
 

@@ -93,23 +93,32 @@ def measure(settings: Settings, record: BuildRecord, n_questions: int, say=print
     started = time.perf_counter()
     again = ingest(settings, embed=assistant.embeddings.embed_documents, collection=assistant.collection)
     reingest = time.perf_counter() - started
-    vanilla = _vanilla_store(settings, assistant.embeddings)
+    # The yardstick a user would pick by default: LangChain's Chroma with a sentence-transformers (torch) encoder;
+    # and, when the assistant runs another backend, the same search with the assistant's own encoder.
+    from assistant.index.embeddings import LocalEmbeddings
+
+    backend = str(getattr(assistant.embeddings, "backend", "custom"))
+    vanillas = {"torch": _vanilla_store(settings, LocalEmbeddings(backend="torch"))}
+    if backend != "torch":
+        vanillas[backend] = _vanilla_store(settings, assistant.embeddings)
     for q in warm:
         assistant.reply([Turn(role="user", content=h) for h in q.history], q.message)
-        vanilla.similarity_search(q.message, k=settings.top_k)
-    say(f"timing {len(timed)} questions, each answered and searched once")
+        for vanilla in vanillas.values():
+            vanilla.similarity_search(q.message, k=settings.top_k)
+    say(f"timing {len(timed)} questions, each answered and searched once per vanilla encoder")
     reply_ms: dict[str, list[float]] = {}
-    vanilla_ms: list[float] = []
+    vanilla_ms: dict[str, list[float]] = {name: [] for name in vanillas}
     refused: dict[str, int] = {}
     verdicts: dict[str, int] = {}
     for q in timed:
         history = [Turn(role="user", content=h) for h in q.history]
-        t0 = time.perf_counter()
-        vanilla.similarity_search(q.message, k=settings.top_k)
+        for name, vanilla in vanillas.items():
+            t0 = time.perf_counter()
+            vanilla.similarity_search(q.message, k=settings.top_k)
+            vanilla_ms[name].append((time.perf_counter() - t0) * 1000)
         t1 = time.perf_counter()
         answer = assistant.reply(history, q.message)
         t2 = time.perf_counter()
-        vanilla_ms.append((t1 - t0) * 1000)
         reply_ms.setdefault(q.kind, []).append((t2 - t1) * 1000)
         refused[q.kind] = refused.get(q.kind, 0) + answer.refused
         if answer.dose_check is not None:
@@ -136,11 +145,15 @@ def measure(settings: Settings, record: BuildRecord, n_questions: int, say=print
         "verdicts": verdicts,
         "reply_ms": {"p50": round(statistics.median(every), 1), "p95": round((percentile(every, 95) or 0.0), 1)},
         "reply_p50_ms_by_kind": {k: round(statistics.median(v), 1) for k, v in reply_ms.items()},
+        "backend": backend,
         "vanilla_ms": {
-            "p50": round(statistics.median(vanilla_ms), 1),
-            "p95": round((percentile(vanilla_ms, 95) or 0.0), 1),
+            name: {"p50": round(statistics.median(ms), 1), "p95": round((percentile(ms, 95) or 0.0), 1)}
+            for name, ms in vanilla_ms.items()
         },
-        "p95_ratio": round((percentile(every, 95) or 0.0) / (percentile(vanilla_ms, 95) or 1.0), 2),
+        "p95_ratio": {
+            name: round((percentile(every, 95) or 0.0) / (percentile(ms, 95) or 1.0), 2)
+            for name, ms in vanilla_ms.items()
+        },
         "peak_rss_mb": {
             "bench": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "ask": round(max(rss for _, rss in runs)),
@@ -166,12 +179,19 @@ def table(figures: dict) -> str:
         ("start-up (process → first answer)", " / ".join(f"{s} s" for s in figures["startup_s"])),
         ("re-ingest, unchanged library", f"{figures['reingest_unchanged_s']} s (added {figures['reingest_added']})"),
         ("warm reply p50 / p95", f"{figures['reply_ms']['p50']} / {figures['reply_ms']['p95']} ms"),
-        ("vanilla similarity_search p50 / p95", f"{figures['vanilla_ms']['p50']} / {figures['vanilla_ms']['p95']} ms"),
-        ("reply p95 / vanilla p95", f"{figures['p95_ratio']}x"),
+        *(
+            (f"vanilla search ({name}) p50 / p95", f"{ms['p50']} / {ms['p95']} ms")
+            for name, ms in figures["vanilla_ms"].items()
+        ),
+        *((f"reply p95 / vanilla ({name}) p95", f"{ratio}x") for name, ratio in figures["p95_ratio"].items()),
         ("peak RSS bench / ask", f"{figures['peak_rss_mb']['bench']} / {figures['peak_rss_mb']['ask']} MB"),
         ("questions / refused", f"{figures['questions']} / {figures['refused']}"),
         ("dose-check verdicts", str(figures["verdicts"])),
-        ("machine", f"{figures['cpus']} CPUs, load {figures['load_avg_1m']}, store {figures['store']}"),
+        (
+            "machine",
+            f"{figures['cpus']} CPUs, load {figures['load_avg_1m']}, store {figures['store']}, "
+            f"assistant encoder {figures['backend']}",
+        ),
     ]
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from pydantic import BaseModel, Field
 
+from assistant.corpus.drug_dictionary import find_drug_names
 from assistant.query.lexicon import Lexicon
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
@@ -25,13 +25,6 @@ class DrugMention(BaseModel):
     generic: bool = Field(default=False, description="'medications', 'the tablets': the conversation's drug, if any.")
 
 
-@lru_cache(maxsize=1)
-def _find_drugs():  # the dictionary has no type hints; loaded once, ~2 s
-    from drug_named_entity_recognition import find_drugs
-
-    return find_drugs
-
-
 def drug_mentions(text: str, lexicon: Lexicon) -> list[DrugMention]:
     """Every drug, substance or vague drug reference in the text, in order of appearance."""
     tokens = list(_TOKEN.finditer(text))
@@ -41,8 +34,8 @@ def drug_mentions(text: str, lexicon: Lexicon) -> list[DrugMention]:
         if alias:
             found.append(_mention(alias, m.start(), m.end(), lexicon, m.group(0)))
     words = [m.group(0) for m in tokens]
-    for entry, first, last in _find_drugs()(words, is_ignore_case=True) if words else []:
-        name = str(entry.get("name", "")).lower()
+    for dictionary_name, first, last in find_drug_names(words):
+        name = dictionary_name.lower()
         start, end = tokens[first].start(), tokens[max(first, last - 1)].end()
         if name and not any(f.start <= start < f.end for f in found):
             found.append(_mention(name, start, end, lexicon, text[start:end]))
@@ -79,6 +72,5 @@ def subject_drugs_of(titles: list[str]) -> set[str]:
     out: set[str] = set()
     for title in titles:
         words = _TOKEN.findall(title)
-        for entry, _, _ in _find_drugs()(words, is_ignore_case=True) if words else []:
-            out.add(str(entry.get("name", "")).lower())
+        out.update(name.lower() for name, _, _ in find_drug_names(words))
     return out

@@ -44,6 +44,8 @@ def test_bench_scale_prints_one_json_line_and_a_table(tmp_path):
     for key in ("ingest_pct_of_raw", "startup_s", "reply_ms", "vanilla_ms", "peak_rss_mb"):
         assert figures[key] is not None
     assert any(line.startswith("warm reply p50 / p95") for line in table)
+    # The yardstick is sentence-transformers (torch); the same-encoder search is timed beside it.
+    assert figures["backend"] == "onnx" and set(figures["vanilla_ms"]) == set(figures["p95_ratio"]) == {"torch", "onnx"}
     # A second run finds the complete build and does not rebuild.
     record = json.loads((tmp_path / "bench" / "build.json").read_text())
     assert record["complete"] and record["added"] == 40
