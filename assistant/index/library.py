@@ -40,6 +40,13 @@ def file_hash(path: Path) -> str:
         return ""
 
 
+def fingerprint(corpus_dir: Path) -> dict[str, str]:
+    """sha256 of every corpus file (every suffix load_corpus reads), by name; reads the files, parses none."""
+    if not corpus_dir.is_dir():
+        return {}
+    return {p.name: file_hash(p) for p in guideline_files(corpus_dir)}
+
+
 def read_manifest(settings: Settings) -> list[LibraryEntry]:
     """The recorded files; a missing manifest is an empty library, a corrupt one a one-line CorpusError."""
     path = manifest_path(settings)

@@ -6,12 +6,12 @@ answered from the manifest without parsing a document or reading the store.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from assistant.index.library import fingerprint as fingerprint  # re-exported: the ingest's name for it
 from assistant.index.version import VERSION_KEY, store_metadata
 
 CORPUS_GLOB = "*.md"  # kept for callers; fingerprint() reads every guideline suffix (load.guideline_files)
@@ -29,15 +29,6 @@ class Manifest(BaseModel):
 
 def manifest_path(data_dir: Path, collection: str) -> Path:
     return data_dir / "index" / collection / "manifest.json"
-
-
-def fingerprint(corpus_dir: Path) -> dict[str, str]:
-    """sha256 of every corpus file, by name (reads the files, parses none)."""
-    if not corpus_dir.is_dir():
-        return {}
-    from assistant.corpus.load import guideline_files  # every suffix load_corpus reads (.md, .txt, .pdf, ...)
-
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in guideline_files(corpus_dir)}
 
 
 def read_manifest(path: Path) -> Manifest | None:

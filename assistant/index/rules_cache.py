@@ -19,8 +19,7 @@ from pydantic import ValidationError
 
 from assistant.dosing.rules.load import RuleSet
 from assistant.dosing.rules.schema import DrugRules
-from assistant.index.library import file_hash, read_manifest
-from assistant.index.manifest import fingerprint
+from assistant.index.library import file_hash, fingerprint, read_manifest
 from assistant.settings import Settings
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
