@@ -99,6 +99,7 @@ class Assistant:
     def _use_index(self, collection) -> None:
         """Read everything that depends on the index: retrieval (vectors + BM25), vocabulary, reader, provenance."""
         self.collection = collection
+        self.freshness.use_index(collection)
         self.retriever = HybridRetriever(collection, self.embeddings, self.settings.candidates, self.settings.rrf_k)
         self.vocabulary = self.retriever.vocabulary()
         self._build_reader()

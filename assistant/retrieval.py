@@ -56,15 +56,18 @@ class HybridRetriever:
     # -- look-ups the pipeline needs, none of them a scan of the library -----------------------------------------
     def chunk_by_id(self, chunk_id: str) -> Chunk | None:
         """One stored chunk, None when the id is not in the index."""
-        return fetch_chunks(self.collection, [chunk_id]).get(chunk_id)
+        return self.chunks_by_id([chunk_id]).get(chunk_id)
 
     def vectors_by_id(self, chunk_ids: list[str]) -> dict[str, list[float]]:
-        """The indexed vectors of these chunks (one store request)."""
-        return chunk_vectors(self.collection, chunk_ids)
+        """The indexed vectors of these chunks (from the index's copy of the store's rows, else one store request)."""
+        rows = self.lexical.rows
+        return rows.vectors(chunk_ids) if rows is not None else chunk_vectors(self.collection, chunk_ids)
 
     def chunks_by_id(self, chunk_ids: list[str]) -> dict[str, Chunk]:
-        """Stored chunks by id in one request (unknown ids are left out)."""
-        return fetch_chunks(self.collection, chunk_ids)
+        """Stored chunks by id (unknown ids are left out): from the index's copy of the store's rows, else in one
+        store request."""
+        rows = self.lexical.rows
+        return rows.chunks(chunk_ids) if rows is not None else fetch_chunks(self.collection, chunk_ids)
 
     def chunk_for_quote(self, doc_id: str, quote: str) -> Chunk | None:
         """The first chunk (in document order) of `doc_id` that holds a rule's quoted text, or whose text the quote
@@ -85,7 +88,7 @@ class HybridRetriever:
         ids = self.lexical.document_ids(doc_id)
         if ids is None:
             return document_chunks(self.collection, doc_id)
-        found = fetch_chunks(self.collection, ids)
+        found = self.chunks_by_id(ids)
         return [found[i] for i in ids if i in found]
 
     def corpus_words(self) -> frozenset[str]:
@@ -147,7 +150,7 @@ class HybridRetriever:
         ranked_dense = self.dense_ranking(question, vector)
         sparse = self.bm25_ranking(question)
         # One store request for every candidate's text (a BM25 id of a chunk deleted since is dropped here).
-        table = fetch_chunks(self.collection, [cid for cid, _ in ranked_dense] + sparse + list(prior or []))
+        table = self.chunks_by_id([cid for cid, _ in ranked_dense] + sparse + list(prior or []))
         dense = [(cid, sim) for cid, sim in ranked_dense if cid in table]
         sparse = [cid for cid in sparse if cid in table]
         dense_ids = [cid for cid, _ in dense]

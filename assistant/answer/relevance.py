@@ -51,9 +51,15 @@ def covering_stems(candidates: list[Candidate] | tuple[Candidate, ...]) -> set[s
     return {stem(w) for c in candidates for w in words(f"{c.chunk.section} {c.sentence}")}
 
 
-def name_stems(names: Collection[str]) -> set[str]:
-    """The stems of the words naming what the library is about (never an uncovered aspect of a question)."""
-    return {stem(w) for name in names for w in words(name)}
+def name_stems(names: Collection[str]) -> frozenset[str]:
+    """The stems of the words naming what the library is about (never an uncovered aspect of a question); computed
+    once per library (a frozenset keeps its hash), not per reply."""
+    return _name_stems(names if isinstance(names, frozenset) else frozenset(names))
+
+
+@lru_cache(maxsize=8)
+def _name_stems(names: frozenset[str]) -> frozenset[str]:
+    return frozenset(stem(w) for name in names for w in words(name))
 
 
 @dataclass(frozen=True)

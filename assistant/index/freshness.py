@@ -1,6 +1,8 @@
 """A cited guideline must still say what was indexed: a document deleted, emptied or changed since indexing is never
-quoted from the index's old copy. Each document's current chunks are read again only when its file changes
-(size and modification time), so a reply pays one `stat` per cited document."""
+quoted from the index's old copy. A file whose bytes hash as the last complete ingest of this store version recorded
+(its manifest) holds exactly the indexed chunks; any other file is parsed and chunked again to see which of its chunks
+are still there. Either result is kept until the file's size or modification time changes, so a reply pays one
+`stat` per cited document, and a document's first citation one hash (not a parse)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,9 @@ from pathlib import Path
 
 from assistant.corpus.chunk import chunk_guideline
 from assistant.corpus.load import CorpusError, admitted
+from assistant.index.library import file_hash
+from assistant.index.manifest import manifest_path, read_manifest
+from assistant.index.version import VERSION_KEY, store_metadata
 from assistant.settings import Settings
 from assistant.types import Hit
 
@@ -20,12 +25,33 @@ class DocumentFreshness:
     """The chunk ids each indexed file holds now, cached by the file's size and modification time."""
 
     def __init__(self, settings: Settings) -> None:
-        self.corpus_dir, self.max_bytes = settings.corpus_dir, settings.max_document_bytes
+        self.corpus_dir, self.max_bytes, self.data_dir = (
+            settings.corpus_dir,
+            settings.max_document_bytes,
+            settings.data_dir,
+        )
         self._seen: dict[str, tuple[tuple[int, int], frozenset[str] | None]] = {}
+        self._indexed: dict[str, str] = {}  # file → sha256 of the bytes the current store version was built from
+        self._as_indexed: dict[str, tuple[int, int]] = {}  # files found to hash as indexed, at this size and time
+
+    def use_index(self, collection) -> None:
+        """Trust the file hashes of the last complete ingest only when it left the store at its current version."""
+        manifest = read_manifest(manifest_path(self.data_dir, collection.name))
+        current = manifest is not None and store_metadata(collection).get(VERSION_KEY) == manifest.version
+        self._indexed = dict(manifest.files) if manifest is not None and current else {}
+        self._as_indexed.clear()
+
+    def _is_as_indexed(self, file: str, path: Path, key: tuple[int, int]) -> bool:
+        if self._as_indexed.get(file) == key:
+            return True
+        if file in self._indexed and file_hash(path) == self._indexed[file]:
+            self._as_indexed[file] = key
+            return True
+        return False
 
     def current_ids(self, file: str) -> frozenset[str] | None:
         """The ids of the file's chunks as it is now; None when it is gone or cannot be read."""
-        path = Path(file) if Path(file).is_absolute() else self.corpus_dir / file
+        path = self._path(file)
         try:
             stat = path.stat()
         except OSError:
@@ -50,9 +76,24 @@ class DocumentFreshness:
             if not file:  # an index that does not record files cannot be checked: kept as before
                 fresh.append(hit)
                 continue
+            if self._unchanged(file):
+                fresh.append(hit)
+                continue
             ids = self.current_ids(file)
             if ids is not None and hit.chunk.id in ids:
                 fresh.append(hit)
             else:
                 notes[hit.chunk.doc_id] = f"{hit.chunk.doc_id}: {GONE if ids is None else STALE}"
         return fresh, list(notes.values())
+
+    def _path(self, file: str) -> Path:
+        return Path(file) if Path(file).is_absolute() else self.corpus_dir / file
+
+    def _unchanged(self, file: str) -> bool:
+        """The file holds the bytes the store was built from (so every indexed chunk of it is current)."""
+        path = self._path(file)
+        try:
+            stat = path.stat()
+        except OSError:
+            return False
+        return self._is_as_indexed(file, path, (stat.st_size, stat.st_mtime_ns))

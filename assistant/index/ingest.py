@@ -174,3 +174,16 @@ def _record_ingest(settings: Settings, collection, files: dict[str, str], result
         total=result.report.total,
     )
     hashes.write_manifest(hashes.manifest_path(settings.data_dir, settings.collection), manifest)
+    _validate_rules(settings)
+
+
+def _validate_rules(settings: Settings) -> None:
+    """Validate the rules against the library just indexed, so the next start reads the result (rules_cache) instead
+    of reading the whole library again. Problems are reported where the rules are used, not here."""
+    from assistant.dosing.rules.schema import RulesError
+    from assistant.index.library_rules import library_rules
+
+    try:
+        library_rules(settings)
+    except RulesError:
+        pass

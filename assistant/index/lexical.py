@@ -25,6 +25,7 @@ from typing import Any
 import bm25s
 import numpy as np
 
+from assistant.index.chunk_rows import ROWS_FILE, ChunkRows, open_rows, write_rows
 from assistant.index.provenance import index_hash
 from assistant.index.typos import TypoIndex
 from assistant.text.words import content_terms, stem, words
@@ -32,7 +33,7 @@ from assistant.types import Chunk
 
 log = logging.getLogger("assistant")
 
-FORMAT = 3  # bump when the saved layout changes; an index of another format is rebuilt
+FORMAT = 4  # bump when the saved layout changes; an index of another format is rebuilt (4: the rows copy)
 _META = "lexical.json"
 _IDS = "ids.json"
 _VOCAB = "vocabulary.json"
@@ -69,6 +70,7 @@ class LexicalIndex:
     built_at: str | None = None
     content_hash: str = ""
     _typos: TypoIndex | None = None
+    rows: ChunkRows | None = None  # the store's rows for this version, read by id (None: ask the store)
 
     @property
     def typos(self) -> TypoIndex:
@@ -142,8 +144,9 @@ def build(
     )
 
 
-def save(index: LexicalIndex, target: Path) -> None:
-    """Write the index to `target`, replacing any previous one in one rename."""
+def save(index: LexicalIndex, target: Path, rows: dict[str, list] | None = None) -> None:
+    """Write the index to `target`, replacing any previous one in one rename; `rows` (a full read of the store the
+    index was built from: ids, documents, metadatas, embeddings) are written beside it."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".lexical-", dir=target.parent))
     try:
@@ -153,6 +156,8 @@ def save(index: LexicalIndex, target: Path) -> None:
         (tmp / _VOCAB).write_text(json.dumps({"words": sorted(index.words), "stems": sorted(index.stems)}))
         (tmp / _DOCS).write_text(json.dumps(index.documents, sort_keys=True))
         TypoIndex.write(index.words, tmp / _TYPOS)
+        if rows is not None:
+            write_rows(tmp / ROWS_FILE, rows)
         # Written last: a folder without it is incomplete and is never loaded.
         meta = {
             "format": FORMAT,
@@ -205,4 +210,5 @@ def load(source: Path) -> LexicalIndex | None:
         built_at=meta.get("built_at"),
         content_hash=str(meta.get("content_hash", "")),
         _typos=typos,
+        rows=open_rows(source),
     )

@@ -144,7 +144,8 @@ def get_all(collection, include: list[str]) -> dict[str, list]:
                 return out
             out["ids"] += got["ids"]
             for key in include:
-                out[key] += got[key] or []
+                value = got[key]  # embeddings come as one array: never tested for truth
+                out[key] += list(value) if value is not None else []
 
 
 def stored_chunks(collection) -> list[Chunk]:

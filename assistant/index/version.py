@@ -60,9 +60,10 @@ def refresh_lexical(collection, target: Path, changed: bool) -> lexical.LexicalI
         version = uuid.uuid4().hex
     elif lexical.saved_version(target) == version and meta.get(LEXICAL_KEY) == str(target):
         return None
-    chunks, subjects, _ = _read_store(collection)
+    got = get_all(collection, ["documents", "metadatas", "embeddings"])  # one walk: the index and its rows
+    chunks, subjects, _ = _read_rows(got)
     index = lexical.build(chunks, version, subjects)
-    lexical.save(index, target)
+    lexical.save(index, target, rows=got)
     _set_metadata(collection, **{VERSION_KEY: version, LEXICAL_KEY: str(target)})
     return index
 
@@ -87,6 +88,9 @@ def load_lexical(collection, target: Path | None = None) -> lexical.LexicalIndex
 
 def _read_store(collection) -> tuple[list[Chunk], dict[str, tuple[list[str], str, str]], str | None]:
     """One walk of the store: its chunks, doc_id → (drugs, superseded_by, file) and the time it last gained text."""
-    got = get_all(collection, ["documents", "metadatas"])
+    return _read_rows(get_all(collection, ["documents", "metadatas"]))
+
+
+def _read_rows(got: dict[str, list]) -> tuple[list[Chunk], dict[str, tuple[list[str], str, str]], str | None]:
     subjects = {d.doc_id: (d.drugs, d.superseded_by, d.file) for d in summaries_of(got["metadatas"])}
     return chunks_of(got), subjects, built_at_of(got["metadatas"])

@@ -42,7 +42,7 @@ class LibraryReader:
     reader: Reader
     message_vectors: MessageVectors
     drug_names: set[str]  # every drug name and alias a typo must never be corrected into
-    library_words: list[str]  # names of what the library is about: never the uncovered aspect of a question
+    library_words: frozenset[str]  # names of what the library is about: never the uncovered aspect of a question
 
 
 def indication_words(rules: dict[str, DrugRules]) -> list[str]:
@@ -81,5 +81,7 @@ def build_reader(corpus_dir: Path, rules, glossary: Glossary, retriever, intents
 
     reader = Reader(lexicon, intents, embeddings.embed_query, default, embed_with if ahead else None)
     drug_names = {*lexicon.covered_drugs, *glossary.drugs, *lexicon.drug_aliases, *lexicon.drug_aliases.values()}
-    library_words = [*lexicon.covered_drugs, *glossary.drugs, *indication_words(rules), *glossary.indication_terms]
+    library_words = frozenset(
+        [*lexicon.covered_drugs, *glossary.drugs, *indication_words(rules), *glossary.indication_terms]
+    )
     return LibraryReader(reader, vectors, drug_names, library_words)

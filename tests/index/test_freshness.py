@@ -48,3 +48,17 @@ def test_emptying_a_file_withdraws_it_at_the_next_ingest(tmp_path, corpus_copy, 
     assert DOC not in result.documents
     left = open_collection(settings).get(where={"doc_id": DOC}, include=[])["ids"]
     assert left == []
+
+
+def test_an_unchanged_document_is_checked_by_its_hash_not_parsed_again(tmp_path, corpus_copy, embeddings, monkeypatch):
+    from assistant.index import freshness
+
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus_copy)
+    assistant = Assistant(settings, embeddings=embeddings)
+
+    def parse_again(*_args, **_kwargs):
+        raise AssertionError("an unchanged document was parsed again")
+
+    monkeypatch.setattr(freshness, "admitted", parse_again)
+    answer = assistant.reply([], QUESTION)
+    assert DOC in cited_docs(answer) and not answer.notes
