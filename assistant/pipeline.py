@@ -22,7 +22,7 @@ from assistant.index.library_rules import library_rules
 from assistant.index.provenance import provenance
 from assistant.index.rebuild import staged_reindex
 from assistant.index.store import open_collection
-from assistant.index.vector_cache import fixed_text_embedder
+from assistant.index.vector_cache import fixed_text_embedder, sentence_cache_dir
 from assistant.judge import judge, not_for, population_gap
 from assistant.llm.request import LLMRequest
 from assistant.llm.write import written
@@ -75,7 +75,7 @@ class Assistant:
         self.rules = library_rules(self.settings)  # each file checked against the guidelines it cites
         fixed_texts = fixed_text_embedder(self.embeddings, self.settings.model_dir)  # examples: on disk after 1st start
         self.intents = IntentReader(self.settings.corpus_dir, fixed_texts)
-        vectors = SentenceVectors(self.embeddings.embed_documents)
+        vectors = SentenceVectors(fixed_text_embedder(self.embeddings, sentence_cache_dir(self.settings)))
         folders = [self.settings.corpus_dir, REPO_ROOT / "corpus"]  # the library's data, else the shipped defaults
         self.ranker = SentenceRanker(RelevanceModel.load(*folders), vectors)
         self.safety_net = SafetyNet(folders, fixed_texts)

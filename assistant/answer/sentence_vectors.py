@@ -1,6 +1,7 @@
 """The answer units of retrieved chunks and their vectors. A unit is one sentence of a chunk, embedded as the chunk
 is at ingest (title and section first, assistant/index/rows.py), so a one-sentence chunk's vector is the stored one
-(read with the chunk, no model call); the sentences of a longer chunk are embedded once and kept (bounded) in memory.
+(read with the chunk, no model call); the sentences of a longer chunk were embedded by the ingest into the index's
+sentence-vector cache (read from disk; a text not found there is embedded then), and are kept (bounded) in memory.
 A list item that continues a lead-in is one chunk already (corpus/chunk.py)."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from assistant.text.sentences import split_sentences
+from assistant.index.rows import sentence_texts
 from assistant.types import Chunk
 
 EmbedFn = Callable[[list[str]], list[list[float]]]
@@ -32,20 +33,18 @@ class SentenceVectors:
     ) -> dict[str, tuple[list[str], np.ndarray]]:
         """`stored(ids)`: the chunks' vectors as indexed (a one-sentence chunk's sentence vector), asked only for the
         one-sentence chunks not seen before (a warm reply reads nothing more from the store)."""
-        single = [c for c in chunks if self._get(c) is None and len(split_sentences(c.text) or [c.text]) == 1]
+        single = [c for c in chunks if self._get(c) is None and len(sentence_texts(c)[0]) == 1]
         indexed = stored([c.id for c in single]) if stored and single else {}
         for c in single:
             if c.id in indexed:
-                self._put(c, split_sentences(c.text) or [c.text], _unit_rows(np.asarray([indexed[c.id]], np.float32)))
+                self._put(c, sentence_texts(c)[0], _unit_rows(np.asarray([indexed[c.id]], np.float32)))
         missing = [c for c in chunks if self._get(c) is None]
         if missing:
-            split = [split_sentences(c.text) or [c.text] for c in missing]
-            flat = [
-                f"{c.title}. {c.section}: {s}" for c, sentences in zip(missing, split, strict=True) for s in sentences
-            ]
+            split = [sentence_texts(c) for c in missing]
+            flat = [text for _, texts in split for text in texts]
             matrix = _unit_rows(np.asarray(self.embed(flat), dtype=np.float32)) if flat else np.zeros((0, 1))
             start = 0
-            for chunk, sentences in zip(missing, split, strict=True):
+            for chunk, (sentences, _) in zip(missing, split, strict=True):
                 self._put(chunk, sentences, matrix[start : start + len(sentences)])
                 start += len(sentences)
         out: dict[str, tuple[list[str], np.ndarray]] = {}

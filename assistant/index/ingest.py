@@ -16,7 +16,9 @@ from assistant.index.embeddings import prepare_backend
 from assistant.index.lexical import lexical_dir, saved_version
 from assistant.index.library import file_hash, record, refresh
 from assistant.index.lock import ingest_lock
+from assistant.index.rows import sentence_texts
 from assistant.index.store import EmbedFn, IngestReport, open_collection, sync
+from assistant.index.vector_cache import VectorCache, sentence_cache_dir
 from assistant.index.version import (
     VERSION_KEY,
     check_backend,
@@ -25,6 +27,7 @@ from assistant.index.version import (
     store_metadata,
 )
 from assistant.settings import Settings
+from assistant.types import Chunk
 
 
 class IngestResult(BaseModel):
@@ -34,6 +37,7 @@ class IngestResult(BaseModel):
     documents: dict[str, int]
     errors: list[str]
     notes: list[str] = []  # what reading a file left out or warned about, one line each (the file named)
+    embedded: int = 0  # texts this ingest embedded: new chunks, and the sentences of multi-sentence chunks
 
 
 def rules_citing(settings: Settings) -> dict[str, set[str]]:
@@ -85,6 +89,7 @@ def index_corpus(
     if collection is None:
         collection = open_collection(settings)
     backend = _backend(settings, embed)
+    model_embeds = embed is None or hasattr(getattr(embed, "__self__", None), "backend")
     check_backend(collection, backend)
     prepare_backend(backend, settings.model_dir)
     compile_dictionary(settings.model_dir)  # so that no later start pays the dictionary's import
@@ -120,13 +125,18 @@ def index_corpus(
         for doc in loaded.guidelines
     }
     report = sync(collection, chunks, lazy_embed, progress, files=doc_files, keep_files=keep, doc_meta=doc_meta)
+    # Only the model's own vectors are kept for replies (a caller's test double never fills the cache).
+    sentences = _embed_sentences(settings, chunks, backend, lazy_embed) if model_embeds else 0
     counts: dict[str, int] = {}
     for c in chunks:
         counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
     # Every file is indexed with at least one chunk or reported: never recorded and silently empty.
     empty = [f"{doc.file or doc.id}: no text to index (0 chunks)" for doc in loaded.guidelines if doc.id not in counts]
     notes = [f"{doc.file or doc.id}: {note}" for doc in loaded.guidelines for note in doc.notes]
-    result = IngestResult(report=report, documents=counts, errors=[*loaded.errors, *missing, *empty], notes=notes)
+    errors = [*loaded.errors, *missing, *empty]
+    result = IngestResult(
+        report=report, documents=counts, errors=errors, notes=notes, embedded=report.added + sentences
+    )
     if report.total:
         record_backend(collection, backend)
     _record_ingest(settings, collection, files, result)
@@ -175,6 +185,13 @@ def _record_ingest(settings: Settings, collection, files: dict[str, str], result
     )
     hashes.write_manifest(hashes.manifest_path(settings.data_dir, settings.collection), manifest)
     _validate_rules(settings)
+
+
+def _embed_sentences(settings: Settings, chunks: list[Chunk], backend: str, embed: EmbedFn) -> int:
+    """The vectors of every sentence of a multi-sentence chunk, computed now (bulk, every core) into the index's
+    sentence cache, so that a reply ranking those sentences embeds nothing but the question. The number embedded."""
+    texts = [t for c in chunks if len(units := sentence_texts(c)[1]) > 1 for t in units]
+    return VectorCache(sentence_cache_dir(settings), backend).fill(texts, embed) if texts else 0
 
 
 def _validate_rules(settings: Settings) -> None:

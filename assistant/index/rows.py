@@ -8,12 +8,20 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from assistant.text.sentences import split_sentences
 from assistant.types import Chunk
 
 
 def embedding_text(chunk: Chunk) -> str:
     """What is embedded: title and section give a bullet its context."""
     return f"{chunk.title}. {chunk.section}: {chunk.text}"
+
+
+def sentence_texts(chunk: Chunk) -> tuple[list[str], list[str]]:
+    """A chunk's sentences (its answer units) and what is embedded for each: title and section first, as for the
+    chunk, so a one-sentence chunk's sentence vector is the chunk's own."""
+    sentences = split_sentences(chunk.text) or [chunk.text]
+    return sentences, [f"{chunk.title}. {chunk.section}: {s}" for s in sentences]
 
 
 def chunk_metadata(chunk: Chunk, indexed_at: str, file: str, doc: dict[str, str] | None = None) -> dict[str, str | int]:

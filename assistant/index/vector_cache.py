@@ -1,6 +1,6 @@
-"""Vectors of the library's fixed texts (question-kind examples, safety-net examples), kept on disk between starts.
-
-Embedding them cost ~0.8 s of every process start although they change only when their file changes. Each vector is
+"""Vectors of texts that do not change between replies, kept on disk: the question-kind and safety-net examples
+(embedding them cost ~0.8 s of every process start) and the sentences of the library's multi-sentence chunks (embedded
+in bulk by the ingest, so that a reply embeds nothing but the question). Each vector is
 stored under a hash of the embedding backend and the exact text, so an edited example or another backend is simply
 a miss (embedded and added); nothing is ever served for a text it was not computed from. A cache that cannot be read
 or written costs the embedding, never the answer.
@@ -15,6 +15,8 @@ from contextlib import closing
 from pathlib import Path
 
 import numpy as np
+
+from assistant.settings import Settings
 
 CACHE_FILE = "vectors.sqlite"
 EmbedFn = Callable[[list[str]], list[list[float]]]
@@ -39,6 +41,21 @@ class VectorCache:
             self._write(fresh)
             found.update(fresh)
         return [found[k] for k in keys]
+
+    def fill(self, texts: list[str], embed: EmbedFn, batch: int = 2048) -> int:
+        """Embed the texts not on disk yet and store them, batch by batch (nothing is returned, so a library's worth
+        of sentences never sits in memory); the number embedded."""
+        embedded = 0
+        for start in range(0, len(texts), batch):
+            part = list(dict.fromkeys(texts[start : start + batch]))
+            keys = [self._key(t) for t in part]
+            found = self._read(keys)
+            missing = [i for i, k in enumerate(keys) if k not in found]
+            if missing:
+                vectors = embed([part[i] for i in missing])
+                self._write({keys[i]: v for i, v in zip(missing, vectors, strict=True)})
+                embedded += len(missing)
+        return embedded
 
     def bound(self, embed: EmbedFn) -> EmbedFn:
         return lambda texts: self.embed(texts, embed)
@@ -69,6 +86,11 @@ class VectorCache:
                 )
         except (OSError, sqlite3.Error):
             pass  # a read-only or full disk: the next start embeds them again
+
+
+def sentence_cache_dir(settings: Settings) -> Path:
+    """Where the ingest keeps the vectors of the library's sentences (beside the collection's lexical index)."""
+    return settings.data_dir / "index" / settings.collection
 
 
 def fixed_text_embedder(embeddings, folder: Path) -> EmbedFn:

@@ -28,6 +28,7 @@ class BuildRecord(BaseModel):
     scale: int
     complete: bool = False
     added: int = Field(default=0, description="Chunks embedded and stored, over all segments.")
+    embedded: int = Field(default=0, description="Texts embedded (chunks and sentences of multi-sentence chunks).")
     ingest_seconds: float = Field(default=0.0, description="Wall time of the ingest calls, over all segments.")
     raw_rates: list[float] = Field(default_factory=list, description="Raw encode texts/s, measured around each ingest.")
     threads: int = 0
@@ -81,6 +82,7 @@ def build(root: Path, scale: int, chroma_url: str | None, collection: str) -> Bu
     from assistant.corpus.chunk import chunk_guideline
     from assistant.corpus.load import parse_document
     from assistant.index.ingest import ingest
+    from assistant.index.rows import sentence_texts
     from assistant.index.store import embedding_text
     from assistant.interfaces.synthetic import write_library
 
@@ -88,13 +90,20 @@ def build(root: Path, scale: int, chroma_url: str | None, collection: str) -> Bu
     write_library(settings.corpus_dir, scale)
     record = read_record(root, scale)
     first_docs = sorted(settings.corpus_dir.glob("*.md"))[: SAMPLE // 10 + 1]  # a guideline has ~18 chunks
-    sample = [embedding_text(c) for p in first_docs for c in chunk_guideline(parse_document(p))][:SAMPLE]
+    # The same mix of texts the ingest embeds: each chunk, then its sentences when it has several.
+    chunks = [c for p in first_docs for c in chunk_guideline(parse_document(p))]
+    sample: list[str] = []
+    for c in chunks:
+        units = sentence_texts(c)[1]
+        sample += [embedding_text(c), *(units if len(units) > 1 else [])]
+    sample = sample[:SAMPLE]
     threads = settings.ingest_threads or os.cpu_count() or 1
     record.raw_rates.append(raw_encode_rate(sample, threads))
     started = time.perf_counter()
     result = ingest(settings)
     record.ingest_seconds += time.perf_counter() - started
     record.added += result.report.added
+    record.embedded += result.embedded
     record.raw_rates.append(raw_encode_rate(sample, threads))
     record.threads, record.total, record.documents = threads, result.report.total, len(result.documents)
     record.errors, record.complete = result.errors, result.report.total == scale
