@@ -95,10 +95,18 @@ def find_drug_names(tokens: list[str], model_dir: Path | None = None) -> list[tu
     """(dictionary name, first token, end token) for every exact match, as `find_drugs(tokens, is_ignore_case=True)`:
     two-word names first (both words then taken), then single words not taken; several canonical drugs for one
     variant give one match each."""
-    if not tokens:
-        return []
-    pairs = [f"{a} {b}".lower() for a, b in zip(tokens, tokens[1:], strict=False)]
-    table = _lookup({*pairs, *(t.lower() for t in tokens)}, model_dir or _default_model_dir())
+    return find_drug_names_in_each([tokens], model_dir)[0]
+
+
+def find_drug_names_in_each(texts: list[list[str]], model_dir: Path | None = None) -> list[list[tuple[str, int, int]]]:
+    """`find_drug_names` for each token list, with one look-up for all of them (a library's titles at start-up)."""
+    pairs = [[f"{a} {b}".lower() for a, b in zip(tokens, tokens[1:], strict=False)] for tokens in texts]
+    keys = {k for tokens, two in zip(texts, pairs, strict=True) for k in (*two, *(t.lower() for t in tokens))}
+    table = _lookup(keys, model_dir or _default_model_dir()) if keys else {}
+    return [_matches(tokens, two, table) for tokens, two in zip(texts, pairs, strict=True)]
+
+
+def _matches(tokens: list[str], pairs: list[str], table: dict[str, list[str]]) -> list[tuple[str, int, int]]:
     matches: list[tuple[str, int, int]] = []
     taken: set[int] = set()
     for i, pair in enumerate(pairs):

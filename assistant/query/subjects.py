@@ -7,7 +7,7 @@ import re
 
 from pydantic import BaseModel, Field
 
-from assistant.corpus.drug_dictionary import find_drug_names
+from assistant.corpus.drug_dictionary import find_drug_names, find_drug_names_in_each
 from assistant.query.lexicon import Lexicon
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
@@ -69,8 +69,5 @@ def _canonical(name: str, lexicon: Lexicon) -> str:
 
 def subject_drugs_of(titles: list[str]) -> set[str]:
     """Drugs that guidelines are about: the dictionary's drugs in each document title."""
-    out: set[str] = set()
-    for title in titles:
-        words = _TOKEN.findall(title)
-        out.update(name.lower() for name, _, _ in find_drug_names(words))
-    return out
+    found = find_drug_names_in_each([_TOKEN.findall(title) for title in titles])
+    return {name.lower() for matches in found for name, _, _ in matches}

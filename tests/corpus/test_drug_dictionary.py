@@ -72,3 +72,10 @@ def test_a_lookup_does_not_import_the_package(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=REPO_ROOT)
     assert out.stdout.split() == ["Baclofen", "False"], out.stderr
+
+
+def test_many_token_lists_in_one_look_up_match_each_alone(tmp_path: Path) -> None:
+    from assistant.corpus.drug_dictionary import find_drug_names_in_each
+
+    lists = [TOKEN.findall(t) for t in _texts()[:400]] + [[], ["Vitamin", "D"], ["lioresal"]]
+    assert find_drug_names_in_each(lists, model_dir=tmp_path) == [find_drug_names(t, model_dir=tmp_path) for t in lists]
