@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from assistant.answer.aspect import evidence_refusal, refusal_text
-from assistant.answer.compose import answered_intent, dosing_question, names_another_drug
+from assistant.answer.compose import DrugNameIndex, answered_intent, dosing_question
 from assistant.answer.coverage import names_subject, text_subject, unchecked_companions, unstated_dose
 from assistant.answer.extractive import extractive_answer, finding_chunks
 from assistant.answer.ranking import Ranked, RankRequest, SentenceRanker
@@ -71,6 +71,7 @@ class Assistant:
         if self.collection.count() == 0:  # `ask` on a missing index builds it first
             ingest(self.settings, embed=self.embeddings.embed_documents, collection=self.collection)
         self.glossary = load_glossary(self.settings.corpus_dir)
+        self.drug_names_index = DrugNameIndex(self.glossary.drugs)
         self.freshness = DocumentFreshness(self.settings)
         self.rules = library_rules(self.settings)  # each file checked against the guidelines it cites
         fixed_texts = fixed_text_embedder(self.embeddings, self.settings.model_dir)  # examples: on disk after 1st start
@@ -149,13 +150,11 @@ class Assistant:
     def _ranked(self, query: Query, hits: list[Hit], vector: list[float], dose_check: DoseCheck | None) -> Ranked:
         """The hits' sentences by relevance to the whole question (assistant/answer/ranking.py). A substance only the
         text covers is answered only by sentences that name it; another drug's figures never answer a dose question."""
-        drug = (query.drug or "").lower()
-        names = (*self.glossary.drugs, *(m.name for m in query.mentions))
-        others = frozenset(d.lower() for d in names if d.lower() != drug)
+        drug, mentioned = (query.drug or "").lower(), DrugNameIndex(m.name for m in query.mentions)
         if drug not in self.rules:
             names_other: Callable[[str], bool] = lambda sentence: not names_subject(sentence, drug)  # noqa: E731
-        else:
-            names_other = lambda sentence: bool(others) and names_another_drug(sentence, others)  # noqa: E731
+        else:  # the library's drug names are indexed once (self.drug_names_index), the question's per reply
+            names_other = lambda s: self.drug_names_index.names_other(s, drug) or mentioned.names_other(s, drug)  # noqa: E731
         request = RankRequest(
             question=query.search_text,
             vector=vector,

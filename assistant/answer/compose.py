@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Iterable
 
 from assistant.answer.citations import CitationNumbering
 from assistant.answer.ranking import Picked
@@ -25,19 +25,37 @@ def _with_marker(sentence: str, numbers: list[int]) -> str:
     return f"{body.rstrip('.!?')} {''.join(f'[{n}]' for n in numbers)}{end}"
 
 
-def names_another_drug(sentence: str, others: frozenset[str]) -> bool:
-    """Does the sentence name one of `others` (a word, its plural, or a several-word name)? Word look-ups, not one
-    alternation of every name: a library of thousands of drugs made that regex the slowest step of a reply."""
-    tokens = words(sentence)
-    if any(t in others or (t.endswith("s") and t[:-1] in others) for t in tokens):
-        return True
-    joined = f" {' '.join(tokens)} "
-    return any(f" {name} " in joined for name in _several_word_names(others))
+class DrugNameIndex:
+    """Drug names by their words, built once per library: whether a sentence names one of them costs a set look-up
+    per word of the sentence, never a pass over every name (a library of thousands of drugs made that the slowest
+    step of a reply)."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = frozenset(n.lower() for n in names)
+        self.phrases: dict[str, list[tuple[str, str]]] = {}  # first word → (name, its words joined)
+        for name in self.names:
+            parts = words(name)
+            if len(parts) > 1:
+                self.phrases.setdefault(parts[0], []).append((name, " ".join(parts)))
+
+    def names_other(self, sentence: str, subject: str = "") -> bool:
+        """Does the sentence name one of the drugs other than `subject` (a word, its plural, or a several-word name)?"""
+
+        def other(word: str) -> bool:
+            return word != subject and word in self.names
+
+        tokens = words(sentence)
+        if any(other(t) or (t.endswith("s") and other(t[:-1])) for t in tokens):
+            return True
+        joined = f" {' '.join(tokens)} "
+        return any(
+            f" {phrase} " in joined for t in set(tokens) for name, phrase in self.phrases.get(t, ()) if name != subject
+        )
 
 
-@lru_cache(maxsize=8)
-def _several_word_names(names: frozenset[str]) -> tuple[str, ...]:
-    return tuple(" ".join(words(n)) for n in names if len(words(n)) > 1)
+def names_another_drug(sentence: str, others: Iterable[str]) -> bool:
+    """Does the sentence name one of `others`? (For a fixed set, keep one `DrugNameIndex`.)"""
+    return DrugNameIndex(others).names_other(sentence)
 
 
 def _finding_line(finding: Finding, cands: CitationNumbering, source_chunk) -> str:

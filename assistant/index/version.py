@@ -22,10 +22,16 @@ BACKEND_KEY = "embedding_backend"
 LEGACY_BACKEND = "torch"  # stores built before the backend was recorded
 
 
+def other_backend(collection, backend: str) -> str | None:
+    """The embedding backend that built the store's vectors when it is not `backend` (None: the same, or empty)."""
+    recorded = store_metadata(collection).get(BACKEND_KEY) or (LEGACY_BACKEND if collection.count() else None)
+    return recorded if recorded and recorded != backend else None
+
+
 def check_backend(collection, backend: str) -> None:
     """Refuse (one line) to query or extend vectors that another embedding backend built."""
-    recorded = store_metadata(collection).get(BACKEND_KEY) or (LEGACY_BACKEND if collection.count() else None)
-    if recorded and recorded != backend:
+    recorded = other_backend(collection, backend)
+    if recorded:
         raise StoreError(
             f"this index was built with the {recorded} embedding backend, not {backend}: set "
             f"ASSISTANT_EMBEDDING_BACKEND={recorded}, or rebuild the index with `python -m assistant ingest --rebuild`"

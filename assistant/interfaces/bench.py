@@ -82,6 +82,9 @@ def shipped_corpus(rounds: int = 20) -> int:
                 t0 = time.perf_counter()
                 assistant.reply([], q)
                 times.append((time.perf_counter() - t0) * 1000)
+        from assistant.interfaces.bench_scale import startup as ask_process
+
+        asks = [ask_process(settings, questions[i % len(questions)]) for i in range(5)]  # a fresh process each
     check_times = []
     for _ in range(5):
         t0 = time.perf_counter()
@@ -121,6 +124,10 @@ def shipped_corpus(rounds: int = 20) -> int:
     print(
         f"ask, warm, {len(times)} calls: p50 {statistics.median(times):.1f} ms, "
         f"p95 {(percentile(times, 95) or 0.0):.1f} ms, max {max(times):.1f} ms"
+    )
+    print(
+        f"ask CLI on the built index, whole process, 5 runs: median {statistics.median(s for s, _ in asks):.2f} s, "
+        f"max {max(s for s, _ in asks):.2f} s; peak RSS {max(rss for _, rss in asks):.0f} MB"
     )
     print(
         f"check-dose CLI, whole process: median {statistics.median(check_times) * 1000:.0f} ms; "

@@ -151,7 +151,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     def bar(batches: Any) -> Any:
         return tqdm(batches, desc="embedding", unit="batch", file=sys.stderr, disable=not batches)
 
-    if args.rebuild:
+    from assistant.index.store import open_collection
+    from assistant.index.version import other_backend
+
+    # An index another embedding backend built cannot be extended: the writer rebuilds it (swapped in at the end).
+    built_with = None if args.rebuild else other_backend(open_collection(settings), settings.embedding_backend)
+    if built_with:
+        print(
+            f"note: the index was built with the {built_with} backend; rebuilding it with {settings.embedding_backend}",
+            file=sys.stderr,
+        )
+    if args.rebuild or built_with:
         if args.paths:
             record(settings, list(args.paths))  # a rebuild includes them, like any ingest
         result = rebuild(settings, progress=bar)
@@ -166,7 +176,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     print(f"indexed {len(result.documents)} guideline(s): {docs}")
     print(
         f"added {r.added}, removed {r.removed}, unchanged {r.unchanged}; {r.total} chunks in the index"
-        + (" (rebuilt into a fresh store and swapped in)" if args.rebuild else "")
+        + (" (rebuilt into a fresh store and swapped in)" if args.rebuild or built_with else "")
     )
     return 1 if result.errors and not result.documents else 0
 

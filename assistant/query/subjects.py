@@ -62,9 +62,9 @@ def _mention(name: str, start: int, end: int, lexicon: Lexicon, text: str) -> Dr
 
 
 def _canonical(name: str, lexicon: Lexicon) -> str:
-    """The library's name for a dictionary name ('Botulinum Toxins' stays itself; 'Aspirin' → 'aspirin')."""
-    low = name.lower()
-    return next((d for d in lexicon.covered_drugs if d == low), low)
+    """The library's name for a dictionary name: its lower case, which is how the library names every drug
+    ('Aspirin' → 'aspirin'); a set look-up per mention, never a pass over the library's drugs."""
+    return name.lower()
 
 
 def subject_drugs_of(titles: list[str]) -> set[str]:

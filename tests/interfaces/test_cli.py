@@ -130,3 +130,25 @@ def test_ingest_reports_corrupt_document_and_indexes_the_rest(tmp_path):
     assert out.returncode == 0
     assert "skipped: broken.md: not UTF-8" in out.stderr
     assert "indexed 2 guideline(s)" in out.stdout and "added 37" in out.stdout
+
+
+@pytest.mark.slow
+def test_ingest_rebuilds_an_index_another_backend_built_and_ask_then_answers(tmp_path, embeddings):
+    from assistant.index.ingest import ingest
+    from assistant.index.store import open_collection
+    from assistant.index.version import BACKEND_KEY, _set_metadata
+    from assistant.settings import Settings
+
+    settings = Settings(data_dir=tmp_path / "data")
+    ingest(settings, embed=embeddings.embed_documents)
+    _set_metadata(open_collection(settings), **{BACKEND_KEY: "torch"})  # as an index from before the default changed
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(settings.data_dir), "HF_HUB_OFFLINE": "1"}
+    refused = run(["ask", "--json", "What is the maximum daily dose of baclofen for muscle cramps?"], env)
+    assert refused.returncode != 0 and "ingest --rebuild" in refused.stderr and "Traceback" not in refused.stderr
+    rebuilt = run(["ingest"], env)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "note: the index was built with the torch backend; rebuilding it with onnx" in rebuilt.stderr
+    assert "37 chunks in the index (rebuilt into a fresh store and swapped in)" in rebuilt.stdout
+    # refused, as above, unless the rebuilt store records onnx
+    answered = run(["ask", "--json", "What is the maximum daily dose of baclofen for muscle cramps?"], env)
+    assert answered.returncode == 0 and "30 mg/day" in json.loads(answered.stdout)["answer"]

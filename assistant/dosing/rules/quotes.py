@@ -121,9 +121,11 @@ def squash(text: str) -> str:
 def document_problems(model: BaseModel, documents: Mapping[str, str]) -> list[str]:
     """One line per source whose document is not in the library or does not contain its quote, and per cited
     document that never names the drug (a rule's limits come from documents about that drug)."""
-    squashed = {doc_id: squash(text) for doc_id, text in documents.items()}
+    squashed: dict[str, str] = {}  # only the cited documents: a library of thousands is not squashed per rules file
     problems: list[str] = []
     for where, _, src in sourced(model, getattr(model, "drug", "rules")):
+        if src.doc_id in documents and src.doc_id not in squashed:
+            squashed[src.doc_id] = squash(documents[src.doc_id])
         text = squashed.get(src.doc_id)
         if text is None:
             problems.append(f"{where}: no document '{src.doc_id}' in the library")
