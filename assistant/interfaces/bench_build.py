@@ -72,6 +72,7 @@ def raw_encode_rate(texts: list[str], threads: int) -> float:
 
     model = get_embeddings().model
     with bulk_threads(threads):
+        model.encode(texts[:8], batch_size=8, normalize_embeddings=True, show_progress_bar=False)  # warm, untimed
         started = time.perf_counter()
         model.encode(texts, batch_size=get_embeddings().batch_size, normalize_embeddings=True, show_progress_bar=False)
         return len(texts) / (time.perf_counter() - started)
