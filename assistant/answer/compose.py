@@ -53,11 +53,6 @@ class DrugNameIndex:
         )
 
 
-def names_another_drug(sentence: str, others: Iterable[str]) -> bool:
-    """Does the sentence name one of `others`? (For a fixed set, keep one `DrugNameIndex`.)"""
-    return DrugNameIndex(others).names_other(sentence)
-
-
 def _finding_line(finding: Finding, cands: CitationNumbering, source_chunk) -> str:
     chunk = source_chunk(finding.citation) if finding.citation else None
     return f"- {_with_marker(finding.message, [cands.cite(chunk)]) if chunk else finding.message}"

@@ -41,14 +41,6 @@ class DocumentFreshness:
         self._indexed = dict(manifest.files) if manifest is not None and current else {}
         self._as_indexed.clear()
 
-    def _is_as_indexed(self, file: str, path: Path, key: tuple[int, int]) -> bool:
-        if self._as_indexed.get(file) == key:
-            return True
-        if file in self._indexed and file_hash(path) == self._indexed[file]:
-            self._as_indexed[file] = key
-            return True
-        return False
-
     def current_ids(self, file: str) -> frozenset[str] | None:
         """The ids of the file's chunks as it is now; None when it is gone or cannot be read."""
         path = self._path(file)
@@ -96,4 +88,10 @@ class DocumentFreshness:
             stat = path.stat()
         except OSError:
             return False
-        return self._is_as_indexed(file, path, (stat.st_size, stat.st_mtime_ns))
+        key = (stat.st_size, stat.st_mtime_ns)
+        if self._as_indexed.get(file) == key:
+            return True
+        if file in self._indexed and file_hash(path) == self._indexed[file]:
+            self._as_indexed[file] = key
+            return True
+        return False

@@ -32,6 +32,17 @@ class VectorCache:
 
     def embed(self, texts: list[str], embed: EmbedFn) -> list[list[float]]:
         """`embed(texts)`, with the vectors already on disk read instead of computed."""
+        return self._embed(texts, embed)[0]
+
+    def fill(self, texts: list[str], embed: EmbedFn, batch: int = 2048) -> int:
+        """Embed the texts not on disk yet and store them, batch by batch (nothing is kept, so a library's worth of
+        sentences never sits in memory); the number embedded."""
+        return sum(
+            self._embed(list(dict.fromkeys(texts[i : i + batch])), embed)[1] for i in range(0, len(texts), batch)
+        )
+
+    def _embed(self, texts: list[str], embed: EmbedFn) -> tuple[list[list[float]], int]:
+        """The texts' vectors (read, or computed and stored) and how many were computed."""
         keys = [self._key(t) for t in texts]
         found = self._read(keys)
         missing = [i for i, k in enumerate(keys) if k not in found]
@@ -40,22 +51,7 @@ class VectorCache:
             fresh = {keys[i]: vector for i, vector in zip(missing, computed, strict=True)}
             self._write(fresh)
             found.update(fresh)
-        return [found[k] for k in keys]
-
-    def fill(self, texts: list[str], embed: EmbedFn, batch: int = 2048) -> int:
-        """Embed the texts not on disk yet and store them, batch by batch (nothing is returned, so a library's worth
-        of sentences never sits in memory); the number embedded."""
-        embedded = 0
-        for start in range(0, len(texts), batch):
-            part = list(dict.fromkeys(texts[start : start + batch]))
-            keys = [self._key(t) for t in part]
-            found = self._read(keys)
-            missing = [i for i, k in enumerate(keys) if k not in found]
-            if missing:
-                vectors = embed([part[i] for i in missing])
-                self._write({keys[i]: v for i, v in zip(missing, vectors, strict=True)})
-                embedded += len(missing)
-        return embedded
+        return [found[k] for k in keys], len(missing)
 
     def bound(self, embed: EmbedFn) -> EmbedFn:
         return lambda texts: self.embed(texts, embed)

@@ -57,14 +57,8 @@ def drug_mentions(text: str, lexicon: Lexicon) -> list[DrugMention]:
 
 
 def _mention(name: str, start: int, end: int, lexicon: Lexicon, text: str) -> DrugMention:
-    canonical = _canonical(name, lexicon)
+    canonical = name.lower()  # the library names every drug in lower case ('Aspirin' → 'aspirin')
     return DrugMention(name=canonical, text=text, start=start, end=end, covered=canonical in lexicon.covered_drugs)
-
-
-def _canonical(name: str, lexicon: Lexicon) -> str:
-    """The library's name for a dictionary name: its lower case, which is how the library names every drug
-    ('Aspirin' → 'aspirin'); a set look-up per mention, never a pass over the library's drugs."""
-    return name.lower()
 
 
 def subject_drugs_of(titles: list[str]) -> set[str]:
