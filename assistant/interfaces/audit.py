@@ -26,12 +26,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from assistant.errors import AssistantError
-from assistant.types import Answer, Patient
+from assistant.types import Answer, DoseCheck, Patient
 
-AuditEvent = Literal["answer", "feedback", "download"]
+AuditEvent = Literal["answer", "feedback", "download", "dose_check", "cds_hooks", "search"]
 # Every patient fact the checker reads (the Patient model), plus the indication and route chosen in the form.
 PATIENT_FIELDS = (*Patient.model_fields, "indication", "route")
-EVENTS = ("answer", "feedback", "download")
+EVENTS = ("answer", "feedback", "download", "dose_check", "cds_hooks", "search")
 
 _lock = threading.Lock()  # one process, many Streamlit sessions (threads); flock covers other processes
 
@@ -69,6 +69,11 @@ def question_hmac(question: str, key: bytes) -> str:
     return "hmac-sha256:" + hmac.new(key, question.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 
+def keyed_id(value: str, key: bytes) -> str:
+    """A patient or user identifier as its HMAC: the same person matches across lines, the id cannot be read back."""
+    return question_hmac(value, key)
+
+
 def _hide_questions(record: dict[str, Any], key: bytes) -> None:
     """Replace every question text in a record (and in a downloaded conversation) by its keyed hash."""
     if record.get("question") is not None:
@@ -88,6 +93,7 @@ def make_record(
     extra: dict[str, Any] | None = None,
     question_key: bytes | None = None,
     provenance: dict[str, str] | None = None,
+    dose_check: DoseCheck | None = None,
 ) -> dict[str, Any]:
     """Build one audit record: timestamp, event, question (or its HMAC with `question_key`), answer text, citations,
     dose_check, patient and the provenance (app version, corpus/rules/index hashes)."""
@@ -100,7 +106,7 @@ def make_record(
         "answer": answer.text if answer else None,
         "refused": answer.refused if answer else None,
         "citations": [c.model_dump(mode="json") for c in answer.citations] if answer else [],
-        "dose_check": answer.dose_check.model_dump(mode="json") if answer and answer.dose_check else None,
+        "dose_check": _dose_check(answer.dose_check if answer else dose_check),
         "patient": patient_fields(patient),
     }
     record.update(provenance or {})
@@ -110,6 +116,10 @@ def make_record(
     if question_key is not None:
         _hide_questions(record, question_key)
     return record
+
+
+def _dose_check(check: DoseCheck | None) -> dict[str, Any] | None:
+    return check.model_dump(mode="json") if check is not None else None
 
 
 def append_record(path: Path, record: dict[str, Any]) -> None:
@@ -145,6 +155,7 @@ def log_event(
     extra: dict[str, Any] | None = None,
     question_key: bytes | None = None,
     provenance: dict[str, str] | None = None,
+    dose_check: DoseCheck | None = None,
 ) -> dict[str, Any]:
     """Build and append one record; returns what was written."""
     record = make_record(
@@ -155,6 +166,7 @@ def log_event(
         extra=extra,
         question_key=question_key,
         provenance=provenance,
+        dose_check=dose_check,
     )
     append_record(path, record)
     return record

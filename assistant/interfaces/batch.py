@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO, TypeVar
 
 from assistant.errors import InputError
 from assistant.index.store import StoreError
@@ -23,7 +23,9 @@ from assistant.interfaces.jsonl import (
     write_line,
 )
 from assistant.settings import Settings
-from assistant.types import Answer, Patient
+from assistant.types import Patient
+
+R = TypeVar("R")  # what `reply` returns: an Answer, or an answer object from a server
 
 
 class CircuitOpen(StoreError):
@@ -75,8 +77,8 @@ def read_record(record: dict[str, Any]) -> tuple[list[str], Patient]:
 def run_batch(
     stream: BinaryIO,
     out: TextIO,
-    reply: Callable[[list[str], Patient], Answer],
-    to_object: Callable[[Answer], dict[str, Any]],
+    reply: Callable[[list[str], Patient], R],
+    to_object: Callable[[R], dict[str, Any]],
     settings: Settings,
     sleep: Callable[[float], None] = time.sleep,
 ) -> BatchTally:
@@ -116,12 +118,12 @@ def run_batch(
 
 
 def _with_retries(
-    reply: Callable[[list[str], Patient], Answer],
+    reply: Callable[[list[str], Patient], R],
     turns: list[str],
     patient: Patient,
     settings: Settings,
     sleep: Callable[[float], None],
-) -> Answer:
+) -> R:
     """Retry a store failure `store_retries` times, waiting store_backoff, 2×, 4×…; the last failure propagates."""
     for attempt in range(settings.store_retries + 1):
         try:

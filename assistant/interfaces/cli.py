@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from assistant.errors import AssistantError, one_line
+from assistant.interfaces.answer_json import answer_object
 
 EXIT_ERROR = 2
 PLUGIN_GROUP = "guideline_assistant.commands"
@@ -90,33 +91,24 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question", nargs="+", help="the question (quote it)")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.add_argument("--server", metavar="URL", help="ask a running `serve` (e.g. http://127.0.0.1:8000)")
     ask.add_argument("--indication", help="an indication named in the rules files (wins over the text)")
     ask.add_argument("--route", help="a route named in the rules files (wins over the text)")
     _patient_arg(ask)
     _llm_arg(ask)
     batch = sub.add_parser("batch", help="answer one JSON object per line: {id, question} or {id, turns}")
     batch.add_argument("file", help="JSONL file ('-' = stdin)")
+    batch.add_argument("--server", metavar="URL", help="answer through a running `serve` (same output)")
     _llm_arg(batch)
     add_check_dose_arguments(sub.add_parser("check-dose", help="check a dose against the rules (no model loaded)"))
+    from assistant.interfaces.server.run import add_serve_arguments
+
+    add_serve_arguments(sub.add_parser("serve", help="HTTP API, CDS Hooks service and MCP endpoint (uvicorn)"))
+    sub.add_parser("mcp", help="MCP server on stdio (for an MCP client to spawn)")
     for name in sorted(plugin_commands()):  # registered by other installed packages (the evals register 'eval')
         sub.add_parser(name, help=f"provided by {plugin_commands()[name].value} (options: {name} --help)")
     sub.add_parser("bench", help="measure latency and ingest; --scale N on a generated library (options: bench --help)")
     return parser
-
-
-def answer_object(answer) -> dict[str, Any]:
-    """The public JSON shape of one answer (DESIGN.md 'Public interfaces')."""
-    return {
-        "question": answer.question,
-        "answer": answer.text,
-        "refused": answer.refused,
-        "citations": [c.model_dump(mode="json") for c in answer.citations],
-        "dose_check": answer.dose_check.model_dump(mode="json") if answer.dose_check else None,
-        "understood": answer.understood,
-        "guard": answer.guard.model_dump(mode="json"),
-        "backend": answer.backend,
-        "notes": answer.notes,
-    }
 
 
 def format_answer(answer) -> str:
@@ -195,6 +187,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     patient = _patient(args.patient)
     question = validate_question(" ".join(args.question), Settings().max_question_chars)
+    if args.server:
+        from assistant.interfaces.server.client import ask_remote
+
+        return ask_remote(args, question, patient, format_answer)
     answer = Assistant(_settings(args)).reply(
         [], question, patient=patient, indication=args.indication, route=args.route
     )
@@ -209,6 +205,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from assistant.pipeline import Assistant, Turn
     from assistant.types import Patient
 
+    if args.server:
+        from assistant.interfaces.server.client import batch_remote
+
+        return batch_remote(args)
     with open_input(args.file) as stream:  # a missing file is refused before the model loads
         assistant = Assistant(_settings(args))
         notes: set[str] = set()
@@ -249,6 +249,10 @@ def run(argv: list[str] | None = None) -> int:
         return cmd_ask(args)
     if args.command == "batch":
         return cmd_batch(args)
+    if args.command in ("serve", "mcp"):
+        from assistant.interfaces.server.run import run_mcp, run_serve
+
+        return run_serve(args) if args.command == "serve" else run_mcp(args)
     return EXIT_ERROR
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from typing import Annotated
+
+from pydantic import Field, StringConstraints, model_validator
 
 from assistant.dosing.rules.bands import Formulation, MinInterval, PerKgDose, RenalBand
 from assistant.dosing.rules.populations import (
@@ -175,6 +177,11 @@ class DrugRules(StrictModel):
     reviewed_by: str = Field(min_length=1, description="Who checked every value against its quote (name, role).")
     reviewed_on: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="Date of that review, YYYY-MM-DD.")
     general_text: GeneralText | None = Field(default=None, description="Which general guideline text applies where.")
+    rxnorm: list[Annotated[str, StringConstraints(pattern=r"^[0-9]{1,10}$")]] = Field(
+        default_factory=list,
+        description="RxNorm concept ids (RXCUI) of the drug's ingredient and products: a coded order (CDS Hooks) "
+        "is matched to this file by them.",
+    )
     routes: dict[str, Route]
     indications: dict[str, Indication]
     general: General = Field(default_factory=General)
