@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 TEST_STAMP := $(VENV)/.installed-test-stamp
 PORT ?= 8501
 
-.PHONY: install install-test run lint test index eval bench browser-deps clean
+.PHONY: install install-test run serve lint test index eval bench browser-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -33,6 +33,10 @@ index: install
 
 run: index
 	$(PY) -m streamlit run ui/app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false --client.toolbarMode minimal
+
+# HTTP API, CDS Hooks service and MCP endpoint on 127.0.0.1:8000 (python -m assistant serve --help for options).
+serve: index
+	$(PY) -m assistant serve
 
 # The browser test drives Debian's chromium; install it when missing (Playwright's own browser download is never used).
 browser-deps:

@@ -48,7 +48,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--questions", type=int, default=240, help="timed questions (distinct; default 240)")
     parser.add_argument("--chroma-url", help="a `chroma run` server (http://host:port) instead of the embedded store")
+    parser.add_argument("--serve", metavar="URL", help="load-test a running `serve` instead (see bench_serve)")
+    parser.add_argument("--clients", type=int, default=20, help="--serve: concurrent clients (default 20)")
+    parser.add_argument("--seconds", type=float, default=60, help="--serve: how long (default 60)")
+    parser.add_argument("--audit", type=Path, help="--serve: the server's audit log (default: this settings' one)")
     args = parser.parse_args(argv or [])
+    if args.serve:
+        import os
+
+        from assistant.interfaces.bench_serve import main as load
+
+        return load(args.serve, args.clients, args.seconds, os.environ.get("ASSISTANT_SERVER_API_KEY"), args.audit)
     if args.scale is None:
         return shipped_corpus()
     if args.scale < 20 or args.questions < 20:

@@ -181,16 +181,17 @@ def _patient(pairs: list[str]):
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from assistant.pipeline import Assistant
     from assistant.query.validate import validate_question
     from assistant.settings import Settings
 
     patient = _patient(args.patient)
     question = validate_question(" ".join(args.question), Settings().max_question_chars)
-    if args.server:
+    if args.server:  # the pipeline is the server's: nothing of it loads here
         from assistant.interfaces.server.client import ask_remote
 
         return ask_remote(args, question, patient, format_answer)
+    from assistant.pipeline import Assistant
+
     answer = Assistant(_settings(args)).reply(
         [], question, patient=patient, indication=args.indication, route=args.route
     )

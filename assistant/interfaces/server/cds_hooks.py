@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from assistant.interfaces.server.service import Service
 
 SERVICE_ID = "dose-check"
-HOOKS = ("order-sign", "order-select")
+SERVICES = {"order-sign": SERVICE_ID, "order-select": f"{SERVICE_ID}-select"}  # one service id per hook
 PREFETCH = {
     "patient": "Patient/{{context.patientId}}",
     "observations": "Observation?patient={{context.patientId}}&category=laboratory,vital-signs&_sort=-date&_count=50",
@@ -73,22 +73,23 @@ def cds_router(
 
     @router.get("/cds-services")
     def discovery() -> dict[str, Any]:
-        """CDS Hooks discovery: the dose-check service for order-sign (order-select uses the same endpoint)."""
+        """CDS Hooks discovery: the dose check for order-sign and for order-select."""
         return {
             "services": [
                 {
                     "hook": hook,
-                    "id": SERVICE_ID,
+                    "id": service_id,
                     "title": "Guideline dose check",
                     "description": "Checks each draft medication order against the library's guideline dose rules; "
                     "cards quote the guideline sentence behind each finding.",
                     "prefetch": PREFETCH,
                     "usageRequirements": "Send the prefetch: the service fetches nothing from the FHIR server.",
                 }
-                for hook in HOOKS[:1]
+                for hook, service_id in SERVICES.items()
             ]
         }
 
+    @router.post(f"/cds-services/{SERVICES['order-select']}", response_model=CardsResponse)
     @router.post(f"/cds-services/{SERVICE_ID}", response_model=CardsResponse)
     async def dose_check(body: HookRequest, request: Request) -> Any:
         """Cards for the draft orders (order-select: only the selected ones)."""

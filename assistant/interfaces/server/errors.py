@@ -69,7 +69,8 @@ class ApiError(Exception):
         return STATUS[self.code]
 
     def body(self) -> bytes:
-        return json.dumps({"error": {"code": self.code, "message": self.message}}, ensure_ascii=False).encode()
+        error = {"error": {"code": self.code, "message": self.message}}
+        return json.dumps(error, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def error_code(exc: Exception) -> ErrorCode:

@@ -14,6 +14,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, help="worker processes, each with its own copy of the index (default 1)")
     parser.add_argument("--ssl-keyfile", dest="ssl_keyfile", help="TLS private key (PEM); with --ssl-certfile")
     parser.add_argument("--ssl-certfile", dest="ssl_certfile", help="TLS certificate chain (PEM)")
+    parser.add_argument("--openapi", action="store_true", help="print the OpenAPI schema (docs/openapi.json) and exit")
 
 
 def app_from_env():  # noqa: ANN201  # uvicorn's factory: each worker builds its app from the environment
@@ -22,9 +23,21 @@ def app_from_env():  # noqa: ANN201  # uvicorn's factory: each worker builds its
     return create_app(ServerSettings())
 
 
+def openapi_text() -> str:
+    """The API's OpenAPI schema as committed in docs/openapi.json (built without loading the index)."""
+    import json
+
+    from assistant.interfaces.server.http_app import create_app
+
+    return json.dumps(create_app(ServerSettings(host="127.0.0.1")).openapi(), indent=2, ensure_ascii=False) + "\n"
+
+
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    if args.openapi:
+        print(openapi_text(), end="")
+        return 0
     overrides = {k: getattr(args, k) for k in ("host", "port", "workers") if getattr(args, k) is not None}
     config = ServerSettings(**overrides)
     config.check_bind()  # a public bind without a key stops here, before anything loads

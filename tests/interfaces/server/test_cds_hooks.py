@@ -77,9 +77,15 @@ def test_malformed_request_is_a_json_error(server, bad):
 
 def test_discovery_lists_the_service_and_its_prefetch(server):
     services = httpx.get(server.url + "/cds-services").json()["services"]
-    (svc,) = services
-    assert svc["hook"] == "order-sign" and svc["id"] == "dose-check"
-    assert {"patient", "observations", "conditions", "medications"} <= set(svc["prefetch"])
+    assert {(s["hook"], s["id"]) for s in services} == {
+        ("order-sign", "dose-check"),
+        ("order-select", "dose-check-select"),
+    }
+    for svc in services:
+        assert {"patient", "observations", "conditions", "medications"} <= set(svc["prefetch"])
+    select = next(c for c in CASES if c["request"]["hook"] == "order-select")
+    cards = httpx.post(server.url + "/cds-services/dose-check-select", json=select["request"]).json()["cards"]
+    assert {c["extension"]["order"] for c in cards} == {"MedicationRequest/mr-bac-sel"}
 
 
 def test_feedback_is_audited(server):
