@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.interfaces.bench import corpus_questions, probe_dose
+from assistant.interfaces.bench_inputs import corpus_questions, probe_dose
 from assistant.settings import Settings
 
 
