@@ -16,9 +16,11 @@ from assistant.types import Answer, Hit
 class Service:
     """Answers, dose checks, searches and the library listing, each audited as one line."""
 
-    def __init__(self, settings: Settings, assistant: Assistant | None = None) -> None:
+    def __init__(self, settings: Settings, assistant: Assistant | None = None, llm: Any = None) -> None:
+        """`llm`: the answer writer (a backend spec or a chat model); the assistant's default (settings.llm) when None."""
         self.settings = settings
         self.assistant = assistant or Assistant(settings)
+        self.llm = llm
         self.lock = threading.Lock()  # the pipeline keeps per-reply state; one reply at a time per process
         self.id_key = audit.load_secret(settings.audit_secret_path)  # CDS Hooks patient/user ids: keyed hashes only
         self.question_key = self.id_key if settings.audit_questions == "hmac" else None
@@ -29,7 +31,7 @@ class Service:
         """The answer to the last turn of a conversation, as the chat gives it."""
         history = [Turn(role="user", content=t) for t in turns[:-1]]
         with self.lock:
-            return self.assistant.reply(history, turns[-1], patient=patient, on_text=on_text)
+            return self.assistant.reply(history, turns[-1], patient=patient, llm=self.llm, on_text=on_text)
 
     def check(self, request: DoseRequest) -> DoseCheck:
         """The dose checker on the rules the assistant loaded (validated against this library)."""
