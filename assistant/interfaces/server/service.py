@@ -17,7 +17,7 @@ class Service:
     """Answers, dose checks, searches and the library listing, each audited as one line."""
 
     def __init__(self, settings: Settings, assistant: Assistant | None = None, llm: Any = None) -> None:
-        """`llm`: the answer writer (a backend spec or a chat model); the assistant's default (settings.llm) when None."""
+        """`llm`: the answer writer (a backend spec or a chat model); None: the assistant's default (settings.llm)."""
         self.settings = settings
         self.assistant = assistant or Assistant(settings)
         self.llm = llm
