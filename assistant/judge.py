@@ -113,6 +113,7 @@ def judge(
                 "previous_dose": reading.previous,
                 "interval_days": reading.interval_days,
                 "starting": reading.starting,
+                "co_medications": list(query.not_covered),  # other drugs named: interactions checked, or assumed
             }
             check = check_dose(request, rules=rules)
             checks.append((reading.label, check))

@@ -17,6 +17,7 @@ from assistant.settings import REPO_ROOT
 PATIENT_FIELDS_FILE = REPO_ROOT / "corpus" / "patient_fields.toml"
 RenalImpairment = Literal["mild", "moderate", "severe", "kidney_failure"]
 AgeGroup = Literal["child", "adult", "older_adult"]
+ChildPugh = Literal["A", "B", "C"]
 StrictNumber = Annotated[float, Strict()]  # a JSON true is not an eGFR of 1
 
 
@@ -58,6 +59,7 @@ class Patient(BaseModel):
     pregnant: StrictBool | None = Field(default=None, description="Pregnant.")
     breastfeeding: StrictBool | None = Field(default=None, description="Breastfeeding.")
     age_group: AgeGroup | None = Field(default=None, description="Age group named in words when no age is given.")
+    child_pugh: ChildPugh | None = Field(default=None, description="Child-Pugh class of liver disease (A, B or C).")
 
     @model_validator(mode="after")
     def _plausible(self) -> Patient:

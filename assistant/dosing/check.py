@@ -12,7 +12,9 @@ from typing import Any
 
 from assistant.corpus.routes import route_in
 from assistant.dosing.findings import bands as bx
+from assistant.dosing.findings import co_medication as cm
 from assistant.dosing.findings import common as fx
+from assistant.dosing.findings import extended as ex
 from assistant.dosing.findings import limits as lx
 from assistant.dosing.findings import states as st
 from assistant.dosing.findings.common import DoseContext, headline_rank
@@ -22,8 +24,8 @@ from assistant.dosing.reading.weight import read_dose
 from assistant.dosing.request import DoseRequest, read_request
 from assistant.dosing.rules.load import refused_reason
 from assistant.dosing.rules.schema import DrugRules, General, IndicationRule
-from assistant.dosing.select import Target, covering, limits_applied, merge_findings, select
-from assistant.index.library_rules import library_rules
+from assistant.dosing.select import Target, age_reason, covering, limits_applied, merge_findings, select
+from assistant.index.library_rules import library_rules, library_texts
 from assistant.settings import Settings
 from assistant.types import HARD_STOPS, DoseCheck, Finding, Patient
 
@@ -61,7 +63,7 @@ def check_dose(request: DoseRequest | Mapping[str, Any], rules: Mapping[str, Dru
     parsed = ctx.dose
     if isinstance(parsed, ParsedDose) and parsed.route is not None and parsed.route != target.route:
         return _unable(base, f"the dose expression says {parsed.route} but the route is {target.route}", ctx.patient)
-    return _verdict(base, target, ctx, _findings(target, ctx))
+    return _verdict(base, target, ctx, _findings(target, ctx, getattr(rules, "corpus_dir", None)))
 
 
 def _route_of_the_dose(req: DoseRequest, drug_rules: DrugRules | None, corpus_dir: Path | None) -> DoseRequest | str:
@@ -136,7 +138,8 @@ def _target(req: DoseRequest, rules: Mapping[str, DrugRules], base: dict[str, An
         base["indication"] = candidates[0].indication  # canonical, also when the population is not covered
     selected, uncovered, groups = covering(drug_rules, candidates, pt)
     if not selected:
-        return _unable(base, st.not_covered_reason(drug_rules, groups, candidates), pt)
+        why = age_reason(drug_rules, candidates, pt) or st.not_covered_reason(drug_rules, groups, candidates)
+        return _unable(base, why, pt)
     return Target(drug_rules, route, selected, uncovered, groups, req.indication is None)
 
 
@@ -157,7 +160,7 @@ def _context(req: DoseRequest, drug_rules: DrugRules) -> DoseContext:
     )
 
 
-def _findings(target: Target, ctx: DoseContext) -> list[Finding]:
+def _findings(target: Target, ctx: DoseContext, corpus_dir: Path | None) -> list[Finding]:
     """Every finding: those shared by the indications, then each selected rule's; stops first, then cautions,
     then the limits shown for information (stable within each)."""
     drug_rules, pt = target.drug_rules, ctx.patient
@@ -170,14 +173,35 @@ def _findings(target: Target, ctx: DoseContext) -> list[Finding]:
         message = f"Not checked for {', '.join(target.uncovered)}: {why}."
         shared.append(fx.finding("population_not_covered", "caution", message))
     if isinstance(ctx.dose, ParsedDose):
-        shared += bx.general_band_findings(general, ctx.dose, pt, ctx.drug)
-    if ctx.co_medications:  # no rule states an interaction: say so, never imply the pair was checked
-        named = ", ".join(ctx.co_medications)
-        shared.append(fx.finding("co_medications", "within_limits", f"Taken with {named}: interactions not checked."))
+        shared += bx.general_band_findings(general, ctx.dose, pt, ctx.drug, _start(ctx))
+        shared += ex.hepatic(general.hepatic_bands, ctx.dose, pt, "every indication")
+    if ctx.co_medications:
+        shared += _co_medications(drug_rules, ctx, corpus_dir)
     labels = target.labels
     per_rule = {r.indication: _rule_findings(r, labels[r.indication], ctx, general) for r in target.selected}
     found = merge_findings(shared, per_rule, labels)
     return sorted(found, key=lambda f: ("hard", "soft", "info").index(f.severity))
+
+
+def _start(ctx: DoseContext) -> tuple[bool, bool]:
+    """(a first dose, a dose known to continue a current one): which renal bands speak to it."""
+    return ctx.starting, ctx.previous_text is not None and not ctx.starting
+
+
+def _co_medications(drug_rules: DrugRules, ctx: DoseContext, corpus_dir: Path | None) -> list[Finding]:
+    """Co-medication rules first; for a drug no rule names, the drug's own guideline text; else an assumption
+    (never implied checked)."""
+    found, unaddressed = ex.interactions(drug_rules, ctx.co_medications)
+    if unaddressed:
+        documents = library_texts(Settings(corpus_dir=corpus_dir) if corpus_dir else Settings())
+        stated, silent = cm.stated_in_text(drug_rules, unaddressed, documents, corpus_dir)
+        found += stated
+        if silent:
+            message = (
+                f"Assumed: no interaction with {', '.join(silent)} (no rule or guideline sentence on it; not checked)."
+            )
+            found.append(fx.finding("co_medications", "within_limits", message))
+    return found
 
 
 def _rule_findings(rule: IndicationRule, label: str, ctx: DoseContext, general: General) -> list[Finding]:
@@ -191,7 +215,8 @@ def _rule_findings(rule: IndicationRule, label: str, ctx: DoseContext, general: 
         out = lx.sodium(rule, label, pt, ctx.drug)
     out += st.state_stops(rule.stop_criteria, label, pt, ctx.drug) + st.unused_facts(general, rule, label, pt)
     if isinstance(dose, ParsedDose):
-        out += bx.extra_rule_findings(rule, label, dose, pt, ctx.drug, ctx.formulation)
+        out += bx.extra_rule_findings(rule, label, dose, ctx)
+        out += ex.for_rule(rule, label, ctx, dose)
     return out
 
 

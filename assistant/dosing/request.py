@@ -42,8 +42,8 @@ class DoseRequest(BaseModel):
     patient: Patient = Field(default_factory=Patient, description="Stated patient facts only (none are assumed).")
     co_medications: list[str] = Field(
         default_factory=list,
-        description="Other medicines the patient takes, as named. Recorded with the check; interactions are "
-        "checked only where a rule states one.",
+        description="Other medicines the patient takes, as named: checked against the co-medication rules and the "
+        "drug's guideline text; one neither speaks to is listed as an assumption of the verdict.",
     )
 
     @field_validator("interval_days")

@@ -49,7 +49,7 @@ def covering(
     chosen: list[IndicationRule] = []
     missing: list[str] = []
     for key in dict.fromkeys(r.indication for r in candidates):
-        rule = drug_rules.rule_for(candidates[0].route, key, groups)
+        rule = drug_rules.rule_for(candidates[0].route, key, groups, patient.age)
         if rule is None:
             missing.append(drug_rules.indications[key].label)
         else:
@@ -102,3 +102,21 @@ def limits_applied(target: Target) -> str:
     if target.every_indication:
         return f"{route} {drug}, no indication given: every indication checked ({names}); the strictest applies"
     return f"{route} {drug} for {names}"
+
+
+def age_reason(drug_rules: DrugRules, candidates: list[IndicationRule], patient: Patient) -> str | None:
+    """Plain words for a patient no rule fits because the rules are bounded by age, or None."""
+    bounded = [r for r in candidates if r.min_age is not None or r.max_age is not None]
+    if not bounded:
+        return None
+    spans = ", ".join(_span(r) for r in bounded)
+    if patient.age is None:
+        return f"the age is not given and the limits differ by age ({spans})"
+    return f"no rule for age {patient.age:g} (rules for ages {spans})"
+
+
+def _span(rule: IndicationRule) -> str:
+    low, high = rule.ages()
+    if high is None:
+        return f"{low:g} years and older"
+    return f"{low or 0:g}–{high:g} years"

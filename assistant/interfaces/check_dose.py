@@ -66,11 +66,13 @@ def add_check_dose_arguments(parser: argparse.ArgumentParser) -> None:
         help="the dose is a first dose (no current dose): compared with the guideline's starting dose",
     )
     parser.add_argument(
+        "--with",
         "--co-medication",
         dest="co_medication",
         action="append",
-        metavar="NAME",
-        help="another medicine the patient takes (repeatable); recorded, interactions are not checked",
+        metavar="DRUG",
+        help="another medicine the patient takes (repeatable): checked against the rules' co-medication rules and "
+        "the drug's guideline text; one no rule or sentence speaks to is listed as an assumption",
     )
     add_patient_argument(parser, "corpus/patient_fields.toml, e.g. egfr=45 crcl=40 weight=70 age=70")
     parser.add_argument(

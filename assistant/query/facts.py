@@ -93,6 +93,9 @@ def _named_states(text: str, lexicon: Lexicon) -> dict[str, float | bool | str]:
             found["renal_impairment"] = state
     if has("renal_states.aki"):
         found["aki"] = True
+    for grade in ("A", "B", "C"):
+        if has(f"hepatic_states.{grade}"):
+            found["child_pugh"] = grade
     if has("states.no_cirrhosis"):
         found["cirrhosis"] = False
     elif has("states.cirrhosis"):

@@ -141,6 +141,7 @@ def build_lexicon(
         "populations",
         "renal_states",
         "states",
+        "hepatic_states",
         "intervals",
         "relations",
         "trend",

@@ -104,7 +104,7 @@ def test_unable_to_check_is_exit_zero_with_reason(capsys: pytest.CaptureFixture[
         (
             ["--patient", "height=170"],
             "error: unknown patient key 'height' (known: egfr, crcl, dialysis, cirrhosis, age, "
-            "sodium, weight, aki, renal_impairment, pregnant, breastfeeding, age_group)",
+            "sodium, weight, aki, renal_impairment, pregnant, breastfeeding, age_group, child_pugh)",
         ),
         (["--patient", "egfr=abc"], "error: patient egfr must be a number, got 'abc'"),
         (["--patient", "egfr=-3"], "error: patient egfr -3 is outside the plausible range 0–200 mL/min/1.73m²"),

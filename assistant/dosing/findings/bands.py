@@ -7,7 +7,7 @@ passed silently: if the dose would break that limit for some value of the fact, 
 
 from __future__ import annotations
 
-from assistant.dosing.findings.common import finding
+from assistant.dosing.findings.common import DoseContext, finding
 from assistant.dosing.findings.renal import doses_per_day, renal_band_findings
 from assistant.dosing.reading.parse import ParsedDose
 from assistant.dosing.rules.bands import Formulation, fmt_number
@@ -227,17 +227,21 @@ def per_kg_findings(rule: IndicationRule, dose: ParsedDose, patient: Patient, la
     return out
 
 
-def extra_rule_findings(
-    rule: IndicationRule, label: str, dose: ParsedDose, patient: Patient, drug: str, formulation: str | None
-) -> list[Finding]:
-    """Every finding of the bands.py limits of one rule."""
+def extra_rule_findings(rule: IndicationRule, label: str, dose: ParsedDose, ctx: DoseContext) -> list[Finding]:
+    """Every finding of the bands.py limits of one rule; a renal band for starting (or continuing) only speaks to
+    such a dose (unknown: both, the stricter wins)."""
+    start = (ctx.starting, ctx.previous_text is not None and not ctx.starting)
+    patient, drug = ctx.patient, ctx.drug
     return (
         single_and_interval_findings(rule, dose, label)
-        + formulation_findings(rule, dose, formulation, label)
+        + formulation_findings(rule, dose, ctx.formulation, label)
         + per_kg_findings(rule, dose, patient, label)
-        + renal_band_findings(rule.renal_bands, dose, patient, drug, label)
+        + renal_band_findings([b for b in rule.renal_bands if b.applies(*start)], dose, patient, drug, label)
     )
 
 
-def general_band_findings(general: General, dose: ParsedDose, patient: Patient, drug: str) -> list[Finding]:
-    return renal_band_findings(general.renal_bands, dose, patient, drug, "every indication")
+def general_band_findings(
+    general: General, dose: ParsedDose, patient: Patient, drug: str, start: tuple[bool, bool] = (False, False)
+) -> list[Finding]:
+    bands = [b for b in general.renal_bands if b.applies(*start)]
+    return renal_band_findings(bands, dose, patient, drug, "every indication")

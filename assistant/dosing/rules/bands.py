@@ -44,7 +44,20 @@ class RenalBand(_Strict):
     frequency: str | None = Field(default=None, description="How often, in the quote's words: 'every 12 hours'.")
     max_daily_mg: float | None = Field(default=None, description="Highest total daily dose in this band, mg.")
     note: str | None = Field(default=None, description="Short plain-language statement shown with the band.")
+    when: Literal["any", "starting", "continuing"] = Field(
+        default="any",
+        description="'starting': only for a first dose (not to be started in this band); 'continuing': only for a "
+        "patient already taking it. A dose whose start is not known gets both (the stricter wins).",
+    )
     source: RuleSource
+
+    def applies(self, starting: bool, continuing: bool) -> bool:
+        """Whether the band speaks to this dose: a starting band is skipped only for a dose known to continue."""
+        if self.when == "starting":
+            return starting or not continuing
+        if self.when == "continuing":
+            return not starting
+        return True
 
     @model_validator(mode="after")
     def _meaningful(self) -> RenalBand:

@@ -60,6 +60,14 @@ MERGE_POLICY: dict[str, str] = {
     "renal_bands": "both (the stricter applies where they overlap)",
     "per_kg": "lower mg/kg",
     "formulations": "per formulation, the lower maxima",
+    "min_age": "same key",
+    "max_age": "same key",
+    "max_doses_per_day": "fewer doses, the other as a cited note",
+    "range_daily_mg": "the range with the lower upper end",
+    "ladder": "the ladder with the longer time per level",
+    "per_dose_step": "the smaller step",
+    "hepatic_bands": "both (the stricter applies where they overlap)",
+    "unchecked": "both",
 }
 
 
@@ -110,6 +118,7 @@ def merge(a: IndicationRule, b: IndicationRule) -> IndicationRule:
     regimens = [r for r in (a.start_regimen, b.start_regimen) if r is not None]
     sodium, n5 = _stricter_sodium(a.sodium_stop, b.sodium_stop)
     titration_notes = [n for n in (a.titration_note, b.titration_note) if n is not None]
+    newer, cap_notes = _newer_fields(a, b)
     notes += n5 + titration_notes[1:]
     return a.model_copy(
         update={
@@ -131,17 +140,37 @@ def merge(a: IndicationRule, b: IndicationRule) -> IndicationRule:
             "sodium_stop": sodium,
             "stop_criteria": [*a.stop_criteria, *b.stop_criteria],
             "monitoring": [*a.monitoring, *b.monitoring],
-            "notes": [*a.notes, *b.notes, *notes],
+            "notes": [*a.notes, *b.notes, *notes, *cap_notes],
             "titration_note": titration_notes[0] if titration_notes else None,
+            **newer,
         }
     )
 
 
+def _newer_fields(a: IndicationRule, b: IndicationRule) -> tuple[dict[str, object], list[Statement]]:
+    """The merged values of the fields for ladders, caps, usual ranges and hepatic bands (MERGE_POLICY), and the
+    looser cap as a cited note."""
+    doses_cap, note = _stricter(a.max_doses_per_day, b.max_doses_per_day, "doses_per_24_hours")
+    merged: dict[str, object] = {
+        "max_doses_per_day": doses_cap,
+        "range_daily_mg": min(
+            (r for r in (a.range_daily_mg, b.range_daily_mg) if r), key=lambda r: r.high, default=None
+        ),
+        "ladder": max((x for x in (a.ladder, b.ladder) if x), key=lambda x: x.min_days, default=None),
+        "per_dose_step": min(
+            (x for x in (a.per_dose_step, b.per_dose_step) if x), key=lambda x: x.step_single_mg, default=None
+        ),
+        "hepatic_bands": [*a.hepatic_bands, *b.hepatic_bands],
+        "unchecked": [*a.unchecked, *b.unchecked],
+    }
+    return merged, note
+
+
 def combine(rules: DrugRules) -> DrugRules:
     """At most one rule per route × indication × populations: duplicates (other documents) merged, stricter wins."""
-    merged: dict[tuple[str, str, tuple[str, ...]], IndicationRule] = {}
+    merged: dict[tuple[str, str, tuple[str, ...], tuple[float | None, float | None]], IndicationRule] = {}
     for r in rules.rules:
-        key = (r.route, r.indication, tuple(sorted(r.covers)))  # rules for other populations stay apart
+        key = (r.route, r.indication, tuple(sorted(r.covers)), r.ages())  # other populations and ages stay apart
         merged[key] = merge(merged[key], r) if key in merged else r
     if len(merged) == len(rules.rules):
         return rules

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, model_validator
 
 from assistant.dosing.rules.bands import Formulation, MinInterval, PerKgDose, RenalBand
+from assistant.dosing.rules.extended import HepaticBand, Interaction, Ladder, PerDoseStep
 from assistant.dosing.rules.populations import (
     DEFAULT_COVERS,
     PopulationCode,
@@ -92,11 +93,34 @@ class IndicationRule(StrictModel):
     renal_bands: list[RenalBand] = Field(default_factory=list, description="Limits by CrCl/eGFR band, this indication.")
     per_kg: PerKgDose | None = Field(default=None, description="Weight-based dose (mg/kg); needs the patient's weight.")
     formulations: dict[str, Formulation] = Field(default_factory=dict, description="Maxima per formulation.")
+    # What real guidelines say beyond a maximum (rules/extended.py), each optional, each cited.
+    min_age: Limit | None = Field(default=None, description="Youngest age (years) the rule is for, inclusive.")
+    max_age: Limit | None = Field(default=None, description="Oldest age (years) the rule is for, inclusive.")
+    max_doses_per_day: Limit | None = Field(default=None, description="Most doses in 24 hours: more is above_max.")
+    range_daily_mg: RangeLimit | None = Field(
+        default=None, description="Usual daily range with no hard maximum (titrate to effect): outside is a caution."
+    )
+    ladder: Ladder | None = Field(default=None, description="Daily-dose levels climbed one at a time.")
+    per_dose_step: PerDoseStep | None = Field(default=None, description="Largest increase of each single dose.")
+    hepatic_bands: list[HepaticBand] = Field(default_factory=list, description="Limits by Child-Pugh class.")
+    unchecked: list[Statement] = Field(
+        default_factory=list,
+        description="What the guideline says that the format cannot hold: a dose is then at most a caution, with it.",
+    )
+
+    def ages(self) -> tuple[float | None, float | None]:
+        return (self.min_age.value if self.min_age else None, self.max_age.value if self.max_age else None)
+
+    def fits_age(self, age: float) -> bool:
+        low, high = self.ages()
+        return (low is None or age >= low) and (high is None or age < high + 1)
 
     @model_validator(mode="after")
     def _coherent(self) -> IndicationRule:
         upper = (
             self.max_daily_mg,
+            self.range_daily_mg,
+            self.ladder,
             self.max_single_dose_mg,
             self.per_kg,
             self.formulations or None,
@@ -105,7 +129,7 @@ class IndicationRule(StrictModel):
         if all(u is None for u in upper):
             raise ValueError(
                 f"{self.indication}: a rule needs an upper limit (max_daily_mg, max_single_dose_mg, per_kg, "
-                "formulations or a renal band with a maximum)"
+                "formulations, a renal band with a maximum, a ladder) or a usual range (range_daily_mg)"
             )
         if self.max_daily_mg is None:
             return self
@@ -143,6 +167,7 @@ class General(StrictModel):
     )
     older_adults: OlderAdults | None = None
     renal_impairment: RenalImpairmentBands | None = Field(default=None, description="Named renal states → bands.")
+    hepatic_bands: list[HepaticBand] = Field(default_factory=list, description="Limits by Child-Pugh class.")
     abrupt_discontinuation: list[Statement] = Field(default_factory=list)
 
 
@@ -184,6 +209,9 @@ class DrugRules(StrictModel):
     )
     routes: dict[str, Route]
     indications: dict[str, Indication]
+    interactions: list[Interaction] = Field(
+        default_factory=list, description="Other drugs that make a dose contraindicated or a caution (any indication)."
+    )
     general: General = Field(default_factory=General)
     populations: Populations | None = Field(default=None, description="Adult age cut-off and population names.")
     rules: list[IndicationRule]
@@ -199,7 +227,8 @@ class DrugRules(StrictModel):
             # A second rule for a population must come from another guideline, for the same populations (combine.py
             # merges them, the stricter limit wins); from the same guideline it is a copy error.
             document, covers = primary_document(r), tuple(sorted(r.covers))
-            for group in r.covers:
+            for covered in r.covers:
+                group = f"{covered} {r.ages()}" if r.min_age or r.max_age else str(covered)  # ages stand apart
                 previous = seen.get((r.route, r.indication, group))
                 if previous is not None and (previous[0] == document or previous[1] != covers):
                     why = f"from the same document '{document}'" if previous[0] == document else "with other `covers`"
@@ -214,9 +243,26 @@ class DrugRules(StrictModel):
         found = [r for r in self.rules if r.route == route and r.indication == indication]
         return next((r for r in found if "adult" in r.covers), found[0] if found else None)
 
-    def rule_for(self, route: str, indication: str, groups: frozenset[str]) -> IndicationRule | None:
-        """The rule for a route and indication whose populations cover every group of the patient, if any."""
-        found = (r for r in self.rules if r.route == route and r.indication == indication and groups <= set(r.covers))
+    def rule_for(
+        self, route: str, indication: str, groups: frozenset[str], age: float | None = None
+    ) -> IndicationRule | None:
+        """The rule for a route and indication whose populations cover every group of the patient and whose age
+        bounds hold the patient's age; with no age, an age-bounded rule only when it holds every adult."""
+        adult = self.populations.adult_min_age if self.populations is not None else 18.0
+
+        def ages_fit(r: IndicationRule) -> bool:
+            low, high = r.ages()
+            if low is None and high is None:
+                return True
+            if age is not None:
+                return r.fits_age(age)
+            return "paediatric" not in groups and high is None and (low is None or low <= adult)
+
+        found = (
+            r
+            for r in self.rules
+            if r.route == route and r.indication == indication and groups <= set(r.covers) and ages_fit(r)
+        )
         return next(found, None)
 
     def rules_for_route(self, route: str) -> list[IndicationRule]:
