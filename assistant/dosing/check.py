@@ -20,6 +20,7 @@ from assistant.dosing.findings import states as st
 from assistant.dosing.findings.common import DoseContext, headline_rank
 from assistant.dosing.findings.starting import start_findings
 from assistant.dosing.reading.parse import ParsedDose, ParseFailure
+from assistant.dosing.reading.volume import in_milligrams
 from assistant.dosing.reading.weight import read_dose
 from assistant.dosing.request import DoseRequest, read_request
 from assistant.dosing.rules.load import refused_reason
@@ -58,7 +59,7 @@ def check_dose(request: DoseRequest | Mapping[str, Any], rules: Mapping[str, Dru
     req = routed
     target = _target(req, rules, base)
     if isinstance(target, DoseCheck):
-        return target
+        return _interaction_stop(target, rules.get(req.drug.strip().lower()), req)
     ctx = _context(req, target.drug_rules)
     parsed = ctx.dose
     if isinstance(parsed, ParsedDose) and parsed.route is not None and parsed.route != target.route:
@@ -143,14 +144,31 @@ def _target(req: DoseRequest, rules: Mapping[str, DrugRules], base: dict[str, An
     return Target(drug_rules, route, selected, uncovered, groups, req.indication is None)
 
 
+def _interaction_stop(unable: DoseCheck, drug_rules: DrugRules | None, req: DoseRequest) -> DoseCheck:
+    """A dose that cannot be checked (unknown indication, uncovered population) is still contraindicated when a
+    co-medication rule forbids the pair: that holds for every dose and indication."""
+    if drug_rules is None or not req.co_medications or unable.verdict != "unable_to_check":
+        return unable
+    stops = [f for f in ex.interactions(drug_rules, tuple(req.co_medications))[0] if f.verdict == "contraindicated"]
+    if not stops:
+        return unable
+    why = f"The dose itself was not checked: {unable.reason}."
+    found = [*stops, fx.finding("dose_not_checked", "unable_to_check", why)]
+    return unable.model_copy(update={"verdict": "contraindicated", "hard_stop": True, "findings": found})
+
+
 def _context(req: DoseRequest, drug_rules: DrugRules) -> DoseContext:
     """The dose and the current dose read (weight-based doses with the patient's weight)."""
     pt = req.patient
-    previous = read_dose(req.previous_dose, pt) if req.previous_dose is not None else None
+    strength = _strength(drug_rules, req.formulation)
+    dose, converted = in_milligrams(req.dose, strength)
+    previous_text = in_milligrams(req.previous_dose, strength)[0] if req.previous_dose is not None else None
+    previous = read_dose(previous_text, pt) if previous_text is not None else None
     return DoseContext(
         drug=drug_rules.drug,
         patient=pt,
-        dose=read_dose(req.dose, pt),
+        dose=read_dose(dose, pt),
+        converted=f"{req.dose} read as {dose} ({converted})" if converted else None,
         previous_text=req.previous_dose,
         previous=previous,
         interval_days=req.interval_days,
@@ -158,6 +176,13 @@ def _context(req: DoseRequest, drug_rules: DrugRules) -> DoseContext:
         formulation=req.formulation,
         co_medications=tuple(req.co_medications),
     )
+
+
+def _strength(drug_rules: DrugRules, formulation: str | None) -> float | None:
+    """mg per mL of the drug's liquid: the formulation's, else the only strength the rules give (several: none)."""
+    fitting = [c for c in drug_rules.concentrations if not c.formulations or (formulation in c.formulations)]
+    strengths = {round(c.mg_per_ml, 9) for c in fitting}
+    return strengths.pop() if len(strengths) == 1 else None
 
 
 def _findings(target: Target, ctx: DoseContext, corpus_dir: Path | None) -> list[Finding]:
@@ -168,6 +193,8 @@ def _findings(target: Target, ctx: DoseContext, corpus_dir: Path | None) -> list
     shared = lx.for_dose(general, ctx)
     shared += st.renal_state(general, pt, ctx.drug) + st.crcl_not_egfr(general, target.selected, pt)
     shared += st.population_assumed(drug_rules, pt)
+    if ctx.converted:
+        shared.append(fx.finding("volume_converted", "within_limits", f"Volume converted: {ctx.converted}."))
     if target.uncovered:
         why = st.not_covered_reason(drug_rules, target.groups, [])
         message = f"Not checked for {', '.join(target.uncovered)}: {why}."

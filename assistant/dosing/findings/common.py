@@ -66,6 +66,7 @@ class DoseContext:
     starting: bool
     formulation: str | None
     co_medications: tuple[str, ...] = ()
+    converted: str | None = None  # a volume read through a concentration, said as a finding
 
     @property
     def previous_read(self) -> ParsedDose | None:

@@ -13,11 +13,12 @@ from assistant.types import Finding, Patient, Verdict
 
 def for_rule(rule: IndicationRule, label: str, ctx: DoseContext, dose: ParsedDose) -> list[Finding]:
     """Every finding of the newer fields of one rule."""
-    out = _cap(rule, label, dose) + _range(rule, label, dose)
+    out = _cap(rule, label, dose) + _range(rule, label, dose) + _single_caution(rule, label, dose)
+    out += _weekly(rule, label, dose)
     if rule.ladder is not None:
         out += _ladder(rule.ladder, label, ctx, dose)
     out += _per_dose_step(rule, label, ctx, dose)
-    out += hepatic(rule.hepatic_bands, dose, ctx.patient, label)
+    out += hepatic(rule.hepatic_bands, dose, ctx.patient, label) + _schedules(rule, label, dose)
     for s in rule.unchecked:
         message = f"Not checked ({label}): {s.text} — the rules cannot hold this limit, so the dose is a caution."
         out.append(finding("not_checkable", "caution", message, None, s.source))
@@ -45,7 +46,7 @@ def _range(rule: IndicationRule, label: str, dose: ParsedDose) -> list[Finding]:
     if usual is None:
         return []
     low, high = dose.daily_mg, dose.daily_high_mg
-    if low < usual.low or high > usual.high:
+    if low < usual.low * (1 - 1e-6) or high > usual.high * (1 + 1e-6):  # a volume read in mg is not exact
         message = (
             f"{fmt(low)}{'' if high == low else '–' + fmt(high)} mg/day is outside the usual {usual.text()} "
             f"({label}); the guideline states no hard maximum, so this is a caution, not a stop."
@@ -57,7 +58,7 @@ def _range(rule: IndicationRule, label: str, dose: ParsedDose) -> list[Finding]:
 
 def _ladder(ladder: Ladder, label: str, ctx: DoseContext, dose: ParsedDose) -> list[Finding]:
     levels = " → ".join(fmt(s) for s in ladder.steps_daily_mg) + " mg/day"
-    limit = f"{levels}, at least {fmt(ladder.min_days)} days each"
+    limit = f"{levels}, at least {fmt(ladder.days)} days each"
     new = ladder.level(dose.daily_mg)
     if new is None:
         message = f"{fmt(dose.daily_mg)} mg/day is not a level of the ladder {levels} ({label})."
@@ -80,14 +81,12 @@ def _ladder(ladder: Ladder, label: str, ctx: DoseContext, dose: ParsedDose) -> l
         return [finding("ladder_skip", "exceeds_titration_step", message, limit, ladder.source)]
     if new == old + 1:
         if ctx.interval_days is None:
-            message = (
-                f"Time on {fmt(previous.daily_mg)} mg/day not given; at least {fmt(ladder.min_days)} days ({label})."
-            )
+            message = f"Time on {fmt(previous.daily_mg)} mg/day not given; at least {fmt(ladder.days)} days ({label})."
             return [finding("ladder_interval", "caution", message, limit, ladder.source)]
-        if ctx.interval_days < ladder.min_days:
+        if ctx.interval_days < ladder.days:
             message = (
                 f"{fmt(ctx.interval_days)} days on {fmt(previous.daily_mg)} mg/day is less than the "
-                f"{fmt(ladder.min_days)} days each level needs ({label})."
+                f"{fmt(ladder.days)} days each level needs ({label})."
             )
             return [finding("ladder_interval", "exceeds_titration_step", message, limit, ladder.source)]
     return [finding("ladder", "within_limits", f"One level up the ladder {levels} ({label}).", limit, ladder.source)]
@@ -113,12 +112,16 @@ def hepatic(bands: list[HepaticBand], dose: ParsedDose, patient: Patient, label:
         return []
     grade = patient.child_pugh
     described = "; ".join(_band_text(b) for b in bands)
+    if grade is None and patient.cirrhosis is False:  # no liver disease stated: the bands do not apply
+        return [finding("hepatic_bands", "within_limits", f"No liver disease stated: {described} not applied.")]
     if grade is None:
         if patient.cirrhosis:
             message = f"Liver disease stated but not its Child-Pugh class; the limits differ by class ({described})."
             return [finding("hepatic_class_needed", "unable_to_check", message, None, bands[0].source)]
+        objecting = [b for b in bands if _objects(b, dose)]
+        verdict: Verdict = "caution" if objecting else "within_limits"  # as an unknown renal function: never green
         message = f"Child-Pugh class not given; with hepatic impairment: {described} ({label})."
-        return [finding("hepatic_bands", "within_limits", message, None, bands[0].source)]
+        return [finding("hepatic_bands", verdict, message, None, (objecting or bands)[0].source)]
     out = []
     for band in (b for b in bands if grade in b.child_pugh):
         where = f"{band.describe()} ({label})"
@@ -127,14 +130,20 @@ def hepatic(bands: list[HepaticBand], dose: ParsedDose, patient: Patient, label:
                 finding("hepatic_avoid", "contraindicated", f"Not to be used in {where}.", band.describe(), band.source)
             )
         if band.max_daily_mg is not None:
-            verdict: Verdict = "above_max" if dose.daily_high_mg > band.max_daily_mg + 1e-9 else "within_limits"
+            over: Verdict = "above_max" if dose.daily_high_mg > band.max_daily_mg + 1e-9 else "within_limits"
             message = f"{fmt(dose.daily_high_mg)} mg/day; at most {fmt(band.max_daily_mg)} mg/day in {where}."
-            out.append(finding("hepatic_max", verdict, message, f"{fmt(band.max_daily_mg)} mg/day", band.source))
+            out.append(finding("hepatic_max", over, message, f"{fmt(band.max_daily_mg)} mg/day", band.source))
         if band.caution:
             out.append(
                 finding("hepatic_caution", "caution", f"{band.caution} ({where}).", band.describe(), band.source)
             )
     return out
+
+
+def _objects(band: HepaticBand, dose: ParsedDose) -> bool:
+    """Would the band object to this dose if the patient were in it?"""
+    too_much = band.max_daily_mg is not None and dose.daily_high_mg > band.max_daily_mg + 1e-9
+    return band.avoid or bool(band.caution) or too_much
 
 
 def _band_text(band: HepaticBand) -> str:
@@ -158,3 +167,39 @@ def interactions(drug_rules: DrugRules, co_medications: tuple[str, ...]) -> tupl
         if not matched:
             unaddressed.append(name)
     return out, unaddressed
+
+
+def _schedules(rule: IndicationRule, label: str, dose: ParsedDose) -> list[Finding]:
+    """With alternative schedules listed, the dose must be one of them (either is acceptable)."""
+    if not rule.schedules:
+        return []
+    for s in rule.schedules:
+        per_day = dose.doses_per_day
+        if dose.single_mg is not None and abs(dose.single_mg - s.single_mg) < 1e-9 and per_day is not None:
+            if abs(per_day - 1 / s.every_days) < 1e-6:
+                return [finding("schedule", "within_limits", f"{s.stated_as} ({label}).", s.stated_as, s.source)]
+    listed = " or ".join(s.stated_as for s in rule.schedules)
+    message = f"Not one of the schedules the guideline gives ({listed}; {label})."
+    return [finding("schedule", "caution", message, listed, rule.schedules[0].source)]
+
+
+def _single_caution(rule: IndicationRule, label: str, dose: ParsedDose) -> list[Finding]:
+    """A single dose above what the guideline has studied or advises (not a hard maximum) is a caution."""
+    limit = rule.caution_single_above_mg
+    single = dose.single_max_mg or dose.single_mg
+    if limit is None or single is None or single <= limit.value + 1e-9:
+        return []
+    message = f"A single dose of {fmt(single)} mg is above {fmt(limit.value)} mg ({label}): see the quoted text."
+    return [finding("single_dose_caution", "caution", message, f"{fmt(limit.value)} mg per dose", limit.source)]
+
+
+def _weekly(rule: IndicationRule, label: str, dose: ParsedDose) -> list[Finding]:
+    limit = rule.max_weekly_mg
+    if limit is None:
+        return []
+    if dose.weekly_mg is None:
+        message = f"The weekly amount cannot be read (a single dose and how often are needed); at most {limit.text()}."
+        return [finding("max_weekly", "unable_to_check", message, limit.text(), limit.source)]
+    verdict: Verdict = "above_max" if dose.weekly_mg > limit.value + 1e-9 else "within_limits"
+    message = f"{fmt(dose.weekly_mg)} mg per week; at most {limit.text()} ({label})."
+    return [finding("max_weekly", verdict, message, limit.text(), limit.source)]

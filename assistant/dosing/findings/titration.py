@@ -16,6 +16,8 @@ def titration(
     if increase <= 0:
         return []
     t = rule.titration
+    if t is None and (rule.per_dose_step is not None or rule.ladder is not None):
+        return []  # the per-dose step or the ladder checks the increase (findings/extended.py)
     if t is None:
         return _no_step(rule, label, dose, previous)
     step, gap = t.step_daily_mg, t.min_interval_days

@@ -54,6 +54,11 @@ class ParsedDose(BaseModel):
     daily_mg: float = Field(description="Total per day in mg (low end of a range).")
     daily_max_mg: float | None = Field(default=None, description="Upper end of a daily range.")
     doses_per_day: float | None = Field(description="Doses per day; None when not stated.")
+    weekly_mg: float | None = Field(
+        default=None,
+        description="Amount per week at the stated frequency (upper end of a range), when a single dose "
+        "and its frequency are given.",
+    )
     route: str | None = Field(default=None, description="Route named inside the expression ('oral'), if any.")
     notes: list[str] = Field(default_factory=list, description="What was not stated, e.g. the single dose.")
 
@@ -259,7 +264,10 @@ def _dose(
     if kind == "single":
         assert n is not None
         single, single_hi = low, high
-        daily, daily_hi = low * n, (high * n if high is not None else None)
+        # Less than once a day ('70 mg once weekly'): the day it is given holds the whole dose, so that is the
+        # amount a daily maximum is checked against; the average per week is `weekly_mg`.
+        per_day = max(n, Decimal(1))
+        daily, daily_hi = low * per_day, (high * per_day if high is not None else None)
     else:
         daily, daily_hi = low, high
         if n is None:
@@ -274,6 +282,7 @@ def _dose(
         daily_mg=_out(daily),
         daily_max_mg=_out(daily_hi) if daily_hi is not None else None,
         doses_per_day=_out(n) if n is not None else None,
+        weekly_mg=_out((high if high is not None else low) * n * 7) if kind == "single" and n is not None else None,
         route=route,
         notes=notes,
     )

@@ -22,8 +22,20 @@ _TIMES = [
     *[(re.compile(p), n) for p, n in _ABBREV.items()],
 ]
 _TIMES_N = re.compile(rf"{_COUNT} ?(?:times|x) ?{_DAY}")
+# Schedules longer than a day, read as a fraction of a dose per day ('70 mg once weekly' = 10 mg/day on average).
+_WEEK = r"(?:a week|per week|each week|every week|weekly|/ ?week|/ ?wk)"
+_LONGER = [
+    (re.compile(rf"(?:once )?{_WEEK}|once a week"), Decimal(1) / Decimal(7)),
+    (re.compile(rf"twice {_WEEK}"), Decimal(2) / Decimal(7)),
+    (re.compile(r"every other day|on alternate days|every 48 ?h(?:ours?|rs?)?"), Decimal(1) / Decimal(2)),
+]
+_EVERY_DAYS = re.compile(r"(?:once )?every (?P<n>[0-9]{1,2}|two|three|four|five|six) ?(?P<unit>days?|weeks?)")
 _EVERY_H = re.compile(
     r"(?:every (?P<h>[0-9]{1,2}) ?(?:hours?|hrs?|h)|q ?(?P<q>[0-9]{1,2}) ?(?:h|hr|hrs|hours?|hourly))"
+)
+_TIMING = re.compile(
+    r",?\s+(?:(?:with|after|before)\s+(?:the\s+|a\s+)?(?:evening |morning |main )?(?:meals?|food|breakfast|lunch|"
+    r"dinner|supper)|at bedtime|in the (?:evening|morning))$"
 )
 _DOSES = r"(?:divided |equal |separate )?doses"
 _SPLIT = r"(?:divided|split)(?: up)? (?:into|in)"
@@ -37,7 +49,9 @@ _DIVIDED_N = [
 _DIVIDED_F = re.compile(rf"{PER_DAY},? (?:divided|split) (?P<f>.+)")
 _ROUTE = r"(?:po|p\.o\.?|orally|by mouth|oral)"
 # A word that starts a frequency: after a number it is not an unknown unit.
-FREQ_WORD = re.compile(r"(?:daily|once|twice|times|x|every|each|per|a|at|in|q.*|[bt]\.?i\.?d.*|q\.?i\.?d.*|tds|qds|bd)")
+FREQ_WORD = re.compile(
+    r"(?:daily|weekly|once|twice|times|x|every|each|per|a|at|in|on|q.*|[bt]\.?i\.?d.*|q\.?i\.?d.*|tds|qds|bd)"
+)
 
 
 def _count(token: str) -> int:
@@ -51,14 +65,25 @@ def times_per_day(phrase: str) -> Decimal | None:
             return Decimal(n)
     if m := _TIMES_N.fullmatch(phrase):
         return Decimal(_count(m["n"]))
+    if re.fullmatch(r"(?:once|as a single dose|single dose|one dose)", phrase):  # one dose that day
+        return Decimal(1)
+    if re.fullmatch(r"(?:every hour|hourly|each hour)", phrase):
+        return Decimal(24)
     if m := _EVERY_H.fullmatch(phrase):
         hours = int(m["h"] or m["q"])
         return Decimal(24) / Decimal(hours) if 1 <= hours <= 24 else Decimal(0)
+    for pattern, per_day in _LONGER:
+        if pattern.fullmatch(phrase):
+            return per_day
+    if m := _EVERY_DAYS.fullmatch(phrase):
+        days = _count(m["n"]) * (7 if m["unit"].startswith("week") else 1)
+        return Decimal(1) / Decimal(days) if days >= 1 else Decimal(0)
     return None
 
 
 def frequency(rest: str) -> tuple[str, Decimal | None] | Literal["no_frequency", "bad_frequency"]:
     """('single'|'daily', doses/day or None) for the text after the amount, or a failure code."""
+    rest = _TIMING.sub("", rest)  # 'with the evening meal', 'at bedtime' say when, not how often
     if not rest:
         return "no_frequency"
     if re.fullmatch(PER_DAY, rest):

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from assistant.dosing.rules.values import Limit
 from assistant.types import RuleSource
 
 ChildPugh = Literal["A", "B", "C"]
@@ -40,8 +41,7 @@ class Ladder(_Strict):
     """Fixed daily-dose levels climbed one at a time ('5 → 10 → 15 → 20 mg/day, at least a week each')."""
 
     steps_daily_mg: list[float] = Field(min_length=2, description="The levels in mg/day, lowest first.")
-    min_days: float = Field(gt=0, description="Shortest time on a level before the next, in days.")
-    stated_as: str | None = Field(default=None, description="The quote's words for min_days ('at least one week').")
+    min_days: Limit = Field(description="Shortest time on a level before the next (unit 'days'), with its own quote.")
     source: RuleSource
 
     @model_validator(mode="after")
@@ -51,10 +51,11 @@ class Ladder(_Strict):
         return self
 
     def cited_numbers(self) -> list[float]:
-        return [*self.steps_daily_mg, *([] if self.stated_as else [self.min_days])]
+        return list(self.steps_daily_mg)
 
-    def cited_words(self) -> list[str]:
-        return [self.stated_as] if self.stated_as else []
+    @property
+    def days(self) -> float:
+        return self.min_days.value
 
     def level(self, daily_mg: float) -> int | None:
         return next((i for i, s in enumerate(self.steps_daily_mg) if abs(s - daily_mg) < 1e-9), None)
@@ -90,3 +91,37 @@ class HepaticBand(_Strict):
 
     def describe(self) -> str:
         return "Child-Pugh " + "/".join(self.child_pugh)
+
+
+class Concentration(_Strict):
+    """A liquid's strength ('10 g/15 mL'), so a dose written in mL can be checked in mg."""
+
+    mg: float = Field(gt=0, description="The amount of drug, in mg, in `ml` millilitres.")
+    ml: float = Field(gt=0, description="The volume holding `mg`.")
+    stated_as: str = Field(
+        description="The quote's words for the strength, e.g. '15 mL of lactulose solution contains 10 g'."
+    )
+    formulations: list[str] = Field(
+        default_factory=list, description="Formulation keys it is for (default: every dose written in mL)."
+    )
+    source: RuleSource
+
+    def cited_words(self) -> list[str]:
+        return [self.stated_as]
+
+    @property
+    def mg_per_ml(self) -> float:
+        return self.mg / self.ml
+
+
+class Schedule(_Strict):
+    """One accepted way of giving the drug ('70 mg once weekly' or '10 mg once daily'): with schedules listed, any
+    other single dose or interval is a caution."""
+
+    single_mg: float = Field(gt=0, description="The single dose, mg.")
+    every_days: float = Field(gt=0, description="Days between doses (1 daily, 7 weekly).")
+    stated_as: str = Field(description="The quote's words for it, e.g. '70 mg once weekly'.")
+    source: RuleSource
+
+    def cited_words(self) -> list[str]:
+        return [self.stated_as]

@@ -68,6 +68,9 @@ MERGE_POLICY: dict[str, str] = {
     "per_dose_step": "the smaller step",
     "hepatic_bands": "both (the stricter applies where they overlap)",
     "unchecked": "both",
+    "schedules": "both (either is accepted)",
+    "caution_single_above_mg": "the lower threshold",
+    "max_weekly_mg": "the lower maximum",
 }
 
 
@@ -156,12 +159,19 @@ def _newer_fields(a: IndicationRule, b: IndicationRule) -> tuple[dict[str, objec
         "range_daily_mg": min(
             (r for r in (a.range_daily_mg, b.range_daily_mg) if r), key=lambda r: r.high, default=None
         ),
-        "ladder": max((x for x in (a.ladder, b.ladder) if x), key=lambda x: x.min_days, default=None),
+        "ladder": max((x for x in (a.ladder, b.ladder) if x), key=lambda x: x.days, default=None),
         "per_dose_step": min(
             (x for x in (a.per_dose_step, b.per_dose_step) if x), key=lambda x: x.step_single_mg, default=None
         ),
         "hepatic_bands": [*a.hepatic_bands, *b.hepatic_bands],
         "unchecked": [*a.unchecked, *b.unchecked],
+        "schedules": [*a.schedules, *b.schedules],
+        "max_weekly_mg": min((x for x in (a.max_weekly_mg, b.max_weekly_mg) if x), key=lambda x: x.value, default=None),
+        "caution_single_above_mg": min(
+            (x for x in (a.caution_single_above_mg, b.caution_single_above_mg) if x),
+            key=lambda x: x.value,
+            default=None,
+        ),
     }
     return merged, note
 

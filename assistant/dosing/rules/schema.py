@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, model_validator
 
 from assistant.dosing.rules.bands import Formulation, MinInterval, PerKgDose, RenalBand
-from assistant.dosing.rules.extended import HepaticBand, Interaction, Ladder, PerDoseStep
+from assistant.dosing.rules.extended import Concentration, HepaticBand, Interaction, Ladder, PerDoseStep, Schedule
 from assistant.dosing.rules.populations import (
     DEFAULT_COVERS,
     PopulationCode,
@@ -97,12 +97,21 @@ class IndicationRule(StrictModel):
     min_age: Limit | None = Field(default=None, description="Youngest age (years) the rule is for, inclusive.")
     max_age: Limit | None = Field(default=None, description="Oldest age (years) the rule is for, inclusive.")
     max_doses_per_day: Limit | None = Field(default=None, description="Most doses in 24 hours: more is above_max.")
+    max_weekly_mg: Limit | None = Field(
+        default=None, description="Most per week at the stated frequency (weekly schedules): more is above_max."
+    )
+    caution_single_above_mg: Limit | None = Field(
+        default=None, description="A single dose above this is a caution (e.g. 'not studied'), not a hard maximum."
+    )
     range_daily_mg: RangeLimit | None = Field(
         default=None, description="Usual daily range with no hard maximum (titrate to effect): outside is a caution."
     )
     ladder: Ladder | None = Field(default=None, description="Daily-dose levels climbed one at a time.")
     per_dose_step: PerDoseStep | None = Field(default=None, description="Largest increase of each single dose.")
     hepatic_bands: list[HepaticBand] = Field(default_factory=list, description="Limits by Child-Pugh class.")
+    schedules: list[Schedule] = Field(
+        default_factory=list, description="Alternative accepted schedules: any other dose or interval is a caution."
+    )
     unchecked: list[Statement] = Field(
         default_factory=list,
         description="What the guideline says that the format cannot hold: a dose is then at most a caution, with it.",
@@ -209,6 +218,9 @@ class DrugRules(StrictModel):
     )
     routes: dict[str, Route]
     indications: dict[str, Indication]
+    concentrations: list[Concentration] = Field(
+        default_factory=list, description="Liquid strengths: a dose in mL is checked in mg through them."
+    )
     interactions: list[Interaction] = Field(
         default_factory=list, description="Other drugs that make a dose contraindicated or a caution (any indication)."
     )

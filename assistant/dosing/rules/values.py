@@ -44,6 +44,9 @@ class RangeLimit(StrictModel):
     high: float
     unit: str
     source: RuleSource
+    stated_as: str | None = Field(
+        default=None, description="The quote's words for the range when its numbers are in other units (e.g. mL)."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> RangeLimit:
@@ -56,7 +59,10 @@ class RangeLimit(StrictModel):
         return f"{span} {self.unit}"
 
     def cited_numbers(self) -> list[float]:
-        return [self.low, self.high]
+        return [] if self.stated_as else [self.low, self.high]
+
+    def cited_words(self) -> list[str]:
+        return [self.stated_as] if self.stated_as else []
 
 
 class Regimen(StrictModel):

@@ -17,6 +17,9 @@ READ = [
     ("10 mg/d", None, 10, None, None),
     ("20 mg/24h", None, 20, None, None),
     ("10 mg once daily", 10, 10, None, 1),
+    # Less often than daily: the dosing day holds the whole dose (for daily maxima); the frequency is a fraction.
+    ("10 mg every other day", 10, 10, None, 0.5),
+    ("70 mg once weekly", 70, 70, None, 1 / 7),
     ("20 mg twice a day", 20, 40, None, 2),
     ("5 mg three times daily", 5, 15, None, 3),
     ("5 mg 3 times a day", 5, 15, None, 3),
@@ -109,7 +112,6 @@ REFUSED = [
     ("30 mg/day tid", "bad_frequency"),
     ("10 mg qd", "bad_frequency"),
     ("10 mg at night", "bad_frequency"),
-    ("10 mg every other day", "bad_frequency"),
     ("10 mg every 25 hours", "bad_frequency"),
     ("10 mg 0 times daily", "bad_frequency"),
     ("10 mg 30 times daily", "bad_frequency"),
