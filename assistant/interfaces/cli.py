@@ -88,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="rules .toml files (default: every file in the rules folder)",
     )
+    validate.add_argument("--schema", action="store_true", help="print the rules format as JSON Schema and exit")
+    validate.add_argument(
+        "--explain", action="store_true", help="also print what each rule blocks, warns about and leaves unchecked"
+    )
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question", nargs="+", help="the question (quote it)")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
@@ -245,7 +249,7 @@ def run(argv: list[str] | None = None) -> int:
     if args.command == "validate-rules":
         from assistant.interfaces.validate_rules import run_validate_rules
 
-        return run_validate_rules(args.files)
+        return run_validate_rules(args.files, schema=args.schema, explain=args.explain)
     if args.command == "ask":
         return cmd_ask(args)
     if args.command == "batch":

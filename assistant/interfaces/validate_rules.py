@@ -46,7 +46,9 @@ def quote_problems(rules: DrugRules, sections: Sections) -> list[str]:
     for where, _, src in sourced(rules, rules.drug):
         doc = sections.get(src.doc_id)
         if doc is None:
-            problems.append(f"{where}: no document '{src.doc_id}' in the library")
+            known = sorted(sections)
+            listed = ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "")
+            problems.append(f"{where}: no document '{src.doc_id}' in the library (known ids: {listed or 'none'})")
         elif SUPERSEDED in doc and src.section != SUPERSEDED:
             problems.append(f"{where}: '{src.doc_id}' is superseded by '{doc[SUPERSEDED][0]}'; cite the newer document")
         elif src.section not in doc:
@@ -75,8 +77,15 @@ def validate(files: list[Path], sections: Sections, documents: dict[str, str] | 
     return lines
 
 
-def run_validate_rules(files: list[Path]) -> int:
-    """Exit 0 when every file is clean, 1 when any has a problem."""
+def run_validate_rules(files: list[Path], schema: bool = False, explain: bool = False) -> int:
+    """Exit 0 when every file is clean, 1 when any has a problem. `schema`: print the format as JSON Schema;
+    `explain`: after validating, print what each rule blocks, warns about and leaves unchecked."""
+    from assistant.interfaces.explain_rules import explain as explained
+    from assistant.interfaces.explain_rules import schema_text
+
+    if schema:
+        print(schema_text(), end="")
+        return 0
     settings = Settings()
     if not files:
         folder = Path(settings.rules_dir)
@@ -92,4 +101,9 @@ def run_validate_rules(files: list[Path]) -> int:
         print(f"{f}: no such file")
     lines = validate([f for f in files if f.is_file()], library_sections(settings), library_texts(settings))
     print("\n".join(lines))
+    if explain:
+        for path in files:
+            rules, _ = rules_file_problems(path) if path.is_file() else (None, [])
+            if rules is not None:
+                print("\n".join(explained(rules)))
     return 1 if missing or any(": ok — " not in line and ": note: " not in line for line in lines) else 0

@@ -97,7 +97,7 @@ def _per_dose_step(rule: IndicationRule, label: str, ctx: DoseContext, dose: Par
     if step is None or previous is None or previous.single_mg is None or dose.single_mg is None:
         return []
     rise = (dose.single_max_mg or dose.single_mg) - previous.single_mg
-    limit = f"+{fmt(step.step_single_mg)} mg per dose"
+    limit = f"+{fmt(step.step_single_mg)} mg per dose (this change: +{fmt(rise)} mg)"  # the rise is a checker output
     if rise > step.step_single_mg + 1e-9:
         message = f"Each dose rises by {fmt(rise)} mg, more than {fmt(step.step_single_mg)} mg per dose ({label})."
         return [finding("per_dose_step", "exceeds_titration_step", message, limit, step.source)]
@@ -202,4 +202,5 @@ def _weekly(rule: IndicationRule, label: str, dose: ParsedDose) -> list[Finding]
         return [finding("max_weekly", "unable_to_check", message, limit.text(), limit.source)]
     verdict: Verdict = "above_max" if dose.weekly_mg > limit.value + 1e-9 else "within_limits"
     message = f"{fmt(dose.weekly_mg)} mg per week; at most {limit.text()} ({label})."
-    return [finding("max_weekly", verdict, message, limit.text(), limit.source)]
+    stated = f"{limit.text()} (this dose: {fmt(dose.weekly_mg)} mg per week)"  # the weekly sum is a checker output
+    return [finding("max_weekly", verdict, message, stated, limit.source)]

@@ -130,6 +130,7 @@ class IndicationRule(StrictModel):
             self.max_daily_mg,
             self.range_daily_mg,
             self.ladder,
+            self.max_weekly_mg,
             self.max_single_dose_mg,
             self.per_kg,
             self.formulations or None,
@@ -138,7 +139,7 @@ class IndicationRule(StrictModel):
         if all(u is None for u in upper):
             raise ValueError(
                 f"{self.indication}: a rule needs an upper limit (max_daily_mg, max_single_dose_mg, per_kg, "
-                "formulations, a renal band with a maximum, a ladder) or a usual range (range_daily_mg)"
+                "formulations, a renal band with a maximum, a ladder, max_weekly_mg) or a usual range (range_daily_mg)"
             )
         if self.max_daily_mg is None:
             return self
