@@ -237,7 +237,7 @@ def _rule_findings(rule: IndicationRule, label: str, ctx: DoseContext, general: 
     if isinstance(dose, ParsedDose):
         out = lx.for_rule(rule, label, ctx, dose)
         if ctx.previous is None:
-            out += start_findings(rule, label, dose, ctx.starting)
+            out += start_findings(rule, label, dose, ctx.starting, ctx.formulation)
     else:
         out = lx.sodium(rule, label, pt, ctx.drug)
     out += st.state_stops(rule.stop_criteria, label, pt, ctx.drug) + st.unused_facts(general, rule, label, pt)

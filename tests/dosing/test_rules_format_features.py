@@ -21,6 +21,7 @@ The maximum is 40 mg per day. Single doses above 20 mg have not been studied.
 Doses are usually 10 mg to 30 mg per day; titrate to effect.
 Children 6 to 11 years: the maximum is 10 mg per day.
 The oral solution contains 5 mg in 5 mL.
+The extended-release tablets start at 10 mg per day, up to 40 mg per day.
 For bone use: 70 mg once weekly or 10 mg once daily.
 
 ## Kidneys and liver
@@ -140,6 +141,13 @@ source = { doc_id = "examplin", section = "Dosing", quote = "Do not give more th
 [rules.per_dose_step]
 step_single_mg = 2
 source = { doc_id = "examplin", section = "Dosing", quote = "Each dose may be increased by 2 mg per dose." }
+
+[rules.formulations.extended_release]
+label = "extended-release tablets"
+aliases = ["er", "extended release"]
+max_daily_mg = 40
+start_daily_mg = { value = 10, unit = "mg/day", source = { doc_id = "examplin", section = "Dosing", quote = "The extended-release tablets start at 10 mg per day, up to 40 mg per day." } }
+source = { doc_id = "examplin", section = "Dosing", quote = "The extended-release tablets start at 10 mg per day, up to 40 mg per day." }
 
 [rules.caution_single_above_mg]
 value = 20
@@ -314,3 +322,9 @@ def test_alternative_schedules_and_a_weekly_maximum(rules):
     assert [f.code for f in got.findings if f.verdict != "within_limits"] == ["not_checkable"]
     assert verdict(rules, "70 mg twice weekly", indication="bone") == "above_max"
     assert verdict(rules, "70 mg once daily", indication="bone") == "above_max"
+
+
+def test_a_formulation_has_its_own_start(rules):
+    er = {"indication": "spasm", "formulation": "extended release", "starting": True}
+    assert verdict(rules, "10 mg once daily", **er) == "within_limits"
+    assert verdict(rules, "20 mg once daily", **er) == "exceeds_titration_step"

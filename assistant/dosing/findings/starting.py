@@ -19,13 +19,28 @@ def _stated_starts(rule: IndicationRule) -> list[tuple[float, str, str, RuleSour
     return out
 
 
-def start_findings(rule: IndicationRule, label: str, dose: ParsedDose, starting: bool) -> list[Finding]:
+def _formulation_start(rule: IndicationRule, formulation: str | None) -> tuple[float, str, str, RuleSource] | None:
+    """The named formulation's own start, when the rule gives one (it replaces the rule's starts)."""
+    if formulation is None:
+        return None
+    wanted = formulation.strip().lower()
+    for key, f in rule.formulations.items():
+        start = f.start_daily_mg
+        if start is not None and wanted in {key, key.replace("_", " "), *(a.lower() for a in f.aliases)}:
+            return start.value, f"Starting dose ({f.label})", start.text(), start.source
+    return None
+
+
+def start_findings(
+    rule: IndicationRule, label: str, dose: ParsedDose, starting: bool, formulation: str | None = None
+) -> list[Finding]:
     """Findings about where the dose stands against the guideline's start (no current dose was stated).
 
     Any start the guideline states is acceptable, so a first dose is compared with the highest of them (the
     text may give both a daily range and a per-dose regimen); above it, the first dose skips
-    titration steps the guideline takes."""
-    starts = _stated_starts(rule)
+    titration steps the guideline takes. A named formulation with its own start is compared with that start."""
+    own = _formulation_start(rule, formulation)
+    starts = [own] if own is not None else _stated_starts(rule)
     info = [
         finding("start_dose", "within_limits", f"{kind} for {label}: {text}.", text, src)
         for _, kind, text, src in starts

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from assistant.dosing.rules.values import Limit
 from assistant.types import RuleSource
 
 RenalMeasure = Literal["crcl", "egfr"]
@@ -135,6 +136,11 @@ class Formulation(_Strict):
     max_daily_mg: float | None = Field(default=None, description="Maximum total daily dose of this formulation, mg.")
     max_single_mg: float | None = Field(default=None, description="Maximum single dose of this formulation, mg.")
     frequency: str | None = Field(default=None, description="How often the maximum single dose is given, quoted.")
+    start_daily_mg: Limit | None = Field(
+        default=None,
+        description='This formulation\'s starting daily dose (`value`, `unit = "mg/day"`, its own `source`): a first '
+        "dose of it above this skips titration.",
+    )
     source: RuleSource
 
     @model_validator(mode="after")
