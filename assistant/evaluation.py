@@ -20,6 +20,8 @@ Why each name is here and not in `assistant` (a product never needs it, an evalu
 - `RelevanceModel`, `FEATURES`, `ANSWER_FEATURES`, `choose`, `RANKER_FILE`: the answer's relevance model and
   sentence choice; the ranker's fit (`python -m evals.fit_ranker`) refits the model on the tune split and replays
   the choice.
+- `ingest`: a suite's own index brought up to date with its documents before the eval answers (an index built
+  before a document was added would grade an older library).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from assistant.answer.relevance import FEATURES, RANKER_FILE, RelevanceModel
 from assistant.answer.support import support_pool
 from assistant.corpus.chunk import chunk_guideline
 from assistant.corpus.load import load_corpus
+from assistant.index.ingest import ingest
 from assistant.judge import population_gap
 from assistant.query.scope import decide
 from assistant.settings import REPO_ROOT
@@ -41,6 +44,7 @@ from assistant.text.sentences import answer_sentences
 from assistant.types import Chunk, Citation, Draft, Guideline
 
 __all__ = [
+    "ingest",
     "ANSWER_FEATURES",
     "FEATURES",
     "RANKER_FILE",

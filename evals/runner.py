@@ -294,6 +294,9 @@ def main(argv: list[str] | None = None) -> int:
         overrides["rules_dir"] = args.rules or base.rules_dir
         # Its own index: another corpus must never share (or replace) the default collection.
         overrides["data_dir"] = base.data_dir / "suites" / (args.suite or Path(str(overrides["corpus_dir"])).name)
+        from assistant.evaluation import ingest
+
+        ingest(Settings(**overrides))  # incremental: a document added since the suite's last run is indexed
     assistant = Assistant(Settings(**overrides))
     baseline = None
     if not args.no_baseline:

@@ -12,8 +12,8 @@ from assistant.settings import REPO_ROOT
 RULES = REPO_ROOT / "corpus" / "rules" / "baclofen.toml"
 
 
-def run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data")}
+def run(args: list[str], tmp_path: Path, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data"), **(extra_env or {})}
     return subprocess.run(
         [sys.executable, "-m", "assistant", "validate-rules", *args],
         capture_output=True,
