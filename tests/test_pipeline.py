@@ -172,16 +172,17 @@ def test_a_refused_population_never_keeps_a_green_dose_check(assistant, question
 
 
 @pytest.mark.parametrize(
-    "question",
+    ("question", "patient"),
     [
-        "Child-Pugh B cirrhosis with cramps: baclofen 10 mg once a day?",
-        "Nursing home resident with cirrhosis and cramps: baclofen 10 mg/day?",
+        # "Child" in "Child-Pugh" is no child; the class itself is read (a note for rules without hepatic bands)
+        ("Child-Pugh B cirrhosis with cramps: baclofen 10 mg once a day?", {"cirrhosis": True, "child_pugh": "B"}),
+        ("Nursing home resident with cirrhosis and cramps: baclofen 10 mg/day?", {"cirrhosis": True}),
     ],
 )
-def test_a_population_word_inside_a_name_is_not_that_population(assistant, question):
+def test_a_population_word_inside_a_name_is_not_that_population(assistant, question, patient):
     answer = assistant.reply([], question)
     assert not answer.refused and answer.dose_check is not None and answer.dose_check.verdict == "within_limits"
-    assert answer.understood["patient"] == {"cirrhosis": True}
+    assert answer.understood["patient"] == patient
 
 
 @pytest.mark.parametrize(
