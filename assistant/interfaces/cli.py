@@ -147,11 +147,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     def bar(batches: Any) -> Any:
         return tqdm(batches, desc="embedding", unit="batch", file=sys.stderr, disable=not batches)
 
+    from assistant.index.lock import ingest_lock
     from assistant.index.store import open_collection
     from assistant.index.version import other_backend
 
     # An index another embedding backend built cannot be extended: the writer rebuilds it (swapped in at the end).
-    built_with = None if args.rebuild else other_backend(open_collection(settings), settings.embedding_backend)
+    # Under the ingest lock: two first ingests must not both create the store at once.
+    built_with = None
+    if not args.rebuild:
+        with ingest_lock(settings.data_dir, settings.ingest_lock_wait):
+            built_with = other_backend(open_collection(settings), settings.embedding_backend)
     if built_with:
         print(
             f"note: the index was built with the {built_with} backend; rebuilding it with {settings.embedding_backend}",

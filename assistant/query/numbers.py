@@ -30,6 +30,8 @@ _FREQ = (
     r"|\s*x\s*[1-6]\s*(?:/|a|per)\s*(?:day|d)\b"
     r"|\s*(?:(?:divided|split)\s+)?(?:daily|nightly|od|qd|bid|b\.i\.d\.?|tid|t\.i\.d\.?|qid|q\.i\.d\.?|qds|tds|bd|qhs|qn|nocte|mane|prn)\b"
     r"|\s*(?:every|q)\s*\d+\s*(?:h|hours?|hrs?)\b"
+    r"|\s*(?:once\s+|twice\s+)?(?:weekly|a\s+week|per\s+week|every\s+week)\b"  # longer than a day: read exactly
+    r"|\s*(?:once\s+)?every\s+(?:other\s+day|\d+\s*(?:days?|weeks?)|(?:two|three|four)\s+(?:days|weeks))\b"
     r"|\s*(?:at night|at bedtime|in the morning|in the evening|before bed)"
     r"|\s*(?:divided|split)(?:\s+up)?\s+(?:into|in)\s+(?:\d|two|three|four|five|six)"
     r"(?:\s+(?:divided\s+|equal\s+|separate\s+)?doses)?(?:\s+(?:a|per)\s+day|\s+daily)?"
