@@ -8,13 +8,23 @@ from functools import lru_cache
 from pathlib import Path
 
 READER_FILE = "reader.toml"
+SHIPPED_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+
+
+def reader_path(corpus_dir: str | Path) -> Path | None:
+    """The library's reader data (general clinical language: roles of numbers, populations, route words), else the
+    shipped one — a library of other guidelines need not copy it to read ages, kidney function or frequencies."""
+    for folder in (Path(corpus_dir), SHIPPED_CORPUS):
+        if (folder / READER_FILE).is_file():
+            return folder / READER_FILE
+    return None
 
 
 @lru_cache(maxsize=8)
 def route_words(corpus_dir: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     """(general route, pattern of its spellings as whole words), longest spellings first."""
-    path = Path(corpus_dir) / READER_FILE
-    data = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    path = reader_path(corpus_dir)
+    data = tomllib.loads(path.read_text(encoding="utf-8")) if path is not None else {}
     out = []
     for route, words in data.get("route_words", {}).items():
         spellings = sorted({str(w).lower() for w in [route, *words]}, key=len, reverse=True)

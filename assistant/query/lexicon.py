@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from assistant.corpus.routes import route_words
+from assistant.corpus.routes import reader_path, route_words
 from assistant.dosing.rules.schema import DrugRules
 from assistant.text.words import STOPWORDS
 
@@ -98,8 +98,8 @@ def _route_terms(words: list[str]) -> re.Pattern[str]:
 
 @lru_cache(maxsize=8)
 def _reader_data(corpus_dir: str) -> dict[str, Any]:
-    path = Path(corpus_dir) / READER_FILE
-    return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    path = reader_path(corpus_dir)  # the library's own, else the shipped general reader data
+    return tomllib.loads(path.read_text(encoding="utf-8")) if path is not None else {}
 
 
 @lru_cache(maxsize=8)

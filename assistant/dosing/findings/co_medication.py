@@ -9,6 +9,7 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
+from assistant.corpus.routes import reader_path
 from assistant.dosing.findings.common import finding
 from assistant.dosing.rules.quotes import sourced
 from assistant.dosing.rules.schema import DrugRules
@@ -16,19 +17,13 @@ from assistant.settings import REPO_ROOT
 from assistant.text.sentences import split_sentences
 from assistant.types import Finding, RuleSource
 
-READER_FILE = "reader.toml"
-
 
 @lru_cache(maxsize=8)
 def interaction_cue(corpus_dir: str) -> re.Pattern[str] | None:
     """The library's cue words (its reader.toml), else the shipped ones."""
-    for folder in (Path(corpus_dir), REPO_ROOT / "corpus"):
-        path = folder / READER_FILE
-        if path.is_file():
-            cue = tomllib.loads(path.read_text(encoding="utf-8")).get("interactions", {}).get("cue")
-            if cue:
-                return re.compile(str(cue), re.IGNORECASE)
-    return None
+    path = reader_path(corpus_dir)
+    cue = tomllib.loads(path.read_text(encoding="utf-8")).get("interactions", {}).get("cue") if path else None
+    return re.compile(str(cue), re.IGNORECASE) if cue else None
 
 
 def aliases(name: str) -> set[str]:
