@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from assistant.dosing.rules.bands import RenalBand
+from assistant.dosing.rules.extended import HepaticBand
 from assistant.dosing.rules.schema import DrugRules, IndicationRule, fmt
 
 
@@ -107,7 +109,7 @@ def _rule_lines(rules: DrugRules, r: IndicationRule) -> list[str]:
     ]
 
 
-def _band(b) -> str:  # noqa: ANN001  # a RenalBand
+def _band(b: RenalBand) -> str:
     if b.avoid:
         return "avoid (contraindicated)" + (f", {b.when} only" if b.when != "any" else "")
     parts = [
@@ -118,7 +120,7 @@ def _band(b) -> str:  # noqa: ANN001  # a RenalBand
     return ", ".join(p for p in parts if p)
 
 
-def _hepatic(b) -> str:  # noqa: ANN001  # a HepaticBand
+def _hepatic(b: HepaticBand) -> str:
     parts = [
         "avoid (contraindicated)" if b.avoid else "",
         f"up to {fmt(b.max_daily_mg)} mg a day" if b.max_daily_mg else "",

@@ -328,3 +328,37 @@ def test_a_formulation_has_its_own_start(rules):
     er = {"indication": "spasm", "formulation": "extended release", "starting": True}
     assert verdict(rules, "10 mg once daily", **er) == "within_limits"
     assert verdict(rules, "20 mg once daily", **er) == "exceeds_titration_step"
+
+
+def test_the_drugs_own_text_on_another_drug_makes_a_caution(tmp_path):
+    # The guideline sentence "Taking examplin together with warfarin increases bleeding" states an interaction no
+    # rule holds: with the document in the library the check reads it. "instead of placebolin" merely names a drug.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "examplin.md").write_text(DOC, encoding="utf-8")
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "examplin.toml").write_text(RULES, encoding="utf-8")
+    rules = load_rules(tmp_path / "rules", {"examplin": DOC})
+    rules.corpus_dir = corpus
+    request = {"drug": "examplin", "dose": "10 mg once daily", "indication": "pain", "patient": ADULT}
+    warfarin = check_dose({**request, "co_medications": ["warfarin"]}, rules=rules)
+    assert warfarin.verdict == "caution"
+    (quoted,) = [f for f in warfarin.findings if f.code == "interaction_in_text"]
+    assert quoted.citation is not None and "warfarin increases bleeding" in quoted.citation.quote
+    assert quoted.citation.section == "Other drugs"
+    placebolin = check_dose({**request, "co_medications": ["placebolin"]}, rules=rules)
+    assert placebolin.verdict == "within_limits"
+    assert any(f.code == "co_medications" and "placebolin" in f.message for f in placebolin.findings)
+
+
+def test_a_strength_in_micrograms_is_read(rules):
+    got = check_dose(
+        {
+            "drug": "examplin",
+            "dose": "50 mL of a 500 micrograms/5 mL solution twice a day",
+            "indication": "pain",
+            "patient": ADULT,
+        },
+        rules=rules,
+    )
+    assert got.daily_dose_mg == 10 and got.verdict == "within_limits"

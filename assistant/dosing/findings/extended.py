@@ -4,6 +4,7 @@ cannot hold (each at most a caution), and co-medication rules."""
 
 from __future__ import annotations
 
+from assistant.dosing.findings.co_medication import aliases
 from assistant.dosing.findings.common import DoseContext, finding
 from assistant.dosing.reading.parse import ParsedDose
 from assistant.dosing.rules.extended import HepaticBand, Ladder
@@ -154,8 +155,6 @@ def _band_text(band: HepaticBand) -> str:
 
 def interactions(drug_rules: DrugRules, co_medications: tuple[str, ...]) -> tuple[list[Finding], list[str]]:
     """Findings of the co-medication rules that name a drug the patient takes; and the drugs no rule names."""
-    from assistant.dosing.findings.co_medication import aliases
-
     out: list[Finding] = []
     unaddressed: list[str] = []
     for name in co_medications:

@@ -6,26 +6,31 @@ from __future__ import annotations
 
 import re
 
+from assistant.text.quantities import unit_named, unit_of, unit_pattern, units
+
 _NUMBER = r"[0-9]+(?:\.[0-9]+)?"
-_MASS = {"mg": 1.0, "g": 1000.0, "gram": 1000.0, "grams": 1000.0, "mcg": 0.001, "microgram": 0.001}
+_MASS = units("mass")  # the project's one unit table: every spelling it reads, with its factor to mg
+_ML = unit_pattern((unit_named("mL"),))
 _CONCENTRATION = re.compile(
-    rf"(?:(?:of|in)\s+(?:an?\s+|the\s+)?)?(?P<amount>{_NUMBER})\s*(?P<unit>mg|g|grams?|mcg|micrograms?)\s*"
-    rf"(?:/|per|in|in each|every)\s*(?P<volume>{_NUMBER})?\s*ml\b(?:\s+(?:oral\s+)?(?:solution|suspension|syrup|"
-    r"liquid|elixir|syrup))?",
+    rf"(?:(?:of|in)\s+(?:an?\s+|the\s+)?)?(?P<amount>{_NUMBER})\s*(?P<unit>{unit_pattern(_MASS)})\s*"
+    rf"(?:/|per|in|in each|every)\s*(?P<volume>{_NUMBER})?\s*{_ML}\b"
+    r"(?:\s+(?:oral\s+)?(?:solution|suspension|syrup|liquid|elixir))?",
     re.IGNORECASE,
 )
 _PERCENT = re.compile(
     rf"(?:(?:of|in)\s+(?:an?\s+|the\s+)?)?(?P<pct>{_NUMBER})\s*%\s*(?:w/v\s*)?(?P<what>[a-z]+(?:\s+solution)?)?",
     re.IGNORECASE,
 )
-_VOLUME = re.compile(rf"(?P<n>{_NUMBER})\s*(?:-|to|–)?\s*(?P<m>{_NUMBER})?\s*(?:ml|millilit(?:er|re)s?)\b", re.I)
+_VOLUME = re.compile(rf"(?P<n>{_NUMBER})\s*(?:-|to|–)?\s*(?P<m>{_NUMBER})?\s*{_ML}\b", re.I)
 
 
 def stated_concentration(text: str) -> tuple[float, str] | None:
     """(mg per mL, the words stating it) when the text names a concentration."""
     if m := _CONCENTRATION.search(text):
         volume = float(m["volume"] or 1)
-        return float(m["amount"]) * _MASS[m["unit"].lower()] / volume, m.group(0)
+        unit = unit_of(m["unit"], _MASS)
+        assert unit is not None and unit.factor is not None  # the pattern matched one of these spellings
+        return float(m["amount"]) * float(unit.factor) / volume, m.group(0)
     if m := _PERCENT.search(text):
         return float(m["pct"]) * 10.0, m.group(0)  # % w/v: grams per 100 mL = 10 mg/mL per percent
     return None

@@ -9,6 +9,7 @@ from pydantic import Field, StringConstraints, model_validator
 from assistant.dosing.rules.bands import Formulation, MinInterval, PerKgDose, RenalBand
 from assistant.dosing.rules.extended import Concentration, HepaticBand, Interaction, Ladder, PerDoseStep, Schedule
 from assistant.dosing.rules.populations import (
+    DEFAULT_ADULT_MIN_AGE,
     DEFAULT_COVERS,
     PopulationCode,
     Populations,
@@ -120,8 +121,12 @@ class IndicationRule(StrictModel):
     def ages(self) -> tuple[float | None, float | None]:
         return (self.min_age.value if self.min_age else None, self.max_age.value if self.max_age else None)
 
-    def fits_age(self, age: float) -> bool:
+    def fits_age(self, age: float | None, adult_from: float, child: bool) -> bool:
+        """A stated age inside the bounds ('6 to 14 years' holds 14.9); with no age, only an adult rule bounded
+        below at most the adult cut-off; a rule without bounds holds everyone."""
         low, high = self.ages()
+        if age is None:
+            return (low is None and high is None) or (not child and high is None and (low or 0) <= adult_from)
         return (low is None or age >= low) and (high is None or age < high + 1)
 
     @model_validator(mode="after")
@@ -261,20 +266,15 @@ class DrugRules(StrictModel):
     ) -> IndicationRule | None:
         """The rule for a route and indication whose populations cover every group of the patient and whose age
         bounds hold the patient's age; with no age, an age-bounded rule only when it holds every adult."""
-        adult = self.populations.adult_min_age if self.populations is not None else 18.0
-
-        def ages_fit(r: IndicationRule) -> bool:
-            low, high = r.ages()
-            if low is None and high is None:
-                return True
-            if age is not None:
-                return r.fits_age(age)
-            return "paediatric" not in groups and high is None and (low is None or low <= adult)
-
+        adult = self.populations.adult_min_age if self.populations is not None else DEFAULT_ADULT_MIN_AGE
+        child = "paediatric" in groups
         found = (
             r
             for r in self.rules
-            if r.route == route and r.indication == indication and groups <= set(r.covers) and ages_fit(r)
+            if r.route == route
+            and r.indication == indication
+            and groups <= set(r.covers)
+            and r.fits_age(age, adult, child)
         )
         return next(found, None)
 

@@ -21,8 +21,8 @@ from assistant.interfaces.server.cds_auth import verify_call
 from assistant.interfaces.server.cds_cards import CardsResponse, order_card
 from assistant.interfaces.server.config import ServerSettings
 from assistant.interfaces.server.errors import ApiError
-from assistant.interfaces.server.fhir_facts import PatientFacts, first_error, read_prefetch
-from assistant.interfaces.server.fhir_orders import concept_words, identify_drug, read_order
+from assistant.interfaces.server.fhir_facts import PatientFacts, concept_words, first_error, read_prefetch
+from assistant.interfaces.server.fhir_orders import identify_drug, read_order
 
 if TYPE_CHECKING:
     from assistant.interfaces.server.service import Service

@@ -15,8 +15,10 @@ from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.medicationrequest import MedicationRequest
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient as FhirPatient
+from pydantic import ValidationError
 
-from assistant import InputError
+from assistant import InputError, one_line
+from assistant.errors import validation_message
 from assistant.settings import REPO_ROOT
 
 CODES_FILE = REPO_ROOT / "corpus" / "fhir_codes.toml"
@@ -63,14 +65,19 @@ def resources(value: Any, where: str) -> list[Any]:
 
 
 def first_error(exc: Exception) -> str:
-    """One line for a FHIR model's refusal: the field path and the message of the first error."""
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        err = errors()[0]
-        return f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}".replace("Value error, ", "")
-    if isinstance(exc, KeyError):
+    """One line for a FHIR model's refusal: the first error's field path and message."""
+    if isinstance(exc, ValidationError):
+        return validation_message(exc).split("; ")[0]
+    if isinstance(exc, KeyError):  # fhir.resources: an unknown resourceType
         return f"unknown resource type {str(exc.args[0]).rsplit('.', 1)[-1].removesuffix('Type')!r}"
-    return (str(exc).splitlines() or [type(exc).__name__])[0]
+    return one_line(exc)
+
+
+def concept_words(concept: Any) -> str:
+    """The text and the codings' displays of a CodeableConcept, as one string ('' for none)."""
+    if concept is None:
+        return ""
+    return " ".join([concept.text or "", *(c.display or "" for c in concept.coding or [])]).strip()
 
 
 def read_prefetch(prefetch: dict[str, Any] | None, now: datetime, max_days: float) -> PatientFacts:
@@ -145,11 +152,7 @@ def _conditions(conditions: list[Condition], out: PatientFacts) -> None:
         if status in INACTIVE or verification in NOT_TRUE:
             continue
         codes = {c.code for c in (condition.code.coding or []) if c.code} if condition.code else set()
-        words = " ".join(
-            [condition.code.text or "", *(c.display or "" for c in condition.code.coding or [])]
-            if condition.code
-            else []
-        ).lower()
+        words = concept_words(condition.code).lower()
         for spec in fhir_codes()["conditions"].values():
             if codes & set(spec["codes"]) or any(w in words for w in spec["words"]):
                 out.facts[spec["field"]] = spec.get("value", True)

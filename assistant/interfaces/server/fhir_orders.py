@@ -15,7 +15,8 @@ from typing import Any
 from fhir.resources.R4B.medicationrequest import MedicationRequest
 
 from assistant import DrugRules
-from assistant.interfaces.server.fhir_facts import fhir_codes
+from assistant.interfaces.server.fhir_facts import concept_words, fhir_codes
+from assistant.text.quantities import unit_of, units
 
 
 @dataclass
@@ -30,12 +31,6 @@ class OrderReading:
     indication: str | None = None
     reasons: list[str] = field(default_factory=list)  # why the dose cannot be checked
     notes: list[str] = field(default_factory=list)  # read, but worth saying (e.g. the reason code is not a rule's)
-
-
-def concept_words(concept: Any) -> str:
-    if concept is None:
-        return ""
-    return " ".join([concept.text or "", *(c.display or "" for c in concept.coding or [])]).strip()
 
 
 def identify_drug(order: MedicationRequest, rules: Mapping[str, DrugRules], known: set[str]) -> tuple[str | None, str]:
@@ -103,7 +98,8 @@ def _dose_mg(dosage: Any, reading: OrderReading) -> float | None:
         reading.reasons.append("the dose is a range (doseRange)" if dose_range else "no doseQuantity in the order")
         return None
     unit = (quantity.code or quantity.unit or "").strip()
-    factor = fhir_codes()["dose_units"].get(unit)
+    mass = unit_of(unit, units("mass"))  # UCUM's mg, g, ug are spellings of the project's one unit table
+    factor = mass.factor if mass is not None else None
     if quantity.value is None or factor is None:
         what = f"in '{unit}'" if unit else "without a unit"
         reading.reasons.append(f"the dose is {what}; the checker needs a mass (mg, g, mcg)")
