@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from assistant.answer.aspect import evidence_refusal, refusal_text
+from assistant.answer.aspect import evidence_refusal, hits_aspect, refusal_text, with_aspect
 from assistant.answer.compose import DrugNameIndex, answered_intent, dosing_question
 from assistant.answer.coverage import names_subject, text_subject, unchecked_companions, unstated_dose
 from assistant.answer.extractive import extractive_answer, finding_chunks
@@ -43,16 +43,7 @@ from assistant.query.validate import validate_question
 from assistant.retrieval import HybridRetriever
 from assistant.settings import REPO_ROOT, Settings
 from assistant.turns import ReadTurn, Turn
-from assistant.types import (
-    Answer,
-    Chunk,
-    CorpusStatus,
-    DocStatus,
-    DoseCheck,
-    Hit,
-    Patient,
-    RuleSource,
-)
+from assistant.types import Answer, Chunk, CorpusStatus, DocStatus, DoseCheck, Hit, Patient, RuleSource
 
 log = logging.getLogger("assistant")
 
@@ -78,7 +69,7 @@ class Assistant:
         self.intents = IntentReader(self.settings.corpus_dir, fixed_texts)
         vectors = SentenceVectors(fixed_text_embedder(self.embeddings, sentence_cache_dir(self.settings)))
         folders = [self.settings.corpus_dir, REPO_ROOT / "corpus"]  # the library's data, else the shipped defaults
-        self.ranker = SentenceRanker(RelevanceModel.load(*folders), vectors)
+        self.ranker = SentenceRanker(RelevanceModel.load(*folders), vectors, self.intents)
         self.safety_net = SafetyNet(folders, fixed_texts)
         self._use_index(self.collection)
         self.llm = llm if llm is not None else self.settings.llm
@@ -155,10 +146,12 @@ class Assistant:
             names_other: Callable[[str], bool] = lambda sentence: not names_subject(sentence, drug)  # noqa: E731
         else:  # the library's drug names are indexed once (self.drug_names_index), the question's per reply
             names_other = lambda s: self.drug_names_index.names_other(s, drug) or mentioned.names_other(s, drug)  # noqa: E731
+        kind_vector = self.message_vectors.pop(self.glossary.expand(query.search_text))  # None: the main vector
         request = RankRequest(
-            question=query.search_text,
+            question=self.glossary.expand(query.search_text),
             vector=vector,
-            last_vector=self.message_vectors.pop(self.glossary.expand(query.search_text)),  # None: the main vector
+            last_vector=kind_vector,
+            kind_scores=self.intents.scores(kind_vector if kind_vector is not None else vector, query.message),
             hits=hits,
             indications=query.indications,
             dosing=dosing_question(query),
@@ -218,8 +211,10 @@ class Assistant:
         hits, stale, vector = self._evidence(query, dose_check)
         if on_text is not None and self.safety_net.applies(vector):
             on_text(self.safety_net.sentence)
-        turn = ReadTurn(text, found, query, dose_check, hits, stale, vector, patient)
-        return self.safety_net.first(self._answer(turn, history, llm, on_text), vector)
+        answer = self._answer(
+            ReadTurn(text, found, query, dose_check, hits, stale, vector, patient), history, llm, on_text
+        )
+        return self.safety_net.first(answer, vector, lambda: hits_aspect(text, hits, self.library_words))
 
     def _answer(self, turn: ReadTurn, history: list[Turn], llm, on_text: Callable[[str], None] | None) -> Answer:
         """The turn's answer, refusal or question back, from what `reply` read and retrieved."""
@@ -245,7 +240,8 @@ class Assistant:
         }
         if not scope.in_scope:
             log.info("refused %r: %s", text[:80], scope.reason)
-            return Answer(text=refusal_text(common["not_covered"]), refused=True, dose_check=dose_check, **common)
+            refused = Answer(text=refusal_text(common["not_covered"]), refused=True, dose_check=dose_check, **common)
+            return with_aspect(refused, hits_aspect(text, hits, self.library_words))
         if query.drug is None:
             choices = ", ".join(sorted(self.reader.lexicon.covered_drugs))
             ask = f"Which drug is this about? The library has guidance on: {choices}."

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from assistant.answer.relevance import Candidate, covering_stems, logistic, name_stems, question_terms
 from assistant.text.words import stem, words
 
-ANSWER_FEATURES = ("best", "best_last", "uncovered")
+ANSWER_FEATURES = ("best", "best_last", "uncovered", "kind")
 TOP = 5  # the candidates whose words count as covering the question
 
 
@@ -46,8 +46,11 @@ class Answerability:
 
 
 def answer_features(candidates: Sequence[Candidate], uncovered: float) -> dict[str, float]:
+    """`kind`: how likely the question is of a kind some candidate sentence answers in that kind's wording (a
+    question of a kind no retrieved text answers, such as cost, is not answered by the library)."""
     return {
         "best": candidates[0].probability if candidates else 0.0,
         "best_last": max((c.features.get("dense_last", 0.0) for c in candidates), default=0.0),
         "uncovered": uncovered,
+        "kind": max((c.features.get("cue_soft", 0.0) for c in candidates), default=0.0),
     }

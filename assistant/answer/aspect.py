@@ -12,7 +12,7 @@ from assistant.answer.compose import REFUSAL
 from assistant.answer.ranking import Ranked
 from assistant.answer.relevance import Candidate, covering_stems, name_stems
 from assistant.text.words import STOPWORDS, stem, words
-from assistant.types import Answer
+from assistant.types import Answer, Hit
 
 MAX_WORDS = 3
 
@@ -20,7 +20,16 @@ MAX_WORDS = 3
 def uncovered_aspect(question: str, candidates: Iterable[Candidate], known: Collection[str]) -> list[str]:
     """Up to three words of `question` that the candidates never use; `known` are the words that name what the library
     is about (its drugs and indications), which are never the missing aspect."""
-    seen = covering_stems(list(candidates))
+    return uncovered_words(question, covering_stems(list(candidates)), known)
+
+
+def hits_aspect(question: str, hits: Iterable[Hit], known: Collection[str]) -> list[str]:
+    """Up to three words of `question` that no retrieved chunk (nor its section) uses."""
+    seen = {stem(w) for h in hits for w in words(f"{h.chunk.section} {h.chunk.text}")}
+    return uncovered_words(question, seen, known)
+
+
+def uncovered_words(question: str, seen: set[str], known: Collection[str]) -> list[str]:
     names = name_stems(known)
     out: list[str] = []
     for w in words(question):
@@ -28,6 +37,17 @@ def uncovered_aspect(question: str, candidates: Iterable[Candidate], known: Coll
             continue
         out.append(w)
     return sorted(out, key=lambda w: zipf_frequency(w, "en"))[:MAX_WORDS]
+
+
+def with_aspect(answer: Answer, aspect: list[str]) -> Answer:
+    """A refusal, or an emergency's answer, that also names the question's words the library does not cover."""
+    named = list(dict.fromkeys([*answer.not_covered, *aspect]))
+    if named == answer.not_covered:
+        return answer
+    if answer.refused:
+        return answer.model_copy(update={"not_covered": named, "text": refusal_text(named)})
+    line = f"The guidelines here do not cover: {', '.join(aspect)}."
+    return answer.model_copy(update={"not_covered": named, "text": f"{answer.text}\n\n{line}"})
 
 
 def evidence_refusal(question: str, ranked: Ranked, known: Collection[str], common: dict[str, Any]) -> Answer:

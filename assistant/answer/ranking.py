@@ -26,7 +26,9 @@ from assistant.answer.relevance import (
     term_share,
 )
 from assistant.answer.sentence_vectors import SentenceVectors, unit_vector
+from assistant.corpus.chunk import SUMMARY_SECTION
 from assistant.dosing.rules.schema import DrugRules
+from assistant.query.intent import IntentReader
 from assistant.types import Chunk, Hit
 
 MAX_SENTENCES = 5  # a short answer cannot pass by containing everything
@@ -68,6 +70,15 @@ def compatible(sentence_ind: str | None, query_inds: list[str], drug_rules: Drug
     return sentence_ind in query_inds
 
 
+FIELD = re.compile(r"^[A-Z][A-Za-z]*(?: [A-Za-z]+){0,2}:\s")  # 'Source: ...', 'Approved by: ...'
+PREAMBLE = 3  # chunks at the head of a document where a 'Label: value' line is a field of the document
+
+
+def is_document_field(chunk: Chunk) -> bool:
+    """A 'Label: value' paragraph before the document's first heading: its provenance, not guidance."""
+    return chunk.section == SUMMARY_SECTION and chunk.position < PREAMBLE and bool(FIELD.match(chunk.text))
+
+
 @dataclass(frozen=True)
 class RankRequest:
     """One reply's question as the ranker needs it."""
@@ -79,6 +90,7 @@ class RankRequest:
     dosing: bool
     last_vector: list[float] | None = None  # the latest message alone, when the question carries earlier turns
     cue: str | None = None
+    kind_scores: dict[str, float] = field(default_factory=dict)  # the message's closeness to each question kind
     drug_rules: DrugRules | None = None
     names_other: NamesOther = lambda _s: False
     message: str = ""  # the latest message, whose words must be covered by the text that answers it
@@ -91,8 +103,8 @@ class RankRequest:
 class SentenceRanker:
     """Scores and chooses sentences with the library's relevance model and the cached sentence vectors."""
 
-    def __init__(self, model: RelevanceModel, vectors: SentenceVectors) -> None:
-        self.model, self.vectors = model, vectors
+    def __init__(self, model: RelevanceModel, vectors: SentenceVectors, kinds: IntentReader | None = None) -> None:
+        self.model, self.vectors, self.kinds = model, vectors, kinds
 
     def candidates(self, req: RankRequest) -> list[Candidate]:
         """Every sentence of the hits with its features and probability, best first (hard filters applied)."""
@@ -106,9 +118,12 @@ class SentenceRanker:
             cue=re.compile(req.cue, re.IGNORECASE) if req.cue else None,
             indication=indication,
             dosing=req.dosing,
+            soft_cues=self.kinds.soft_cues(req.kind_scores) if self.kinds else (),
         )
         out: list[Candidate] = []
         for rank, hit in enumerate(req.hits, start=1):
+            if is_document_field(hit.chunk):
+                continue  # the document's provenance ('Source: ...'), not a statement about the drug
             sentences, matrix = units.get(hit.chunk.id, ([], np.zeros((0, 1))))
             for sentence, vector in zip(sentences, matrix, strict=True):
                 ind = sentence_indication(sentence, hit.chunk, req.drug_rules)

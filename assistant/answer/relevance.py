@@ -32,6 +32,7 @@ FEATURES = (
     "lexical",
     "section",
     "cue",
+    "cue_soft",
     "indication_fit",
     "other_subject",
     "rank",
@@ -112,6 +113,7 @@ DEFAULT: dict = {
         "lexical": 2.0,
         "section": 0.5,
         "cue": 1.0,
+        "cue_soft": 1.0,
         "indication_fit": 0.5,
         "other_subject": -1.0,
         "rank": 0.5,
@@ -175,6 +177,7 @@ class Signals:
     cue: re.Pattern[str] | None
     indication: str | None
     dosing: bool
+    soft_cues: tuple[tuple[float, re.Pattern[str]], ...] = ()  # each kind's answer wording, weighted by its odds
 
 
 def features(
@@ -191,6 +194,7 @@ def features(
         "lexical": overlap(signals.terms, candidate.sentence),
         "section": overlap(signals.terms, candidate.chunk.section),
         "cue": 1.0 if signals.cue is not None and signals.cue.search(candidate.sentence) else 0.0,
+        "cue_soft": sum(w for w, pattern in signals.soft_cues if pattern.search(candidate.sentence)),
         "indication_fit": fit,
         "other_subject": 1.0 if names_other else 0.0,
         "rank": 1.0 / candidate.rank,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.answer.aspect import with_aspect
 from assistant.types import Answer
 
 SAFETY_NET_FILE = "safety_net.toml"
@@ -43,8 +44,10 @@ class SafetyNet:
     def applies(self, vector: list[float]) -> bool:
         return bool(self.sentence) and self.score(vector) >= self.min_similarity
 
-    def first(self, answer: Answer, vector: list[float]) -> Answer:
-        """The answer with the safety-net sentence first, when the question may be an emergency."""
+    def first(self, answer: Answer, vector: list[float], aspect: Callable[[], list[str]] = list) -> Answer:
+        """The answer with the safety-net sentence first, when the question may be an emergency; what the library
+        does not say about it (`aspect`: the question's words no retrieved text uses) is named."""
         if not self.applies(vector):
             return answer
+        answer = with_aspect(answer, aspect())
         return answer.model_copy(update={"text": f"{self.sentence}\n\n{answer.text}", "safety_net": self.sentence})

@@ -43,16 +43,28 @@ class Glossary:
         return text if not extra else f"{text} ({'; '.join(extra)})"
 
 
+ABBREVIATIONS = Path(__file__).resolve().parents[2] / "corpus" / "abbreviations.toml"
+
+
+def general_abbreviations() -> dict[str, str]:
+    """Abbreviations in general clinical use (corpus/abbreviations.toml), read by every library."""
+    if not ABBREVIATIONS.exists():
+        return {}
+    data = tomllib.loads(ABBREVIATIONS.read_text(encoding="utf-8"))
+    return {str(k).lower(): str(v) for k, v in data.get("synonyms", {}).items()}
+
+
 def load_glossary(corpus_dir: Path) -> Glossary:
-    """An empty glossary when the file is absent; a one-line ValueError when it is malformed."""
+    """The library's glossary over the general abbreviations (only those when the file is absent); a one-line
+    ValueError when it is malformed."""
     path = corpus_dir / "glossary.toml"
     if not path.exists():
-        return Glossary(synonyms={}, populations=frozenset(), drugs=())
+        return Glossary(synonyms=general_abbreviations(), populations=frozenset(), drugs=())
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path.name}: {exc}") from None
-    synonyms = {str(k).lower(): str(v) for k, v in data.get("synonyms", {}).items()}
+    synonyms = {**general_abbreviations(), **{str(k).lower(): str(v) for k, v in data.get("synonyms", {}).items()}}
     populations = frozenset(str(t).lower() for t in data.get("populations", {}).get("terms", []))
     drugs = tuple(str(d).lower() for d in data.get("drugs", {}).get("names", []))
     question_words = frozenset(str(t).lower() for t in data.get("question_words", {}).get("terms", []))

@@ -3,6 +3,7 @@ The kind of the nearest examples wins; a proposed dose makes it a dose question 
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Callable
@@ -12,6 +13,7 @@ import numpy as np
 
 INTENTS_FILE = "intents.toml"
 TOP = 5  # examples per kind averaged: one lucky neighbour is not enough (tuned on the tune split: 3 → 5)
+SOFT_TEMPERATURE = 0.02  # kinds' scores differ by a few hundredths when the wording is ambiguous
 CUE_BONUS = 0.08  # a kind's own question words only break near-ties of meaning (tune split: 0.03–0.12 tried)
 
 
@@ -22,6 +24,7 @@ class IntentReader:
         path = corpus_dir / INTENTS_FILE
         data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         self.answer_cues: dict[str, str] = {k: str(v.get("answer_cue", "")) for k, v in data.items()}
+        self.answer_patterns = {k: re.compile(v, re.IGNORECASE) for k, v in self.answer_cues.items() if v}
         self.question_cues = {
             k: re.compile(str(v["question_cue"]), re.IGNORECASE) for k, v in data.items() if v.get("question_cue")
         }
@@ -40,6 +43,16 @@ class IntentReader:
             for kind in dict.fromkeys(self.labels)
         }
         return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+    def soft_cues(self, scores: dict[str, float]) -> tuple[tuple[float, re.Pattern[str]], ...]:
+        """Every kind's answer wording, weighted by how likely the question is of that kind (a softmax over the kinds'
+        `scores`): a near-tie between two kinds lets both kinds' sentences count, a wrong first kind is not a gate."""
+        if not scores:
+            return ()
+        top = max(scores.values())
+        odds = {k: math.exp((v - top) / SOFT_TEMPERATURE) for k, v in scores.items()}
+        total = sum(odds.values())
+        return tuple((odds[k] / total, self.answer_patterns[k]) for k in odds if k in self.answer_patterns)
 
     def read(self, vector: list[float], text: str = "") -> tuple[str, float, float]:
         """(kind, its score, margin over the runner-up); ('general', 0, 0) without examples."""
