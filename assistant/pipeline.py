@@ -62,7 +62,6 @@ class Assistant:
         if self.collection.count() == 0:  # `ask` on a missing index builds it first
             ingest(self.settings, embed=self.embeddings.embed_documents, collection=self.collection)
         self.glossary = load_glossary(self.settings.corpus_dir)
-        self.drug_names_index = DrugNameIndex(self.glossary.drugs)
         self.freshness = DocumentFreshness(self.settings)
         self.rules = library_rules(self.settings)  # each file checked against the guidelines it cites
         fixed_texts = fixed_text_embedder(self.embeddings, self.settings.model_dir)  # examples: on disk after 1st start
@@ -111,6 +110,7 @@ class Assistant:
         built = build_reader(self.settings.corpus_dir, self.rules, self.glossary, self.retriever, self.intents)
         self.reader, self.drug_names, self.library_words = built.reader, built.drug_names, built.library_words
         self.message_vectors = built.message_vectors
+        self.drug_names_index = DrugNameIndex([*self.glossary.drugs, *self.reader.lexicon.covered_drugs])
         # Kinds of question no guideline text answers at all (e.g. interactions): refused, never guessed.
         self.uncovered_kinds = UncoveredKinds(self.intents.answer_cues, self.retriever.any_text_matches)
 
@@ -161,6 +161,9 @@ class Assistant:
             names_other=names_other,
             message=query.message,
             known=self.library_words,
+            other_document=lambda t: self.drug_names_index.names_other(t, drug) and not names_subject(t, drug),
+            names_subject=lambda s: names_subject(s, drug),
+            subject_words=tuple(m.text for m in query.mentions if m.covered and m.text),
             expand=self.glossary.expand,
             stored=self.retriever.vectors_by_id,
         )

@@ -52,7 +52,7 @@ def with_aspect(answer: Answer, aspect: list[str]) -> Answer:
 
 def evidence_refusal(question: str, ranked: Ranked, known: Collection[str], common: dict[str, Any]) -> Answer:
     """No guideline sentence answers what is asked: refuse, naming what the library does not cover."""
-    aspect = uncovered_aspect(question, ranked.candidates[:10], known)
+    aspect = uncovered_aspect(ranked.asked or question, ranked.candidates[:10], known)
     common = {**common, "not_covered": list(dict.fromkeys([*common["not_covered"], *aspect]))}
     return Answer(text=refusal_text(common["not_covered"]), refused=True, **common)
 

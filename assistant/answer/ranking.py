@@ -53,6 +53,7 @@ class Ranked:
     picked: list[Picked] = field(default_factory=list)
     answer_features: dict[str, float] = field(default_factory=dict)
     answerable: float = 1.0  # probability that the library's text answers what is asked
+    asked: str = ""  # the latest message without the covered drugs' names: what it asks about them
 
     @property
     def best(self) -> float:
@@ -95,6 +96,9 @@ class RankRequest:
     names_other: NamesOther = lambda _s: False
     message: str = ""  # the latest message, whose words must be covered by the text that answers it
     known: Collection[str] = ()  # names of the library's drugs and indications (never the uncovered aspect)
+    other_document: Callable[[str], bool] = lambda _title: False  # a title about other drugs, not the subject
+    names_subject: Callable[[str], bool] = lambda _s: True  # the sentence names the question's drug
+    subject_words: tuple[str, ...] = ()  # the words the user wrote for the covered drugs named (brands too)
     expand: Callable[[str], str] = lambda word: word  # a lay word's corpus wording (the glossary)
     only_subject: bool = False  # `names_other` marks every sentence that does not name the subject
     stored: Callable[[list[str]], dict[str, list[float]]] = lambda _ids: {}  # the hits' indexed vectors
@@ -124,6 +128,7 @@ class SentenceRanker:
         for rank, hit in enumerate(req.hits, start=1):
             if is_document_field(hit.chunk):
                 continue  # the document's provenance ('Source: ...'), not a statement about the drug
+            about_other = req.other_document(hit.chunk.title)  # a guideline about another drug, not this one
             sentences, matrix = units.get(hit.chunk.id, ([], np.zeros((0, 1))))
             for sentence, vector in zip(sentences, matrix, strict=True):
                 ind = sentence_indication(sentence, hit.chunk, req.drug_rules)
@@ -131,6 +136,8 @@ class SentenceRanker:
                 figures = bool(DOSE_FIGURE.search(sentence))
                 if req.dosing and figures and (not compatible(ind, req.indications, req.drug_rules) or other):
                     continue  # another indication's or another drug's dose figures would answer the wrong question
+                if about_other and not req.names_subject(sentence):
+                    continue  # another drug's guideline answers for this drug only where it names this drug
                 if req.only_subject and other:
                     continue  # a substance only the text covers is answered by its own sentences only
                 cand = Candidate(sentence, hit.chunk, rank, vector, indication=ind)
@@ -145,7 +152,11 @@ class SentenceRanker:
     def rank(self, req: RankRequest, limit: int = MAX_SENTENCES) -> Ranked:
         candidates = self.candidates(req)
         ranked = Ranked(candidates=candidates, picked=choose(candidates, self.model, limit))
-        uncovered = uncovered_share(req.message or req.question, candidates, req.known, req.expand)
+        message = req.message or req.question
+        for name in req.subject_words:  # the covered drug by the name the user wrote (a brand) is no missing aspect
+            message = re.sub(re.escape(name), " ", message, flags=re.IGNORECASE)
+        ranked.asked = message
+        uncovered = uncovered_share(message, candidates, req.known, req.expand)
         ranked.answer_features = answer_features(candidates, uncovered)
         if self.model.answer_weights:
             odds = Answerability(self.model.answer_weights, self.model.answer_intercept)
