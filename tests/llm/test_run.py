@@ -108,7 +108,8 @@ def test_only_a_wrong_maximum_falls_back_to_the_extractive_answer(assistant, n_m
         (
             "up to a maximum of 30 mg/day",
             "Baclofen for muscle cramps should be increased weekly up to a maximum [{n}].",
-            "the kept sentences state none of the figures the guideline answers with (10 mg/day, 10 mg weekly, 30 mg/day)",
+            "the kept sentences state none of the figures the guideline answers with"
+            " (10 mg/day, 10 mg weekly, 30 mg/day)",
         ),
     ],
     ids=["supported-but-off-topic", "maximum-without-its-figure"],
