@@ -156,7 +156,6 @@ class Assistant:
             indications=query.indications,
             dosing=dosing_question(query),
             only_subject=drug not in self.rules,
-            cue=self.intents.answer_cues.get(answered_intent(query.intent, dose_check)),
             drug_rules=self.rules.get(drug),
             names_other=names_other,
             message=query.message,

@@ -90,7 +90,6 @@ class RankRequest:
     indications: list[str]
     dosing: bool
     last_vector: list[float] | None = None  # the latest message alone, when the question carries earlier turns
-    cue: str | None = None
     kind_scores: dict[str, float] = field(default_factory=dict)  # the message's closeness to each question kind
     drug_rules: DrugRules | None = None
     names_other: NamesOther = lambda _s: False
@@ -119,7 +118,6 @@ class SentenceRanker:
             vector=unit_vector(req.vector),
             last_vector=unit_vector(req.last_vector if req.last_vector is not None else req.vector),
             terms=pool_weights(question_terms(req.question), pool),
-            cue=re.compile(req.cue, re.IGNORECASE) if req.cue else None,
             indication=indication,
             dosing=req.dosing,
             soft_cues=self.kinds.soft_cues(req.kind_scores) if self.kinds else (),

@@ -1,6 +1,7 @@
 """How well each retrieved guideline sentence answers the whole question: a logistic model over signals the reply has
-already computed (question-sentence cosine, chunk cosine, weighted term overlap, section match, the question kind's
-answer wording, indication fit, another substance as subject, retrieval rank, a dose figure for a dose question).
+already computed (question-sentence cosine, chunk cosine, weighted term overlap, section match, every question kind's
+answer wording weighted by its odds, indication fit, another substance as subject, retrieval rank, a dose figure for a
+dose question). The most likely kind's wording is not a feature of its own: a wrong label would lead the answer.
 
 The coefficients and thresholds are reviewed data (corpus/ranker.toml), refitted by `python -m evals.fit_ranker` on
 the tune split of the content suite. The question kind is one signal here, never a gate.
@@ -31,7 +32,6 @@ FEATURES = (
     "chunk_dense",
     "lexical",
     "section",
-    "cue",
     "cue_soft",
     "indication_fit",
     "other_subject",
@@ -112,7 +112,6 @@ DEFAULT: dict = {
         "chunk_dense": 1.0,
         "lexical": 2.0,
         "section": 0.5,
-        "cue": 1.0,
         "cue_soft": 1.0,
         "indication_fit": 0.5,
         "other_subject": -1.0,
@@ -174,7 +173,6 @@ class Signals:
     vector: np.ndarray
     last_vector: np.ndarray  # the latest message alone (a follow-up's own words)
     terms: dict[str, float]
-    cue: re.Pattern[str] | None
     indication: str | None
     dosing: bool
     soft_cues: tuple[tuple[float, re.Pattern[str]], ...] = ()  # each kind's answer wording, weighted by its odds
@@ -193,7 +191,6 @@ def features(
         "chunk_dense": similarity,
         "lexical": overlap(signals.terms, candidate.sentence),
         "section": overlap(signals.terms, candidate.chunk.section),
-        "cue": 1.0 if signals.cue is not None and signals.cue.search(candidate.sentence) else 0.0,
         "cue_soft": sum(w for w, pattern in signals.soft_cues if pattern.search(candidate.sentence)),
         "indication_fit": fit,
         "other_subject": 1.0 if names_other else 0.0,
